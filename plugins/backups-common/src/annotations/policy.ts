@@ -1,0 +1,142 @@
+import type { Entity } from '@backstage/catalog-model';
+import {
+  ANNOTATION_AGENT,
+  ANNOTATION_CONSISTENCY_GROUP,
+  ANNOTATION_ENGINE,
+  ANNOTATION_PREFIX,
+  ANNOTATION_RETENTION,
+  ANNOTATION_RETENTION_OFFSITE,
+  ANNOTATION_RPO,
+  ANNOTATION_SCHEDULE,
+  ANNOTATION_TARGET,
+  KNOWN_ANNOTATIONS,
+} from './keys';
+import { Engine, ENGINES, isEngine } from './engines';
+import { parseDuration } from './duration';
+import { BackupSchedule, parseSchedule } from './schedule';
+import { parseRetention, RetentionPolicy } from './retention';
+
+/** What an entity's annotations ask for. */
+export interface BackupPolicy {
+  agent: string;
+  target: string;
+  engine?: Engine;
+  schedule?: BackupSchedule;
+  retention?: RetentionPolicy;
+  retentionOffsite?: RetentionPolicy;
+  rpoMs?: number;
+}
+
+/** One thing wrong with one annotation, said so a person can fix it. */
+export interface AnnotationProblem {
+  annotation: string;
+  value?: string;
+  message: string;
+}
+
+export type PolicyParseResult =
+  | { status: 'configured'; policy: BackupPolicy }
+  | { status: 'unconfigured' }
+  | { status: 'invalid'; problems: AnnotationProblem[] };
+
+const NAME_PATTERN = /^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$/i;
+
+/** True when the entity carries any Safekeep annotation other than the group marker. */
+export function hasBackupAnnotations(entity: Entity): boolean {
+  return Object.keys(entity.metadata.annotations ?? {}).some(
+    key => key.startsWith(ANNOTATION_PREFIX) && key !== ANNOTATION_CONSISTENCY_GROUP,
+  );
+}
+
+/**
+ * Reads an entity's backup policy from its annotations. Never throws: every problem is
+ * returned with the annotation it concerns and a message that says how to fix it.
+ */
+export function parseBackupPolicy(entity: Entity, options?: { defaultTimeZone?: string }): PolicyParseResult {
+  const annotations = entity.metadata.annotations ?? {};
+  if (!hasBackupAnnotations(entity)) return { status: 'unconfigured' };
+
+  const problems: AnnotationProblem[] = [];
+  const read = (key: string) => {
+    const value = annotations[key];
+    return typeof value === 'string' ? value.trim() : undefined;
+  };
+
+  for (const key of Object.keys(annotations)) {
+    if (key.startsWith(ANNOTATION_PREFIX) && !(KNOWN_ANNOTATIONS as readonly string[]).includes(key)) {
+      problems.push({
+        annotation: key,
+        value: annotations[key],
+        message: `unknown annotation; known ones are ${KNOWN_ANNOTATIONS.join(', ')}`,
+      });
+    }
+  }
+
+  const requireName = (key: string, what: string): string => {
+    const value = read(key);
+    if (!value) {
+      problems.push({ annotation: key, message: `missing: add ${key}: <${what}>` });
+      return '';
+    }
+    if (!NAME_PATTERN.test(value)) {
+      problems.push({
+        annotation: key,
+        value,
+        message: `"${value}" is not a valid ${what}: use letters, digits, ".", "_" or "-" (at most 64 characters)`,
+      });
+    }
+    return value;
+  };
+  const agent = requireName(ANNOTATION_AGENT, 'agent name from app-config backups.agents');
+  const target = requireName(ANNOTATION_TARGET, "target name from the agent's config");
+
+  const policy: BackupPolicy = { agent, target };
+
+  const engine = read(ANNOTATION_ENGINE);
+  if (engine !== undefined) {
+    if (isEngine(engine)) policy.engine = engine;
+    else problems.push({ annotation: ANNOTATION_ENGINE, value: engine, message: `"${engine}" is not an engine; use one of ${ENGINES.join(', ')}` });
+  }
+
+  const schedule = read(ANNOTATION_SCHEDULE);
+  if (schedule !== undefined) {
+    const parsed = parseSchedule(schedule, options?.defaultTimeZone);
+    if ('error' in parsed) problems.push({ annotation: ANNOTATION_SCHEDULE, value: schedule, message: parsed.error });
+    else policy.schedule = parsed;
+  }
+
+  for (const [key, field] of [
+    [ANNOTATION_RETENTION, 'retention'],
+    [ANNOTATION_RETENTION_OFFSITE, 'retentionOffsite'],
+  ] as const) {
+    const text = read(key);
+    if (text === undefined) continue;
+    const parsed = parseRetention(text);
+    if ('error' in parsed) problems.push({ annotation: key, value: text, message: parsed.error });
+    else policy[field] = parsed;
+  }
+
+  const rpo = read(ANNOTATION_RPO);
+  if (rpo !== undefined) {
+    const ms = parseDuration(rpo);
+    if (ms === undefined) {
+      problems.push({ annotation: ANNOTATION_RPO, value: rpo, message: `"${rpo}" is not a duration; write for example 1h, 26h or 7d` });
+    } else {
+      policy.rpoMs = ms;
+    }
+  }
+
+  return problems.length > 0 ? { status: 'invalid', problems } : { status: 'configured', policy };
+}
+
+/** The annotations to paste into catalog-info.yaml for a new policy; shown by the UI's empty state. */
+export function exampleAnnotations(engine: Engine = 'postgres'): Record<string, string> {
+  return {
+    [ANNOTATION_AGENT]: 'my-host',
+    [ANNOTATION_TARGET]: 'my-database',
+    [ANNOTATION_ENGINE]: engine,
+    [ANNOTATION_SCHEDULE]: 'daily 01:00 Europe/Zurich',
+    [ANNOTATION_RETENTION]: 'keep-last=7 keep-daily=14 min=3',
+    [ANNOTATION_RPO]: '26h',
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * The HTTP contract between the backend and a host agent (`/v1/...`).
+ * Every call carries `Authorization: Bearer <agent token>`.
+ */
+
+export type AgentJobKind = 'backup' | 'restore' | 'verify' | 'prune';
+export type AgentJobState = 'running' | 'succeeded' | 'failed';
+
+/** A stored snapshot as the agent lists it. */
+export interface AgentSnapshot {
+  id: string;
+  target: string;
+  tier: string;
+  createdAt: string;
+  /** Stored bytes of all artifacts. */
+  bytes: number;
+  rawBytes: number;
+  /** sha256 of the first (for most engines the only) artifact. */
+  sha256: string;
+  artifacts: Array<{ name: string; bytes: number; sha256: string }>;
+  /** Where it lives, e.g. `file:///var/backups/app/2026...` or `s3://bucket/prefix/...`. */
+  location: string;
+  engine: string;
+  engineVersion: string | null;
+  manifestVersion: number;
+}
+
+export interface AgentJob {
+  id: string;
+  kind: AgentJobKind;
+  target: string;
+  state: AgentJobState;
+  /** What the job is doing now: `starting`, `dumping`, `uploading`, `verifying`, `done`... */
+  phase: string;
+  /** Bytes written so far (stored side). */
+  bytes: number;
+  startedAt: string;
+  finishedAt?: string;
+  /** For a backup: the snapshot per tier, first the primary. */
+  snapshots?: AgentSnapshot[];
+  /** Downtime caused by stopping containers, when any were stopped. */
+  downtimeMs?: number;
+  /** What the engine's check found after a restore, or what prune removed. */
+  details?: Record<string, unknown>;
+  error?: string;
+}
+
+export interface AgentTarget {
+  name: string;
+  engine: string;
+  tiers: string[];
+  /** Where the definition came from: the config file or a container label. */
+  source: 'config' | 'label';
+}
+
+export interface AgentHealth {
+  status: 'ok';
+  version: string;
+  name: string;
+  targets: number;
+}
+
+export interface StartBackupRequest {
+  target: string;
+}
+
+export interface StartBackupConflict {
+  error: string;
+  runningJobId: string;
+}

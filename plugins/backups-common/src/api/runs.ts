@@ -1,0 +1,66 @@
+/** REST types of `/api/backups`, shared by backend and frontend. */
+
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'partially_failed' | 'interrupted';
+export type RunTrigger = 'schedule' | 'user';
+
+export interface BackupRun {
+  id: string;
+  entityRef: string;
+  agent: string;
+  target: string;
+  status: RunStatus;
+  phase: string | null;
+  trigger: RunTrigger;
+  /** Who asked, for user-triggered runs. */
+  triggeredBy: string | null;
+  /** The schedule slot this run fills, for scheduled runs. */
+  scheduledFor: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  bytesRaw: number | null;
+  bytesStored: number | null;
+  sha256: string | null;
+  snapshotId: string | null;
+  location: string | null;
+  downtimeMs: number | null;
+  error: string | null;
+}
+
+/** Freshness of a target's protection. */
+export type BackupHealth = 'ok' | 'late' | 'stale' | 'failing' | 'never' | 'unconfigured' | 'invalid';
+
+export interface EntityBackupSummary {
+  entityRef: string;
+  health: BackupHealth;
+  /** One sentence that says why the health is what it is. */
+  healthReason: string;
+  policy: {
+    agent: string;
+    target: string;
+    engine: string | null;
+    schedule: string | null;
+    timeZone: string | null;
+    rpoMs: number | null;
+    retention: string | null;
+    retentionOffsite: string | null;
+  } | null;
+  problems: Array<{ annotation: string; value?: string; message: string }>;
+  lastRun: BackupRun | null;
+  lastSuccess: BackupRun | null;
+  nextRunAt: string | null;
+  runningRun: BackupRun | null;
+}
+
+export interface RunsPage {
+  items: BackupRun[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export interface StartRunResponse {
+  runId: string;
+  status: RunStatus;
+}
