@@ -1,0 +1,100 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import type { Compression } from '@safekeep/plugin-backups-common';
+import { findDriver, supportedEngines } from '../engines/registry';
+import { ConfigError } from './ConfigError';
+import { ConfigContext, createConfigContext } from './ConfigContext';
+import { configFileSchema, ConfigFile, StorageConfig } from './configSchema';
+import { formatIssues } from './formatIssues';
+
+/** A target ready to use: common fields plus settings validated by its engine driver. */
+export interface TargetConfig {
+  name: string;
+  engine: string;
+  /** Storage tiers to write, first the primary. */
+  tiers: string[];
+  compression: Compression;
+  settings: unknown;
+}
+
+export interface AgentConfig {
+  /** Where the config came from, for messages: a file path or "inline config". */
+  source: string;
+  context: ConfigContext;
+  agent: ConfigFile['agent'];
+  storage: Record<string, StorageConfig>;
+  defaults: ConfigFile['defaults'];
+  targets: Record<string, TargetConfig>;
+}
+
+/** The config as YAML would give it; `startAgentServer` accepts it directly. */
+export type AgentConfigInput = Record<string, unknown>;
+
+const COMMON_TARGET_FIELDS = ['engine', 'tiers', 'compression'];
+
+/** Validates a config object. Relative paths are resolved against `baseDir`. */
+export function parseConfig(input: unknown, options: { baseDir: string; source?: string }): AgentConfig {
+  const source = options.source ?? 'inline config';
+  const context = createConfigContext(options.baseDir);
+  const parsed = configFileSchema(context).safeParse(input ?? {});
+  if (!parsed.success) throw new ConfigError(source, formatIssues(parsed.error.issues));
+  const file = parsed.data;
+
+  const problems: string[] = [];
+  const tierNames = Object.keys(file.storage);
+  const targets: Record<string, TargetConfig> = {};
+  for (const [name, raw] of Object.entries(file.targets)) {
+    const fieldPath = ['targets', name];
+    const driver = findDriver(raw.engine);
+    if (!driver) {
+      problems.push(`targets.${name}.engine: "${raw.engine}" is not an engine this agent supports; use one of ${supportedEngines().join(', ')}`);
+      continue;
+    }
+    const tiers = raw.tiers ?? tierNames;
+    tiers.forEach((tier, index) => {
+      if (!tierNames.includes(tier)) {
+        problems.push(`targets.${name}.tiers.${index}: "${tier}" is not a storage tier; use one of ${tierNames.join(', ')} (defined under storage)`);
+      }
+    });
+    if (new Set(tiers).size !== tiers.length) problems.push(`targets.${name}.tiers: lists a tier twice; name each tier once`);
+
+    const engineFields = Object.fromEntries(Object.entries(raw).filter(([key]) => !COMMON_TARGET_FIELDS.includes(key)));
+    const settings = driver.settingsSchema(context).safeParse(engineFields);
+    if (!settings.success) {
+      problems.push(...formatIssues(settings.error.issues, fieldPath));
+      continue;
+    }
+    targets[name] = {
+      name,
+      engine: driver.engine,
+      tiers,
+      compression: raw.compression ?? file.defaults.compression,
+      settings: settings.data,
+    };
+  }
+  if (problems.length > 0) throw new ConfigError(source, problems);
+
+  return { source, context, agent: file.agent, storage: file.storage, defaults: file.defaults, targets };
+}
+
+/** Reads and validates the agent's YAML config file. */
+export function loadConfig(file: string): AgentConfig {
+  const absolute = path.resolve(file);
+  let text: string;
+  try {
+    text = fs.readFileSync(absolute, 'utf8');
+  } catch (error) {
+    throw new ConfigError(absolute, [
+      `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); pass --config with the path of the agent's YAML config`,
+    ]);
+  }
+  const document = YAML.parseDocument(text, { prettyErrors: true });
+  if (document.errors.length > 0) {
+    throw new ConfigError(
+      absolute,
+      document.errors.map(e => `YAML syntax error at line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`),
+    );
+  }
+  return parseConfig(document.toJS(), { baseDir: path.dirname(absolute), source: absolute });
+}

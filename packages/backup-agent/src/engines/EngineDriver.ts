@@ -1,0 +1,84 @@
+import type { Readable } from 'node:stream';
+import type { z } from 'zod';
+import type { ConfigContext } from '../config/ConfigContext';
+
+/** What a driver may use while it works. */
+export interface EngineContext {
+  /** The target's name in the agent config. */
+  targetName: string;
+  /** A folder for temporary files an engine cannot avoid (SQLite's backup copy). */
+  stagingDir: string;
+  log(message: string): void;
+}
+
+/** One artifact of a backup, as raw bytes (before compression). */
+export interface ProducedArtifact {
+  /** File name inside the snapshot before the compression suffix: `app.db`, `files.tar`. */
+  name: string;
+  /** For people: "SQLite online backup of /srv/app.db". */
+  description: string;
+  stream: Readable;
+  /**
+   * Settles when the producer is really done. A dump tool's stdout can end cleanly while the
+   * tool exits non-zero: this promise rejects then, and the run fails.
+   */
+  completion?: Promise<void>;
+}
+
+/** A backup in progress: artifacts are consumed in order, then details are read, then close. */
+export interface EngineBackup {
+  artifacts(): AsyncIterable<ProducedArtifact>;
+  /** Facts recorded in the manifest (row counts, file counts) for the post-restore check. */
+  details(): Promise<Record<string, unknown>>;
+  /** Always called, also after a failure: remove temp files, restart what was stopped. */
+  close(): Promise<void>;
+}
+
+/** An artifact handed to a restore: decrypted, decompressed, checksum-verified in flight. */
+export interface RestoreArtifact {
+  name: string;
+  /** The stream errors at its end when the stored bytes do not match the manifest. */
+  open(): Promise<Readable>;
+}
+
+export interface DestinationState {
+  empty: boolean;
+  /** For messages: "SQLite database /srv/app.db has 3 tables". */
+  summary: string;
+}
+
+/** How an artifact can be turned back into raw bytes by hand, for the snapshot's README. */
+export interface ManualArtifact {
+  storedName: string;
+  rawName: string;
+  /** Shell command that writes the raw bytes to stdout, e.g. `zstd -dc app.db.zst`. */
+  catCommand: string;
+}
+
+/**
+ * One database or store kind. Drivers are stateless; per-target settings are validated by
+ * `settingsSchema` (the target's fields besides engine, tiers and compression).
+ */
+export interface EngineDriver<Settings = unknown> {
+  readonly engine: string;
+  settingsSchema(context: ConfigContext): z.ZodType<Settings, z.ZodTypeDef, unknown>;
+  /** For people: "SQLite database /srv/app.db". */
+  describe(settings: Settings): string;
+  /** Settings that point at another destination (`restore --to`), same engine and options. */
+  withDestination(settings: Settings, destination: string, context: ConfigContext): Settings;
+  /** The server (or library) version, e.g. "15.19"; null when the engine has none. */
+  serverVersion(settings: Settings): Promise<string | null>;
+  backup(settings: Settings, context: EngineContext): Promise<EngineBackup>;
+  inspectDestination(settings: Settings): Promise<DestinationState>;
+  /** Restores; must leave the destination as it was when an artifact stream fails. */
+  restore(settings: Settings, artifacts: RestoreArtifact[], context: EngineContext): Promise<void>;
+  /** Counts at the destination, shaped like the details recorded at backup time. */
+  check(settings: Settings): Promise<Record<string, unknown>>;
+  /**
+   * Differences between recorded details and a check, one sentence each. Optional: the
+   * default compares every number found at the same path in both.
+   */
+  compareDetails?(recorded: Record<string, unknown>, observed: Record<string, unknown>): string[];
+  /** Markdown steps to restore by hand with plain tools, for the snapshot's README. */
+  manualRestoreSteps(settings: Settings, artifacts: ManualArtifact[]): string;
+}

@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+/** fsync a folder so a rename inside it survives a crash. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const handle = await fsp.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A name next to `file` that no one else uses, for write-then-rename. */
+export function siblingTempPath(file: string, label: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${label}-${randomBytes(6).toString('hex')}`);
+}
+
+/** Writes a stream to a new file and fsyncs it before resolving. Removes the file on failure. */
+export async function writeStreamToNewFile(source: Readable, file: string): Promise<number> {
+  let bytes = 0;
+  source.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+  });
+  try {
+    // `flush: true` fsyncs the descriptor before it is closed.
+    await pipeline(source, fs.createWriteStream(file, { flags: 'wx', flush: true }));
+  } catch (error) {
+    await fsp.rm(file, { force: true });
+    throw error;
+  }
+  return bytes;
+}
+
+/** Writes a small file atomically: temp file, fsync, rename, fsync of the folder. */
+export async function writeFileAtomically(file: string, data: string | Buffer): Promise<void> {
+  const temp = siblingTempPath(file, 'tmp');
+  try {
+    await fsp.writeFile(temp, data, { flag: 'wx', flush: true });
+    await fsp.rename(temp, file);
+  } catch (error) {
+    await fsp.rm(temp, { force: true });
+    throw error;
+  }
+  await fsyncDir(path.dirname(file));
+}
+
+export async function pathExists(file: string): Promise<boolean> {
+  try {
+    await fsp.lstat(file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
