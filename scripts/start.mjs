@@ -1,0 +1,61 @@
+// `npm start`: the demo agent plus the portal (backend on 7007, app on 3000), on embedded defaults.
+// Everything the demo writes lives in the git-ignored data/ folder.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureDemoData } from './demo-data.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dataDir = join(root, 'data');
+
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 22) {
+  console.error(
+    `safekeep: Node ${process.version} is too old; Safekeep needs Node 22 or 24.\n` +
+      `  Run "source scripts/node22.sh" (installs Node 22 from the npm registry into .tools/), then "npm install && npm start".`,
+  );
+  process.exit(1);
+}
+
+mkdirSync(dataDir, { recursive: true });
+ensureDemoData(dataDir);
+
+// The agent's bearer token: generated once, kept in data/ (mode 0600), handed to both
+// processes through the environment, never printed.
+const tokenFile = join(dataDir, 'agent-token');
+if (!existsSync(tokenFile)) writeFileSync(tokenFile, randomBytes(32).toString('hex'), { mode: 0o600 });
+const env = { ...process.env, SAFEKEEP_AGENT_TOKEN: readFileSync(tokenFile, 'utf8').trim() };
+
+const children = [];
+let stopping = false;
+
+function run(name, command, args, options = {}) {
+  const child = spawn(command, args, { cwd: root, env, stdio: 'inherit', ...options });
+  children.push(child);
+  child.on('exit', (code, signal) => {
+    if (stopping) return;
+    console.error(`safekeep: ${name} exited (${signal ?? code}); stopping the rest.`);
+    stop(code ?? 1);
+  });
+  return child;
+}
+
+function stop(code = 0) {
+  stopping = true;
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  setTimeout(() => process.exit(code), 3000).unref();
+}
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+
+run('agent', process.execPath, [
+  join(root, 'packages/backup-agent/bin/safekeep-agent'),
+  'serve',
+  '--config',
+  join(root, 'examples/demo-agent.yaml'),
+]);
+run('portal', join(root, 'node_modules/.bin/backstage-cli'), ['repo', 'start']);
+
+console.log('safekeep: agent on http://127.0.0.1:7400, backend on http://localhost:7007, app on http://localhost:3000');
