@@ -3,14 +3,26 @@ import { directoryDriver } from './directory/DirectoryDriver';
 import { sqliteDriver } from './sqlite/SqliteDriver';
 
 /** Every engine this agent can back up. Adding an engine: write its driver, add it here. */
-const DRIVERS: Array<EngineDriver<any>> = [sqliteDriver, directoryDriver];
+const BUILT_IN: Array<EngineDriver<any>> = [sqliteDriver, directoryDriver];
 
-const BY_ENGINE = new Map(DRIVERS.map(driver => [driver.engine, driver]));
+const BY_ENGINE = new Map<string, EngineDriver<any>>(BUILT_IN.map(driver => [driver.engine, driver]));
 
 export function findDriver(engine: string): EngineDriver<unknown> | undefined {
   return BY_ENGINE.get(engine);
 }
 
 export function supportedEngines(): string[] {
-  return DRIVERS.map(driver => driver.engine);
+  return [...BY_ENGINE.keys()];
+}
+
+/**
+ * Adds a driver at runtime (an engine from another package, or a test double).
+ * Returns a function that removes it again.
+ */
+export function registerEngineDriver(driver: EngineDriver<any>): () => void {
+  if (BY_ENGINE.has(driver.engine)) throw new Error(`an engine driver for "${driver.engine}" is already registered`);
+  BY_ENGINE.set(driver.engine, driver);
+  return () => {
+    BY_ENGINE.delete(driver.engine);
+  };
 }

@@ -90,10 +90,11 @@ export const directoryDriver: EngineDriver<DirectorySettings> = {
       {
         cwd: root,
         strict: true,
-        onwarn: (_code: string, message: string | Error) => {
-          warning ??= String(message instanceof Error ? message.message : message);
+        onwarn: (_code: string, message: string) => {
+          warning ??= message;
         },
-        filter: (entryPath: string, entryStat: fs.Stats) => {
+        filter: (entryPath: string, entry: fs.Stats | tar.ReadEntry) => {
+          const entryStat = entry as fs.Stats; // creating: tar hands over lstat results
           const relative = relativeEntryPath(entryPath);
           if (isExcluded(relative)) return false;
           if (entryStat.isSymbolicLink()) {
@@ -170,10 +171,10 @@ export const directoryDriver: EngineDriver<DirectorySettings> = {
         cwd: prepared,
         strict: true,
         preserveOwner: false,
-        filter: (_entryPath: string, entry: unknown) => {
+        filter: (_entryPath: string, entry: fs.Stats | tar.ReadEntry) => {
           // Called before node-tar sanitises the entry (it would silently strip a leading "/"),
           // so the raw path is judged and the whole restore refused.
-          const facts = entry as { path: string; type: string; linkpath?: string };
+          const facts = entry as tar.ReadEntry;
           const reason = unsafeEntryReason({ path: facts.path, type: facts.type, linkpath: facts.linkpath });
           if (reason) problems.push(reason);
           return !reason;

@@ -1,0 +1,61 @@
+import type { Transform, Duplex } from 'node:stream';
+import zlib from 'node:zlib';
+import type { Compression } from '@safekeep/plugin-backups-common';
+import { spawnFilter } from './spawnFilter';
+
+// Node 22.15+ has zstd in zlib; older runtimes fall back to the `zstd` command.
+const zlibZstd = zlib as unknown as {
+  createZstdCompress?: (options?: object) => Transform;
+  createZstdDecompress?: (options?: object) => Transform;
+};
+
+const SUFFIX: Record<Compression, string> = { zstd: '.zst', gzip: '.gz', none: '' };
+
+export function compressionSuffix(compression: Compression): string {
+  return SUFFIX[compression];
+}
+
+/** The stage that compresses, or undefined for `none`. */
+export function createCompressor(compression: Compression): Transform | Duplex | undefined {
+  switch (compression) {
+    case 'zstd':
+      return zlibZstd.createZstdCompress ? zlibZstd.createZstdCompress() : spawnFilter('zstd', ['-q', '-c', '-3']);
+    case 'gzip':
+      return zlib.createGzip({ level: 6 });
+    case 'none':
+      return undefined;
+    default:
+      throw new Error(`unknown compression "${compression}"`);
+  }
+}
+
+export function createDecompressor(compression: Compression): Transform | Duplex | undefined {
+  switch (compression) {
+    case 'zstd':
+      return zlibZstd.createZstdDecompress ? zlibZstd.createZstdDecompress() : spawnFilter('zstd', ['-q', '-d', '-c']);
+    case 'gzip':
+      return zlib.createGunzip();
+    case 'none':
+      return undefined;
+    default:
+      throw new Error(`unknown compression "${compression}"`);
+  }
+}
+
+/** The shell command that writes an artifact's raw bytes to stdout, for READMEs. */
+export function manualCatCommand(compression: Compression, storedName: string): string {
+  switch (compression) {
+    case 'zstd':
+      return `zstd -dc ${storedName}`;
+    case 'gzip':
+      return `gzip -dc ${storedName}`;
+    default:
+      return `cat ${storedName}`;
+  }
+}
+
+/** The artifact's name without the compression suffix. */
+export function rawArtifactName(storedName: string, compression: Compression): string {
+  const suffix = SUFFIX[compression];
+  return suffix && storedName.endsWith(suffix) ? storedName.slice(0, -suffix.length) : storedName;
+}

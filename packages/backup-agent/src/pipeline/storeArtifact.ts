@@ -1,0 +1,56 @@
+import { Duplex, Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Compression, SnapshotArtifact } from '@safekeep/plugin-backups-common';
+import type { ProducedArtifact } from '../engines/EngineDriver';
+import type { SnapshotRef, SnapshotStorage } from '../storage/SnapshotStorage';
+import { ByteCounter } from './ByteCounter';
+import { compressionSuffix, createCompressor } from './compression';
+import { createEncryptionStage } from './encryption';
+import { Sha256Digest } from './Sha256Digest';
+
+export interface StoreArtifactOptions {
+  artifact: ProducedArtifact;
+  compression: Compression;
+  storage: SnapshotStorage;
+  ref: SnapshotRef;
+  /** Stored bytes so far. */
+  onProgress?: (storedBytes: number) => void;
+}
+
+/**
+ * raw stream -> byte count -> compression -> (encryption, phase 2) -> sha256 + count -> storage.
+ * Everything is computed in flight; nothing the size of the dump is written locally. Any
+ * failure (the source, the dump tool's exit code, the storage) rejects, and the storage never
+ * shows the artifact under its final name.
+ */
+export async function storeArtifact(options: StoreArtifactOptions): Promise<SnapshotArtifact> {
+  const { artifact, compression, storage, ref } = options;
+  const storedName = `${artifact.name}${compressionSuffix(compression)}`;
+  const raw = new ByteCounter({ completion: artifact.completion });
+  const digest = new Sha256Digest({ onBytes: options.onProgress });
+  const encryption = createEncryptionStage();
+  const stages: Array<Readable | Transform | Duplex> = [artifact.stream, raw];
+  const compressor = createCompressor(compression);
+  if (compressor) stages.push(compressor);
+  if (encryption.stage) stages.push(encryption.stage);
+  stages.push(digest);
+
+  let stored = -1;
+  // The last stage hands the checksummed stream to the storage; pipeline ties their errors.
+  const run = pipeline as unknown as (...streams: unknown[]) => Promise<void>;
+  await run(...stages, async (source: Readable) => {
+    stored = (await storage.putArtifact(ref, storedName, source)).bytes;
+  });
+  if (stored !== digest.bytes) {
+    throw new Error(`${storage.location(ref)}${storedName}: storage holds ${stored} bytes, ${digest.bytes} were written`);
+  }
+  return {
+    name: storedName,
+    bytes: digest.bytes,
+    raw_bytes: raw.bytes,
+    sha256: digest.sha256,
+    compression,
+    encryption: encryption.manifest,
+    description: artifact.description,
+  };
+}

@@ -1,0 +1,113 @@
+import { AgentSnapshot, MANIFEST_VERSION, SnapshotArtifact, SnapshotManifest } from '@safekeep/plugin-backups-common';
+import type { TargetConfig } from '../config/loadConfig';
+import type { EngineBackup } from '../engines/EngineDriver';
+import { storeArtifact } from '../pipeline/storeArtifact';
+import { formatSnapshotId } from '../storage/snapshotId';
+import type { SnapshotRef, SnapshotStorage } from '../storage/SnapshotStorage';
+import { AGENT_TOOL_NAME, AGENT_VERSION } from '../version';
+import { copySnapshot } from './copySnapshot';
+import type { ProgressListener, SnapshotContext } from './SnapshotContext';
+import { snapshotReadme } from './snapshotReadme';
+import { toAgentSnapshot } from './toAgentSnapshot';
+
+export interface BackupResult {
+  /** One per tier that holds the snapshot, first the primary. */
+  snapshots: AgentSnapshot[];
+  manifest: SnapshotManifest;
+  /** Tiers the copy failed for, with why; the primary snapshot is good regardless. */
+  failedTiers: Array<{ tier: string; error: string }>;
+}
+
+/** A fresh id; `-2`, `-3`... when a snapshot (even an incomplete one) already has it. */
+async function allocateSnapshotId(storage: SnapshotStorage, target: string, at: Date): Promise<string> {
+  const taken = new Set((await storage.listSnapshots(target)).map(s => s.ref.id));
+  for (let sequence = 1; ; sequence++) {
+    const id = formatSnapshotId(at, sequence);
+    if (!taken.has(id)) return id;
+  }
+}
+
+async function writePrimary(
+  context: SnapshotContext,
+  target: TargetConfig,
+  storage: SnapshotStorage,
+  ref: SnapshotRef,
+  startedAt: Date,
+  onProgress: ProgressListener,
+): Promise<{ manifest: SnapshotManifest; readme: string }> {
+  const driver = context.driverFor(target);
+  const engineVersion = await driver.serverVersion(target.settings);
+  let backup: EngineBackup | undefined;
+  try {
+    onProgress({ phase: 'dumping', bytes: 0 });
+    backup = await driver.backup(target.settings, context.engineContext(target));
+    const artifacts: SnapshotArtifact[] = [];
+    let storedBefore = 0;
+    for await (const produced of backup.artifacts()) {
+      const artifact = await storeArtifact({
+        artifact: produced,
+        compression: target.compression,
+        storage,
+        ref,
+        onProgress: bytes => onProgress({ phase: 'dumping', bytes: storedBefore + bytes }),
+      });
+      artifacts.push(artifact);
+      storedBefore += artifact.bytes;
+    }
+    if (artifacts.length === 0) throw new Error(`the ${target.engine} engine produced nothing to store`);
+    const manifest: SnapshotManifest = {
+      manifest_version: MANIFEST_VERSION,
+      tool: { name: AGENT_TOOL_NAME, version: AGENT_VERSION },
+      agent: { name: context.config.agent.name },
+      snapshot_id: ref.id,
+      target: { name: target.name, engine: target.engine },
+      engine_version: engineVersion,
+      started_at: startedAt.toISOString(),
+      finished_at: context.now().toISOString(),
+      artifacts,
+      details: await backup.details(),
+    };
+    onProgress({ phase: 'writing manifest', bytes: storedBefore });
+    const readme = snapshotReadme({ manifest, driver, settings: target.settings, agentName: context.config.agent.name });
+    await storage.writeReadme(ref, readme);
+    await storage.writeManifest(ref, manifest);
+    return { manifest, readme };
+  } catch (error) {
+    await storage.deleteSnapshot(ref).catch(e => context.log(`could not remove the failed snapshot ${storage.location(ref)}: ${e}`));
+    throw error;
+  } finally {
+    await backup?.close().catch(e => context.log(`cleanup after backing up ${target.name} failed: ${e}`));
+  }
+}
+
+/**
+ * Backs a target up to its primary tier, then copies the snapshot to each other tier by
+ * streaming it back from the primary (checked against the manifest on the way).
+ * A failed primary throws and leaves nothing behind; a failed copy is reported per tier.
+ */
+export async function backupTarget(
+  context: SnapshotContext,
+  target: TargetConfig,
+  onProgress: ProgressListener = () => undefined,
+): Promise<BackupResult> {
+  onProgress({ phase: 'starting', bytes: 0 });
+  const primary = context.storageFor(target.tiers[0]);
+  const startedAt = context.now();
+  const ref: SnapshotRef = { target: target.name, id: await allocateSnapshotId(primary, target.name, startedAt) };
+  const { manifest, readme } = await writePrimary(context, target, primary, ref, startedAt, onProgress);
+
+  const snapshots = [toAgentSnapshot(primary, ref, manifest)];
+  const failedTiers: BackupResult['failedTiers'] = [];
+  for (const tier of target.tiers.slice(1)) {
+    const copy = context.storageFor(tier);
+    try {
+      await copySnapshot(primary, copy, ref, manifest, readme, bytes => onProgress({ phase: `copying to ${tier}`, bytes }));
+      snapshots.push(toAgentSnapshot(copy, ref, manifest));
+    } catch (error) {
+      failedTiers.push({ tier, error: (error as Error).message });
+      await copy.deleteSnapshot(ref).catch(e => context.log(`could not remove the failed copy ${copy.location(ref)}: ${e}`));
+    }
+  }
+  onProgress({ phase: 'done', bytes: snapshots[0].bytes });
+  return { snapshots, manifest, failedTiers };
+}

@@ -1,0 +1,29 @@
+import type { SnapshotManifest } from '@safekeep/plugin-backups-common';
+import { openVerifiedStoredArtifact } from '../pipeline/openStoredArtifact';
+import type { SnapshotRef, SnapshotStorage } from '../storage/SnapshotStorage';
+
+/**
+ * Copies a complete snapshot between tiers, artifact by artifact as streams. Each artifact is
+ * checked against the manifest while it flows, the stored size is compared afterwards, and
+ * the manifest is written last, as on the primary.
+ */
+export async function copySnapshot(
+  from: SnapshotStorage,
+  to: SnapshotStorage,
+  ref: SnapshotRef,
+  manifest: SnapshotManifest,
+  readme: string,
+  onProgress: (bytes: number) => void = () => undefined,
+): Promise<void> {
+  let copiedBefore = 0;
+  for (const artifact of manifest.artifacts) {
+    const source = await openVerifiedStoredArtifact(from, ref, artifact, bytes => onProgress(copiedBefore + bytes));
+    const { bytes } = await to.putArtifact(ref, artifact.name, source);
+    if (bytes !== artifact.bytes) {
+      throw new Error(`${to.location(ref)}${artifact.name} holds ${bytes} bytes, the manifest says ${artifact.bytes}`);
+    }
+    copiedBefore += bytes;
+  }
+  await to.writeReadme(ref, readme);
+  await to.writeManifest(ref, manifest);
+}

@@ -1,0 +1,22 @@
+/** Something the caller asked for does not exist: unknown target, tier or snapshot. */
+export class NotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotFoundError';
+  }
+}
+
+/**
+ * A restore that must not happen, decided before the destination is touched. `forceable`
+ * says whether --force may override it (only "destination is not empty" can).
+ */
+export class RestoreRefusedError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'manifest' | 'engine' | 'version' | 'not-empty' | 'checksum',
+    readonly forceable = false,
+  ) {
+    super(message);
+    this.name = 'RestoreRefusedError';
+  }
+}

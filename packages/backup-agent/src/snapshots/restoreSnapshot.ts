@@ -1,0 +1,112 @@
+import type { SnapshotManifest } from '@safekeep/plugin-backups-common';
+import type { TargetConfig } from '../config/loadConfig';
+import { openRawArtifact } from '../pipeline/openStoredArtifact';
+import { rawArtifactName } from '../pipeline/compression';
+import { compareDetails } from './compareDetails';
+import { RestoreRefusedError } from './errors';
+import { findSnapshot, usableManifest } from './findSnapshot';
+import type { ProgressListener, SnapshotContext } from './SnapshotContext';
+import { checkArtifacts } from './verifySnapshot';
+
+export interface RestoreOptions {
+  tier?: string;
+  /** Overwrite a destination that holds data. Never overrides a version refusal. */
+  force?: boolean;
+  /** Restore somewhere else than the target itself: a path for file engines. */
+  destination?: string;
+  onProgress?: ProgressListener;
+}
+
+export interface RestoreResult {
+  snapshotId: string;
+  tier: string;
+  destination: string;
+  /** Counts recorded at backup time and found after the restore. */
+  expected: Record<string, unknown>;
+  observed: Record<string, unknown>;
+  /** Empty when the check agrees with the manifest. */
+  differences: string[];
+}
+
+function majorOf(version: string | null): number | undefined {
+  const match = version ? /^(\d+)/.exec(version) : null;
+  return match ? Number(match[1]) : undefined;
+}
+
+function refuseNewerEngine(manifest: SnapshotManifest, destinationVersion: string | null, engine: string): void {
+  const snapshotMajor = majorOf(manifest.engine_version);
+  const destinationMajor = majorOf(destinationVersion);
+  if (snapshotMajor !== undefined && destinationMajor !== undefined && snapshotMajor > destinationMajor) {
+    throw new RestoreRefusedError(
+      `the snapshot was taken from ${engine} ${manifest.engine_version}, the destination runs ${destinationVersion}: ` +
+        `restoring into an older major version is refused (--force does not override this); restore into ${engine} ${snapshotMajor} or newer`,
+      'version',
+    );
+  }
+}
+
+/**
+ * Restores a snapshot. Everything that can refuse is decided before the destination is
+ * touched: manifest version, engine and its major version, an occupied destination (unless
+ * force), and every artifact's checksum. Afterwards the engine's check is compared with the
+ * details recorded at backup time.
+ */
+export async function restoreSnapshot(
+  context: SnapshotContext,
+  target: TargetConfig,
+  id: string,
+  options: RestoreOptions = {},
+): Promise<RestoreResult> {
+  const onProgress = options.onProgress ?? (() => undefined);
+  const driver = context.driverFor(target);
+  onProgress({ phase: 'reading manifest', bytes: 0 });
+  const located = await findSnapshot(context, target, id, options.tier);
+  const manifest = usableManifest(located, target);
+  const settings = options.destination
+    ? driver.withDestination(target.settings, options.destination, context.config.context)
+    : target.settings;
+
+  refuseNewerEngine(manifest, await driver.serverVersion(settings), target.engine);
+
+  const state = await driver.inspectDestination(settings);
+  if (!state.empty && !options.force) {
+    throw new RestoreRefusedError(
+      `the destination is not empty: ${state.summary}; restore with --force (force: true) to overwrite it, or restore elsewhere with --to (destination)`,
+      'not-empty',
+      true,
+    );
+  }
+
+  const checks = await checkArtifacts(located.storage, located.ref, manifest, bytes => onProgress({ phase: 'verifying', bytes }));
+  const broken = checks.filter(c => !c.ok);
+  if (broken.length > 0) {
+    throw new RestoreRefusedError(
+      `the snapshot failed verification, nothing was changed: ${broken.map(c => c.problem).join('; ')}`,
+      'checksum',
+    );
+  }
+
+  onProgress({ phase: 'restoring', bytes: 0 });
+  await driver.restore(
+    settings,
+    manifest.artifacts.map(artifact => ({
+      name: rawArtifactName(artifact.name, artifact.compression),
+      // Checked again in flight: the copy verified a moment ago could change under us.
+      open: () => openRawArtifact(located.storage, located.ref, artifact, bytes => onProgress({ phase: 'restoring', bytes })),
+    })),
+    context.engineContext(target),
+  );
+
+  onProgress({ phase: 'checking', bytes: 0 });
+  const observed = await driver.check(settings);
+  const differences = (driver.compareDetails ?? compareDetails)(manifest.details, observed);
+  onProgress({ phase: 'done', bytes: 0 });
+  return {
+    snapshotId: id,
+    tier: located.storage.tier,
+    destination: driver.describe(settings),
+    expected: manifest.details,
+    observed,
+    differences,
+  };
+}

@@ -1,0 +1,98 @@
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+import { MANIFEST_FILE, SnapshotManifest } from '@safekeep/plugin-backups-common';
+import { fsyncDir, writeFileAtomically, writeStreamToNewFile } from '../fs/durable';
+import { manifestText, parseManifestText } from './manifestFile';
+import { assertSafeArtifactName, assertSafeRef, README_FILE } from './safeNames';
+import { isSnapshotId } from './snapshotId';
+import { ArtifactMissingError, ManifestRead, SnapshotRef, SnapshotStorage, StoredSnapshot } from './SnapshotStorage';
+
+/**
+ * Snapshots in a local folder: `<root>/<target>/<id>/<artifact>`. Artifacts are written as
+ * `<name>.partial`, fsynced and renamed, so a complete name always means complete bytes.
+ */
+export class FilesystemStorage implements SnapshotStorage {
+  constructor(
+    readonly tier: string,
+    private readonly root: string,
+  ) {}
+
+  private dir(ref: SnapshotRef): string {
+    assertSafeRef(ref.target, ref.id);
+    return path.join(this.root, ref.target, ref.id);
+  }
+
+  private file(ref: SnapshotRef, name: string): string {
+    assertSafeArtifactName(name);
+    return path.join(this.dir(ref), name);
+  }
+
+  location(ref: SnapshotRef): string {
+    return `${pathToFileURL(this.dir(ref)).href}/`;
+  }
+
+  async putArtifact(ref: SnapshotRef, name: string, body: Readable): Promise<{ bytes: number }> {
+    const final = this.file(ref, name);
+    await fsp.mkdir(path.dirname(final), { recursive: true });
+    const partial = `${final}.partial`;
+    await fsp.rm(partial, { force: true });
+    await writeStreamToNewFile(body, partial);
+    await fsp.rename(partial, final);
+    await fsyncDir(path.dirname(final));
+    return { bytes: (await fsp.stat(final)).size };
+  }
+
+  async getArtifact(ref: SnapshotRef, name: string): Promise<Readable> {
+    const file = this.file(ref, name);
+    const stream = fs.createReadStream(file);
+    // Surface a missing file here rather than as a stream error halfway down a pipeline.
+    await new Promise<void>((resolve, reject) => {
+      stream.once('open', () => resolve());
+      stream.once('error', error =>
+        reject((error as NodeJS.ErrnoException).code === 'ENOENT' ? new ArtifactMissingError(`${this.location(ref)}${name}`) : error),
+      );
+    });
+    return stream;
+  }
+
+  async writeReadme(ref: SnapshotRef, text: string): Promise<void> {
+    await fsp.mkdir(this.dir(ref), { recursive: true });
+    await writeFileAtomically(path.join(this.dir(ref), README_FILE), text);
+  }
+
+  async writeManifest(ref: SnapshotRef, manifest: SnapshotManifest): Promise<void> {
+    await fsp.mkdir(this.dir(ref), { recursive: true });
+    await writeFileAtomically(path.join(this.dir(ref), MANIFEST_FILE), manifestText(manifest));
+  }
+
+  async readManifest(ref: SnapshotRef): Promise<ManifestRead> {
+    try {
+      return parseManifestText(await fsp.readFile(path.join(this.dir(ref), MANIFEST_FILE), 'utf8'));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'missing' };
+      return { status: 'unreadable', reason: (error as Error).message };
+    }
+  }
+
+  async listSnapshots(target: string): Promise<StoredSnapshot[]> {
+    let entries: fs.Dirent[];
+    try {
+      entries = await fsp.readdir(path.join(this.root, target), { withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const ids = entries.filter(e => e.isDirectory() && isSnapshotId(e.name)).map(e => e.name).sort();
+    return Promise.all(ids.map(async id => ({ ref: { target, id }, manifest: await this.readManifest({ target, id }) })));
+  }
+
+  async deleteSnapshot(ref: SnapshotRef): Promise<void> {
+    // Manifest first: interrupted halfway, the rest is an incomplete snapshot, never a
+    // "complete" one with artifacts missing.
+    await fsp.rm(path.join(this.dir(ref), MANIFEST_FILE), { force: true });
+    await fsp.rm(this.dir(ref), { recursive: true, force: true });
+  }
+}

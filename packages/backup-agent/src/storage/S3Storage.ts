@@ -1,0 +1,162 @@
+import { pipeline } from 'node:stream';
+import type { Readable } from 'node:stream';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { MANIFEST_FILE, SnapshotManifest } from '@safekeep/plugin-backups-common';
+import type { S3StorageConfig } from '../config/configSchema';
+import { resolveSecret } from '../config/secretRef';
+import { ByteCounter } from '../pipeline/ByteCounter';
+import { manifestText, parseManifestText } from './manifestFile';
+import { assertSafeArtifactName, assertSafeRef, README_FILE } from './safeNames';
+import { isSnapshotId } from './snapshotId';
+import { ArtifactMissingError, ManifestRead, SnapshotRef, SnapshotStorage, StoredSnapshot } from './SnapshotStorage';
+
+function isNotFound(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
+}
+
+/**
+ * Snapshots in an S3-compatible bucket: `<prefix>/<target>/<id>/<artifact>`. Artifacts go up
+ * as multipart uploads from the stream (aborted on failure, so no orphaned parts are billed),
+ * then their size is checked with HeadObject. Objects appear only when complete.
+ */
+export class S3Storage implements SnapshotStorage {
+  private clientInstance?: S3Client;
+
+  constructor(
+    readonly tier: string,
+    private readonly config: S3StorageConfig,
+  ) {}
+
+  /** Created at first use, so credentials are read only when needed. */
+  private get client(): S3Client {
+    if (!this.clientInstance) {
+      const { accessKeyId, secretAccessKey } = this.config;
+      this.clientInstance = new S3Client({
+        region: this.config.region,
+        endpoint: this.config.endpoint,
+        forcePathStyle: this.config.forcePathStyle,
+        // Our own sha256 covers every artifact end to end; the SDK's default extra checksums
+        // (aws-chunked trailers) are not understood by several S3-compatible servers.
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+        credentials:
+          accessKeyId && secretAccessKey
+            ? { accessKeyId: resolveSecret(accessKeyId), secretAccessKey: resolveSecret(secretAccessKey) }
+            : undefined,
+      });
+    }
+    return this.clientInstance;
+  }
+
+  private prefixOf(ref: SnapshotRef): string {
+    assertSafeRef(ref.target, ref.id);
+    return [this.config.prefix, ref.target, ref.id].filter(Boolean).join('/') + '/';
+  }
+
+  private key(ref: SnapshotRef, name: string): string {
+    return `${this.prefixOf(ref)}${name}`;
+  }
+
+  location(ref: SnapshotRef): string {
+    return `s3://${this.config.bucket}/${this.prefixOf(ref)}`;
+  }
+
+  async putArtifact(ref: SnapshotRef, name: string, body: Readable): Promise<{ bytes: number }> {
+    assertSafeArtifactName(name);
+    const key = this.key(ref, name);
+    const counter = new ByteCounter();
+    // pipeline (not pipe) so an error of the source reaches the upload and aborts it.
+    pipeline(body, counter, () => undefined);
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.config.bucket, Key: key, Body: counter },
+      partSize: this.config.partSizeMiB * 1024 * 1024,
+      queueSize: 2,
+      leavePartsOnError: false,
+    });
+    await upload.done();
+    const head = await this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: key }));
+    if (head.ContentLength !== counter.bytes) {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.config.bucket, Key: key }));
+      throw new Error(`s3://${this.config.bucket}/${key} holds ${head.ContentLength} bytes after upload, ${counter.bytes} were sent`);
+    }
+    return { bytes: counter.bytes };
+  }
+
+  async getArtifact(ref: SnapshotRef, name: string): Promise<Readable> {
+    assertSafeArtifactName(name);
+    try {
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: this.key(ref, name) }));
+      return response.Body as Readable;
+    } catch (error) {
+      if (isNotFound(error)) throw new ArtifactMissingError(`${this.location(ref)}${name}`);
+      throw error;
+    }
+  }
+
+  private async putSmall(key: string, text: string, contentType: string): Promise<void> {
+    await this.client.send(new PutObjectCommand({ Bucket: this.config.bucket, Key: key, Body: text, ContentType: contentType }));
+  }
+
+  async writeReadme(ref: SnapshotRef, text: string): Promise<void> {
+    await this.putSmall(this.key(ref, README_FILE), text, 'text/markdown; charset=utf-8');
+  }
+
+  async writeManifest(ref: SnapshotRef, manifest: SnapshotManifest): Promise<void> {
+    await this.putSmall(this.key(ref, MANIFEST_FILE), manifestText(manifest), 'application/json');
+  }
+
+  async readManifest(ref: SnapshotRef): Promise<ManifestRead> {
+    try {
+      const response = await this.client.send(
+        new GetObjectCommand({ Bucket: this.config.bucket, Key: this.key(ref, MANIFEST_FILE) }),
+      );
+      return parseManifestText(await response.Body!.transformToString('utf8'));
+    } catch (error) {
+      if (isNotFound(error)) return { status: 'missing' };
+      throw error;
+    }
+  }
+
+  private async listKeys(prefix: string, delimiter?: string): Promise<{ keys: string[]; prefixes: string[] }> {
+    const keys: string[] = [];
+    const prefixes: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.config.bucket, Prefix: prefix, Delimiter: delimiter, ContinuationToken: token }),
+      );
+      keys.push(...(page.Contents ?? []).map(o => o.Key!).filter(Boolean));
+      prefixes.push(...(page.CommonPrefixes ?? []).map(p => p.Prefix!).filter(Boolean));
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return { keys, prefixes };
+  }
+
+  async listSnapshots(target: string): Promise<StoredSnapshot[]> {
+    const targetPrefix = [this.config.prefix, target].filter(Boolean).join('/') + '/';
+    const { prefixes } = await this.listKeys(targetPrefix, '/');
+    const ids = prefixes.map(p => p.slice(targetPrefix.length).replace(/\/$/, '')).filter(isSnapshotId).sort();
+    return Promise.all(ids.map(async id => ({ ref: { target, id }, manifest: await this.readManifest({ target, id }) })));
+  }
+
+  async deleteSnapshot(ref: SnapshotRef): Promise<void> {
+    const prefix = this.prefixOf(ref);
+    const manifestKey = this.key(ref, MANIFEST_FILE);
+    // Manifest first: interrupted halfway, what is left is an incomplete snapshot.
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.config.bucket, Key: manifestKey }));
+    const { keys } = await this.listKeys(prefix);
+    for (const key of keys) {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.config.bucket, Key: key }));
+    }
+  }
+}

@@ -1,0 +1,47 @@
+import type { Readable } from 'node:stream';
+import type { SnapshotManifest } from '@safekeep/plugin-backups-common';
+
+export interface SnapshotRef {
+  target: string;
+  id: string;
+}
+
+/** What reading MANIFEST.json found. A snapshot without a usable manifest is never restorable. */
+export type ManifestRead =
+  | { status: 'missing' }
+  | { status: 'ok'; manifest: SnapshotManifest }
+  /** Written by a newer agent; readable only by that version or later. */
+  | { status: 'too-new'; manifestVersion: number }
+  | { status: 'unreadable'; reason: string };
+
+export interface StoredSnapshot {
+  ref: SnapshotRef;
+  manifest: ManifestRead;
+}
+
+export class ArtifactMissingError extends Error {
+  constructor(what: string) {
+    super(`${what} does not exist in storage`);
+    this.name = 'ArtifactMissingError';
+  }
+}
+
+/**
+ * One storage tier. Layout: `<target>/<snapshot id>/<artifact>`, then `README.md`, then
+ * `MANIFEST.json` written last: a snapshot folder without a manifest is incomplete.
+ * Implementations know nothing about engines or the pipeline.
+ */
+export interface SnapshotStorage {
+  readonly tier: string;
+  /** `file:///var/backups/app/20260118T040000Z/` or `s3://bucket/prefix/app/20260118T040000Z/`. */
+  location(ref: SnapshotRef): string;
+  /** Stores a stream under its final name only once it is complete; returns the stored size. */
+  putArtifact(ref: SnapshotRef, name: string, body: Readable): Promise<{ bytes: number }>;
+  getArtifact(ref: SnapshotRef, name: string): Promise<Readable>;
+  writeReadme(ref: SnapshotRef, text: string): Promise<void>;
+  writeManifest(ref: SnapshotRef, manifest: SnapshotManifest): Promise<void>;
+  readManifest(ref: SnapshotRef): Promise<ManifestRead>;
+  /** Every snapshot folder of a target, complete or not, oldest first. */
+  listSnapshots(target: string): Promise<StoredSnapshot[]>;
+  deleteSnapshot(ref: SnapshotRef): Promise<void>;
+}

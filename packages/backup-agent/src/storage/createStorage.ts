@@ -1,0 +1,15 @@
+import type { StorageConfig } from '../config/configSchema';
+import { FilesystemStorage } from './FilesystemStorage';
+import { S3Storage } from './S3Storage';
+import type { SnapshotStorage } from './SnapshotStorage';
+
+export function createStorage(tier: string, config: StorageConfig): SnapshotStorage {
+  switch (config.type) {
+    case 'filesystem':
+      return new FilesystemStorage(tier, config.path);
+    case 's3':
+      return new S3Storage(tier, config);
+    default:
+      throw new Error(`storage.${tier}.type: unknown storage type`);
+  }
+}

@@ -1,0 +1,92 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { S3Client } from '@aws-sdk/client-s3';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const S3rver = require('s3rver');
+
+export interface S3rverHarness {
+  endpoint: string;
+  bucket: string;
+  directory: string;
+  client: S3Client;
+  close(): Promise<void>;
+}
+
+type KoaContext = {
+  method: string;
+  path: string;
+  query: Record<string, string | undefined>;
+  status: number;
+  type: string;
+  body: unknown;
+};
+
+/**
+ * s3rver has no ListMultipartUploads and no AbortMultipartUpload. These two small handlers
+ * add them over s3rver's own on-disk upload folders, so tests can check with the real SDK
+ * call that a failed upload left no multipart upload open. Everything else is s3rver.
+ */
+function multipartShim(directory: string) {
+  const uploadsDir = (bucket: string) => path.join(directory, bucket, '._S3rver_uploads');
+  return async (ctx: KoaContext, next: () => Promise<void>) => {
+    const parts = ctx.path.split('/').filter(Boolean);
+    if (ctx.method === 'GET' && parts.length === 1 && 'uploads' in ctx.query) {
+      const dir = uploadsDir(parts[0]);
+      const ids = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+      const uploads = ids
+        .map(id => {
+          const key = fs.readFileSync(path.join(dir, id, 'key'), 'utf8');
+          return `<Upload><Key>${key}</Key><UploadId>${id}</UploadId></Upload>`;
+        })
+        .join('');
+      ctx.status = 200;
+      ctx.type = 'application/xml';
+      ctx.body = `<?xml version="1.0" encoding="UTF-8"?><ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>${parts[0]}</Bucket><IsTruncated>false</IsTruncated>${uploads}</ListMultipartUploadsResult>`;
+      return;
+    }
+    if (ctx.method === 'DELETE' && parts.length >= 2 && ctx.query.uploadId) {
+      fs.rmSync(path.join(uploadsDir(parts[0]), path.basename(ctx.query.uploadId)), { recursive: true, force: true });
+      ctx.status = 204;
+      ctx.body = '';
+      return;
+    }
+    await next();
+  };
+}
+
+/** A real S3 protocol server (s3rver) on a free port, storing in a temp folder. */
+export async function startS3rver(bucket = 'backups'): Promise<S3rverHarness> {
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'safekeep-s3rver-'));
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory,
+    configureBuckets: [{ name: bucket }],
+  });
+  server.middleware.unshift(multipartShim(directory));
+  const address = (await server.run()) as AddressInfo;
+  const endpoint = `http://127.0.0.1:${address.port}`;
+  const client = new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  return {
+    endpoint,
+    bucket,
+    directory,
+    client,
+    async close() {
+      client.destroy();
+      await server.close();
+      fs.rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
