@@ -1,0 +1,24 @@
+export interface Config {
+  /** Safekeep: backups of the catalog's stateful services, run by host agents. */
+  backups?: {
+    /**
+     * Host agents the backend may call, by name. Entities point at one with the
+     * `safekeep.io/agent` annotation.
+     */
+    agents?: {
+      [agentName: string]: {
+        /** Base URL of the agent's HTTP API, e.g. http://127.0.0.1:7400. */
+        url: string;
+        /**
+         * The agent's bearer token. Use an environment variable: `token: ${SAFEKEEP_AGENT_TOKEN}`.
+         * @visibility secret
+         */
+        token: string;
+      };
+    };
+    /** How often (seconds) the backend checks which scheduled backups are due. Default 30. */
+    dispatchIntervalSeconds?: number;
+    /** IANA time zone for schedules that name none, e.g. Europe/Zurich. Default UTC. */
+    defaultTimeZone?: string;
+  };
+}

@@ -1,0 +1,162 @@
+import type { AgentHealth, AgentJob } from '@safekeep/plugin-backups-common';
+import type { ZodType } from 'zod';
+import type { AgentConfig } from '../config/readBackupsConfig';
+import { redactSecrets } from '../redaction/redactSecrets';
+import { AgentError } from './AgentError';
+import { agentConflictSchema, agentHealthSchema, agentJobSchema } from './agentResponseSchemas';
+
+/** The agent's HTTP paths (`/v1/...`), in one place. */
+export const AGENT_PATHS = {
+  health: '/v1/health',
+  startBackup: '/v1/backups',
+  job: (id: string) => `/v1/jobs/${encodeURIComponent(id)}`,
+};
+
+export type StartBackupResult =
+  | { kind: 'started'; job: AgentJob }
+  /** The agent already runs a job for this target (HTTP 409). */
+  | { kind: 'busy'; runningJobId: string; message: string };
+
+export interface AgentClientOptions {
+  /** Per request; a hung agent must not hold up the runner. Default 15 s. */
+  timeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 15_000;
+
+/** Talks to one host agent over HTTP with its bearer token. */
+export class AgentClient {
+  private readonly timeoutMs: number;
+
+  constructor(
+    private readonly agent: AgentConfig,
+    options: AgentClientOptions = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  get name(): string {
+    return this.agent.name;
+  }
+
+  async health(): Promise<AgentHealth> {
+    const response = await this.request('GET', AGENT_PATHS.health);
+    if (!response.ok) throw await this.errorFor('GET', AGENT_PATHS.health, response);
+    return (await this.parse('GET', AGENT_PATHS.health, response, agentHealthSchema)) as AgentHealth;
+  }
+
+  async startBackup(target: string): Promise<StartBackupResult> {
+    const path = AGENT_PATHS.startBackup;
+    const response = await this.request('POST', path, { target });
+    if (response.status === 409) {
+      const conflict = await this.parse('POST', path, response, agentConflictSchema);
+      return { kind: 'busy', runningJobId: conflict.runningJobId, message: this.redact(conflict.error) };
+    }
+    if (!response.ok) throw await this.errorFor('POST', path, response);
+    const job = (await this.parse('POST', path, response, agentJobSchema)) as AgentJob;
+    return { kind: 'started', job };
+  }
+
+  /** The job, or undefined when the agent does not know it (e.g. it restarted). */
+  async getJob(id: string): Promise<AgentJob | undefined> {
+    const path = AGENT_PATHS.job(id);
+    const response = await this.request('GET', path);
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    if (!response.ok) throw await this.errorFor('GET', path, response);
+    return (await this.parse('GET', path, response, agentJobSchema)) as AgentJob;
+  }
+
+  private where(method: string, path: string): string {
+    return `agent "${this.agent.name}" (${method} ${this.agent.url}${path})`;
+  }
+
+  private redact(text: string): string {
+    return redactSecrets(text, [this.agent.token]);
+  }
+
+  private async request(method: string, path: string, body?: unknown): Promise<Response> {
+    try {
+      return await fetch(`${this.agent.url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${this.agent.token}`,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      const name = (error as Error)?.name;
+      if (name === 'TimeoutError' || name === 'AbortError') {
+        throw new AgentError('timeout', `${this.where(method, path)} did not answer within ${this.timeoutMs} ms`);
+      }
+      const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+      const reason = cause?.code ?? cause?.message ?? (error as Error)?.message ?? 'unknown error';
+      throw new AgentError(
+        'unreachable',
+        this.redact(
+          `${this.where(method, path)} is unreachable (${reason}): check that the agent runs and that backups.agents.${this.agent.name}.url is right`,
+        ),
+      );
+    }
+  }
+
+  private async errorFor(method: string, path: string, response: Response): Promise<AgentError> {
+    const detail = await this.readErrorText(response);
+    const where = this.where(method, path);
+    const status = response.status;
+    if (status === 401 || status === 403) {
+      return new AgentError(
+        'unauthorized',
+        `${where} refused the token (HTTP ${status}): make backups.agents.${this.agent.name}.token equal the agent's token`,
+        status,
+      );
+    }
+    if (status === 404) {
+      return new AgentError('not_found', this.redact(`${where} answered 404${detail ? `: ${detail}` : ''}`), status);
+    }
+    if (status >= 500) {
+      return new AgentError('server_error', this.redact(`${where} failed with HTTP ${status}${detail ? `: ${detail}` : ''}`), status);
+    }
+    return new AgentError('rejected', this.redact(`${where} rejected the request (HTTP ${status})${detail ? `: ${detail}` : ''}`), status);
+  }
+
+  private async readErrorText(response: Response): Promise<string> {
+    try {
+      const text = await response.text();
+      try {
+        const json = JSON.parse(text);
+        const message = json?.error?.message ?? json?.error ?? json?.message;
+        if (typeof message === 'string') return message.slice(0, 1000);
+      } catch {
+        // Not JSON: fall through to the raw text.
+      }
+      return text.slice(0, 1000);
+    } catch {
+      return '';
+    }
+  }
+
+  private async parse<T>(method: string, path: string, response: Response, schema: ZodType<T>): Promise<T> {
+    let json: unknown;
+    try {
+      json = await response.json();
+    } catch {
+      throw new AgentError('bad_response', `${this.where(method, path)} answered HTTP ${response.status} without JSON`, response.status);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map(i => `${i.path.join('.') || '(root)'}: ${i.message}`).slice(0, 5);
+      throw new AgentError(
+        'bad_response',
+        `${this.where(method, path)} answered in an unexpected shape (${issues.join('; ')}): are the agent and backend versions compatible?`,
+        response.status,
+      );
+    }
+    return parsed.data;
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * Why a call to an agent failed. `unreachable` and `timeout` may pass; the others need a fix
+ * (token, agent config, agent version) or describe the agent's refusal.
+ */
+export type AgentErrorKind =
+  | 'unreachable'
+  | 'timeout'
+  | 'unauthorized'
+  | 'not_found'
+  | 'rejected'
+  | 'server_error'
+  | 'bad_response';
+
+/** An agent call failed. The message names the agent and URL path, never the token. */
+export class AgentError extends Error {
+  constructor(
+    readonly kind: AgentErrorKind,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'AgentError';
+  }
+
+  /** True when trying again later may work. */
+  get transient(): boolean {
+    return this.kind === 'unreachable' || this.kind === 'timeout' || this.kind === 'server_error';
+  }
+}

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+/**
+ * Shapes of the agent's answers the backend relies on (see AgentJob in the common package).
+ * Checked on arrival so a wrong or partial answer is an error, never a recorded success.
+ */
+export const agentSnapshotSchema = z
+  .object({
+    id: z.string().min(1),
+    target: z.string(),
+    tier: z.string(),
+    createdAt: z.string(),
+    bytes: z.number().int().nonnegative(),
+    rawBytes: z.number().int().nonnegative(),
+    sha256: z.string().regex(/^[a-f0-9]{64}$/, 'must be a hex sha256'),
+    artifacts: z.array(z.object({ name: z.string(), bytes: z.number(), sha256: z.string() }).passthrough()),
+    location: z.string(),
+    engine: z.string(),
+    engineVersion: z.string().nullable(),
+    manifestVersion: z.number(),
+  })
+  .passthrough();
+
+export const agentJobSchema = z
+  .object({
+    id: z.string().min(1),
+    kind: z.enum(['backup', 'restore', 'verify', 'prune']),
+    target: z.string(),
+    state: z.enum(['running', 'succeeded', 'failed']),
+    phase: z.string(),
+    bytes: z.number().nonnegative(),
+    startedAt: z.string(),
+    finishedAt: z.string().optional(),
+    snapshots: z.array(agentSnapshotSchema).optional(),
+    downtimeMs: z.number().nonnegative().optional(),
+    details: z.record(z.string(), z.unknown()).optional(),
+    error: z.string().optional(),
+  })
+  .passthrough();
+
+export const agentConflictSchema = z
+  .object({ error: z.string(), runningJobId: z.string() })
+  .passthrough();
+
+export const agentHealthSchema = z
+  .object({ status: z.literal('ok'), version: z.string(), name: z.string(), targets: z.number() })
+  .passthrough();

@@ -1,0 +1,256 @@
+import { randomUUID } from 'node:crypto';
+import {
+  DatabaseService,
+  isDatabaseConflictError,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import type { Knex } from 'knex';
+import { redactSecrets } from '../redaction/redactSecrets';
+import type {
+  BackupsStore,
+  ClaimResult,
+  CreateUserRunResult,
+  EntityRunFacts,
+  NewScheduledRun,
+  NewUserRun,
+  RunOutcome,
+  StoredRun,
+} from './BackupsStore';
+import { RUNS_TABLE, RunRow, rowToRun, runningTargetKey, toDate } from './runRows';
+
+const migrationsDir = resolvePackagePath('@safekeep/plugin-backups-backend', 'migrations');
+
+const ACTIVE: string[] = ['queued', 'running'];
+const FINISHED: string[] = ['succeeded', 'failed', 'partially_failed', 'interrupted'];
+
+/** Applies the plugin's migrations (knex migrate, files in ../migrations). */
+export async function migrateBackupsDatabase(knex: Knex): Promise<void> {
+  await knex.migrate.latest({ directory: migrationsDir });
+}
+
+/** BackupsStore on the plugin's database (PostgreSQL, SQLite or MySQL through knex). */
+export class DatabaseBackupsStore implements BackupsStore {
+  static async create(options: {
+    database: DatabaseService;
+    /** Secrets to strip from every stored error and phase text (agent tokens). */
+    secrets?: string[];
+  }): Promise<DatabaseBackupsStore> {
+    const client = await options.database.getClient();
+    if (!options.database.migrations?.skip) {
+      await migrateBackupsDatabase(client);
+    }
+    return new DatabaseBackupsStore(client, options.secrets ?? []);
+  }
+
+  constructor(
+    private readonly db: Knex,
+    private readonly secrets: string[] = [],
+  ) {}
+
+  private redact(text: string | null | undefined): string | null {
+    return text === null || text === undefined ? null : redactSecrets(text, this.secrets);
+  }
+
+  private newRow(input: {
+    entityRef: string;
+    agent: string;
+    target: string;
+    trigger: 'user' | 'schedule';
+    triggeredBy: string | null;
+    scheduledFor: Date | null;
+    now: Date;
+  }): Partial<RunRow> {
+    return {
+      id: randomUUID(),
+      entity_ref: input.entityRef,
+      agent: input.agent,
+      target: input.target,
+      status: 'queued',
+      phase: null,
+      trigger: input.trigger,
+      triggered_by: input.triggeredBy,
+      scheduled_for: input.scheduledFor,
+      created_at: input.now,
+      updated_at: input.now,
+    };
+  }
+
+  async createUserRun(input: NewUserRun): Promise<CreateUserRunResult> {
+    return this.db.transaction(async tx => {
+      const active = await tx<RunRow>(RUNS_TABLE)
+        .where({ agent: input.agent, target: input.target })
+        .whereIn('status', ACTIVE)
+        .orderBy('created_at', 'asc')
+        .first();
+      if (active) return { conflict: rowToRun(active) };
+      const row = this.newRow({ ...input, trigger: 'user', scheduledFor: null });
+      await tx(RUNS_TABLE).insert(row);
+      const created = await tx<RunRow>(RUNS_TABLE).where({ id: row.id }).first();
+      return { created: rowToRun(created!) };
+    });
+  }
+
+  async createScheduledRun(input: NewScheduledRun): Promise<StoredRun | undefined> {
+    const row = this.newRow({ ...input, trigger: 'schedule', triggeredBy: null });
+    // The unique (entity_ref, scheduled_for) index settles races between replicas.
+    await this.db(RUNS_TABLE).insert(row).onConflict(['entity_ref', 'scheduled_for']).ignore();
+    const stored = await this.db<RunRow>(RUNS_TABLE).where({ id: row.id }).first();
+    return stored ? rowToRun(stored) : undefined;
+  }
+
+  async getLatestScheduledSlot(entityRef: string): Promise<Date | undefined> {
+    const result = await this.db(RUNS_TABLE)
+      .where({ entity_ref: entityRef })
+      .whereNotNull('scheduled_for')
+      .max({ latest: 'scheduled_for' })
+      .first();
+    return result?.latest === null || result?.latest === undefined ? undefined : toDate(result.latest);
+  }
+
+  async hasRunForSlot(entityRef: string, slot: Date): Promise<boolean> {
+    const row = await this.db(RUNS_TABLE).where({ entity_ref: entityRef, scheduled_for: slot }).first('id');
+    return Boolean(row);
+  }
+
+  async findActiveRun(agent: string, target: string): Promise<StoredRun | undefined> {
+    const row = await this.db<RunRow>(RUNS_TABLE)
+      .where({ agent, target })
+      .whereIn('status', ACTIVE)
+      // A running run first: it is the one that blocks.
+      .orderByRaw("case when status = 'running' then 0 else 1 end")
+      .orderBy('created_at', 'asc')
+      .first();
+    return row ? rowToRun(row) : undefined;
+  }
+
+  async getRun(id: string): Promise<StoredRun | undefined> {
+    const row = await this.db<RunRow>(RUNS_TABLE).where({ id }).first();
+    return row ? rowToRun(row) : undefined;
+  }
+
+  async listRuns(entityRef: string, page: { limit: number; offset: number }) {
+    const [rows, count] = await Promise.all([
+      this.db<RunRow>(RUNS_TABLE)
+        .where({ entity_ref: entityRef })
+        .orderBy([
+          { column: 'created_at', order: 'desc' },
+          { column: 'id', order: 'desc' },
+        ])
+        .limit(page.limit)
+        .offset(page.offset),
+      this.db(RUNS_TABLE).where({ entity_ref: entityRef }).count({ total: '*' }).first(),
+    ]);
+    return { items: rows.map(rowToRun), total: Number(count?.total ?? 0) };
+  }
+
+  async listRunsInStatus(status: 'queued' | 'running'): Promise<StoredRun[]> {
+    const rows = await this.db<RunRow>(RUNS_TABLE).where({ status }).orderBy('created_at', 'asc');
+    return rows.map(rowToRun);
+  }
+
+  async getEntityRunFacts(entityRef: string): Promise<EntityRunFacts> {
+    const byEntity = () => this.db<RunRow>(RUNS_TABLE).where({ entity_ref: entityRef });
+    const [lastFinished, lastSuccess, active, latestScheduledSlot] = await Promise.all([
+      byEntity().whereIn('status', FINISHED).orderBy('finished_at', 'desc').first(),
+      byEntity().where({ status: 'succeeded' }).orderBy('finished_at', 'desc').first(),
+      byEntity()
+        .whereIn('status', ACTIVE)
+        .orderByRaw("case when status = 'running' then 0 else 1 end")
+        .orderBy('created_at', 'asc')
+        .first(),
+      this.getLatestScheduledSlot(entityRef),
+    ]);
+    return {
+      lastFinished: lastFinished ? rowToRun(lastFinished) : undefined,
+      lastSuccess: lastSuccess ? rowToRun(lastSuccess) : undefined,
+      active: active ? rowToRun(active) : undefined,
+      latestScheduledSlot,
+    };
+  }
+
+  async claimQueuedRun(id: string, now: Date): Promise<ClaimResult> {
+    let target: { agent: string; target: string } | undefined;
+    try {
+      return await this.db.transaction(async tx => {
+        const run = await tx<RunRow>(RUNS_TABLE).where({ id }).first();
+        if (!run || run.status !== 'queued') return { gone: true as const };
+        target = { agent: run.agent, target: run.target };
+        const running = await tx<RunRow>(RUNS_TABLE)
+          .where({ agent: run.agent, target: run.target, status: 'running' })
+          .first();
+        if (running) return { busy: rowToRun(running) };
+        const updated = await tx(RUNS_TABLE)
+          .where({ id, status: 'queued' })
+          .update({
+            status: 'running',
+            phase: 'starting',
+            started_at: now,
+            updated_at: now,
+            running_target: runningTargetKey(run.agent, run.target),
+          });
+        if (updated === 0) return { gone: true as const };
+        const claimed = await tx<RunRow>(RUNS_TABLE).where({ id }).first();
+        return { claimed: rowToRun(claimed!) };
+      });
+    } catch (error) {
+      // Another worker claimed a run of the same target at the same moment: the
+      // unique running_target index refused this one.
+      if (isDatabaseConflictError(error) && target) {
+        const running = await this.db<RunRow>(RUNS_TABLE)
+          .where({ agent: target.agent, target: target.target, status: 'running' })
+          .first();
+        return { busy: running ? rowToRun(running) : undefined };
+      }
+      throw error;
+    }
+  }
+
+  async returnToQueue(id: string, phase: string, now: Date): Promise<void> {
+    await this.db(RUNS_TABLE).where({ id, status: 'running' }).update({
+      status: 'queued',
+      phase: this.redact(phase),
+      started_at: null,
+      running_target: null,
+      agent_job_id: null,
+      updated_at: now,
+    });
+  }
+
+  async recordJobStarted(id: string, agentJobId: string, phase: string, now: Date): Promise<void> {
+    await this.db(RUNS_TABLE)
+      .where({ id, status: 'running' })
+      .update({ agent_job_id: agentJobId, phase: this.redact(phase), agent_seen_at: now, updated_at: now });
+  }
+
+  async recordProgress(id: string, progress: { phase: string; bytesStored: number }, now: Date): Promise<void> {
+    await this.db(RUNS_TABLE).where({ id, status: 'running' }).update({
+      phase: this.redact(progress.phase),
+      bytes_stored: progress.bytesStored,
+      agent_seen_at: now,
+      updated_at: now,
+    });
+  }
+
+  async finishRun(id: string, outcome: RunOutcome): Promise<boolean> {
+    const updated = await this.db(RUNS_TABLE)
+      .where({ id })
+      .whereIn('status', ACTIVE)
+      .update({
+        status: outcome.status,
+        phase: outcome.phase === undefined ? null : this.redact(outcome.phase),
+        finished_at: outcome.finishedAt,
+        duration_ms: outcome.durationMs ?? null,
+        bytes_raw: outcome.bytesRaw ?? null,
+        bytes_stored: outcome.bytesStored ?? null,
+        sha256: outcome.sha256 ?? null,
+        snapshot_id: outcome.snapshotId ?? null,
+        location: outcome.location ?? null,
+        downtime_ms: outcome.downtimeMs ?? null,
+        tiers: outcome.tiers ? JSON.stringify(outcome.tiers) : null,
+        error: this.redact(outcome.error),
+        running_target: null,
+        updated_at: outcome.finishedAt,
+      });
+    return updated > 0;
+  }
+}

@@ -1,0 +1,73 @@
+import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { backupsPermissions } from '@safekeep/plugin-backups-common';
+import { AgentRegistry } from './agent/AgentRegistry';
+import { readBackupsConfig } from './config/readBackupsConfig';
+import { DatabaseBackupsStore } from './database/DatabaseBackupsStore';
+import { RunExecutor } from './execution/RunExecutor';
+import { CatalogPolicyReader } from './policies/CatalogPolicyReader';
+import { registerBackupTasks } from './scheduling/registerBackupTasks';
+import { ScheduleDispatcher } from './scheduling/ScheduleDispatcher';
+import { EntityBackupsService } from './service/EntityBackupsService';
+import { createRouter } from './service/router';
+
+/**
+ * Safekeep's backend plugin: reads backup policies from catalog annotations, queues
+ * scheduled and requested runs, has host agents carry them out, and serves their state.
+ */
+export const backupsPlugin = createBackendPlugin({
+  pluginId: 'backups',
+  register(env) {
+    env.registerInit({
+      deps: {
+        rootConfig: coreServices.rootConfig,
+        logger: coreServices.logger,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        auth: coreServices.auth,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        auditor: coreServices.auditor,
+        catalog: catalogServiceRef,
+      },
+      async init(deps) {
+        const config = readBackupsConfig(deps.rootConfig);
+        deps.permissionsRegistry.addPermissions(backupsPermissions);
+
+        const agents = new AgentRegistry(config);
+        if (agents.names().length === 0) {
+          deps.logger.warn('No agents in app-config backups.agents: no backups can run until one is added');
+        }
+        const store = await DatabaseBackupsStore.create({ database: deps.database, secrets: agents.secrets() });
+        const policies = new CatalogPolicyReader(deps.catalog, deps.auth, {
+          agentNames: agents.names(),
+          defaultTimeZone: config.defaultTimeZone,
+        });
+
+        await registerBackupTasks({
+          scheduler: deps.scheduler,
+          dispatcher: new ScheduleDispatcher({ policies, store, logger: deps.logger }),
+          executor: new RunExecutor({ store, agents, logger: deps.logger }),
+          dispatchIntervalSeconds: config.dispatchIntervalSeconds,
+        });
+
+        const service = new EntityBackupsService({
+          store,
+          policies,
+          dispatchIntervalMs: config.dispatchIntervalSeconds * 1000,
+        });
+        deps.httpRouter.use(
+          await createRouter({
+            service,
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+            auditor: deps.auditor,
+          }),
+        );
+        deps.httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+      },
+    });
+  },
+});

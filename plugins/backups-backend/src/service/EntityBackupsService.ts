@@ -1,0 +1,98 @@
+import type { BackstageCredentials } from '@backstage/backend-plugin-api';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import type { EntityBackupSummary, RunsPage, StartRunResponse } from '@safekeep/plugin-backups-common';
+import type { BackupsStore } from '../database/BackupsStore';
+import type { CatalogPolicyReader, EntityPolicyResult } from '../policies/CatalogPolicyReader';
+import { computeEntitySummary } from '../summary/computeEntitySummary';
+import { toBackupRun } from '../summary/toBackupRun';
+
+/** A run of the target is already queued or running; `activeRunId` says which. */
+export class ActiveRunConflictError extends ConflictError {
+  constructor(
+    message: string,
+    readonly activeRunId: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What the REST API does for one entity; the router only parses, authorizes and answers. */
+export class EntityBackupsService {
+  constructor(
+    private readonly options: {
+      store: BackupsStore;
+      policies: Pick<CatalogPolicyReader, 'readOne'>;
+      dispatchIntervalMs: number;
+      now?: () => Date;
+    },
+  ) {}
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
+  private async entity(entityRef: string, credentials: BackstageCredentials): Promise<EntityPolicyResult> {
+    const found = await this.options.policies.readOne(entityRef, credentials);
+    if (!found) throw new NotFoundError(`No entity ${entityRef} in the catalog`);
+    return found;
+  }
+
+  async getSummary(entityRef: string, credentials: BackstageCredentials): Promise<EntityBackupSummary> {
+    const found = await this.entity(entityRef, credentials);
+    const facts = await this.options.store.getEntityRunFacts(found.entityRef);
+    return computeEntitySummary({
+      entityRef: found.entityRef,
+      policy: found.result,
+      facts,
+      now: this.now(),
+      dispatchIntervalMs: this.options.dispatchIntervalMs,
+    });
+  }
+
+  async listRuns(
+    entityRef: string,
+    credentials: BackstageCredentials,
+    page: { limit: number; offset: number },
+  ): Promise<RunsPage> {
+    const found = await this.entity(entityRef, credentials);
+    const { items, total } = await this.options.store.listRuns(found.entityRef, page);
+    return { items: items.map(toBackupRun), total, limit: page.limit, offset: page.offset };
+  }
+
+  /** Queues a backup now. 400 without a valid policy, 409 while one of the target is queued or running. */
+  async startRun(
+    entityRef: string,
+    credentials: BackstageCredentials,
+    triggeredBy: string | null,
+  ): Promise<StartRunResponse> {
+    const found = await this.entity(entityRef, credentials);
+    const { result } = found;
+    if (result.status === 'unconfigured') {
+      throw new InputError(
+        `${found.entityRef} has no backup policy: add the safekeep.io/agent and safekeep.io/target annotations`,
+      );
+    }
+    if (result.status === 'invalid') {
+      const problems = result.problems.map(p => `${p.annotation}: ${p.message}`).join('; ');
+      throw new InputError(`${found.entityRef} has no valid backup policy: ${problems}`);
+    }
+    const { agent, target } = result.policy;
+    const created = await this.options.store.createUserRun({
+      entityRef: found.entityRef,
+      agent,
+      target,
+      triggeredBy,
+      now: this.now(),
+    });
+    if ('conflict' in created) {
+      const active = created.conflict;
+      throw new ActiveRunConflictError(
+        `A backup of ${agent}/${target} is already ${active.status} (run ${active.id}${
+          active.entityRef === found.entityRef ? '' : ` of ${active.entityRef}`
+        }); wait for it to finish before starting another`,
+        active.id,
+      );
+    }
+    return { runId: created.created.id, status: created.created.status };
+  }
+}

@@ -1,0 +1,96 @@
+import type {
+  AuditorService,
+  BackstageCredentials,
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, NotAllowedError } from '@backstage/errors';
+import { AuthorizeResult, ResourcePermission } from '@backstage/plugin-permission-common';
+import { backupsReadPermission, backupsRunCreatePermission } from '@safekeep/plugin-backups-common';
+import express, { Request } from 'express';
+import Router from 'express-promise-router';
+import type { ZodType } from 'zod';
+import type { EntityBackupsService } from './EntityBackupsService';
+import { entityParamsSchema, runsQuerySchema, startRunBodySchema } from './routeSchemas';
+
+export interface RouterOptions {
+  service: EntityBackupsService;
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+}
+
+function parse<T>(schema: ZodType<T, any, any>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issues = result.error.issues.map(i => `${i.path.join('.') || what}: ${i.message}`).join('; ');
+    throw new InputError(`Invalid ${what}: ${issues}`);
+  }
+  return result.data;
+}
+
+/** REST API of the plugin, mounted at /api/backups. */
+export async function createRouter(options: RouterOptions): Promise<express.Router> {
+  const { service, httpAuth, permissions, auditor } = options;
+  const router = Router();
+  router.use(express.json());
+
+  const entityRefOf = (req: Request) => stringifyEntityRef(parse(entityParamsSchema, req.params, 'entity reference'));
+
+  /** Throws 403 unless the caller holds `permission` on the entity; returns the caller's credentials. */
+  async function authorize(
+    req: Request,
+    permission: ResourcePermission,
+    entityRef: string,
+    action: string,
+  ): Promise<BackstageCredentials> {
+    const credentials = await httpAuth.credentials(req);
+    const [decision] = await permissions.authorize([{ permission, resourceRef: entityRef }], { credentials });
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(`You may not ${action} of ${entityRef} (permission ${permission.name})`);
+    }
+    return credentials;
+  }
+
+  router.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  router.get('/entities/:kind/:namespace/:name/summary', async (req, res) => {
+    const entityRef = entityRefOf(req);
+    const credentials = await authorize(req, backupsReadPermission, entityRef, 'read the backups');
+    res.json(await service.getSummary(entityRef, credentials));
+  });
+
+  router.get('/entities/:kind/:namespace/:name/runs', async (req, res) => {
+    const entityRef = entityRefOf(req);
+    const page = parse(runsQuerySchema, req.query, 'query');
+    const credentials = await authorize(req, backupsReadPermission, entityRef, 'read the backups');
+    res.json(await service.listRuns(entityRef, credentials, page));
+  });
+
+  router.post('/entities/:kind/:namespace/:name/runs', async (req, res) => {
+    const entityRef = entityRefOf(req);
+    const audit = await auditor.createEvent({
+      eventId: 'backup-run-create',
+      severityLevel: 'medium',
+      request: req,
+      meta: { entityRef },
+    });
+    try {
+      parse(startRunBodySchema, req.body, 'request body');
+      const credentials = await authorize(req, backupsRunCreatePermission, entityRef, 'start a backup');
+      const principal = credentials.principal as { type: string; userEntityRef?: string; subject?: string };
+      const triggeredBy = principal.userEntityRef ?? principal.subject ?? null;
+      const started = await service.startRun(entityRef, credentials, triggeredBy);
+      await audit.success({ meta: { runId: started.runId } });
+      res.status(202).json(started);
+    } catch (error) {
+      await audit.fail({ error: error as Error });
+      throw error;
+    }
+  });
+
+  return router;
+}
