@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { childEnvironment } from './childEnvironment';
+import { CommandFailedError } from './CommandFailedError';
+import type { CommandRunner, CommandSpec, RunningCommand, SecretFile } from './CommandRunner';
+import { scrubSecrets } from './scrubSecrets';
+import { StderrTail } from './StderrTail';
+
+function startFailure(spec: CommandSpec, error: NodeJS.ErrnoException): CommandFailedError {
+  const hint = error.code === 'ENOENT' ? `: ${spec.command} is not installed or not on the agent's PATH` : '';
+  return new CommandFailedError(
+    `cannot run ${spec.command} (${error.code ?? error.message})${hint}`,
+    spec.command,
+    null,
+    null,
+    '',
+  );
+}
+
+/** Runs tools as child processes of the agent, without a shell. */
+export class LocalProcessRunner implements CommandRunner {
+  readonly where = 'on this host';
+
+  run(spec: CommandSpec): RunningCommand {
+    const child = spawn(spec.command, spec.args, {
+      env: childEnvironment(spec.env),
+      stdio: [spec.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    });
+    const stderr = new StderrTail();
+    child.stderr!.on('data', chunk => stderr.push(chunk));
+    // A tool that cannot start has no stdout; give callers a stream that simply ends.
+    const stdout = child.stdout ?? new PassThrough().end();
+
+    let inputError: Error | undefined;
+    if (spec.stdin && child.stdin) {
+      const input = spec.stdin;
+      // The tool exiting early closes its stdin: its exit status tells what happened.
+      child.stdin.on('error', () => undefined);
+      input.on('error', error => {
+        // Kill before closing stdin: a tool seeing a clean EOF could commit a partial input.
+        inputError = error;
+        child.kill('SIGKILL');
+        input.unpipe(child.stdin!);
+      });
+      input.pipe(child.stdin);
+    }
+
+    const completion = new Promise<void>((resolve, reject) => {
+      child.on('error', (error: NodeJS.ErrnoException) => {
+        // Only a failure to start ends here; a started tool reports through 'close'.
+        if (child.pid === undefined) reject(startFailure(spec, error));
+      });
+      child.on('close', (code, signal) => {
+        const tail = scrubSecrets(stderr.toString(), spec.secrets);
+        if (inputError) {
+          const reason = scrubSecrets(inputError.message, spec.secrets);
+          reject(new CommandFailedError(`${spec.command} was stopped because its input failed: ${reason}`, spec.command, code, signal, tail));
+        } else if (code === 0) {
+          resolve();
+        } else {
+          const status = signal ? `was killed (${signal})` : `exited with code ${code}`;
+          reject(new CommandFailedError(`${spec.command} ${status}${tail ? `: ${tail}` : ''}`, spec.command, code, signal, tail));
+        }
+      });
+    });
+    // Callers may attach late; an unobserved failure must not crash the agent.
+    completion.catch(() => undefined);
+
+    return {
+      stdout,
+      completion,
+      kill: hard => {
+        if (child.exitCode === null && child.signalCode === null) child.kill(hard ? 'SIGKILL' : 'SIGTERM');
+      },
+    };
+  }
+
+  async writeSecretFile(stagingDir: string, label: string, content: string): Promise<SecretFile> {
+    await fsp.mkdir(stagingDir, { recursive: true, mode: 0o700 });
+    const safeLabel = label.replace(/[^A-Za-z0-9._-]/g, '_');
+    const file = path.join(stagingDir, `.secret-${randomBytes(8).toString('hex')}-${safeLabel}`);
+    // `wx` refuses an existing file (no following a planted symlink); the mode applies at creation.
+    await fsp.writeFile(file, content, { flag: 'wx', mode: 0o600 });
+    return { path: file, remove: () => fsp.rm(file, { force: true }) };
+  }
+}
