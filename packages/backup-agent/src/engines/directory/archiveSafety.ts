@@ -43,15 +43,23 @@ export function unsafeEntryReason(entry: ArchiveEntryFacts): string | undefined 
   return undefined;
 }
 
-/** The real location a path would have, resolving the symlinks of its existing part. */
-async function resolveReal(p: string): Promise<string> {
-  try {
-    return await fsp.realpath(p);
-  } catch {
-    const parent = path.dirname(p);
-    if (parent === p) return p;
-    return path.join(await resolveReal(parent), path.basename(p));
+/**
+ * Where a symlink really leads, step by step as the OS would walk it: each part that exists
+ * is resolved with realpath before the next ".." applies, so `up/..` with `up -> ..` is seen
+ * for what it is. Parts that do not exist (dangling links) are taken as written.
+ */
+async function resolveLinkTarget(link: string, target: string): Promise<string> {
+  let current = path.isAbsolute(target) ? path.parse(target).root : await fsp.realpath(path.dirname(link));
+  for (const segment of target.split(/[/\\]/)) {
+    if (!segment || segment === '.') continue;
+    if (segment === '..') {
+      current = path.dirname(current);
+      continue;
+    }
+    const next = path.join(current, segment);
+    current = await fsp.realpath(next).catch(() => next);
   }
+  return current;
 }
 
 /**
@@ -62,7 +70,7 @@ export async function findEscapingSymlinks(root: string): Promise<string[]> {
   const realRoot = await fsp.realpath(root);
   const problems: string[] = [];
   for (const { link, target } of await listSymlinks(root)) {
-    const resolved = await resolveReal(path.resolve(path.dirname(link), target));
+    const resolved = await resolveLinkTarget(link, target);
     if (resolved !== realRoot && !resolved.startsWith(`${realRoot}${path.sep}`)) {
       problems.push(`symlink "${path.relative(root, link)}" resolves to "${resolved}", outside the target`);
     }
