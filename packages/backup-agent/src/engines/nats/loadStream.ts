@@ -45,13 +45,13 @@ async function createConsumers(jsm: JetStreamManager, staged: StagedStream): Pro
 
 async function republish(js: JetStreamClient, jsm: JetStreamManager, staged: StagedStream, gapSubject: string, log: (m: string) => void) {
   const name = staged.stream.name;
-  const firstSeq = staged.firstMessageSeq ?? staged.stream.state.first_seq;
+  const firstSeq = Math.max(1, staged.firstMessageSeq ?? staged.stream.state.first_seq);
   if (firstSeq > 1) {
     // On an empty stream, a purge up to a sequence makes that sequence the next one.
     await jsm.streams.purge(name, { seq: firstSeq });
   }
   const start = (await jsm.streams.info(name)).state;
-  const keepSequences = start.last_seq + 1 === firstSeq || firstSeq <= 1;
+  const keepSequences = start.last_seq + 1 === firstSeq;
   if (!keepSequences) {
     log(`stream ${name}: this server cannot start a stream at sequence ${firstSeq}; messages are renumbered from ${start.last_seq + 1}`);
   }

@@ -67,9 +67,8 @@ export async function stageStreamFile(artifact: RestoreArtifact, dir: string, in
         firstMessageSeq ??= record.seq;
         messages++;
         break;
-      case 'end':
+      default:
         end = record;
-        break;
     }
   }
   if (!stream) throw new Error(`${what} is empty`);
