@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { supportedEngines } from '../engines/registry';
 import { ConfigError } from './ConfigError';
 import { loadConfig, parseConfig } from './loadConfig';
 import { resolveSecret } from './secretRef';
@@ -104,7 +105,7 @@ describe('loadConfig', () => {
       ),
     );
     expect(problems).toEqual([
-      'targets.a.engine: "oracle" is not an engine this agent supports; use one of sqlite, directory',
+      `targets.a.engine: "oracle" is not an engine this agent supports; use one of ${supportedEngines().join(', ')}`,
       'targets.b.tiers.0: "offsite" is not a storage tier; use one of local (defined under storage)',
       'targets.c.pth: unknown field: check its spelling against docs/agent.md or remove it',
     ]);

@@ -5,6 +5,7 @@ import { createStorage } from '../storage/createStorage';
 import type { SnapshotStorage } from '../storage/SnapshotStorage';
 import { backupTarget, BackupResult } from './backupTarget';
 import { NotFoundError } from './errors';
+import { findSnapshot } from './findSnapshot';
 import { listSnapshots } from './listSnapshots';
 import { pruneSnapshots, PruneOptions, PruneResult } from './pruneSnapshots';
 import { restoreSnapshot, RestoreOptions, RestoreResult } from './restoreSnapshot';
@@ -73,6 +74,11 @@ export class SnapshotService {
     const targets = targetName ? [this.target(targetName)] : Object.values(this.config.targets);
     if (tier !== undefined) this.storage(tier);
     return listSnapshots(this.context, targets, tier);
+  }
+
+  /** Throws NotFoundError unless the snapshot exists (complete or not readable) in the tier or any tier. */
+  async assertSnapshotExists(targetName: string, snapshotId: string, tier?: string): Promise<void> {
+    await findSnapshot(this.context, this.target(targetName), snapshotId, tier);
   }
 
   verify(targetName: string, snapshotId: string, tier?: string, onProgress?: ProgressListener): Promise<VerifyResult> {

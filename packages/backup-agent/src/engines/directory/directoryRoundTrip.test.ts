@@ -90,7 +90,7 @@ describe('directory engine', () => {
   });
 
   describe('refuses a malicious archive before writing anything outside the target', () => {
-    async function restoreCrafted(dir: string, service: SnapshotService, tarFile: string) {
+    async function restoreCrafted(service: SnapshotService, tarFile: string): Promise<Error> {
       await craftSnapshot({
         service,
         target: 'files',
@@ -98,7 +98,12 @@ describe('directory engine', () => {
         id: '20260101T000000Z',
         artifacts: [{ name: 'files.tar', stream: fs.createReadStream(tarFile) }],
       });
-      return service.restore('files', '20260101T000000Z', { force: true }).catch(e => e as Error);
+      return service.restore('files', '20260101T000000Z', { force: true }).then(
+        () => {
+          throw new Error('the malicious archive was restored');
+        },
+        e => e as Error,
+      );
     }
 
     function expectUntouched(dir: string, root: string, before: Record<string, string>) {
@@ -113,7 +118,7 @@ describe('directory engine', () => {
       write(victim, 'original');
       execFileSync('tar', ['-cPf', path.join(dir, 'craft/evil.tar'), victim]);
       fs.rmSync(victim);
-      const error = await restoreCrafted(dir, service, path.join(dir, 'craft/evil.tar'));
+      const error = await restoreCrafted(service, path.join(dir, 'craft/evil.tar'));
       expect(error.message).toContain(`the archive is unsafe and was not restored: entry "${victim}" has an absolute path`);
       expect(fs.existsSync(victim)).toBe(false);
       expect(fs.readdirSync(path.join(dir, 'craft'))).toEqual(['evil.tar']);
@@ -128,7 +133,7 @@ describe('directory engine', () => {
       execFileSync('tar', ['-cPf', '../evil.tar', '../outside.txt'], { cwd: path.join(dir, 'craft/inner') });
       fs.rmSync(path.join(dir, 'craft/outside.txt'));
       fs.rmdirSync(path.join(dir, 'craft/inner'));
-      const error = await restoreCrafted(dir, service, path.join(dir, 'craft/evil.tar'));
+      const error = await restoreCrafted(service, path.join(dir, 'craft/evil.tar'));
       expect(error.message).toContain('entry "../outside.txt" climbs out of the target with ".."');
       expect(fs.existsSync(path.join(dir, 'outside.txt'))).toBe(false);
       expectUntouched(dir, root, before);
@@ -144,7 +149,7 @@ describe('directory engine', () => {
       fs.symlinkSync('../../../secret', path.join(craft, 'sub/rel'));
       execFileSync('tar', ['-cf', '../evil.tar', 'abs', 'sub'], { cwd: craft });
       fs.rmSync(craft, { recursive: true });
-      const error = await restoreCrafted(dir, service, path.join(dir, 'craft/evil.tar'));
+      const error = await restoreCrafted(service, path.join(dir, 'craft/evil.tar'));
       expect(error.message).toContain('symlink "abs" points to the absolute path "/etc", outside the target');
       expect(error.message).toContain('symlink "sub/rel" points to "../../../secret", outside the target');
       expectUntouched(dir, root, before);
@@ -159,7 +164,7 @@ describe('directory engine', () => {
       fs.symlinkSync('up/..', path.join(craft, 'sub/x')); // "sub" on paper, the target's parent in fact
       execFileSync('tar', ['-cf', '../evil.tar', 'sub'], { cwd: craft });
       fs.rmSync(craft, { recursive: true });
-      const error = await restoreCrafted(dir, service, path.join(dir, 'craft/evil.tar'));
+      const error = await restoreCrafted(service, path.join(dir, 'craft/evil.tar'));
       expect(error.message).toMatch(/symlink "sub\/x" resolves to ".*", outside the target/);
       expectUntouched(dir, root, before);
     });

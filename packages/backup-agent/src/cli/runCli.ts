@@ -1,0 +1,168 @@
+import path from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { parseRetention, type AgentSnapshot } from '@safekeep/plugin-backups-common';
+import { ConfigError } from '../config/ConfigError';
+import { loadConfig } from '../config/loadConfig';
+import { SecretError } from '../config/secretRef';
+import { startAgentServer } from '../http/startAgentServer';
+import { backupWork, pruneWork, restoreWork, verifyWork } from '../jobs/agentOperations';
+import type { JobOutcome, JobWork } from '../jobs/JobRegistry';
+import type { PruneResult } from '../snapshots/pruneSnapshots';
+import type { RestoreResult } from '../snapshots/restoreSnapshot';
+import { SnapshotService } from '../snapshots/SnapshotService';
+import type { VerifyResult } from '../snapshots/verifySnapshot';
+import { AGENT_VERSION } from '../version';
+import { describePrune, describeRestore, describeSnapshots, describeVerify } from './describeOutcome';
+import { progressReporter } from './progressReporter';
+
+/** Exit codes: 0 done, 1 the operation failed, 2 bad usage or config. */
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+interface CommonOptions {
+  config: string;
+  json?: boolean;
+}
+
+interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+class UsageError extends Error {}
+
+const defaultConfig = () => process.env.SAFEKEEP_AGENT_CONFIG ?? 'safekeep-agent.yaml';
+
+function withCommon(command: Command): Command {
+  return command
+    .addOption(new Option('-c, --config <file>', 'the agent config (YAML)').default(defaultConfig(), '$SAFEKEEP_AGENT_CONFIG or ./safekeep-agent.yaml'))
+    .option('--json', 'print machine-readable JSON on stdout');
+}
+
+/**
+ * The `safekeep-agent` command line. Returns the exit code instead of exiting, so tests can
+ * run it in-process; `serve` resolves only when the server stops.
+ */
+export async function runCli(argv: string[], io: CliIo = { stdout: t => process.stdout.write(t), stderr: t => process.stderr.write(t) }): Promise<number> {
+  let exitCode = 0;
+  const print = (lines: string[]) => io.stdout(`${lines.join('\n')}\n`);
+
+  /** Runs one operation with progress on stderr, prints its result, sets the exit code. */
+  const runOperation = async <T>(
+    options: CommonOptions,
+    work: (service: SnapshotService) => JobWork,
+    human: (details: T, outcome: JobOutcome) => string[],
+  ) => {
+    const service = new SnapshotService(loadConfig(options.config), { log: message => io.stderr(`${message}\n`) });
+    const progress = options.json ? { report: () => undefined, finish: () => undefined } : progressReporter();
+    let outcome: JobOutcome;
+    try {
+      outcome = await work(service)(progress.report);
+    } finally {
+      progress.finish();
+    }
+    if (options.json) print([JSON.stringify({ ok: !outcome.error, ...outcome }, null, 2)]);
+    else print(human(outcome.details as T, outcome));
+    if (outcome.error) {
+      if (!options.json) io.stderr(`safekeep-agent: ${outcome.error}\n`);
+      exitCode = EXIT_FAILED;
+    }
+  };
+
+  const program = new Command('safekeep-agent')
+    .description('Safekeep host agent: backs up databases and folders to filesystem and S3 tiers, verifies and restores them.')
+    .version(AGENT_VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+
+  withCommon(program.command('serve').description('run the HTTP API the Safekeep backend talks to'))
+    .option('--port <port>', 'override agent.listen.port', v => Number(v))
+    .option('--host <host>', 'override agent.listen.host')
+    .action(async (options: CommonOptions & { port?: number; host?: string }) => {
+      const server = await startAgentServer(path.resolve(options.config), {
+        port: options.port,
+        host: options.host,
+        log: message => io.stderr(`${message}\n`),
+      });
+      io.stderr(`safekeep-agent ${AGENT_VERSION} "${server.config.agent.name}" listening on ${server.url} with ${Object.keys(server.config.targets).length} target(s)\n`);
+      await new Promise<void>(resolve => {
+        const stop = () => {
+          io.stderr('safekeep-agent: stopping (waiting for running jobs)\n');
+          server.close().then(resolve);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+
+  withCommon(program.command('backup').description('back up one target now, to all its tiers'))
+    .requiredOption('-t, --target <name>', 'the target to back up')
+    .action((options: CommonOptions & { target: string }) =>
+      runOperation<Record<string, unknown>>(
+        options,
+        service => backupWork(service, options.target),
+        (_details, outcome) => describeSnapshots(outcome.snapshots ?? []),
+      ),
+    );
+
+  withCommon(program.command('list').description('list complete snapshots, newest first'))
+    .option('-t, --target <name>', 'only this target')
+    .option('--tier <tier>', 'only this storage tier')
+    .action(async (options: CommonOptions & { target?: string; tier?: string }) => {
+      const service = new SnapshotService(loadConfig(options.config));
+      const snapshots: AgentSnapshot[] = await service.list(options.target, options.tier);
+      print(options.json ? [JSON.stringify(snapshots, null, 2)] : describeSnapshots(snapshots));
+    });
+
+  withCommon(program.command('verify').description('re-read a snapshot and compare every checksum with its manifest'))
+    .requiredOption('-t, --target <name>', 'the target')
+    .requiredOption('-s, --snapshot <id>', 'the snapshot id, e.g. 20260118T040000Z')
+    .option('--tier <tier>', 'only this tier (default: every tier that has it)')
+    .action((options: CommonOptions & { target: string; snapshot: string; tier?: string }) =>
+      runOperation<VerifyResult>(options, service => verifyWork(service, options.target, options.snapshot, options.tier), describeVerify),
+    );
+
+  withCommon(program.command('restore').description('restore a snapshot (checks everything before touching the destination)'))
+    .requiredOption('-t, --target <name>', 'the target')
+    .requiredOption('-s, --snapshot <id>', 'the snapshot id, e.g. 20260118T040000Z')
+    .option('--tier <tier>', 'read from this tier (default: the first that has it)')
+    .option('--force', 'overwrite a destination that holds data (never overrides a version refusal)')
+    .option('--to <path>', 'restore somewhere else than the target itself')
+    .action((options: CommonOptions & { target: string; snapshot: string; tier?: string; force?: boolean; to?: string }) =>
+      runOperation<RestoreResult>(
+        options,
+        service => restoreWork(service, options.target, options.snapshot, { tier: options.tier, force: options.force, destination: options.to }),
+        describeRestore,
+      ),
+    );
+
+  withCommon(program.command('prune').description('remove snapshots a retention policy does not keep'))
+    .requiredOption('-t, --target <name>', 'the target')
+    .requiredOption('-r, --retention <rules>', 'e.g. "keep-last=7 keep-daily=14 min=3"')
+    .option('--tier <tier>', 'only this tier (default: every tier of the target)')
+    .option('--dry-run', 'only list what would be removed')
+    .action((options: CommonOptions & { target: string; retention: string; tier?: string; dryRun?: boolean }) => {
+      const retention = parseRetention(options.retention);
+      if ('error' in retention) throw new UsageError(`--retention: ${retention.error}`);
+      return runOperation<PruneResult>(
+        options,
+        service => pruneWork(service, options.target, { retention, tier: options.tier, dryRun: options.dryRun }),
+        describePrune,
+      );
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has already printed its message (or help/version).
+      return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    const usage = error instanceof ConfigError || error instanceof SecretError || error instanceof UsageError;
+    if (argv.includes('--json')) print([JSON.stringify({ ok: false, error: message }, null, 2)]);
+    io.stderr(`safekeep-agent: ${message}\n`);
+    return usage ? EXIT_USAGE : EXIT_FAILED;
+  }
+}

@@ -1,0 +1,124 @@
+import express, { NextFunction, Request, Response } from 'express';
+import type { AgentHealth, AgentTarget, StartBackupConflict } from '@safekeep/plugin-backups-common';
+import { JobRegistry } from '../jobs/JobRegistry';
+import { backupWork, pruneWork, restoreWork, verifyWork } from '../jobs/agentOperations';
+import { NotFoundError } from '../snapshots/errors';
+import type { SnapshotService } from '../snapshots/SnapshotService';
+import { AGENT_VERSION } from '../version';
+import { bearerAuth } from './bearerAuth';
+import { errorHandler } from './HttpError';
+import { listSnapshotsQuerySchema, pruneSchema, restoreSchema, startBackupSchema, verifySchema } from './requestSchemas';
+
+type AsyncHandler = (req: Request, res: Response) => Promise<void>;
+
+const handle = (fn: AsyncHandler) => (req: Request, res: Response, next: NextFunction) => {
+  fn(req, res).catch(next);
+};
+
+/**
+ * The agent's HTTP API (`/v1/...`), as described in docs/agent.md. Every route requires the
+ * bearer token. Long operations return 202 with a job to poll at GET /v1/jobs/:id.
+ */
+export function createAgentApp(options: {
+  service: SnapshotService;
+  jobs: JobRegistry;
+  token: string;
+  log: (message: string) => void;
+}): express.Express {
+  const { service, jobs } = options;
+  const config = service.config;
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(bearerAuth(options.token));
+  app.use(express.json({ limit: '64kb' }));
+
+  app.get('/v1/health', (_req, res) => {
+    const health: AgentHealth = {
+      status: 'ok',
+      version: AGENT_VERSION,
+      name: config.agent.name,
+      targets: Object.keys(config.targets).length,
+    };
+    res.json(health);
+  });
+
+  app.get('/v1/targets', (_req, res) => {
+    const targets: AgentTarget[] = Object.values(config.targets).map(t => ({
+      name: t.name,
+      engine: t.engine,
+      tiers: t.tiers,
+      source: 'config',
+    }));
+    res.json({ targets });
+  });
+
+  app.post(
+    '/v1/backups',
+    handle(async (req, res) => {
+      const { target } = startBackupSchema.parse(req.body);
+      service.target(target);
+      res.status(202).json(jobs.start('backup', target, backupWork(service, target)));
+    }),
+  );
+
+  app.get('/v1/jobs', (_req, res) => {
+    res.json({ jobs: jobs.list() });
+  });
+
+  app.get('/v1/jobs/:id', (req, res) => {
+    const job = jobs.get(req.params.id);
+    if (!job) throw new NotFoundError(`no job ${req.params.id} (jobs are kept in memory until the agent restarts)`);
+    res.json(job);
+  });
+
+  app.get(
+    '/v1/snapshots',
+    handle(async (req, res) => {
+      const query = listSnapshotsQuerySchema.parse(req.query);
+      res.json({ snapshots: await service.list(query.target, query.tier) });
+    }),
+  );
+
+  app.post(
+    '/v1/verify',
+    handle(async (req, res) => {
+      const body = verifySchema.parse(req.body);
+      await service.assertSnapshotExists(body.target, body.snapshotId, body.tier);
+      res.status(202).json(jobs.start('verify', body.target, verifyWork(service, body.target, body.snapshotId, body.tier)));
+    }),
+  );
+
+  app.post(
+    '/v1/restores',
+    handle(async (req, res) => {
+      const body = restoreSchema.parse(req.body);
+      await service.assertSnapshotExists(body.target, body.snapshotId, body.tier);
+      const work = restoreWork(service, body.target, body.snapshotId, {
+        tier: body.tier,
+        force: body.force,
+        destination: body.destination,
+      });
+      res.status(202).json(jobs.start('restore', body.target, work));
+    }),
+  );
+
+  app.post(
+    '/v1/prune',
+    handle(async (req, res) => {
+      const body = pruneSchema.parse(req.body);
+      const target = service.target(body.target);
+      if (body.tier !== undefined && !target.tiers.includes(body.tier)) {
+        throw new NotFoundError(`target "${target.name}" is not stored in tier "${body.tier}"; its tiers are ${target.tiers.join(', ')}`);
+      }
+      res.status(202).json(jobs.start('prune', body.target, pruneWork(service, body.target, body)));
+    }),
+  );
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'no such route; see docs/agent.md for the API' });
+  });
+  app.use(errorHandler(options.log));
+  return app;
+}
+
+export type { StartBackupConflict };

@@ -1,0 +1,74 @@
+import type { AddressInfo } from 'node:net';
+import { AgentConfig, AgentConfigInput, loadConfig, parseConfig } from '../config/loadConfig';
+import { resolveSecret } from '../config/secretRef';
+import { JobRegistry } from '../jobs/JobRegistry';
+import { SnapshotService } from '../snapshots/SnapshotService';
+import { createAgentApp } from './createAgentApp';
+
+export interface StartAgentServerOptions {
+  /** Overrides agent.listen.host. */
+  host?: string;
+  /** Overrides agent.listen.port; 0 picks a free port. */
+  port?: number;
+  /** Folder that relative paths of an inline config resolve against; default: the working directory. */
+  baseDir?: string;
+  log?: (message: string) => void;
+}
+
+export interface AgentServer {
+  port: number;
+  /** `http://host:port` */
+  url: string;
+  config: AgentConfig;
+  service: SnapshotService;
+  jobs: JobRegistry;
+  /** Stops accepting requests, then waits for running jobs to finish. */
+  close(): Promise<void>;
+}
+
+function isParsedConfig(value: unknown): value is AgentConfig {
+  return typeof (value as AgentConfig)?.context?.resolvePath === 'function';
+}
+
+/**
+ * Starts the agent's HTTP API. `config` is a path to the YAML file, the same structure as an
+ * object (as the YAML would give it), or a config from loadConfig/parseConfig.
+ */
+export async function startAgentServer(
+  config: string | AgentConfigInput | AgentConfig,
+  options: StartAgentServerOptions = {},
+): Promise<AgentServer> {
+  const parsed =
+    typeof config === 'string'
+      ? loadConfig(config)
+      : isParsedConfig(config)
+        ? config
+        : parseConfig(config, { baseDir: options.baseDir ?? process.cwd() });
+  const log = options.log ?? (message => process.stderr.write(`${message}\n`));
+  const token = resolveSecret(parsed.agent.token);
+  const service = new SnapshotService(parsed, { log });
+  const jobs = new JobRegistry();
+  const app = createAgentApp({ service, jobs, token, log });
+
+  const host = options.host ?? parsed.agent.listen.host;
+  const server = app.listen(options.port ?? parsed.agent.listen.port, host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    config: parsed,
+    service,
+    jobs,
+    async close() {
+      await new Promise<void>(resolve => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await jobs.idle();
+    },
+  };
+}

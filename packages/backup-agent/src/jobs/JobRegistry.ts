@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import type { AgentJob, AgentJobKind, AgentSnapshot } from '@safekeep/plugin-backups-common';
+import type { Progress } from '../snapshots/SnapshotContext';
+
+/** A second job for a target while one runs. */
+export class JobConflictError extends Error {
+  constructor(readonly runningJob: AgentJob) {
+    super(`target "${runningJob.target}" already has a ${runningJob.kind} job running (${runningJob.id}); wait for it to finish`);
+    this.name = 'JobConflictError';
+  }
+}
+
+/** What a job's work reports. `error` marks it failed while keeping what it did achieve. */
+export interface JobOutcome {
+  snapshots?: AgentSnapshot[];
+  details?: Record<string, unknown>;
+  error?: string;
+}
+
+export type JobWork = (report: (progress: Progress) => void) => Promise<JobOutcome>;
+
+const KEEP_FINISHED = 500;
+
+/**
+ * Jobs in memory, one at a time per target: two runs against the same database or folder
+ * (a restore during a backup, a prune during a backup) must never overlap.
+ */
+export class JobRegistry {
+  private readonly jobs = new Map<string, AgentJob>();
+  private readonly runningByTarget = new Map<string, string>();
+  private readonly settled = new Map<string, Promise<AgentJob>>();
+
+  constructor(private readonly now: () => Date = () => new Date()) {}
+
+  /** Starts a job, or throws JobConflictError when the target is busy. Returns at once. */
+  start(kind: AgentJobKind, target: string, work: JobWork): AgentJob {
+    const runningId = this.runningByTarget.get(target);
+    if (runningId) throw new JobConflictError(this.get(runningId)!);
+
+    const job: AgentJob = {
+      id: `job-${randomUUID()}`,
+      kind,
+      target,
+      state: 'running',
+      phase: 'starting',
+      bytes: 0,
+      startedAt: this.now().toISOString(),
+    };
+    this.jobs.set(job.id, job);
+    this.runningByTarget.set(target, job.id);
+
+    const report = (progress: Progress) => {
+      job.phase = progress.phase;
+      job.bytes = progress.bytes;
+    };
+    const done = Promise.resolve()
+      .then(() => work(report))
+      .then(
+        outcome => {
+          if (outcome.snapshots) job.snapshots = outcome.snapshots;
+          if (outcome.details) job.details = outcome.details;
+          if (outcome.error) {
+            job.state = 'failed';
+            job.error = outcome.error;
+          } else {
+            job.state = 'succeeded';
+            job.phase = 'done';
+          }
+        },
+        error => {
+          job.state = 'failed';
+          job.error = error instanceof Error ? error.message : String(error);
+        },
+      )
+      .then(() => {
+        job.finishedAt = this.now().toISOString();
+        this.runningByTarget.delete(target);
+        this.forgetOldJobs();
+        return { ...job };
+      });
+    this.settled.set(job.id, done);
+    return { ...job };
+  }
+
+  /** A copy of the job as it is now. */
+  get(id: string): AgentJob | undefined {
+    const job = this.jobs.get(id);
+    return job ? { ...job } : undefined;
+  }
+
+  list(): AgentJob[] {
+    return [...this.jobs.values()].map(job => ({ ...job }));
+  }
+
+  /** Resolves with the finished job. */
+  async waitFor(id: string): Promise<AgentJob> {
+    const done = this.settled.get(id);
+    if (!done) throw new Error(`no job ${id}`);
+    return done;
+  }
+
+  /** Resolves when no job is running. */
+  async idle(): Promise<void> {
+    await Promise.all([...this.runningByTarget.values()].map(id => this.settled.get(id)));
+  }
+
+  private forgetOldJobs(): void {
+    const finished = [...this.jobs.values()].filter(j => j.state !== 'running');
+    for (const job of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) {
+      this.jobs.delete(job.id);
+      this.settled.delete(job.id);
+    }
+  }
+}
