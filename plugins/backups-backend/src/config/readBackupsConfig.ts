@@ -20,8 +20,7 @@ export const DEFAULT_DISPATCH_INTERVAL_SECONDS = 30;
 
 function isTimeZone(text: string): boolean {
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: text });
-    return true;
+    return Boolean(new Intl.DateTimeFormat('en-US', { timeZone: text }).resolvedOptions().timeZone);
   } catch {
     return false;
   }

@@ -1,3 +1,5 @@
+/* eslint-disable jest/no-export, jest/valid-title, jest/valid-describe-callback, jest/no-disabled-tests, jest/expect-expect */
+// A test helper by design: it declares suites for the test files that call it.
 /**
  * Gate for tests that need a real service named by an environment variable.
  * Unset variable: the suite is skipped and one line says why, unless SAFEKEEP_REQUIRE_SERVICES=1

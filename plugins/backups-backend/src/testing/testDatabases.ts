@@ -1,3 +1,5 @@
+/* eslint-disable @backstage/no-undeclared-imports */
+// Test-only helper (never imported by the plugin itself), so its imports are devDependencies.
 import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
 import { POSTGRES_TEST_ENV } from './services';
 
