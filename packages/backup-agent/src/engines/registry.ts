@@ -1,10 +1,11 @@
 import type { EngineDriver } from './EngineDriver';
 import { directoryDriver } from './directory/DirectoryDriver';
 import { sqliteDriver } from './sqlite/SqliteDriver';
+import { postgresDriver } from './postgres/PostgresDriver';
 import { natsDriver } from './nats/NatsDriver';
 
 /** Every engine this agent can back up. Adding an engine: write its driver, add it here. */
-const BUILT_IN: Array<EngineDriver<any>> = [sqliteDriver, directoryDriver, natsDriver];
+const BUILT_IN: Array<EngineDriver<any>> = [sqliteDriver, directoryDriver, natsDriver, postgresDriver];
 
 const BY_ENGINE = new Map<string, EngineDriver<any>>(BUILT_IN.map(driver => [driver.engine, driver]));
 

@@ -22,6 +22,8 @@ export interface RunningCommand {
    * non-zero, is killed, cannot start, or its stdin source fails.
    */
   completion: Promise<void>;
+  /** The end of what the tool wrote to stderr so far (secrets scrubbed), for warnings. */
+  stderr(): string;
   /** Stops the tool (SIGTERM, or SIGKILL when `hard`). No effect once it exited. */
   kill(hard?: boolean): void;
 }

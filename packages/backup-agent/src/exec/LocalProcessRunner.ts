@@ -72,6 +72,7 @@ export class LocalProcessRunner implements CommandRunner {
     return {
       stdout,
       completion,
+      stderr: () => scrubSecrets(stderr.toString(), spec.secrets),
       kill: hard => {
         if (child.exitCode === null && child.signalCode === null) child.kill(hard ? 'SIGKILL' : 'SIGTERM');
       },

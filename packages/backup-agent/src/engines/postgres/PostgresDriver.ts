@@ -1,0 +1,50 @@
+import type { CommandRunner } from '../../exec/CommandRunner';
+import { LocalProcessRunner } from '../../exec/LocalProcessRunner';
+import type { EngineDriver } from '../EngineDriver';
+import { backupPostgres } from './backupPostgres';
+import { comparePostgresDetails } from './comparePostgresDetails';
+import { checkPostgres, inspectPostgres } from './inspectPostgres';
+import { parseDatabaseDestination } from './parseDestination';
+import { queryServerVersion } from './postgresCatalog';
+import { withPostgres } from './postgresConnection';
+import { postgresManualSteps } from './postgresManualSteps';
+import { PostgresSettings, postgresSettingsSchema } from './postgresSettings';
+import { restorePostgres } from './restorePostgres';
+
+export interface PostgresDriverOptions {
+  /** Where pg_dump, pg_dumpall, pg_restore and psql run. */
+  runner: CommandRunner;
+}
+
+/**
+ * PostgreSQL through its own tools: pg_dump -Fc per database in a snapshot shared with exact
+ * row counts, pg_dumpall --globals-only, and COPY extracts for rows pg_dump skips.
+ */
+export function createPostgresDriver(options: PostgresDriverOptions): EngineDriver<PostgresSettings> {
+  const { runner } = options;
+  return {
+    engine: 'postgres',
+    settingsSchema: postgresSettingsSchema,
+
+    describe(settings) {
+      const databases = settings.restoreInto !== undefined ? [settings.restoreInto] : settings.databases;
+      const which = databases ? `database${databases.length > 1 ? 's' : ''} ${databases.join(', ')}` : 'all databases';
+      return `PostgreSQL ${which} at ${settings.host}:${settings.port}`;
+    },
+
+    withDestination(settings, destination) {
+      const parsed = parseDatabaseDestination(destination, 'PostgreSQL');
+      return { ...settings, host: parsed.host ?? settings.host, port: parsed.port ?? settings.port, restoreInto: parsed.database };
+    },
+
+    serverVersion: settings => withPostgres(settings, settings.maintenanceDatabase, queryServerVersion),
+    backup: (settings, context) => backupPostgres(runner, settings, context),
+    inspectDestination: inspectPostgres,
+    restore: (settings, artifacts, context) => restorePostgres(runner, settings, artifacts, context),
+    check: checkPostgres,
+    compareDetails: comparePostgresDetails,
+    manualRestoreSteps: postgresManualSteps,
+  };
+}
+
+export const postgresDriver = createPostgresDriver({ runner: new LocalProcessRunner() });
