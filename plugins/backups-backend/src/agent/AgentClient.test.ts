@@ -1,7 +1,6 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { AgentClient } from './AgentClient';
 import { AgentError } from './AgentError';
+import { closedPortUrl, sendJson as json, StandInAgent, startStandInAgent } from '../testing/standInAgent';
 
 /**
  * The client's error paths against a stand-in HTTP server: a hung, refusing or misbehaving
@@ -10,41 +9,21 @@ import { AgentError } from './AgentError';
  */
 const TOKEN = 'tok-5f4e3d2c1b0a-very-secret';
 
-type Handler = (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void;
-
-let handler: Handler;
-let server: http.Server;
-let baseUrl: string;
-const seen: Array<{ method?: string; url?: string; authorization?: string; body: string }> = [];
+let agent: StandInAgent;
 
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', chunk => (body += chunk));
-    req.on('end', () => {
-      seen.push({ method: req.method, url: req.url, authorization: req.headers.authorization, body });
-      handler(req, body, res);
-    });
-  });
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  agent = await startStandInAgent();
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise(resolve => server.close(resolve));
+  await agent.close();
 });
 
 beforeEach(() => {
-  seen.length = 0;
+  agent.requests.length = 0;
 });
 
-function json(res: http.ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
-const client = (timeoutMs = 2000) => new AgentClient({ name: 'demo-host', url: baseUrl, token: TOKEN }, { timeoutMs });
+const client = (timeoutMs = 2000) => new AgentClient({ name: 'demo-host', url: agent.url, token: TOKEN }, { timeoutMs });
 
 const runningJob = {
   id: 'job-1',
@@ -68,16 +47,16 @@ async function errorOf(promise: Promise<unknown>): Promise<AgentError> {
 
 describe('AgentClient', () => {
   it('starts a backup with the bearer token and the target', async () => {
-    handler = (_req, _body, res) => json(res, 202, runningJob);
+    agent.handle = (_req, _body, res) => json(res, 202, runningJob);
     const result = await client().startBackup('app-db');
     expect(result).toEqual({ kind: 'started', job: runningJob });
-    expect(seen).toEqual([
+    expect(agent.requests).toEqual([
       { method: 'POST', url: '/v1/backups', authorization: `Bearer ${TOKEN}`, body: '{"target":"app-db"}' },
     ]);
   });
 
   it('reports a busy target (409) with the running job', async () => {
-    handler = (_req, _body, res) => json(res, 409, { error: 'a backup of app-db is running', runningJobId: 'job-0' });
+    agent.handle = (_req, _body, res) => json(res, 409, { error: 'a backup of app-db is running', runningJobId: 'job-0' });
     expect(await client().startBackup('app-db')).toEqual({
       kind: 'busy',
       runningJobId: 'job-0',
@@ -86,13 +65,13 @@ describe('AgentClient', () => {
   });
 
   it('returns undefined for a job the agent does not know', async () => {
-    handler = (_req, _body, res) => json(res, 404, { error: 'no such job' });
+    agent.handle = (_req, _body, res) => json(res, 404, { error: 'no such job' });
     expect(await client().getJob('gone')).toBeUndefined();
-    expect(seen[0].url).toBe('/v1/jobs/gone');
+    expect(agent.requests[0].url).toBe('/v1/jobs/gone');
   });
 
   it('explains a refused token without ever showing it', async () => {
-    handler = (_req, _body, res) => json(res, 401, { error: `bad token ${TOKEN}` });
+    agent.handle = (_req, _body, res) => json(res, 401, { error: `bad token ${TOKEN}` });
     const error = await errorOf(client().startBackup('app-db'));
     expect(error.kind).toBe('unauthorized');
     expect(error.message).toContain('backups.agents.demo-host.token');
@@ -100,7 +79,7 @@ describe('AgentClient', () => {
   });
 
   it('redacts secrets an agent echoes in a server error', async () => {
-    handler = (_req, _body, res) => json(res, 500, { error: `dump failed for postgres://app:pw123@db/app with ${TOKEN}` });
+    agent.handle = (_req, _body, res) => json(res, 500, { error: `dump failed for postgres://app:pw123@db/app with ${TOKEN}` });
     const error = await errorOf(client().getJob('job-1'));
     expect(error.kind).toBe('server_error');
     expect(error.transient).toBe(true);
@@ -110,7 +89,7 @@ describe('AgentClient', () => {
   });
 
   it('gives up on an agent that does not answer', async () => {
-    handler = () => undefined; // never answers
+    agent.handle = () => undefined; // never answers
     const started = Date.now();
     const error = await errorOf(client(300).getJob('job-1'));
     expect(error.kind).toBe('timeout');
@@ -119,12 +98,7 @@ describe('AgentClient', () => {
   });
 
   it('says an agent that is not listening is unreachable, and where to fix the URL', async () => {
-    // A port that was just free: nothing listens there.
-    const probe = http.createServer();
-    await new Promise<void>(resolve => probe.listen(0, '127.0.0.1', resolve));
-    const port = (probe.address() as AddressInfo).port;
-    await new Promise(resolve => probe.close(resolve));
-    const closed = new AgentClient({ name: 'demo-host', url: `http://127.0.0.1:${port}`, token: TOKEN }, { timeoutMs: 2000 });
+    const closed = new AgentClient({ name: 'demo-host', url: await closedPortUrl(), token: TOKEN }, { timeoutMs: 2000 });
     const error = await errorOf(closed.startBackup('app-db'));
     expect(error.kind).toBe('unreachable');
     expect(error.message).toContain('ECONNREFUSED');
@@ -133,7 +107,7 @@ describe('AgentClient', () => {
   });
 
   it('refuses a job in an unexpected shape instead of trusting it', async () => {
-    handler = (_req, _body, res) =>
+    agent.handle = (_req, _body, res) =>
       json(res, 200, {
         ...runningJob,
         state: 'succeeded',
