@@ -1,0 +1,11 @@
+/**
+ * Safekeep's frontend plugin for Backstage's new frontend system.
+ *
+ * @packageDocumentation
+ */
+import { backupsPlugin } from './alpha/index';
+
+export { backupsApi, entityBackupsContent, entityBackupStatusCard, showsBackupsTab } from './alpha/index';
+
+/** @alpha */
+export default backupsPlugin;

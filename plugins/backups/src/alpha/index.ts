@@ -1,0 +1,5 @@
+export { backupsPlugin } from './plugin';
+export { backupsApi } from './apis';
+export { entityBackupsContent } from './entityContent';
+export { entityBackupStatusCard } from './entityCard';
+export { showsBackupsTab } from './filters';

@@ -1,0 +1,14 @@
+import { createFrontendPlugin } from '@backstage/frontend-plugin-api';
+import { convertLegacyRouteRefs } from '@backstage/core-compat-api';
+import { rootRouteRef } from '../routes';
+import { backupsApi } from './apis';
+import { entityBackupStatusCard } from './entityCard';
+import { entityBackupsContent } from './entityContent';
+
+/** Safekeep's frontend plugin for the new frontend system. */
+export const backupsPlugin = createFrontendPlugin({
+  pluginId: 'backups',
+  title: 'Backups',
+  routes: convertLegacyRouteRefs({ root: rootRouteRef }),
+  extensions: [backupsApi, entityBackupsContent, entityBackupStatusCard],
+});

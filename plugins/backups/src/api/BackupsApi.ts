@@ -1,0 +1,31 @@
+import { createApiRef } from '@backstage/core-plugin-api';
+import type { CompoundEntityRef } from '@backstage/catalog-model';
+import type {
+  EntityBackupSummary,
+  RunsPage,
+  StartRunResponse,
+} from '@safekeep/plugin-backups-common';
+
+/** A page request: how many runs, skipping how many of the newest. */
+export interface RunsPageRequest {
+  limit: number;
+  offset: number;
+}
+
+/**
+ * The frontend's view of the `backups` backend. Errors are thrown as
+ * `ResponseError` from `@backstage/errors`, so callers can read `statusCode`
+ * (409 when a backup of the entity is already running) and `cause.message`.
+ */
+export interface BackupsApi {
+  /** Health, policy, last and running run of one entity. */
+  getSummary(entity: CompoundEntityRef): Promise<EntityBackupSummary>;
+  /** One page of the entity's runs, newest first. */
+  listRuns(entity: CompoundEntityRef, page: RunsPageRequest): Promise<RunsPage>;
+  /** Starts a backup now; rejects with a 409 ResponseError when one is running. */
+  startRun(entity: CompoundEntityRef): Promise<StartRunResponse>;
+}
+
+export const backupsApiRef = createApiRef<BackupsApi>({
+  id: 'plugin.backups.service',
+});

@@ -1,0 +1,1 @@
+export { AnnotationProblems } from './AnnotationProblems';

@@ -1,0 +1,1 @@
+export { BackUpNowButton } from './BackUpNowButton';

@@ -1,0 +1,1 @@
+export { BackupHealthCard } from './BackupHealthCard';

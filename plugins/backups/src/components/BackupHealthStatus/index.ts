@@ -1,0 +1,3 @@
+export { BackupHealthStatus } from './BackupHealthStatus';
+export { HEALTH_PRESENTATION } from './healthPresentation';
+export type { HealthTone } from './healthPresentation';

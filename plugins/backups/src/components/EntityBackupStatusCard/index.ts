@@ -1,0 +1,1 @@
+export { EntityBackupStatusCard } from './EntityBackupStatusCard';

@@ -1,0 +1,1 @@
+export { EntityBackupsContent } from './EntityBackupsContent';

@@ -1,0 +1,116 @@
+import type { ReactNode } from 'react';
+import Box from '@material-ui/core/Box';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import { CopyTextButton, InfoCard } from '@backstage/core-components';
+import type {} from '@backstage/theme';
+import { EntityBackupSummary, formatDuration } from '@safekeep/plugin-backups-common';
+import { formatBytes } from '../../format/bytes';
+import { TimeText } from '../TimeText';
+import { isRpoMet } from './rpo';
+
+const useStyles = makeStyles(theme => ({
+  list: {
+    display: 'grid',
+    gridTemplateColumns: 'max-content 1fr',
+    columnGap: theme.spacing(3),
+    rowGap: theme.spacing(1.5),
+    margin: 0,
+  },
+  term: { color: theme.palette.text.secondary, fontWeight: theme.typography.fontWeightMedium as number },
+  value: { margin: 0, minWidth: 0 },
+  mono: { fontFamily: 'monospace', wordBreak: 'break-all' },
+  met: { color: theme.palette.status.ok, fontWeight: theme.typography.fontWeightBold as number },
+  missed: { color: theme.palette.status.error, fontWeight: theme.typography.fontWeightBold as number },
+}));
+
+function Field(props: { term: string; children: ReactNode }) {
+  const classes = useStyles();
+  return (
+    <>
+      <dt className={classes.term}>{props.term}</dt>
+      <dd className={classes.value}>{props.children}</dd>
+    </>
+  );
+}
+
+/** The newest good snapshot: when, how big, its checksum and where it lives; and what comes next. */
+export function LatestSnapshotCard(props: { summary: EntityBackupSummary; now?: Date }) {
+  const classes = useStyles();
+  const { lastSuccess, nextRunAt, policy } = props.summary;
+  const finishedAt = lastSuccess?.finishedAt ?? lastSuccess?.startedAt ?? null;
+  const rpoMet = isRpoMet(finishedAt, policy?.rpoMs, props.now ?? new Date());
+
+  return (
+    <InfoCard title="Latest snapshot">
+      <dl className={classes.list}>
+        <Field term="Last success">
+          {finishedAt ? <TimeText iso={finishedAt} showAbsolute /> : 'No successful backup yet'}
+        </Field>
+        <Field term="Next scheduled run">
+          {nextRunAt ? (
+            <>
+              <TimeText iso={nextRunAt} showAbsolute />
+              {policy?.schedule && (
+                <Typography variant="caption" color="textSecondary" display="block">
+                  schedule "{policy.schedule}"
+                </Typography>
+              )}
+            </>
+          ) : (
+            'None: add a safekeep.io/schedule annotation to back up on a schedule'
+          )}
+        </Field>
+        <Field term="RPO">
+          {policy?.rpoMs ? (
+            <>
+              {formatDuration(policy.rpoMs)}
+              {rpoMet !== undefined && ' · '}
+              {rpoMet === true && <span className={classes.met}>met</span>}
+              {rpoMet === false && <span className={classes.missed}>not met</span>}
+              {rpoMet === undefined && ' · not met yet: no successful backup'}
+            </>
+          ) : (
+            'Not set: add a safekeep.io/rpo annotation, e.g. 26h'
+          )}
+        </Field>
+        {lastSuccess && (
+          <>
+            <Field term="Size">
+              {lastSuccess.bytesStored !== null ? formatBytes(lastSuccess.bytesStored) : 'unknown'}
+              {lastSuccess.bytesRaw !== null && (
+                <Typography component="span" variant="body2" color="textSecondary">
+                  {' '}
+                  ({formatBytes(lastSuccess.bytesRaw)} before compression)
+                </Typography>
+              )}
+            </Field>
+            {lastSuccess.sha256 && (
+              <Field term="sha256">
+                <Box display="flex" alignItems="center">
+                  <span className={classes.mono} data-testid="snapshot-sha256">
+                    {lastSuccess.sha256}
+                  </span>
+                  <CopyTextButton text={lastSuccess.sha256} aria-label="Copy sha256" tooltipText="sha256 copied" />
+                </Box>
+              </Field>
+            )}
+            {lastSuccess.snapshotId && (
+              <Field term="Snapshot">
+                <span className={classes.mono}>{lastSuccess.snapshotId}</span>
+              </Field>
+            )}
+            {lastSuccess.location && (
+              <Field term="Location">
+                <Box display="flex" alignItems="center">
+                  <span className={classes.mono}>{lastSuccess.location}</span>
+                  <CopyTextButton text={lastSuccess.location} aria-label="Copy location" tooltipText="Location copied" />
+                </Box>
+              </Field>
+            )}
+          </>
+        )}
+      </dl>
+    </InfoCard>
+  );
+}

@@ -1,0 +1,1 @@
+export { LatestSnapshotCard } from './LatestSnapshotCard';

@@ -1,0 +1,124 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import Typography from '@material-ui/core/Typography';
+import { ResponseErrorPanel, Table, TableColumn } from '@backstage/core-components';
+import type { CompoundEntityRef } from '@backstage/catalog-model';
+import { useApi } from '@backstage/core-plugin-api';
+import type { BackupRun } from '@safekeep/plugin-backups-common';
+import { backupsApiRef } from '../../api';
+import { formatBytes } from '../../format/bytes';
+import { formatSpan } from '../../format/time';
+import { RunStatus } from '../RunStatus';
+import { TimeText } from '../TimeText';
+import { errorHint } from './errorHint';
+
+export const RUNS_PAGE_SIZE = 10;
+
+const dash = '—';
+
+const columns: TableColumn<BackupRun>[] = [
+  { title: 'Status', render: run => <RunStatus status={run.status} /> },
+  {
+    title: 'Trigger',
+    render: run => (run.trigger === 'user' ? `Manual${run.triggeredBy ? ` by ${run.triggeredBy}` : ''}` : 'Scheduled'),
+  },
+  {
+    title: 'Started',
+    render: run => <TimeText iso={run.startedAt ?? run.createdAt} showAbsolute />,
+  },
+  { title: 'Duration', render: run => (run.durationMs === null ? dash : formatSpan(run.durationMs)) },
+  {
+    title: 'Downtime',
+    render: run => {
+      if (run.downtimeMs === null) return dash;
+      return run.downtimeMs === 0 ? 'none' : formatSpan(run.downtimeMs);
+    },
+  },
+  { title: 'Size', render: run => (run.bytesStored === null ? dash : formatBytes(run.bytesStored)) },
+  {
+    title: 'sha256',
+    render: run =>
+      run.sha256 ? (
+        <code title={run.sha256} aria-label={`sha256 ${run.sha256}`}>
+          {run.sha256.slice(0, 12)}
+        </code>
+      ) : (
+        dash
+      ),
+  },
+  {
+    title: 'Error',
+    render: run => {
+      const hint = errorHint(run);
+      if (!run.error && !hint) return null;
+      return (
+        <>
+          {run.error && <Typography variant="body2">{run.error}</Typography>}
+          {hint && (
+            <Typography variant="caption" color="textSecondary" display="block">
+              {hint}
+            </Typography>
+          )}
+        </>
+      );
+    },
+  },
+];
+
+/**
+ * The entity's runs, newest first, paged by the backend (limit/offset).
+ * `refreshKey` changes when a run starts or finishes: the current page is read again.
+ */
+export function RunHistoryTable(props: { entityRef: CompoundEntityRef; refreshKey: string }) {
+  const api = useApi(backupsApiRef);
+  const { kind, namespace, name } = props.entityRef;
+  const [error, setError] = useState<Error>();
+  // material-table's instance: onQueryChange() re-reads the page it shows.
+  const tableRef = useRef<{ onQueryChange?: () => void }>();
+
+  const fetchPage = useCallback(
+    async (query: { page: number; pageSize: number }) => {
+      try {
+        const page = await api.listRuns(
+          { kind, namespace, name },
+          { limit: query.pageSize, offset: query.page * query.pageSize },
+        );
+        setError(undefined);
+        return { data: page.items, page: query.page, totalCount: page.total };
+      } catch (e) {
+        setError(e);
+        return { data: [], page: 0, totalCount: 0 };
+      }
+    },
+    [api, kind, namespace, name],
+  );
+
+  const firstRender = useRef(true);
+  useEffect(() => {
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    tableRef.current?.onQueryChange?.();
+  }, [props.refreshKey]);
+
+  return (
+    <>
+      {error && <ResponseErrorPanel error={error} title="Could not read the run history" />}
+      <Table<BackupRun>
+        title="Run history"
+        tableRef={tableRef}
+        columns={columns}
+        data={fetchPage}
+        options={{
+          search: false,
+          sorting: false,
+          padding: 'dense',
+          pageSize: RUNS_PAGE_SIZE,
+          pageSizeOptions: [RUNS_PAGE_SIZE, 25, 50],
+          emptyRowsWhenPaging: false,
+        }}
+        localization={{ body: { emptyDataSourceMessage: 'No backup has run yet.' } }}
+      />
+    </>
+  );
+}

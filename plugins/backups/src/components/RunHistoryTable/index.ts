@@ -1,0 +1,2 @@
+export { RunHistoryTable, RUNS_PAGE_SIZE } from './RunHistoryTable';
+export { errorHint } from './errorHint';

@@ -1,0 +1,1 @@
+export { RunStatus, runStatusLabel } from './RunStatus';

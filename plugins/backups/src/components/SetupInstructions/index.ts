@@ -1,0 +1,2 @@
+export { SetupInstructions } from './SetupInstructions';
+export { setupYaml } from './setupYaml';

@@ -1,0 +1,123 @@
+import { useMemo, useState } from 'react';
+import Box from '@material-ui/core/Box';
+import Typography from '@material-ui/core/Typography';
+import { useTheme } from '@material-ui/core/styles';
+import ToggleButton from '@material-ui/lab/ToggleButton';
+import ToggleButtonGroup from '@material-ui/lab/ToggleButtonGroup';
+import {
+  CartesianGrid,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import type { BackupRun } from '@safekeep/plugin-backups-common';
+import { formatBytes } from '../../format/bytes';
+import { formatAbsoluteTime } from '../../format/time';
+import { monthlyGrowth, sizePoints } from './sizeTrend';
+
+export const TREND_WINDOWS = [30, 90, 365] as const;
+export type TrendWindow = (typeof TREND_WINDOWS)[number];
+
+const DAY_MS = 86_400_000;
+const CHART_HEIGHT = 260;
+
+function formatDay(time: number): string {
+  return new Date(time).toLocaleDateString('en', { month: 'short', day: 'numeric' });
+}
+
+function formatGrowth(bytesPerMonth: number): string {
+  return `${bytesPerMonth >= 0 ? '+' : ''}${formatBytes(bytesPerMonth)} per month`;
+}
+
+/** Stored bytes of each successful backup over 30, 90 or 365 days, with the monthly growth. */
+export function SizeTrendChart(props: { runs: BackupRun[]; now?: Date }) {
+  const theme = useTheme();
+  const [windowDays, setWindowDays] = useState<TrendWindow>(30);
+  const now = useMemo(() => props.now ?? new Date(), [props.now, props.runs]); // eslint-disable-line react-hooks/exhaustive-deps
+  const points = useMemo(() => sizePoints(props.runs, windowDays, now), [props.runs, windowDays, now]);
+  const growth = monthlyGrowth(points);
+  const latest = points[points.length - 1];
+  const axisColor = theme.palette.text.secondary;
+
+  return (
+    <>
+      <Box display="flex" alignItems="center" justifyContent="space-between" flexWrap="wrap" mb={1}>
+        <Typography variant="body2" aria-live="polite">
+          {growth === undefined
+            ? 'Growth: needs two successful backups in this window.'
+            : `Growth: ${formatGrowth(growth)}`}
+          {latest && ` · latest ${formatBytes(latest.bytes)} · ${points.length} backups`}
+        </Typography>
+        <ToggleButtonGroup
+          size="small"
+          exclusive
+          value={windowDays}
+          onChange={(_event, value: TrendWindow | null) => value && setWindowDays(value)}
+          aria-label="Time window of the size trend"
+        >
+          {TREND_WINDOWS.map(days => (
+            <ToggleButton key={days} value={days} aria-label={`Last ${days} days`}>
+              {days} days
+            </ToggleButton>
+          ))}
+        </ToggleButtonGroup>
+      </Box>
+      {points.length === 0 ? (
+        <Typography variant="body2" color="textSecondary">
+          No successful backup in the last {windowDays} days.
+        </Typography>
+      ) : (
+        <div
+          role="img"
+          aria-label={`Stored size of ${points.length} successful backups over the last ${windowDays} days, latest ${formatBytes(latest.bytes)}`}
+        >
+          <ResponsiveContainer
+            width="100%"
+            height={CHART_HEIGHT}
+            initialDimension={{ width: 600, height: CHART_HEIGHT }}
+          >
+            <LineChart data={points} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
+              <CartesianGrid stroke={theme.palette.divider} strokeDasharray="3 3" />
+              <XAxis
+                dataKey="time"
+                type="number"
+                scale="time"
+                domain={[now.getTime() - windowDays * DAY_MS, now.getTime()]}
+                tickFormatter={formatDay}
+                stroke={axisColor}
+                tick={{ fill: axisColor }}
+              />
+              <YAxis
+                dataKey="bytes"
+                tickFormatter={(bytes: number) => formatBytes(bytes)}
+                width={80}
+                stroke={axisColor}
+                tick={{ fill: axisColor }}
+              />
+              <Tooltip
+                labelFormatter={(time: number) => formatAbsoluteTime(new Date(time).toISOString())}
+                formatter={(bytes: number) => [formatBytes(bytes), 'Stored size']}
+                contentStyle={{
+                  backgroundColor: theme.palette.background.paper,
+                  borderColor: theme.palette.divider,
+                  color: theme.palette.text.primary,
+                }}
+              />
+              <Line
+                type="monotone"
+                dataKey="bytes"
+                name="Stored size"
+                stroke={theme.palette.primary.main}
+                dot={points.length <= 60}
+                isAnimationActive={false}
+              />
+            </LineChart>
+          </ResponsiveContainer>
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,6 @@
+import { createRouteRef } from '@backstage/core-plugin-api';
+
+/** Where the entity's Backups tab is mounted (the app chooses the path). */
+export const rootRouteRef = createRouteRef({
+  id: 'backups',
+});
