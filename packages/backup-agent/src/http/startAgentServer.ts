@@ -30,6 +30,12 @@ function isParsedConfig(value: unknown): value is AgentConfig {
   return typeof (value as AgentConfig)?.context?.resolvePath === 'function';
 }
 
+function toConfig(config: string | AgentConfigInput | AgentConfig, baseDir = process.cwd()): AgentConfig {
+  if (typeof config === 'string') return loadConfig(config);
+  if (isParsedConfig(config)) return config;
+  return parseConfig(config, { baseDir });
+}
+
 /**
  * Starts the agent's HTTP API. `config` is a path to the YAML file, the same structure as an
  * object (as the YAML would give it), or a config from loadConfig/parseConfig.
@@ -38,12 +44,7 @@ export async function startAgentServer(
   config: string | AgentConfigInput | AgentConfig,
   options: StartAgentServerOptions = {},
 ): Promise<AgentServer> {
-  const parsed =
-    typeof config === 'string'
-      ? loadConfig(config)
-      : isParsedConfig(config)
-        ? config
-        : parseConfig(config, { baseDir: options.baseDir ?? process.cwd() });
+  const parsed = toConfig(config, options.baseDir);
   const log = options.log ?? (message => process.stderr.write(`${message}\n`));
   const token = resolveSecret(parsed.agent.token);
   const service = new SnapshotService(parsed, { log });

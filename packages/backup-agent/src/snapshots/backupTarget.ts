@@ -44,12 +44,13 @@ async function writePrimary(
     const artifacts: SnapshotArtifact[] = [];
     let storedBefore = 0;
     for await (const produced of backup.artifacts()) {
+      const offset = storedBefore;
       const artifact = await storeArtifact({
         artifact: produced,
         compression: target.compression,
         storage,
         ref,
-        onProgress: bytes => onProgress({ phase: 'dumping', bytes: storedBefore + bytes }),
+        onProgress: bytes => onProgress({ phase: 'dumping', bytes: offset + bytes }),
       });
       artifacts.push(artifact);
       storedBefore += artifact.bytes;

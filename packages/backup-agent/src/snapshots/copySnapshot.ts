@@ -17,7 +17,8 @@ export async function copySnapshot(
 ): Promise<void> {
   let copiedBefore = 0;
   for (const artifact of manifest.artifacts) {
-    const source = await openVerifiedStoredArtifact(from, ref, artifact, bytes => onProgress(copiedBefore + bytes));
+    const offset = copiedBefore;
+    const source = await openVerifiedStoredArtifact(from, ref, artifact, bytes => onProgress(offset + bytes));
     const { bytes } = await to.putArtifact(ref, artifact.name, source);
     if (bytes !== artifact.bytes) {
       throw new Error(`${to.location(ref)}${artifact.name} holds ${bytes} bytes, the manifest says ${artifact.bytes}`);

@@ -58,13 +58,13 @@ export async function pruneSnapshots(context: SnapshotContext, target: TargetCon
       const startedAt = snapshotIdTime(s.ref.id);
       return s.manifest.status === 'missing' && startedAt && now.getTime() - startedAt.getTime() > INCOMPLETE_GRACE_MS;
     });
-    const skipped = all.flatMap(s =>
-      s.manifest.status === 'too-new'
-        ? [{ id: s.ref.id, reason: `manifest_version ${s.manifest.manifestVersion} is newer than this agent understands` }]
-        : s.manifest.status === 'unreadable'
-          ? [{ id: s.ref.id, reason: s.manifest.reason }]
-          : [],
-    );
+    const skipped = all.flatMap(s => {
+      if (s.manifest.status === 'too-new') {
+        return [{ id: s.ref.id, reason: `manifest_version ${s.manifest.manifestVersion} is newer than this agent understands` }];
+      }
+      if (s.manifest.status === 'unreadable') return [{ id: s.ref.id, reason: s.manifest.reason }];
+      return [];
+    });
     if (!dryRun) {
       for (const s of [...decision.prune, ...incomplete]) await storage.deleteSnapshot(s.ref);
     }

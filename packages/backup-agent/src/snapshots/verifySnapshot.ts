@@ -37,8 +37,9 @@ export async function checkArtifacts(
   const checks: ArtifactCheck[] = [];
   let before = 0;
   for (const artifact of manifest.artifacts) {
+    const offset = before;
     try {
-      const stream = await openVerifiedStoredArtifact(storage, ref, artifact, bytes => onBytes(before + bytes));
+      const stream = await openVerifiedStoredArtifact(storage, ref, artifact, bytes => onBytes(offset + bytes));
       await pipeline(stream, new Writable({ write: (_chunk, _encoding, done) => done() }));
       checks.push({ name: artifact.name, ok: true });
     } catch (error) {

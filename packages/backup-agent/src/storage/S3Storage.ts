@@ -59,7 +59,7 @@ export class S3Storage implements SnapshotStorage {
 
   private prefixOf(ref: SnapshotRef): string {
     assertSafeRef(ref.target, ref.id);
-    return [this.config.prefix, ref.target, ref.id].filter(Boolean).join('/') + '/';
+    return `${[this.config.prefix, ref.target, ref.id].filter(Boolean).join('/')}/`;
   }
 
   private key(ref: SnapshotRef, name: string): string {
@@ -143,7 +143,7 @@ export class S3Storage implements SnapshotStorage {
   }
 
   async listSnapshots(target: string): Promise<StoredSnapshot[]> {
-    const targetPrefix = [this.config.prefix, target].filter(Boolean).join('/') + '/';
+    const targetPrefix = `${[this.config.prefix, target].filter(Boolean).join('/')}/`;
     const { prefixes } = await this.listKeys(targetPrefix, '/');
     const ids = prefixes.map(p => p.slice(targetPrefix.length).replace(/\/$/, '')).filter(isSnapshotId).sort();
     return Promise.all(ids.map(async id => ({ ref: { target, id }, manifest: await this.readManifest({ target, id }) })));

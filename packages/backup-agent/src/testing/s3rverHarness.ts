@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { S3Client } from '@aws-sdk/client-s3';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// A test-only helper (devDependency); s3rver ships no types.
+// eslint-disable-next-line @typescript-eslint/no-require-imports, @backstage/no-undeclared-imports
 const S3rver = require('s3rver');
 
 export interface S3rverHarness {

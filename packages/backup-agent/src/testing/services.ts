@@ -1,3 +1,5 @@
+/* eslint-disable jest/no-export, jest/valid-title, jest/expect-expect, jest/no-disabled-tests --
+   a helper that builds describe blocks for test files; skipping is its purpose */
 /**
  * Gate for tests that need a real service named by an environment variable.
  * Unset variable: the suite is skipped and one line says why, unless SAFEKEEP_REQUIRE_SERVICES=1
@@ -10,7 +12,9 @@ export function describeWithService(
 ): void {
   const url = process.env[envVar];
   if (url) {
-    describe(name, () => body(url));
+    describe(name, () => {
+      body(url);
+    });
     return;
   }
   const reason = `not run: ${envVar} is not set`;
@@ -24,5 +28,7 @@ export function describeWithService(
   }
   // eslint-disable-next-line no-console
   console.log(`${name}: ${reason}`);
-  describe.skip(name, () => body(''));
+  describe.skip(name, () => {
+    body('');
+  });
 }
