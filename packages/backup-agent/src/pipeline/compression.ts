@@ -15,11 +15,19 @@ export function compressionSuffix(compression: Compression): string {
   return SUFFIX[compression];
 }
 
+/** True when this Node has zstd built in; otherwise the `zstd` command is used. */
+export const ZLIB_HAS_ZSTD = typeof zlibZstd.createZstdCompress === 'function';
+
+export interface CompressionOptions {
+  /** Use the `zstd` command even when zlib has zstd (the fallback path, for tests). */
+  zstdBinary?: boolean;
+}
+
 /** The stage that compresses, or undefined for `none`. */
-export function createCompressor(compression: Compression): Transform | Duplex | undefined {
+export function createCompressor(compression: Compression, options: CompressionOptions = {}): Transform | Duplex | undefined {
   switch (compression) {
     case 'zstd':
-      return zlibZstd.createZstdCompress ? zlibZstd.createZstdCompress() : spawnFilter('zstd', ['-q', '-c', '-3']);
+      return ZLIB_HAS_ZSTD && !options.zstdBinary ? zlibZstd.createZstdCompress!() : spawnFilter('zstd', ['-q', '-c', '-3']);
     case 'gzip':
       return zlib.createGzip({ level: 6 });
     case 'none':
@@ -29,10 +37,10 @@ export function createCompressor(compression: Compression): Transform | Duplex |
   }
 }
 
-export function createDecompressor(compression: Compression): Transform | Duplex | undefined {
+export function createDecompressor(compression: Compression, options: CompressionOptions = {}): Transform | Duplex | undefined {
   switch (compression) {
     case 'zstd':
-      return zlibZstd.createZstdDecompress ? zlibZstd.createZstdDecompress() : spawnFilter('zstd', ['-q', '-d', '-c']);
+      return ZLIB_HAS_ZSTD && !options.zstdBinary ? zlibZstd.createZstdDecompress!() : spawnFilter('zstd', ['-q', '-d', '-c']);
     case 'gzip':
       return zlib.createGunzip();
     case 'none':
