@@ -28,9 +28,13 @@ describe('compression', () => {
     expect(ZLIB_HAS_ZSTD).toBe(true);
   });
 
-  it.each<Compression>(['zstd', 'gzip', 'none'])('round-trips %s', async compression => {
+  it.each<[Compression, number]>([
+    ['zstd', 0.6],
+    ['gzip', 0.6],
+    ['none', 1],
+  ])('round-trips %s', async (compression, maxRatio) => {
     const packed = await through(data, createCompressor(compression));
-    if (compression !== 'none') expect(packed.length).toBeLessThan(data.length);
+    expect(packed.length).toBeLessThanOrEqual(data.length * maxRatio);
     expect((await through(packed, createDecompressor(compression))).equals(data)).toBe(true);
   });
 
