@@ -1,4 +1,4 @@
-import { compareDetails } from '../../snapshots/compareDetails';
+import { compareDetails } from '../snapshots/compareDetails';
 
 type Databases = Record<string, unknown>;
 
@@ -8,10 +8,10 @@ function databasesOf(details: Record<string, unknown>): Databases {
 }
 
 /**
- * Row counts per database and table. A snapshot of one database restored under another name
- * (restore --to) is compared with that database.
+ * Row counts per database and table, in details shaped `{ databases: { <db>: ... } }`. A
+ * snapshot of one database restored under another name (restore --to) is compared with it.
  */
-export function comparePostgresDetails(recorded: Record<string, unknown>, observed: Record<string, unknown>): string[] {
+export function compareRenamedDetails(recorded: Record<string, unknown>, observed: Record<string, unknown>): string[] {
   const before = databasesOf(recorded);
   let after = databasesOf(observed);
   const [source] = Object.keys(before);

@@ -2,9 +2,9 @@ import type { CommandRunner } from '../../exec/CommandRunner';
 import { LocalProcessRunner } from '../../exec/LocalProcessRunner';
 import type { EngineDriver } from '../EngineDriver';
 import { backupPostgres } from './backupPostgres';
-import { comparePostgresDetails } from './comparePostgresDetails';
+import { compareRenamedDetails } from '../compareRenamedDetails';
 import { checkPostgres, inspectPostgres } from './inspectPostgres';
-import { parseDatabaseDestination } from './parseDestination';
+import { parseDatabaseDestination } from '../parseDatabaseDestination';
 import { queryServerVersion } from './postgresCatalog';
 import { withPostgres } from './postgresConnection';
 import { postgresManualSteps } from './postgresManualSteps';
@@ -42,7 +42,7 @@ export function createPostgresDriver(options: PostgresDriverOptions): EngineDriv
     inspectDestination: inspectPostgres,
     restore: (settings, artifacts, context) => restorePostgres(runner, settings, artifacts, context),
     check: checkPostgres,
-    compareDetails: comparePostgresDetails,
+    compareDetails: compareRenamedDetails,
     manualRestoreSteps: postgresManualSteps,
   };
 }

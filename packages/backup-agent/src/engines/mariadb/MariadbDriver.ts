@@ -1,0 +1,47 @@
+import type { CommandRunner } from '../../exec/CommandRunner';
+import { LocalProcessRunner } from '../../exec/LocalProcessRunner';
+import type { EngineDriver } from '../EngineDriver';
+import { compareRenamedDetails } from '../compareRenamedDetails';
+import { parseDatabaseDestination } from '../parseDatabaseDestination';
+import { backupMariadb } from './backupMariadb';
+import { checkMariadb, inspectMariadb } from './inspectMariadb';
+import { queryServerVersion } from './mariadbCatalog';
+import { withMariadb } from './mariadbConnection';
+import { mariadbManualSteps } from './mariadbManualSteps';
+import { MariadbSettings, mariadbSettingsSchema } from './mariadbSettings';
+import { restoreMariadb } from './restoreMariadb';
+
+export interface MariadbDriverOptions {
+  /** Where mysqldump and mysql run. */
+  runner: CommandRunner;
+}
+
+/** MariaDB and MySQL through mysqldump (one artifact per database) and the mysql client. */
+export function createMariadbDriver(options: MariadbDriverOptions): EngineDriver<MariadbSettings> {
+  const { runner } = options;
+  return {
+    engine: 'mariadb',
+    settingsSchema: mariadbSettingsSchema,
+
+    describe(settings) {
+      const databases = settings.restoreInto !== undefined ? [settings.restoreInto] : settings.databases;
+      const which = databases ? `database${databases.length > 1 ? 's' : ''} ${databases.join(', ')}` : 'all databases';
+      return `MariaDB/MySQL ${which} at ${settings.host}:${settings.port}`;
+    },
+
+    withDestination(settings, destination) {
+      const parsed = parseDatabaseDestination(destination, 'MariaDB/MySQL');
+      return { ...settings, host: parsed.host ?? settings.host, port: parsed.port ?? settings.port, restoreInto: parsed.database };
+    },
+
+    serverVersion: settings => withMariadb(settings, queryServerVersion),
+    backup: (settings, context) => backupMariadb(runner, settings, context),
+    inspectDestination: inspectMariadb,
+    restore: (settings, artifacts, context) => restoreMariadb(runner, settings, artifacts, context),
+    check: checkMariadb,
+    compareDetails: compareRenamedDetails,
+    manualRestoreSteps: mariadbManualSteps,
+  };
+}
+
+export const mariadbDriver = createMariadbDriver({ runner: new LocalProcessRunner() });
