@@ -2,10 +2,12 @@ import type { EngineDriver } from './EngineDriver';
 import { directoryDriver } from './directory/DirectoryDriver';
 import { sqliteDriver } from './sqlite/SqliteDriver';
 import { postgresDriver } from './postgres/PostgresDriver';
+import { mariadbDriver } from './mariadb/MariadbDriver';
 import { natsDriver } from './nats/NatsDriver';
+import { s3BucketDriver } from './s3bucket/S3BucketDriver';
 
 /** Every engine this agent can back up. Adding an engine: write its driver, add it here. */
-const BUILT_IN: Array<EngineDriver<any>> = [sqliteDriver, directoryDriver, natsDriver, postgresDriver];
+const BUILT_IN: Array<EngineDriver<any>> = [sqliteDriver, directoryDriver, natsDriver, s3BucketDriver, postgresDriver, mariadbDriver];
 
 const BY_ENGINE = new Map<string, EngineDriver<any>>(BUILT_IN.map(driver => [driver.engine, driver]));
 
