@@ -170,7 +170,7 @@ export const directoryDriver: EngineDriver<DirectorySettings> = {
       const unpack = tar.x({
         cwd: prepared,
         strict: true,
-        preserveOwner: false,
+        // node-tar's default: owners are restored when the agent runs as root, else it owns all.
         filter: (_entryPath: string, entry: fs.Stats | tar.ReadEntry) => {
           // Called before node-tar sanitises the entry (it would silently strip a leading "/"),
           // so the raw path is judged and the whole restore refused.
