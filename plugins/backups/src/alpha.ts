@@ -5,7 +5,12 @@
  */
 import { backupsPlugin } from './alpha/index';
 
-export { backupsApi, entityBackupsContent, entityBackupStatusCard, showsBackupsTab } from './alpha/index';
+export {
+  backupsApi,
+  entityBackupsContent,
+  entityBackupStatusCard,
+  showsBackupsTab,
+} from './alpha/index';
 
 /** @alpha */
 export default backupsPlugin;

@@ -4,7 +4,11 @@
  *
  * @packageDocumentation
  */
-export { backupsPlugin, EntityBackupsContent, EntityBackupStatusCard } from './plugin';
+export {
+  backupsPlugin,
+  EntityBackupsContent,
+  EntityBackupStatusCard,
+} from './plugin';
 export { isBackupsAvailable } from './conditions';
 export { backupsApiRef, BackupsClient } from './api';
 export type { BackupsApi, RunsPageRequest } from './api';

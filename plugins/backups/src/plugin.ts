@@ -16,7 +16,8 @@ export const backupsPlugin = createPlugin({
     createApiFactory({
       api: backupsApiRef,
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
-      factory: ({ discoveryApi, fetchApi }) => new BackupsClient({ discoveryApi, fetchApi }),
+      factory: ({ discoveryApi, fetchApi }) =>
+        new BackupsClient({ discoveryApi, fetchApi }),
     }),
   ],
   routes: {
@@ -28,7 +29,10 @@ export const backupsPlugin = createPlugin({
 export const EntityBackupsContent = backupsPlugin.provide(
   createRoutableExtension({
     name: 'EntityBackupsContent',
-    component: () => import('./components/EntityBackupsContent').then(m => m.EntityBackupsContent),
+    component: () =>
+      import('./components/EntityBackupsContent').then(
+        m => m.EntityBackupsContent,
+      ),
     mountPoint: rootRouteRef,
   }),
 );
@@ -38,7 +42,10 @@ export const EntityBackupStatusCard = backupsPlugin.provide(
   createComponentExtension({
     name: 'EntityBackupStatusCard',
     component: {
-      lazy: () => import('./components/EntityBackupStatusCard').then(m => m.EntityBackupStatusCard),
+      lazy: () =>
+        import('./components/EntityBackupStatusCard').then(
+          m => m.EntityBackupStatusCard,
+        ),
     },
   }),
 );

@@ -16,7 +16,10 @@ export class FakeBackupsApi implements BackupsApi {
   summaries: EntityBackupSummary[] = [];
   runs: BackupRun[] = [];
   summaryError?: Error;
-  startRunImpl: () => Promise<StartRunResponse> = async () => ({ runId: 'run-new', status: 'queued' });
+  startRunImpl: () => Promise<StartRunResponse> = async () => ({
+    runId: 'run-new',
+    status: 'queued',
+  });
   readonly calls = {
     getSummary: [] as CompoundEntityRef[],
     listRuns: [] as Array<CompoundEntityRef & RunsPageRequest>,
@@ -24,7 +27,9 @@ export class FakeBackupsApi implements BackupsApi {
   };
 
   /** Summaries are answered in order; the last one repeats. */
-  constructor(options: { summaries?: EntityBackupSummary[]; runs?: BackupRun[] } = {}) {
+  constructor(
+    options: { summaries?: EntityBackupSummary[]; runs?: BackupRun[] } = {},
+  ) {
     this.summaries = options.summaries ?? [];
     this.runs = options.runs ?? [];
   }
@@ -32,12 +37,16 @@ export class FakeBackupsApi implements BackupsApi {
   async getSummary(entity: CompoundEntityRef): Promise<EntityBackupSummary> {
     this.calls.getSummary.push(entity);
     if (this.summaryError) throw this.summaryError;
-    const summary = this.summaries.length > 1 ? this.summaries.shift()! : this.summaries[0];
+    const summary =
+      this.summaries.length > 1 ? this.summaries.shift()! : this.summaries[0];
     if (!summary) throw new Error('FakeBackupsApi: no summary given');
     return summary;
   }
 
-  async listRuns(entity: CompoundEntityRef, page: RunsPageRequest): Promise<RunsPage> {
+  async listRuns(
+    entity: CompoundEntityRef,
+    page: RunsPageRequest,
+  ): Promise<RunsPage> {
     this.calls.listRuns.push({ ...entity, ...page });
     return {
       items: this.runs.slice(page.offset, page.offset + page.limit),

@@ -1,7 +1,11 @@
 import type { Entity } from '@backstage/catalog-model';
-import type { BackupRun, EntityBackupSummary } from '@safekeep/plugin-backups-common';
+import type {
+  BackupRun,
+  EntityBackupSummary,
+} from '@safekeep/plugin-backups-common';
 
-export const SHA = 'a3f1c9e07b5d4e2f8a6c1b0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f';
+export const SHA =
+  'a3f1c9e07b5d4e2f8a6c1b0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f';
 
 /** A Resource with a complete Safekeep policy. */
 export const configuredEntity: Entity = {
@@ -66,7 +70,9 @@ export const policy: NonNullable<EntityBackupSummary['policy']> = {
   retentionOffsite: null,
 };
 
-export function makeSummary(overrides: Partial<EntityBackupSummary> = {}): EntityBackupSummary {
+export function makeSummary(
+  overrides: Partial<EntityBackupSummary> = {},
+): EntityBackupSummary {
   const lastSuccess = makeRun();
   return {
     entityRef: 'resource:default/orders-db',

@@ -1,4 +1,8 @@
-import { ApiBlueprint, discoveryApiRef, fetchApiRef } from '@backstage/frontend-plugin-api';
+import {
+  ApiBlueprint,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/frontend-plugin-api';
 import { backupsApiRef, BackupsClient } from '../api';
 
 /** The BackupsClient for the new frontend system. */
@@ -7,6 +11,7 @@ export const backupsApi = ApiBlueprint.make({
     defineParams({
       api: backupsApiRef,
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
-      factory: ({ discoveryApi, fetchApi }) => new BackupsClient({ discoveryApi, fetchApi }),
+      factory: ({ discoveryApi, fetchApi }) =>
+        new BackupsClient({ discoveryApi, fetchApi }),
     }),
 });

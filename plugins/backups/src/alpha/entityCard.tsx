@@ -9,6 +9,8 @@ export const entityBackupStatusCard = EntityCardBlueprint.make({
     type: 'info',
     filter: isBackupsAvailable,
     loader: () =>
-      import('../components/EntityBackupStatusCard').then(m => compatWrapper(<m.EntityBackupStatusCard />)),
+      import('../components/EntityBackupStatusCard').then(m =>
+        compatWrapper(<m.EntityBackupStatusCard />),
+      ),
   },
 });

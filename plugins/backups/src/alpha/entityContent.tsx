@@ -1,4 +1,7 @@
-import { compatWrapper, convertLegacyRouteRef } from '@backstage/core-compat-api';
+import {
+  compatWrapper,
+  convertLegacyRouteRef,
+} from '@backstage/core-compat-api';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { rootRouteRef } from '../routes';
 import { showsBackupsTab } from './filters';
@@ -11,6 +14,8 @@ export const entityBackupsContent = EntityContentBlueprint.make({
     routeRef: convertLegacyRouteRef(rootRouteRef),
     filter: showsBackupsTab,
     loader: () =>
-      import('../components/EntityBackupsContent').then(m => compatWrapper(<m.EntityBackupsContent />)),
+      import('../components/EntityBackupsContent').then(m =>
+        compatWrapper(<m.EntityBackupsContent />),
+      ),
   },
 });

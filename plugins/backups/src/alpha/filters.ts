@@ -6,5 +6,8 @@ import { isBackupsAvailable } from '../conditions';
  * are where databases live, and an unconfigured one gets the annotations to add.
  */
 export function showsBackupsTab(entity: Entity): boolean {
-  return isBackupsAvailable(entity) || entity.kind.toLocaleLowerCase('en-US') === 'resource';
+  return (
+    isBackupsAvailable(entity) ||
+    entity.kind.toLocaleLowerCase('en-US') === 'resource'
+  );
 }

@@ -33,7 +33,9 @@ describe('BackupsClient', () => {
       handler(req, res);
     });
     await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/backups`;
+    baseUrl = `http://127.0.0.1:${
+      (server.address() as AddressInfo).port
+    }/api/backups`;
   });
 
   afterAll(async () => {
@@ -49,13 +51,19 @@ describe('BackupsClient', () => {
 
   function client() {
     return new BackupsClient({
-      discoveryApi: { getBaseUrl: async pluginId => (pluginId === 'backups' ? baseUrl : 'wrong') },
+      discoveryApi: {
+        getBaseUrl: async pluginId =>
+          pluginId === 'backups' ? baseUrl : 'wrong',
+      },
       // Stands in for Backstage's FetchApi, which adds the user's token.
       fetchApi: {
         fetch: (input, init) =>
           fetch(input, {
             ...init,
-            headers: { ...(init?.headers as object), authorization: 'Bearer user-token' },
+            headers: {
+              ...(init?.headers as object),
+              authorization: 'Bearer user-token',
+            },
           }),
       },
     });
@@ -69,7 +77,10 @@ describe('BackupsClient', () => {
   }
 
   it('reads the summary from the entity path, escaping each part, with the user token', async () => {
-    handler = json(200, { entityRef: 'resource:default/orders db', health: 'ok' });
+    handler = json(200, {
+      entityRef: 'resource:default/orders db',
+      health: 'ok',
+    });
 
     const summary = await client().getSummary(entity);
 
@@ -87,35 +98,58 @@ describe('BackupsClient', () => {
     const page: RunsPage = { items: [], total: 42, limit: 10, offset: 20 };
     handler = json(200, page);
 
-    await expect(client().listRuns(entity, { limit: 10, offset: 20 })).resolves.toEqual(page);
-    expect(seen[0].url).toBe('/api/backups/entities/Resource/default/orders%20db/runs?limit=10&offset=20');
+    await expect(
+      client().listRuns(entity, { limit: 10, offset: 20 }),
+    ).resolves.toEqual(page);
+    expect(seen[0].url).toBe(
+      '/api/backups/entities/Resource/default/orders%20db/runs?limit=10&offset=20',
+    );
   });
 
   it('starts a run with POST and returns the accepted run', async () => {
     handler = json(202, { runId: 'run-1', status: 'queued' });
 
-    await expect(client().startRun(entity)).resolves.toEqual({ runId: 'run-1', status: 'queued' });
-    expect(seen[0]).toMatchObject({ method: 'POST', url: '/api/backups/entities/Resource/default/orders%20db/runs' });
+    await expect(client().startRun(entity)).resolves.toEqual({
+      runId: 'run-1',
+      status: 'queued',
+    });
+    expect(seen[0]).toMatchObject({
+      method: 'POST',
+      url: '/api/backups/entities/Resource/default/orders%20db/runs',
+    });
   });
 
   it('turns a bare {error:{message}} 409 into a ResponseError carrying the server message', async () => {
-    handler = json(409, { error: { message: 'a backup of resource:default/orders db is already running' } });
+    handler = json(409, {
+      error: {
+        message: 'a backup of resource:default/orders db is already running',
+      },
+    });
 
-    const error = await client().startRun(entity).catch(e => e);
+    const error = await client()
+      .startRun(entity)
+      .catch(e => e);
 
     expect(error).toBeInstanceOf(ResponseError);
     expect(error.statusCode).toBe(409);
-    expect(error.cause.message).toBe('a backup of resource:default/orders db is already running');
+    expect(error.cause.message).toBe(
+      'a backup of resource:default/orders db is already running',
+    );
   });
 
   it("keeps Backstage's full error body as it is", async () => {
     handler = json(403, {
-      error: { name: 'NotAllowedError', message: 'you may not read backups of this entity' },
+      error: {
+        name: 'NotAllowedError',
+        message: 'you may not read backups of this entity',
+      },
       request: { method: 'GET', url: '/x' },
       response: { statusCode: 403 },
     });
 
-    const error = await client().getSummary(entity).catch(e => e);
+    const error = await client()
+      .getSummary(entity)
+      .catch(e => e);
 
     expect(error.statusCode).toBe(403);
     expect(error.cause.name).toBe('NotAllowedError');
@@ -128,7 +162,9 @@ describe('BackupsClient', () => {
       res.end('bad gateway from proxy');
     };
 
-    const error = await client().getSummary(entity).catch(e => e);
+    const error = await client()
+      .getSummary(entity)
+      .catch(e => e);
 
     expect(error).toBeInstanceOf(ResponseError);
     expect(error.statusCode).toBe(502);

@@ -22,7 +22,10 @@ export class BackupsClient implements BackupsApi {
     return this.request(`${entityPath(entity)}/summary`);
   }
 
-  listRuns(entity: CompoundEntityRef, page: RunsPageRequest): Promise<RunsPage> {
+  listRuns(
+    entity: CompoundEntityRef,
+    page: RunsPageRequest,
+  ): Promise<RunsPage> {
     const query = new URLSearchParams({
       limit: String(page.limit),
       offset: String(page.offset),
@@ -45,7 +48,9 @@ export class BackupsClient implements BackupsApi {
 }
 
 function entityPath(entity: CompoundEntityRef): string {
-  const parts = [entity.kind, entity.namespace, entity.name].map(encodeURIComponent);
+  const parts = [entity.kind, entity.namespace, entity.name].map(
+    encodeURIComponent,
+  );
   return `/entities/${parts.join('/')}`;
 }
 
@@ -59,7 +64,11 @@ async function toResponseError(response: Response): Promise<ResponseError> {
   let normalized = text;
   try {
     const body = JSON.parse(text);
-    if (body?.error && typeof body.error.message === 'string' && !body.response) {
+    if (
+      body?.error &&
+      typeof body.error.message === 'string' &&
+      !body.response
+    ) {
       normalized = JSON.stringify({
         error: { name: 'Error', ...body.error },
         response: { statusCode: response.status },

@@ -7,6 +7,7 @@ export function isRunConflict(error: unknown): boolean {
 
 /** The most useful sentence of an error: the server's own message for a failed request. */
 export function errorMessage(error: Error): string {
-  if (error instanceof ResponseError) return error.cause?.message || error.message;
+  if (error instanceof ResponseError)
+    return error.cause?.message || error.message;
   return error.message;
 }

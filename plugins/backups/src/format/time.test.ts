@@ -4,7 +4,9 @@ describe('formatRelativeTime', () => {
   const now = new Date('2026-11-20T12:00:00Z');
   it('says how long ago and how far ahead', () => {
     expect(formatRelativeTime('2026-11-20T09:00:00Z', now)).toBe('3 hours ago');
-    expect(formatRelativeTime('2026-11-20T12:20:00Z', now)).toBe('in 20 minutes');
+    expect(formatRelativeTime('2026-11-20T12:20:00Z', now)).toBe(
+      'in 20 minutes',
+    );
     expect(formatRelativeTime('2026-11-18T12:00:00Z', now)).toBe('2 days ago');
     expect(formatRelativeTime('2026-11-20T12:00:00.400Z', now)).toBe('now');
   });

@@ -11,7 +11,10 @@ const STEPS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
 ];
 
 /** "3 hours ago", "in 20 minutes", "now". */
-export function formatRelativeTime(iso: string, now: Date = new Date()): string {
+export function formatRelativeTime(
+  iso: string,
+  now: Date = new Date(),
+): string {
   const diff = new Date(iso).getTime() - now.getTime();
   for (const [unit, size] of STEPS) {
     if (Math.abs(diff) >= size) {
@@ -32,8 +35,10 @@ export function formatSpan(ms: number): string {
   const seconds = Math.round(ms / 1000);
   if (seconds < 60) return `${seconds} s`;
   const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} m ${String(seconds % 60).padStart(2, '0')} s`;
+  if (minutes < 60)
+    return `${minutes} m ${String(seconds % 60).padStart(2, '0')} s`;
   const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours} h ${String(minutes % 60).padStart(2, '0')} m`;
+  if (hours < 48)
+    return `${hours} h ${String(minutes % 60).padStart(2, '0')} m`;
   return `${Math.floor(hours / 24)} d ${hours % 24} h`;
 }

@@ -25,7 +25,9 @@ export interface BackupSummaryState {
 }
 
 /** Reads an entity's backup summary, and polls it every 2 s while a backup is in flight. */
-export function useBackupSummary(entityRef: CompoundEntityRef): BackupSummaryState {
+export function useBackupSummary(
+  entityRef: CompoundEntityRef,
+): BackupSummaryState {
   const api = useApi(backupsApiRef);
   const isMounted = useMountedState();
   const { kind, namespace, name } = entityRef;
@@ -43,7 +45,9 @@ export function useBackupSummary(entityRef: CompoundEntityRef): BackupSummarySta
       setSummary(next);
       setError(undefined);
       setRefreshError(undefined);
-      setWatched(current => (current && !hasSettled(current, next) ? current : undefined));
+      setWatched(current =>
+        current && !hasSettled(current, next) ? current : undefined,
+      );
     } catch (e) {
       if (!isMounted()) return;
       if (hasSummary.current) setRefreshError(e);
@@ -80,8 +84,12 @@ export function useBackupSummary(entityRef: CompoundEntityRef): BackupSummarySta
 }
 
 /** A watched run has settled once the summary shows it (or anything) running, or shows it finished. */
-function hasSettled(watched: { runId?: string; until: number }, summary: EntityBackupSummary): boolean {
+function hasSettled(
+  watched: { runId?: string; until: number },
+  summary: EntityBackupSummary,
+): boolean {
   if (summary.runningRun) return true;
-  if (watched.runId === undefined || summary.lastRun?.id === watched.runId) return true;
+  if (watched.runId === undefined || summary.lastRun?.id === watched.runId)
+    return true;
   return Date.now() > watched.until;
 }

@@ -21,7 +21,10 @@ export function useTrendRuns(entityRef: CompoundEntityRef, refreshKey: string) {
     while (runs.length < TREND_RUN_LIMIT) {
       const page = await api.listRuns(
         { kind, namespace, name },
-        { limit: Math.min(PAGE_SIZE, TREND_RUN_LIMIT - runs.length), offset: runs.length },
+        {
+          limit: Math.min(PAGE_SIZE, TREND_RUN_LIMIT - runs.length),
+          offset: runs.length,
+        },
       );
       runs.push(...page.items);
       if (page.items.length === 0 || runs.length >= page.total) break;

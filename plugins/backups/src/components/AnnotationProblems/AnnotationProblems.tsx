@@ -8,12 +8,14 @@ import { InfoCard } from '@backstage/core-components';
 import type { EntityBackupSummary } from '@safekeep/plugin-backups-common';
 
 /** Each problem of an entity's Safekeep annotations, with the value found and how to fix it. */
-export function AnnotationProblems(props: { problems: EntityBackupSummary['problems'] }) {
+export function AnnotationProblems(props: {
+  problems: EntityBackupSummary['problems'];
+}) {
   return (
     <InfoCard title="The backup annotations of this entity have problems">
       <Typography variant="body1" paragraph>
-        No backup runs until these are fixed in the entity's catalog-info.yaml. The catalog
-        picks the fix up at its next refresh.
+        No backup runs until these are fixed in the entity's catalog-info.yaml.
+        The catalog picks the fix up at its next refresh.
       </Typography>
       <Table size="small" aria-label="Annotation problems">
         <TableHead>
@@ -30,7 +32,11 @@ export function AnnotationProblems(props: { problems: EntityBackupSummary['probl
                 <code>{problem.annotation}</code>
               </TableCell>
               <TableCell>
-                {problem.value === undefined ? <em>not set</em> : <code>{problem.value}</code>}
+                {problem.value === undefined ? (
+                  <em>not set</em>
+                ) : (
+                  <code>{problem.value}</code>
+                )}
               </TableCell>
               <TableCell>{problem.message}</TableCell>
             </TableRow>

@@ -5,7 +5,10 @@ import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import BackupIcon from '@material-ui/icons/Backup';
 import useAsyncFn from 'react-use/esm/useAsyncFn';
-import { CompoundEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  CompoundEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { useApi } from '@backstage/core-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
 import { backupsRunCreatePermission } from '@safekeep/plugin-backups-common';
@@ -46,7 +49,13 @@ export function BackUpNowButton(props: {
         variant="contained"
         color="primary"
         aria-label="Back up now"
-        startIcon={starting ? <CircularProgress size={16} color="inherit" /> : <BackupIcon />}
+        startIcon={
+          starting ? (
+            <CircularProgress size={16} color="inherit" />
+          ) : (
+            <BackupIcon />
+          )
+        }
         disabled={starting || running || permission.loading || denied}
         onClick={() => start()}
       >
@@ -59,21 +68,24 @@ export function BackUpNowButton(props: {
       )}
       {denied && (
         <Typography variant="caption" color="textSecondary" display="block">
-          You may not start backups of this entity (permission backups.run.create).
+          You may not start backups of this entity (permission
+          backups.run.create).
         </Typography>
       )}
       {error && !starting && (
         <Box mt={1}>
           {isRunConflict(error) ? (
             <Alert severity="info">
-              A backup of this entity is already running, so no new one was started. Its
-              progress shows here.
+              A backup of this entity is already running, so no new one was
+              started. Its progress shows here.
               <Typography variant="caption" display="block">
                 Server: {errorMessage(error)}
               </Typography>
             </Alert>
           ) : (
-            <Alert severity="error">Could not start a backup: {errorMessage(error)}</Alert>
+            <Alert severity="error">
+              Could not start a backup: {errorMessage(error)}
+            </Alert>
           )}
         </Box>
       )}

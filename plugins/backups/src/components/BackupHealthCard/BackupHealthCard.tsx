@@ -18,7 +18,9 @@ function policyLine(policy: EntityBackupSummary['policy']): string | undefined {
     policy.engine,
     policy.schedule ? `schedule "${policy.schedule}"` : 'no schedule',
     policy.retention ? `retention "${policy.retention}"` : undefined,
-    policy.retentionOffsite ? `offsite retention "${policy.retentionOffsite}"` : undefined,
+    policy.retentionOffsite
+      ? `offsite retention "${policy.retentionOffsite}"`
+      : undefined,
   ]
     .filter(Boolean)
     .join(' · ');
@@ -33,7 +35,10 @@ export function BackupHealthCard(props: {
 }) {
   const { summary, active } = props;
   const lastRun = summary.lastRun;
-  const lastRunFailed = lastRun && !active && ['failed', 'partially_failed', 'interrupted'].includes(lastRun.status);
+  const lastRunFailed =
+    lastRun &&
+    !active &&
+    ['failed', 'partially_failed', 'interrupted'].includes(lastRun.status);
   return (
     <InfoCard title="Backup health">
       <BackupHealthStatus health={summary.health} />
@@ -49,8 +54,12 @@ export function BackupHealthCard(props: {
       {lastRunFailed && lastRun && (
         <Box my={1}>
           <Alert severity="error" icon={false}>
-            <RunStatus status={lastRun.status}>Last run {lastRun.status.replace('_', ' ')}</RunStatus>
-            {lastRun.error && <Typography variant="body2">{lastRun.error}</Typography>}
+            <RunStatus status={lastRun.status}>
+              Last run {lastRun.status.replace('_', ' ')}
+            </RunStatus>
+            {lastRun.error && (
+              <Typography variant="body2">{lastRun.error}</Typography>
+            )}
             <Typography variant="caption" display="block">
               {errorHint(lastRun)}
             </Typography>
@@ -58,7 +67,11 @@ export function BackupHealthCard(props: {
         </Box>
       )}
       <Box mt={2}>
-        <BackUpNowButton entityRef={props.entityRef} running={active} onStarted={props.onStarted} />
+        <BackUpNowButton
+          entityRef={props.entityRef}
+          running={active}
+          onStarted={props.onStarted}
+        />
       </Box>
     </InfoCard>
   );

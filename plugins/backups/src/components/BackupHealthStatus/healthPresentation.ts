@@ -3,7 +3,10 @@ import type { BackupHealth } from '@safekeep/plugin-backups-common';
 /** How loud a health is: decides its colour, never its meaning (the word says that). */
 export type HealthTone = 'ok' | 'warning' | 'error' | 'neutral';
 
-export const HEALTH_PRESENTATION: Record<BackupHealth, { label: string; tone: HealthTone }> = {
+export const HEALTH_PRESENTATION: Record<
+  BackupHealth,
+  { label: string; tone: HealthTone }
+> = {
   ok: { label: 'OK', tone: 'ok' },
   late: { label: 'Late', tone: 'warning' },
   stale: { label: 'Stale', tone: 'warning' },

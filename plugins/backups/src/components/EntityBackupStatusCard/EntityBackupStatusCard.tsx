@@ -2,9 +2,17 @@ import { useMemo } from 'react';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { Entity, getCompoundEntityRef } from '@backstage/catalog-model';
-import { InfoCard, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
 import { useRouteRef } from '@backstage/core-plugin-api';
-import { entityRouteParams, entityRouteRef, useEntity } from '@backstage/plugin-catalog-react';
+import {
+  entityRouteParams,
+  entityRouteRef,
+  useEntity,
+} from '@backstage/plugin-catalog-react';
 import { hasBackupAnnotations } from '@safekeep/plugin-backups-common';
 import { formatBytes } from '../../format/bytes';
 import { useBackupSummary } from '../../hooks/useBackupSummary';
@@ -13,19 +21,33 @@ import { RunProgress } from '../RunProgress';
 import { TimeText } from '../TimeText';
 
 const useStyles = makeStyles(theme => ({
-  facts: { display: 'grid', gridTemplateColumns: 'max-content 1fr', columnGap: theme.spacing(2), rowGap: theme.spacing(0.5), marginTop: theme.spacing(1) },
+  facts: {
+    display: 'grid',
+    gridTemplateColumns: 'max-content 1fr',
+    columnGap: theme.spacing(2),
+    rowGap: theme.spacing(0.5),
+    marginTop: theme.spacing(1),
+  },
   term: { color: theme.palette.text.secondary },
   value: { margin: 0 },
 }));
 
 function StatusFacts(props: { entity: Entity }) {
   const classes = useStyles();
-  const entityRef = useMemo(() => getCompoundEntityRef(props.entity), [props.entity]);
+  const entityRef = useMemo(
+    () => getCompoundEntityRef(props.entity),
+    [props.entity],
+  );
   const { summary, error, loading, active } = useBackupSummary(entityRef);
 
   if (loading) return <Progress />;
   if (error || !summary) {
-    return <ResponseErrorPanel error={error ?? new Error('no summary')} title="Could not read the backup status" />;
+    return (
+      <ResponseErrorPanel
+        error={error ?? new Error('no summary')}
+        title="Could not read the backup status"
+      />
+    );
   }
   const lastSuccess = summary.lastSuccess;
   const finishedAt = lastSuccess?.finishedAt ?? lastSuccess?.startedAt;
@@ -36,10 +58,13 @@ function StatusFacts(props: { entity: Entity }) {
       {active && <RunProgress run={summary.runningRun} />}
       <dl className={classes.facts}>
         <dt className={classes.term}>Last success</dt>
-        <dd className={classes.value}>{finishedAt ? <TimeText iso={finishedAt} /> : 'never'}</dd>
+        <dd className={classes.value}>
+          {finishedAt ? <TimeText iso={finishedAt} /> : 'never'}
+        </dd>
         <dt className={classes.term}>Latest size</dt>
         <dd className={classes.value}>
-          {lastSuccess?.bytesStored !== null && lastSuccess?.bytesStored !== undefined
+          {lastSuccess?.bytesStored !== null &&
+          lastSuccess?.bytesStored !== undefined
             ? formatBytes(lastSuccess.bytesStored)
             : '—'}
         </dd>
@@ -59,14 +84,18 @@ export function EntityBackupStatusCard(props: { tabPath?: string }) {
   const configured = hasBackupAnnotations(entity);
 
   return (
-    <InfoCard title="Backups" deepLink={{ title: configured ? 'View backups' : 'Set up backups', link }}>
+    <InfoCard
+      title="Backups"
+      deepLink={{ title: configured ? 'View backups' : 'Set up backups', link }}
+    >
       {configured ? (
         <StatusFacts entity={entity} />
       ) : (
         <>
           <BackupHealthStatus health="unconfigured" variant="h6" />
           <Typography variant="body2">
-            This entity has no Safekeep annotations; the Backups tab shows which to add.
+            This entity has no Safekeep annotations; the Backups tab shows which
+            to add.
           </Typography>
         </>
       )}

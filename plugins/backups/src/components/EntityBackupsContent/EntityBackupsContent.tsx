@@ -9,7 +9,10 @@ import {
   WarningPanel,
 } from '@backstage/core-components';
 import { useEntity } from '@backstage/plugin-catalog-react';
-import { EntityBackupSummary, hasBackupAnnotations } from '@safekeep/plugin-backups-common';
+import {
+  EntityBackupSummary,
+  hasBackupAnnotations,
+} from '@safekeep/plugin-backups-common';
 import { errorMessage } from '../../api';
 import { useBackupSummary } from '../../hooks/useBackupSummary';
 import { AnnotationProblems } from '../AnnotationProblems';
@@ -22,10 +25,18 @@ import { SizeTrendCard } from '../SizeTrendChart';
 /** Changes when a run starts, changes status or finishes: the run lists are read again then. */
 function runsRefreshKey(summary: EntityBackupSummary): string {
   const { lastRun, runningRun } = summary;
-  return [lastRun?.id, lastRun?.status, runningRun?.id, runningRun?.status].join(':');
+  return [
+    lastRun?.id,
+    lastRun?.status,
+    runningRun?.id,
+    runningRun?.status,
+  ].join(':');
 }
 
-function InvalidPolicy(props: { entity: Entity; summary: EntityBackupSummary }) {
+function InvalidPolicy(props: {
+  entity: Entity;
+  summary: EntityBackupSummary;
+}) {
   return (
     <Grid container spacing={3}>
       <Grid item xs={12}>
@@ -33,7 +44,11 @@ function InvalidPolicy(props: { entity: Entity; summary: EntityBackupSummary }) 
       </Grid>
       <Grid item xs={12}>
         <InfoCard title="A valid policy, for comparison">
-          <CodeSnippet text={setupYaml(props.entity)} language="yaml" showCopyCodeButton />
+          <CodeSnippet
+            text={setupYaml(props.entity)}
+            language="yaml"
+            showCopyCodeButton
+          />
         </InfoCard>
       </Grid>
     </Grid>
@@ -43,14 +58,22 @@ function InvalidPolicy(props: { entity: Entity; summary: EntityBackupSummary }) 
 function EntityBackups(props: { entity: Entity }) {
   const { entity } = props;
   const entityRef = useMemo(() => getCompoundEntityRef(entity), [entity]);
-  const { summary, error, refreshError, loading, active, watchRun } = useBackupSummary(entityRef);
+  const { summary, error, refreshError, loading, active, watchRun } =
+    useBackupSummary(entityRef);
 
   if (loading) return <Progress />;
   if (error || !summary) {
-    return <ResponseErrorPanel error={error ?? new Error('no summary')} title="Could not read the backup status" />;
+    return (
+      <ResponseErrorPanel
+        error={error ?? new Error('no summary')}
+        title="Could not read the backup status"
+      />
+    );
   }
-  if (summary.health === 'unconfigured') return <SetupInstructions entity={entity} />;
-  if (summary.health === 'invalid') return <InvalidPolicy entity={entity} summary={summary} />;
+  if (summary.health === 'unconfigured')
+    return <SetupInstructions entity={entity} />;
+  if (summary.health === 'invalid')
+    return <InvalidPolicy entity={entity} summary={summary} />;
 
   const refreshKey = runsRefreshKey(summary);
   return (
@@ -64,7 +87,12 @@ function EntityBackups(props: { entity: Entity }) {
         </Grid>
       )}
       <Grid item xs={12} md={6}>
-        <BackupHealthCard entityRef={entityRef} summary={summary} active={active} onStarted={watchRun} />
+        <BackupHealthCard
+          entityRef={entityRef}
+          summary={summary}
+          active={active}
+          onStarted={watchRun}
+        />
       </Grid>
       <Grid item xs={12} md={6}>
         <LatestSnapshotCard summary={summary} />
@@ -86,6 +114,7 @@ function EntityBackups(props: { entity: Entity }) {
 export function EntityBackupsContent() {
   const { entity } = useEntity();
   // No backend call for an entity that asks for no backups: the answer is known.
-  if (!hasBackupAnnotations(entity)) return <SetupInstructions entity={entity} />;
+  if (!hasBackupAnnotations(entity))
+    return <SetupInstructions entity={entity} />;
   return <EntityBackups entity={entity} />;
 }

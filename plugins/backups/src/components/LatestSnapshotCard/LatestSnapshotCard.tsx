@@ -4,7 +4,10 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { CopyTextButton, InfoCard } from '@backstage/core-components';
 import type {} from '@backstage/theme';
-import { EntityBackupSummary, formatDuration } from '@safekeep/plugin-backups-common';
+import {
+  EntityBackupSummary,
+  formatDuration,
+} from '@safekeep/plugin-backups-common';
 import { formatBytes } from '../../format/bytes';
 import { TimeText } from '../TimeText';
 import { isRpoMet } from './rpo';
@@ -17,11 +20,20 @@ const useStyles = makeStyles(theme => ({
     rowGap: theme.spacing(1.5),
     margin: 0,
   },
-  term: { color: theme.palette.text.secondary, fontWeight: theme.typography.fontWeightMedium as number },
+  term: {
+    color: theme.palette.text.secondary,
+    fontWeight: theme.typography.fontWeightMedium as number,
+  },
   value: { margin: 0, minWidth: 0 },
   mono: { fontFamily: 'monospace', wordBreak: 'break-all' },
-  met: { color: theme.palette.status.ok, fontWeight: theme.typography.fontWeightBold as number },
-  missed: { color: theme.palette.status.error, fontWeight: theme.typography.fontWeightBold as number },
+  met: {
+    color: theme.palette.status.ok,
+    fontWeight: theme.typography.fontWeightBold as number,
+  },
+  missed: {
+    color: theme.palette.status.error,
+    fontWeight: theme.typography.fontWeightBold as number,
+  },
 }));
 
 function Field(props: { term: string; children: ReactNode }) {
@@ -35,7 +47,10 @@ function Field(props: { term: string; children: ReactNode }) {
 }
 
 /** The newest good snapshot: when, how big, its checksum and where it lives; and what comes next. */
-export function LatestSnapshotCard(props: { summary: EntityBackupSummary; now?: Date }) {
+export function LatestSnapshotCard(props: {
+  summary: EntityBackupSummary;
+  now?: Date;
+}) {
   const classes = useStyles();
   const { lastSuccess, nextRunAt, policy } = props.summary;
   const finishedAt = lastSuccess?.finishedAt ?? lastSuccess?.startedAt ?? null;
@@ -45,14 +60,22 @@ export function LatestSnapshotCard(props: { summary: EntityBackupSummary; now?: 
     <InfoCard title="Latest snapshot">
       <dl className={classes.list}>
         <Field term="Last success">
-          {finishedAt ? <TimeText iso={finishedAt} showAbsolute /> : 'No successful backup yet'}
+          {finishedAt ? (
+            <TimeText iso={finishedAt} showAbsolute />
+          ) : (
+            'No successful backup yet'
+          )}
         </Field>
         <Field term="Next scheduled run">
           {nextRunAt ? (
             <>
               <TimeText iso={nextRunAt} showAbsolute />
               {policy?.schedule && (
-                <Typography variant="caption" color="textSecondary" display="block">
+                <Typography
+                  variant="caption"
+                  color="textSecondary"
+                  display="block"
+                >
                   schedule "{policy.schedule}"
                 </Typography>
               )}
@@ -67,7 +90,9 @@ export function LatestSnapshotCard(props: { summary: EntityBackupSummary; now?: 
               {formatDuration(policy.rpoMs)}
               {rpoMet !== undefined && ' · '}
               {rpoMet === true && <span className={classes.met}>met</span>}
-              {rpoMet === false && <span className={classes.missed}>not met</span>}
+              {rpoMet === false && (
+                <span className={classes.missed}>not met</span>
+              )}
               {rpoMet === undefined && ' · not met yet: no successful backup'}
             </>
           ) : (
@@ -77,9 +102,15 @@ export function LatestSnapshotCard(props: { summary: EntityBackupSummary; now?: 
         {lastSuccess && (
           <>
             <Field term="Size">
-              {lastSuccess.bytesStored !== null ? formatBytes(lastSuccess.bytesStored) : 'unknown'}
+              {lastSuccess.bytesStored !== null
+                ? formatBytes(lastSuccess.bytesStored)
+                : 'unknown'}
               {lastSuccess.bytesRaw !== null && (
-                <Typography component="span" variant="body2" color="textSecondary">
+                <Typography
+                  component="span"
+                  variant="body2"
+                  color="textSecondary"
+                >
                   {' '}
                   ({formatBytes(lastSuccess.bytesRaw)} before compression)
                 </Typography>
@@ -91,7 +122,11 @@ export function LatestSnapshotCard(props: { summary: EntityBackupSummary; now?: 
                   <span className={classes.mono} data-testid="snapshot-sha256">
                     {lastSuccess.sha256}
                   </span>
-                  <CopyTextButton text={lastSuccess.sha256} aria-label="Copy sha256" tooltipText="sha256 copied" />
+                  <CopyTextButton
+                    text={lastSuccess.sha256}
+                    aria-label="Copy sha256"
+                    tooltipText="sha256 copied"
+                  />
                 </Box>
               </Field>
             )}
@@ -104,7 +139,11 @@ export function LatestSnapshotCard(props: { summary: EntityBackupSummary; now?: 
               <Field term="Location">
                 <Box display="flex" alignItems="center">
                   <span className={classes.mono}>{lastSuccess.location}</span>
-                  <CopyTextButton text={lastSuccess.location} aria-label="Copy location" tooltipText="Location copied" />
+                  <CopyTextButton
+                    text={lastSuccess.location}
+                    aria-label="Copy location"
+                    tooltipText="Location copied"
+                  />
                 </Box>
               </Field>
             )}

@@ -1,29 +1,41 @@
 import { useState } from 'react';
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { FakeBackupsApi } from '../../testing/FakeBackupsApi';
-import { configuredEntity, makeRun, SHA } from '../../testing/fixtures';
-import { renderWithEntity } from '../../testing/renderWithEntity';
+import { FakeBackupsApi } from '../../__testUtils__/FakeBackupsApi';
+import { configuredEntity, makeRun, SHA } from '../../__testUtils__/fixtures';
+import { renderWithEntity } from '../../__testUtils__/renderWithEntity';
 import { RunHistoryTable } from './RunHistoryTable';
 
 const entityRef = { kind: 'Resource', namespace: 'default', name: 'orders-db' };
 
 function runs(count: number) {
   return Array.from({ length: count }, (_, i) =>
-    makeRun({ id: `run-${i}`, snapshotId: `snap-${i}`, error: null, durationMs: (i + 1) * 1000 }),
+    makeRun({
+      id: `run-${i}`,
+      snapshotId: `snap-${i}`,
+      error: null,
+      durationMs: (i + 1) * 1000,
+    }),
   );
 }
 
 describe('RunHistoryTable', () => {
   it('shows a page of runs and asks the API for the next page by offset', async () => {
     const api = new FakeBackupsApi({ runs: runs(23) });
-    await renderWithEntity(<RunHistoryTable entityRef={entityRef} refreshKey="a" />, {
-      entity: configuredEntity,
-      api,
-    });
+    await renderWithEntity(
+      <RunHistoryTable entityRef={entityRef} refreshKey="a" />,
+      {
+        entity: configuredEntity,
+        api,
+      },
+    );
 
     expect(await screen.findByText('1 s')).toBeInTheDocument();
-    expect(api.calls.listRuns.at(-1)).toMatchObject({ ...entityRef, limit: 10, offset: 0 });
+    expect(api.calls.listRuns.at(-1)).toMatchObject({
+      ...entityRef,
+      limit: 10,
+      offset: 0,
+    });
     expect(screen.getAllByText('1-10 of 23').length).toBeGreaterThan(0);
 
     await userEvent.click(screen.getByRole('button', { name: /next page/i }));
@@ -44,27 +56,40 @@ describe('RunHistoryTable', () => {
           bytesStored: null,
           sha256: null,
           durationMs: 4000,
-          error: 'pg_dump: error: connection to server failed: Connection refused',
+          error:
+            'pg_dump: error: connection to server failed: Connection refused',
         }),
         makeRun({ id: 'ok', downtimeMs: 12_000 }),
       ],
     });
-    await renderWithEntity(<RunHistoryTable entityRef={entityRef} refreshKey="a" />, {
-      entity: configuredEntity,
-      api,
-    });
+    await renderWithEntity(
+      <RunHistoryTable entityRef={entityRef} refreshKey="a" />,
+      {
+        entity: configuredEntity,
+        api,
+      },
+    );
 
-    const failedRow = (await screen.findByText(/Connection refused/)).closest('tr')!;
+    const failedRow = (await screen.findByText(/Connection refused/)).closest(
+      'tr',
+    )!;
     expect(within(failedRow).getByText('Failed')).toBeInTheDocument();
-    expect(within(failedRow).getByText('Manual by user:default/jane')).toBeInTheDocument();
-    expect(within(failedRow).getByText(/agent or the service could not be reached/)).toBeInTheDocument();
+    expect(
+      within(failedRow).getByText('Manual by user:default/jane'),
+    ).toBeInTheDocument();
+    expect(
+      within(failedRow).getByText(/agent or the service could not be reached/),
+    ).toBeInTheDocument();
 
     const okRow = screen.getByText('Succeeded').closest('tr')!;
     expect(within(okRow).getByText('Scheduled')).toBeInTheDocument();
     expect(within(okRow).getByText('2 m 12 s')).toBeInTheDocument();
     expect(within(okRow).getByText('12 s')).toBeInTheDocument();
     expect(within(okRow).getByText('1.5 GiB')).toBeInTheDocument();
-    expect(within(okRow).getByText(SHA.slice(0, 12))).toHaveAttribute('title', SHA);
+    expect(within(okRow).getByText(SHA.slice(0, 12))).toHaveAttribute(
+      'title',
+      SHA,
+    );
   });
 
   it('reads the page again when a run starts or finishes', async () => {
@@ -73,7 +98,9 @@ describe('RunHistoryTable', () => {
       const [refreshKey, setRefreshKey] = useState('run-1:running');
       return (
         <>
-          <button onClick={() => setRefreshKey('run-1:succeeded')}>finish</button>
+          <button onClick={() => setRefreshKey('run-1:succeeded')}>
+            finish
+          </button>
           <RunHistoryTable entityRef={entityRef} refreshKey={refreshKey} />
         </>
       );

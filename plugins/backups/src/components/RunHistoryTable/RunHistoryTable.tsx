@@ -1,6 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import Typography from '@material-ui/core/Typography';
-import { ResponseErrorPanel, Table, TableColumn } from '@backstage/core-components';
+import {
+  ResponseErrorPanel,
+  Table,
+  TableColumn,
+} from '@backstage/core-components';
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import { useApi } from '@backstage/core-plugin-api';
 import type { BackupRun } from '@safekeep/plugin-backups-common';
@@ -19,13 +23,22 @@ const columns: TableColumn<BackupRun>[] = [
   { title: 'Status', render: run => <RunStatus status={run.status} /> },
   {
     title: 'Trigger',
-    render: run => (run.trigger === 'user' ? `Manual${run.triggeredBy ? ` by ${run.triggeredBy}` : ''}` : 'Scheduled'),
+    render: run =>
+      run.trigger === 'user'
+        ? `Manual${run.triggeredBy ? ` by ${run.triggeredBy}` : ''}`
+        : 'Scheduled',
   },
   {
     title: 'Started',
-    render: run => <TimeText iso={run.startedAt ?? run.createdAt} showAbsolute />,
+    render: run => (
+      <TimeText iso={run.startedAt ?? run.createdAt} showAbsolute />
+    ),
   },
-  { title: 'Duration', render: run => (run.durationMs === null ? dash : formatSpan(run.durationMs)) },
+  {
+    title: 'Duration',
+    render: run =>
+      run.durationMs === null ? dash : formatSpan(run.durationMs),
+  },
   {
     title: 'Downtime',
     render: run => {
@@ -33,7 +46,11 @@ const columns: TableColumn<BackupRun>[] = [
       return run.downtimeMs === 0 ? 'none' : formatSpan(run.downtimeMs);
     },
   },
-  { title: 'Size', render: run => (run.bytesStored === null ? dash : formatBytes(run.bytesStored)) },
+  {
+    title: 'Size',
+    render: run =>
+      run.bytesStored === null ? dash : formatBytes(run.bytesStored),
+  },
   {
     title: 'sha256',
     render: run =>
@@ -68,7 +85,10 @@ const columns: TableColumn<BackupRun>[] = [
  * The entity's runs, newest first, paged by the backend (limit/offset).
  * `refreshKey` changes when a run starts or finishes: the current page is read again.
  */
-export function RunHistoryTable(props: { entityRef: CompoundEntityRef; refreshKey: string }) {
+export function RunHistoryTable(props: {
+  entityRef: CompoundEntityRef;
+  refreshKey: string;
+}) {
   const api = useApi(backupsApiRef);
   const { kind, namespace, name } = props.entityRef;
   const [error, setError] = useState<Error>();
@@ -103,7 +123,12 @@ export function RunHistoryTable(props: { entityRef: CompoundEntityRef; refreshKe
 
   return (
     <>
-      {error && <ResponseErrorPanel error={error} title="Could not read the run history" />}
+      {error && (
+        <ResponseErrorPanel
+          error={error}
+          title="Could not read the run history"
+        />
+      )}
       <Table<BackupRun>
         title="Run history"
         tableRef={tableRef}
@@ -117,7 +142,9 @@ export function RunHistoryTable(props: { entityRef: CompoundEntityRef; refreshKe
           pageSizeOptions: [RUNS_PAGE_SIZE, 25, 50],
           emptyRowsWhenPaging: false,
         }}
-        localization={{ body: { emptyDataSourceMessage: 'No backup has run yet.' } }}
+        localization={{
+          body: { emptyDataSourceMessage: 'No backup has run yet.' },
+        }}
       />
     </>
   );

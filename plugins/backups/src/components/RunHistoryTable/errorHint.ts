@@ -28,7 +28,9 @@ const HINTS: Array<[RegExp, string]> = [
 ];
 
 /** A next step for a failed run, said so the reader knows where to look. */
-export function errorHint(run: Pick<BackupRun, 'status' | 'error' | 'agent' | 'target'>): string | undefined {
+export function errorHint(
+  run: Pick<BackupRun, 'status' | 'error' | 'agent' | 'target'>,
+): string | undefined {
   if (!run.error && run.status !== 'interrupted') return undefined;
   const match = HINTS.find(([pattern]) => pattern.test(run.error ?? ''));
   if (match) return match[1];

@@ -10,7 +10,9 @@ import { RunStatus } from '../RunStatus';
 export function RunProgress(props: { run: BackupRun | null }) {
   const { run } = props;
   const text = run
-    ? `Backup ${run.status === 'queued' ? 'queued' : 'running'}${run.phase ? `, phase: ${run.phase}` : ''}`
+    ? `Backup ${run.status === 'queued' ? 'queued' : 'running'}${
+        run.phase ? `, phase: ${run.phase}` : ''
+      }`
     : 'Backup starting';
   return (
     <Box role="status" aria-live="polite" my={1}>

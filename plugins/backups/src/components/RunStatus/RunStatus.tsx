@@ -9,7 +9,10 @@ import {
 } from '@backstage/core-components';
 import type { RunStatus as RunStatusValue } from '@safekeep/plugin-backups-common';
 
-const STATUS: Record<RunStatusValue, { label: string; Icon: ComponentType<{ children?: ReactNode }> }> = {
+const STATUS: Record<
+  RunStatusValue,
+  { label: string; Icon: ComponentType<{ children?: ReactNode }> }
+> = {
   queued: { label: 'Queued', Icon: StatusPending },
   running: { label: 'Running', Icon: StatusRunning },
   succeeded: { label: 'Succeeded', Icon: StatusOK },
@@ -23,7 +26,10 @@ export function runStatusLabel(status: RunStatusValue): string {
 }
 
 /** A run's status as an icon plus a word (the word carries the meaning, the icon the colour). */
-export function RunStatus(props: { status: RunStatusValue; children?: ReactNode }) {
+export function RunStatus(props: {
+  status: RunStatusValue;
+  children?: ReactNode;
+}) {
   const { label, Icon } = STATUS[props.status];
   return <Icon>{props.children ?? label}</Icon>;
 }

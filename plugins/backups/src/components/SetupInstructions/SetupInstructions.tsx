@@ -12,14 +12,15 @@ export function SetupInstructions(props: { entity: Entity }) {
       description={
         <>
           <Typography variant="body1" paragraph>
-            Add Safekeep annotations to this entity's catalog-info.yaml. Replace the agent with
-            an agent name from <code>backups.agents</code> in app-config, and the target with a
-            target name from that agent's configuration. Credentials stay in the agent's
-            configuration, never in annotations.
+            Add Safekeep annotations to this entity's catalog-info.yaml. Replace
+            the agent with an agent name from <code>backups.agents</code> in
+            app-config, and the target with a target name from that agent's
+            configuration. Credentials stay in the agent's configuration, never
+            in annotations.
           </Typography>
           <Typography variant="body2">
-            The catalog picks the change up at its next refresh; this tab then shows the
-            backup health.
+            The catalog picks the change up at its next refresh; this tab then
+            shows the backup health.
           </Typography>
         </>
       }

@@ -1,7 +1,7 @@
 import { parseBackupPolicy } from '@safekeep/plugin-backups-common';
 import type { Entity } from '@backstage/catalog-model';
 import { setupYaml } from './setupYaml';
-import { bareEntity } from '../../testing/fixtures';
+import { bareEntity } from '../../__testUtils__/fixtures';
 
 /** Reads the YAML back the way the catalog would, for the annotations only. */
 function annotationsOf(yaml: string): Record<string, string> {
@@ -16,9 +16,11 @@ function annotationsOf(yaml: string): Record<string, string> {
 }
 
 describe('setupYaml', () => {
-  it("names the entity and uses its spec.type as the engine when it is one", () => {
+  it('names the entity and uses its spec.type as the engine when it is one', () => {
     const yaml = setupYaml(bareEntity);
-    expect(yaml).toContain('kind: Resource\nmetadata:\n  name: cache\n  annotations:\n');
+    expect(yaml).toContain(
+      'kind: Resource\nmetadata:\n  name: cache\n  annotations:\n',
+    );
     expect(annotationsOf(yaml)['safekeep.io/engine']).toBe('redis');
   });
 
@@ -26,9 +28,14 @@ describe('setupYaml', () => {
     const entity: Entity = {
       ...bareEntity,
       spec: { type: 'website' },
-      metadata: { name: 'cache', annotations: annotationsOf(setupYaml(bareEntity)) },
+      metadata: {
+        name: 'cache',
+        annotations: annotationsOf(setupYaml(bareEntity)),
+      },
     };
     expect(parseBackupPolicy(entity).status).toBe('configured');
-    expect(annotationsOf(setupYaml(entity))['safekeep.io/engine']).toBe('postgres');
+    expect(annotationsOf(setupYaml(entity))['safekeep.io/engine']).toBe(
+      'postgres',
+    );
   });
 });

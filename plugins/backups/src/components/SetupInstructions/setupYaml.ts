@@ -15,7 +15,9 @@ export function setupYaml(entity: Entity): string {
     'metadata:',
     `  name: ${entity.metadata.name}`,
     '  annotations:',
-    ...Object.entries(annotations).map(([key, value]) => `    ${key}: ${JSON.stringify(value)}`),
+    ...Object.entries(annotations).map(
+      ([key, value]) => `    ${key}: ${JSON.stringify(value)}`,
+    ),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -1,8 +1,8 @@
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderInTestApp } from '@backstage/test-utils';
-import { giveChartsASize } from '../../testing/chartLayout';
-import { makeRun } from '../../testing/fixtures';
+import { giveChartsASize } from '../../__testUtils__/chartLayout';
+import { makeRun } from '../../__testUtils__/fixtures';
 import { SizeTrendChart } from './SizeTrendChart';
 
 const now = new Date('2026-11-30T12:00:00Z');
@@ -23,14 +23,24 @@ describe('SizeTrendChart', () => {
   giveChartsASize();
 
   it('draws the stored size of each successful backup and states the monthly growth', async () => {
-    const { container } = await renderInTestApp(<SizeTrendChart runs={dailyRuns(60)} now={now} />);
+    const { container } = await renderInTestApp(
+      <SizeTrendChart runs={dailyRuns(60)} now={now} />,
+    );
 
-    expect(screen.getByText(/Growth: \+30\.0 MiB per month/)).toBeInTheDocument();
-    expect(screen.getByText(/latest 1000 MiB · 30 backups/)).toBeInTheDocument();
     expect(
-      screen.getByRole('img', { name: /Stored size of 30 successful backups over the last 30 days/ }),
+      screen.getByText(/Growth: \+30\.0 MiB per month/),
     ).toBeInTheDocument();
-    expect(container.querySelector('.recharts-line path.recharts-line-curve')).toBeInTheDocument();
+    expect(
+      screen.getByText(/latest 1000 MiB · 30 backups/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('img', {
+        name: /Stored size of 30 successful backups over the last 30 days/,
+      }),
+    ).toBeInTheDocument();
+    expect(
+      container.querySelector('.recharts-line path.recharts-line-curve'),
+    ).toBeInTheDocument();
     expect(container.querySelectorAll('.recharts-line-dot')).toHaveLength(30);
   });
 
@@ -39,15 +49,26 @@ describe('SizeTrendChart', () => {
 
     await userEvent.click(screen.getByRole('button', { name: 'Last 90 days' }));
 
-    expect(screen.getByRole('button', { name: 'Last 90 days' })).toHaveAttribute('aria-pressed', 'true');
-    expect(screen.getByText(/latest 1000 MiB · 60 backups/)).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', { name: 'Last 90 days' }),
+    ).toHaveAttribute('aria-pressed', 'true');
+    expect(
+      screen.getByText(/latest 1000 MiB · 60 backups/),
+    ).toBeInTheDocument();
   });
 
   it('says when there is nothing to draw', async () => {
     await renderInTestApp(
-      <SizeTrendChart runs={[makeRun({ status: 'failed', bytesStored: null })]} now={now} />,
+      <SizeTrendChart
+        runs={[makeRun({ status: 'failed', bytesStored: null })]}
+        now={now}
+      />,
     );
-    expect(screen.getByText('No successful backup in the last 30 days.')).toBeInTheDocument();
-    expect(screen.getByText('Growth: needs two successful backups in this window.')).toBeInTheDocument();
+    expect(
+      screen.getByText('No successful backup in the last 30 days.'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('Growth: needs two successful backups in this window.'),
+    ).toBeInTheDocument();
   });
 });

@@ -25,11 +25,16 @@ const DAY_MS = 86_400_000;
 const CHART_HEIGHT = 260;
 
 function formatDay(time: number): string {
-  return new Date(time).toLocaleDateString('en', { month: 'short', day: 'numeric' });
+  return new Date(time).toLocaleDateString('en', {
+    month: 'short',
+    day: 'numeric',
+  });
 }
 
 function formatGrowth(bytesPerMonth: number): string {
-  return `${bytesPerMonth >= 0 ? '+' : ''}${formatBytes(bytesPerMonth)} per month`;
+  return `${bytesPerMonth >= 0 ? '+' : ''}${formatBytes(
+    bytesPerMonth,
+  )} per month`;
 }
 
 /** Stored bytes of each successful backup over 30, 90 or 365 days, with the monthly growth. */
@@ -37,29 +42,45 @@ export function SizeTrendChart(props: { runs: BackupRun[]; now?: Date }) {
   const theme = useTheme();
   const [windowDays, setWindowDays] = useState<TrendWindow>(30);
   const now = useMemo(() => props.now ?? new Date(), [props.now, props.runs]); // eslint-disable-line react-hooks/exhaustive-deps
-  const points = useMemo(() => sizePoints(props.runs, windowDays, now), [props.runs, windowDays, now]);
+  const points = useMemo(
+    () => sizePoints(props.runs, windowDays, now),
+    [props.runs, windowDays, now],
+  );
   const growth = monthlyGrowth(points);
   const latest = points[points.length - 1];
   const axisColor = theme.palette.text.secondary;
 
   return (
     <>
-      <Box display="flex" alignItems="center" justifyContent="space-between" flexWrap="wrap" mb={1}>
+      <Box
+        display="flex"
+        alignItems="center"
+        justifyContent="space-between"
+        flexWrap="wrap"
+        mb={1}
+      >
         <Typography variant="body2" aria-live="polite">
           {growth === undefined
             ? 'Growth: needs two successful backups in this window.'
             : `Growth: ${formatGrowth(growth)}`}
-          {latest && ` · latest ${formatBytes(latest.bytes)} · ${points.length} backups`}
+          {latest &&
+            ` · latest ${formatBytes(latest.bytes)} · ${points.length} backups`}
         </Typography>
         <ToggleButtonGroup
           size="small"
           exclusive
           value={windowDays}
-          onChange={(_event, value: TrendWindow | null) => value && setWindowDays(value)}
+          onChange={(_event, value: TrendWindow | null) =>
+            value && setWindowDays(value)
+          }
           aria-label="Time window of the size trend"
         >
           {TREND_WINDOWS.map(days => (
-            <ToggleButton key={days} value={days} aria-label={`Last ${days} days`}>
+            <ToggleButton
+              key={days}
+              value={days}
+              aria-label={`Last ${days} days`}
+            >
               {days} days
             </ToggleButton>
           ))}
@@ -72,15 +93,25 @@ export function SizeTrendChart(props: { runs: BackupRun[]; now?: Date }) {
       ) : (
         <div
           role="img"
-          aria-label={`Stored size of ${points.length} successful backups over the last ${windowDays} days, latest ${formatBytes(latest.bytes)}`}
+          aria-label={`Stored size of ${
+            points.length
+          } successful backups over the last ${windowDays} days, latest ${formatBytes(
+            latest.bytes,
+          )}`}
         >
           <ResponsiveContainer
             width="100%"
             height={CHART_HEIGHT}
             initialDimension={{ width: 600, height: CHART_HEIGHT }}
           >
-            <LineChart data={points} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
-              <CartesianGrid stroke={theme.palette.divider} strokeDasharray="3 3" />
+            <LineChart
+              data={points}
+              margin={{ top: 8, right: 16, bottom: 8, left: 8 }}
+            >
+              <CartesianGrid
+                stroke={theme.palette.divider}
+                strokeDasharray="3 3"
+              />
               <XAxis
                 dataKey="time"
                 type="number"
@@ -98,8 +129,13 @@ export function SizeTrendChart(props: { runs: BackupRun[]; now?: Date }) {
                 tick={{ fill: axisColor }}
               />
               <Tooltip
-                labelFormatter={(time: number) => formatAbsoluteTime(new Date(time).toISOString())}
-                formatter={(bytes: number) => [formatBytes(bytes), 'Stored size']}
+                labelFormatter={(time: number) =>
+                  formatAbsoluteTime(new Date(time).toISOString())
+                }
+                formatter={(bytes: number) => [
+                  formatBytes(bytes),
+                  'Stored size',
+                ]}
                 contentStyle={{
                   backgroundColor: theme.palette.background.paper,
                   borderColor: theme.palette.divider,

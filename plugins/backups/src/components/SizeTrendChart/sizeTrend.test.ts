@@ -1,15 +1,26 @@
-import { makeRun } from '../../testing/fixtures';
+import { makeRun } from '../../__testUtils__/fixtures';
 import { monthlyGrowth, sizePoints } from './sizeTrend';
 
 const now = new Date('2026-11-30T12:00:00Z');
-const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000).toISOString();
+const daysAgo = (days: number) =>
+  new Date(now.getTime() - days * 86_400_000).toISOString();
 
 describe('sizePoints', () => {
   it('keeps succeeded runs with a size inside the window, oldest first', () => {
     const runs = [
       makeRun({ id: 'new', finishedAt: daysAgo(1), bytesStored: 300 }),
-      makeRun({ id: 'failed', status: 'failed', finishedAt: daysAgo(2), bytesStored: null }),
-      makeRun({ id: 'partial', status: 'partially_failed', finishedAt: daysAgo(3), bytesStored: 50 }),
+      makeRun({
+        id: 'failed',
+        status: 'failed',
+        finishedAt: daysAgo(2),
+        bytesStored: null,
+      }),
+      makeRun({
+        id: 'partial',
+        status: 'partially_failed',
+        finishedAt: daysAgo(3),
+        bytesStored: 50,
+      }),
       makeRun({ id: 'old', finishedAt: daysAgo(20), bytesStored: 100 }),
       makeRun({ id: 'too-old', finishedAt: daysAgo(40), bytesStored: 10 }),
     ];
@@ -17,7 +28,11 @@ describe('sizePoints', () => {
       ['old', 100],
       ['new', 300],
     ]);
-    expect(sizePoints(runs, 90, now).map(p => p.runId)).toEqual(['too-old', 'old', 'new']);
+    expect(sizePoints(runs, 90, now).map(p => p.runId)).toEqual([
+      'too-old',
+      'old',
+      'new',
+    ]);
   });
 });
 

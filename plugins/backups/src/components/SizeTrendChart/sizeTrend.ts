@@ -13,12 +13,18 @@ export interface SizePoint {
 }
 
 /** Stored size of each succeeded run finished within the last `windowDays`, oldest first. */
-export function sizePoints(runs: BackupRun[], windowDays: number, now: Date): SizePoint[] {
+export function sizePoints(
+  runs: BackupRun[],
+  windowDays: number,
+  now: Date,
+): SizePoint[] {
   const since = now.getTime() - windowDays * DAY_MS;
   return runs
     .filter(run => run.status === 'succeeded' && run.bytesStored !== null)
     .map(run => ({
-      time: new Date(run.finishedAt ?? run.startedAt ?? run.createdAt).getTime(),
+      time: new Date(
+        run.finishedAt ?? run.startedAt ?? run.createdAt,
+      ).getTime(),
       bytes: run.bytesStored!,
       runId: run.id,
     }))

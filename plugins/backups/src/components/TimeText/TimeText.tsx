@@ -10,7 +10,12 @@ export function TimeText(props: { iso: string; showAbsolute?: boolean }) {
         {formatRelativeTime(props.iso)}
       </time>
       {props.showAbsolute && (
-        <Typography component="span" variant="caption" color="textSecondary" display="block">
+        <Typography
+          component="span"
+          variant="caption"
+          color="textSecondary"
+          display="block"
+        >
           {absolute}
         </Typography>
       )}
