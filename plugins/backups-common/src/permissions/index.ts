@@ -1,5 +1,12 @@
 import { createPermission } from '@backstage/plugin-permission-common';
-import { RESOURCE_TYPE_CATALOG_ENTITY } from '@backstage/catalog-model/alpha';
+
+/**
+ * The catalog's resource type (RESOURCE_TYPE_CATALOG_ENTITY of @backstage/plugin-catalog-common).
+ * Spelled out because @backstage/catalog-model/alpha no longer exports it: importing it from
+ * there gave `undefined`, which made these basic permissions that the permission backend
+ * refuses to evaluate with a resourceRef.
+ */
+const RESOURCE_TYPE_CATALOG_ENTITY = 'catalog-entity';
 
 /** Read an entity's backup status, runs and snapshots. */
 export const backupsReadPermission = createPermission({
