@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
 import { useTheme } from '@material-ui/core/styles';
@@ -41,11 +41,9 @@ function formatGrowth(bytesPerMonth: number): string {
 export function SizeTrendChart(props: { runs: BackupRun[]; now?: Date }) {
   const theme = useTheme();
   const [windowDays, setWindowDays] = useState<TrendWindow>(30);
-  const now = useMemo(() => props.now ?? new Date(), [props.now, props.runs]); // eslint-disable-line react-hooks/exhaustive-deps
-  const points = useMemo(
-    () => sizePoints(props.runs, windowDays, now),
-    [props.runs, windowDays, now],
-  );
+  // At most 400 runs: cheap enough to derive on every render, which keeps "now" current.
+  const now = props.now ?? new Date();
+  const points = sizePoints(props.runs, windowDays, now);
   const growth = monthlyGrowth(points);
   const latest = points[points.length - 1];
   const axisColor = theme.palette.text.secondary;
