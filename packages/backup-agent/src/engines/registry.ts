@@ -3,11 +3,12 @@ import { directoryDriver } from './directory/DirectoryDriver';
 import { sqliteDriver } from './sqlite/SqliteDriver';
 import { postgresDriver } from './postgres/PostgresDriver';
 import { mariadbDriver } from './mariadb/MariadbDriver';
+import { redisDriver } from './redis/RedisDriver';
 import { natsDriver } from './nats/NatsDriver';
 import { s3BucketDriver } from './s3bucket/S3BucketDriver';
 
 /** Every engine this agent can back up. Adding an engine: write its driver, add it here. */
-const BUILT_IN: Array<EngineDriver<any>> = [sqliteDriver, directoryDriver, natsDriver, s3BucketDriver, postgresDriver, mariadbDriver];
+const BUILT_IN: Array<EngineDriver<any>> = [sqliteDriver, directoryDriver, natsDriver, s3BucketDriver, postgresDriver, mariadbDriver, redisDriver];
 
 const BY_ENGINE = new Map<string, EngineDriver<any>>(BUILT_IN.map(driver => [driver.engine, driver]));
 

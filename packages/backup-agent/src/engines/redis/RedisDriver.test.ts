@@ -1,0 +1,361 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Redis from 'ioredis';
+import { createConfigContext } from '../../config/ConfigContext';
+import { LocalProcessRunner } from '../../exec/LocalProcessRunner';
+import { RecordingRunner } from '../../exec/RecordingRunner';
+import { backupToMemory, brokenArtifact, restoreArtifacts, testEngineContext, TestEngineContext } from '../../testing/engineHarness';
+import { describeWithService } from '../../testing/services';
+import { createRedisDriver } from './RedisDriver';
+import { RedisSettings, redisSettingsSchema } from './redisSettings';
+import { sparePort } from './sparePort';
+
+jest.setTimeout(60_000);
+
+const PASSWORD_ENV = 'SAFEKEEP_TEST_REDIS_PASSWORD';
+
+function settingsFor(fields: Record<string, unknown>): RedisSettings {
+  return redisSettingsSchema(createConfigContext('/')).parse(fields);
+}
+
+/** Keys of every type, one with a TTL, and one in db 3. */
+async function fill(connect: (db: number) => Promise<Redis>, prefix: string): Promise<void> {
+  const db0 = await connect(0);
+  await db0
+    .multi()
+    .set(`${prefix}:str`, Buffer.from([0, 255, 1, 254]))
+    .hset(`${prefix}:hash`, { a: '1', b: 'two' })
+    .rpush(`${prefix}:list`, 'x', 'y', 'z')
+    .sadd(`${prefix}:set`, 'm1', 'm2')
+    .zadd(`${prefix}:zset`, 1, 'a', 2.5, 'b')
+    .set(`${prefix}:ttl`, 'expiring', 'PX', 3_600_000)
+    .xadd(`${prefix}:stream`, '1-1', 'field', 'value')
+    .exec();
+  db0.disconnect();
+  const db3 = await connect(3);
+  await db3.set(`${prefix}:db3`, 'three');
+  db3.disconnect();
+}
+
+/** What a user would read back, key by key, in db 0 and db 3. */
+async function contentOf(connect: (db: number) => Promise<Redis>, prefix: string): Promise<Record<string, unknown>> {
+  const content: Record<string, unknown> = {};
+  for (const db of [0, 3]) {
+    const client = await connect(db);
+    const keys = (await client.keys(`${prefix}:*`)).sort();
+    for (const key of keys) {
+      const type = await client.type(key);
+      const readers: Record<string, () => Promise<unknown>> = {
+        string: async () => (await client.getBuffer(key))!.toString('hex'),
+        hash: () => client.hgetall(key),
+        list: () => client.lrange(key, 0, -1),
+        set: async () => (await client.smembers(key)).sort(),
+        zset: () => client.zrange(key, 0, -1, 'WITHSCORES'),
+        stream: () => client.xrange(key, '-', '+'),
+      };
+      const value = await readers[type]();
+      content[`db${db}/${key}`] = { type, value, ttl: (await client.pttl(key)) > 0 };
+    }
+    client.disconnect();
+  }
+  return content;
+}
+
+/** A redis-server of the test's own: spare port, own folder, a password, started daemonized. */
+class PrivateRedis {
+  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'safekeep-redis-'));
+  readonly conf = path.join(this.dir, 'redis.conf');
+  readonly rdbPath = path.join(this.dir, 'dump.rdb');
+
+  constructor(
+    readonly port: number,
+    readonly password: string,
+  ) {
+    fs.writeFileSync(
+      this.conf,
+      [
+        `port ${port}`, 'bind 127.0.0.1', `dir ${this.dir}`, 'dbfilename dump.rdb', `requirepass "${password}"`,
+        'save ""', 'appendonly no', 'daemonize yes', `pidfile ${this.dir}/redis.pid`, `logfile ${this.dir}/redis.log`,
+      ].join('\n'),
+    );
+  }
+
+  static async start(password = `pw-${randomBytes(8).toString('hex')}`): Promise<PrivateRedis> {
+    const server = new PrivateRedis(await sparePort(), password);
+    server.launch();
+    await server.waitUntilReady();
+    return server;
+  }
+
+  launch(): void {
+    execFileSync('redis-server', [this.conf]);
+  }
+
+  async waitUntilReady(): Promise<void> {
+    for (let i = 0; i < 100; i++) {
+      try {
+        const client = await this.connect(0);
+        client.disconnect();
+        return;
+      } catch {
+        await new Promise(resolve => setTimeout(resolve, 50));
+      }
+    }
+    throw new Error(`the test redis-server on port ${this.port} did not start`);
+  }
+
+  connect = async (db: number): Promise<Redis> => {
+    const client = new Redis({ port: this.port, password: this.password, db, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    client.on('error', () => undefined);
+    await client.connect();
+    return client;
+  };
+
+  get stopCommand(): string[] {
+    return ['redis-cli', '-p', String(this.port), 'shutdown', 'nosave'];
+  }
+
+  get startCommand(): string[] {
+    return ['redis-server', this.conf];
+  }
+
+  async destroy(): Promise<void> {
+    try {
+      const client = await this.connect(0);
+      await client.call('SHUTDOWN', 'NOSAVE').catch(() => undefined);
+      client.disconnect();
+    } catch {
+      // Already stopped.
+    }
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+describeWithService('SAFEKEEP_TEST_REDIS_URL', 'redis driver (real servers)', rawUrl => {
+  const url = new URL(rawUrl);
+  const machine = { host: url.hostname, port: Number(url.port || 6379) };
+  let prefix = '';
+  let context: TestEngineContext;
+  let server: PrivateRedis;
+
+  beforeEach(async () => {
+    prefix = `safekeep_test_${randomBytes(4).toString('hex')}`;
+    context = testEngineContext();
+    server = await PrivateRedis.start();
+    process.env[PASSWORD_ENV] = server.password;
+  });
+
+  afterEach(async () => {
+    context.cleanup();
+    await server.destroy();
+    delete process.env[PASSWORD_ENV];
+  });
+
+  const privateSettings = (fields: Record<string, unknown> = {}) =>
+    settingsFor({ host: '127.0.0.1', port: server.port, password: { env: PASSWORD_ENV }, ...fields });
+
+  it("round-trips the machine's Redis over the wire, replaying keys into the running server", async () => {
+    const connectMachine = async (db: number) => {
+      const client = new Redis({ ...machine, db, lazyConnect: true });
+      await client.connect();
+      return client;
+    };
+    try {
+      await fill(connectMachine, prefix);
+      const original = await contentOf(connectMachine, prefix);
+      const runner = new RecordingRunner(new LocalProcessRunner());
+      const driver = createRedisDriver({ runner, localRunner: runner });
+      // flush: false: other data on the shared server must survive this test.
+      const settings = settingsFor({ ...machine, restore: { mode: 'replay', flush: false } });
+
+      const backup = await backupToMemory(driver, settings, context);
+      expect(backup.artifacts.map(a => a.name)).toEqual(['dump.rdb']);
+      expect(backup.artifacts[0].data.subarray(0, 5).toString()).toBe('REDIS');
+      expect(backup.details).toMatchObject({ keysCountedFrom: 'the RDB file', serverVersion: expect.stringMatching(/^\d+\./) });
+      expect(backup.details.keys).toBeGreaterThanOrEqual(8);
+      expect((backup.details.databases as Record<string, { keys: number }>).db3.keys).toBeGreaterThanOrEqual(1);
+
+      const db0 = await connectMachine(0);
+      await db0.set(`${prefix}:str`, 'changed');
+      await db0.del(`${prefix}:hash`, `${prefix}:ttl`);
+      await db0.set(`${prefix}:later`, 'added after the backup');
+      db0.disconnect();
+      expect(await driver.inspectDestination(settings)).toMatchObject({ empty: false, summary: expect.stringMatching(/holds \d+ key\(s\)/) });
+
+      await driver.restore(settings, restoreArtifacts(backup.artifacts), context);
+      const restored = await contentOf(connectMachine, prefix);
+      const { [`db0/${prefix}:later`]: later, ...rest } = restored;
+      expect(rest).toEqual(original);
+      // Merge mode leaves keys the snapshot does not have.
+      expect(later).toEqual({ type: 'string', value: Buffer.from('added after the backup').toString('hex'), ttl: false });
+      expect(runner.commands.map(c => c.command)).toEqual(['redis-cli', 'redis-check-rdb', 'redis-check-rdb', 'redis-server']);
+      expect(fs.readdirSync(context.stagingDir)).toEqual([]);
+    } finally {
+      for (const db of [0, 3]) {
+        const client = await connectMachine(db);
+        const keys = await client.keys(`${prefix}:*`);
+        if (keys.length) await client.del(...keys);
+        client.disconnect();
+      }
+    }
+  });
+
+  it("backs up the server's RDB file after BGSAVE and restores by replacing it (stop, swap, start)", async () => {
+    await fill(server.connect, prefix);
+    const original = await contentOf(server.connect, prefix);
+    const runner = new RecordingRunner(new LocalProcessRunner());
+    const driver = createRedisDriver({ runner, localRunner: runner });
+    const settings = privateSettings({
+      rdbPath: server.rdbPath,
+      restore: { mode: 'replace-file', stopCommand: server.stopCommand, startCommand: server.startCommand },
+    });
+
+    const backup = await backupToMemory(driver, settings, context);
+    expect(backup.details).toEqual({
+      serverVersion: expect.any(String),
+      keys: 8,
+      keysWithTtl: 1,
+      keysCountedFrom: 'the RDB file',
+      databases: { db0: { keys: 7 }, db3: { keys: 1 } },
+    });
+
+    const db0 = await server.connect(0);
+    await db0.set(`${prefix}:str`, 'changed');
+    await db0.del(`${prefix}:list`);
+    await db0.set(`${prefix}:later`, 'added after the backup');
+    db0.disconnect();
+    expect(await driver.inspectDestination(settings)).toEqual({
+      empty: false,
+      summary: `Redis at 127.0.0.1:${server.port} holds 8 key(s) (db0: 7, db3: 1)`,
+    });
+
+    await driver.restore(settings, restoreArtifacts(backup.artifacts), context);
+    expect(await contentOf(server.connect, prefix)).toEqual(original);
+    expect(driver.compareDetails!(backup.details, await driver.check(settings))).toEqual([]);
+    expect(context.logs).toEqual(
+      expect.arrayContaining([
+        `stopped Redis at 127.0.0.1:${server.port}`,
+        `replaced ${server.rdbPath} (the previous file is kept as ${server.rdbPath}.before-restore)`,
+        `started Redis at 127.0.0.1:${server.port} on the restored RDB`,
+      ]),
+    );
+
+    // The password reached redis-cli (the stop command) only through REDISCLI_AUTH.
+    expect(runner.commands.map(c => c.command)).toEqual(['redis-check-rdb', 'redis-check-rdb', 'redis-cli', 'redis-server']);
+    for (const command of runner.commands) expect(command.args.join(' ')).not.toContain(server.password);
+    expect(runner.commands[2].env).toEqual({ REDISCLI_AUTH: server.password });
+    expect(fs.readdirSync(server.dir).filter(name => name.includes('safekeep'))).toEqual([]);
+  });
+
+  it('fetches over the wire with the password in REDISCLI_AUTH, and a replay with flush makes the server equal to the snapshot', async () => {
+    await fill(server.connect, prefix);
+    const original = await contentOf(server.connect, prefix);
+    const runner = new RecordingRunner(new LocalProcessRunner());
+    const driver = createRedisDriver({ runner, localRunner: runner });
+    const settings = privateSettings();
+
+    const backup = await backupToMemory(driver, settings, context);
+    const fetch = runner.commands[0];
+    expect(fetch.command).toBe('redis-cli');
+    expect(fetch.args).toEqual(['-h', '127.0.0.1', '-p', String(server.port), '--rdb', expect.stringMatching(new RegExp(`^${context.stagingDir}/`))]);
+    expect(fetch.env).toEqual({ REDISCLI_AUTH: server.password });
+
+    const db3 = await server.connect(3);
+    await db3.flushdb();
+    await db3.set(`${prefix}:later`, 'added after the backup');
+    db3.disconnect();
+
+    await driver.restore(settings, restoreArtifacts(backup.artifacts), context);
+    expect(await contentOf(server.connect, prefix)).toEqual(original);
+    expect(driver.compareDetails!(backup.details, await driver.check(settings))).toEqual([]);
+    expect(context.logs).toContain(`emptied Redis at 127.0.0.1:${server.port} (FLUSHALL) before loading the snapshot`);
+    for (const command of runner.commands) expect(JSON.stringify(command.args)).not.toContain(server.password);
+  });
+
+  it('restores into another server (destination host:port) by replaying', async () => {
+    await fill(server.connect, prefix);
+    const original = await contentOf(server.connect, prefix);
+    const driver = createRedisDriver({ runner: new LocalProcessRunner(), localRunner: new LocalProcessRunner() });
+    const backup = await backupToMemory(driver, privateSettings({ rdbPath: server.rdbPath }), context);
+    // Same password, so the target's password reference fits both servers.
+    const other = await PrivateRedis.start(server.password);
+    try {
+      const otherSettings = driver.withDestination(privateSettings(), `127.0.0.1:${other.port}`, createConfigContext('/'));
+      expect(otherSettings.restore).toEqual({ mode: 'replay', flush: true });
+      expect(await driver.inspectDestination(otherSettings)).toEqual({ empty: true, summary: `Redis at 127.0.0.1:${other.port} holds no keys` });
+      await driver.restore(otherSettings, restoreArtifacts(backup.artifacts), context);
+      expect(await contentOf(other.connect, prefix)).toEqual(original);
+      expect(driver.compareDetails!(backup.details, await driver.check(otherSettings))).toEqual([]);
+    } finally {
+      await other.destroy();
+    }
+  });
+
+  it('rejects a wrong password with a message that does not contain it', async () => {
+    const driver = createRedisDriver({ runner: new LocalProcessRunner(), localRunner: new LocalProcessRunner() });
+    const wrong = `${server.password}-wrong`;
+    process.env[PASSWORD_ENV] = wrong;
+    const error = await driver.backup(privateSettings(), context).then(
+      () => new Error('expected a failure'),
+      (e: Error) => e,
+    );
+    expect(error.message).toMatch(new RegExp(`^cannot connect to Redis at 127\\.0\\.0\\.1:${server.port}: WRONGPASS`));
+    expect(error.message).not.toContain(wrong);
+  });
+
+  it('waits for a BGSAVE already running, and times out with a clear message', async () => {
+    await fill(server.connect, prefix);
+    const admin = await server.connect(0);
+    // Slow saves down (a Redis debugging setting): 8 keys take about 2.4 s.
+    await admin.config('SET', 'rdb-key-save-delay', '300000');
+    try {
+      const driver = createRedisDriver({ runner: new LocalProcessRunner(), localRunner: new LocalProcessRunner() });
+      await admin.bgsave();
+      const backup = await backupToMemory(driver, privateSettings({ rdbPath: server.rdbPath }), context);
+      expect(backup.details.keys).toBe(8);
+      expect(context.logs).toContain(
+        `a background save was already running on Redis at 127.0.0.1:${server.port}; waiting for it, then saving again so the snapshot is not older than this backup`,
+      );
+
+      await expect(backupToMemory(driver, privateSettings({ rdbPath: server.rdbPath, saveTimeoutSeconds: 1 }), context)).rejects.toThrow(
+        `BGSAVE on Redis at 127.0.0.1:${server.port} did not finish within 1 s; raise saveTimeoutSeconds for a large dataset, or check the server's log`,
+      );
+    } finally {
+      await admin.config('SET', 'rdb-key-save-delay', '0');
+      admin.disconnect();
+    }
+  });
+
+  it('leaves the server and its file alone when the snapshot stream fails, is damaged, or the server cannot be stopped', async () => {
+    await fill(server.connect, prefix);
+    const driver = createRedisDriver({ runner: new LocalProcessRunner(), localRunner: new LocalProcessRunner() });
+    const replace = { mode: 'replace-file', stopCommand: server.stopCommand, startCommand: server.startCommand };
+    const settings = privateSettings({ rdbPath: server.rdbPath, restore: replace });
+    const backup = await backupToMemory(driver, settings, context);
+    const db0 = await server.connect(0);
+    await db0.set(`${prefix}:str`, 'kept');
+    db0.disconnect();
+    const before = await contentOf(server.connect, prefix);
+    const fileBefore = fs.readFileSync(server.rdbPath);
+
+    await expect(driver.restore(settings, [brokenArtifact(backup.artifacts[0])], context)).rejects.toThrow('dump.rdb: stored data does not match the manifest');
+
+    const damaged = Buffer.from(backup.artifacts[0].data);
+    damaged[damaged.length - 12] ^= 0xff;
+    await expect(driver.restore(settings, restoreArtifacts([{ ...backup.artifacts[0], data: damaged }]), context)).rejects.toThrow(
+      /^the snapshot's dump\.rdb is damaged according to redis-check-rdb: /,
+    );
+
+    const noStop = privateSettings({ rdbPath: server.rdbPath, restore: { mode: 'replace-file' } });
+    await expect(driver.restore(noStop, restoreArtifacts(backup.artifacts), context)).rejects.toThrow(
+      `Redis at 127.0.0.1:${server.port} is running: its RDB file can only be replaced while it is stopped; set restore.stopCommand`,
+    );
+
+    expect(await contentOf(server.connect, prefix)).toEqual(before);
+    expect(fs.readFileSync(server.rdbPath)).toEqual(fileBefore);
+    expect(fs.readdirSync(server.dir).filter(name => name.includes('safekeep'))).toEqual([]);
+  });
+});

@@ -1,0 +1,62 @@
+import type { CommandRunner } from '../../exec/CommandRunner';
+import { LocalProcessRunner } from '../../exec/LocalProcessRunner';
+import type { EngineDriver } from '../EngineDriver';
+import { parseDatabaseDestination } from '../parseDatabaseDestination';
+import { backupRedis } from './backupRedis';
+import { compareRedisDetails } from './compareRedisDetails';
+import { checkRedis, inspectRedis } from './inspectRedis';
+import { withRedis } from './redisConnection';
+import { serverVersionOf } from './redisInfo';
+import { redisManualSteps } from './redisManualSteps';
+import { RedisSettings, redisSettingsSchema } from './redisSettings';
+import { restoreRedis } from './restoreRedis';
+
+export interface RedisDriverOptions {
+  /** Where tools that talk to the server run: redis-cli --rdb, restore.stopCommand/startCommand. */
+  runner: CommandRunner;
+  /** Where tools that read staged local files run: redis-check-rdb, the temporary redis-server. */
+  localRunner: CommandRunner;
+}
+
+/** Parses `host:port` (the database part of a generic destination does not apply to Redis). */
+function parseEndpoint(destination: string): { host: string; port?: number } {
+  const parsed = parseDatabaseDestination(`${destination}/-`, 'Redis');
+  if (!parsed.host) throw new Error(`"${destination}" is not a Redis destination; write host or host:port`);
+  return { host: parsed.host, port: parsed.port };
+}
+
+/** Redis and Valkey through their RDB snapshot: BGSAVE or `redis-cli --rdb`, checked with redis-check-rdb. */
+export function createRedisDriver(options: RedisDriverOptions): EngineDriver<RedisSettings> {
+  const runners = options;
+  return {
+    engine: 'redis',
+    settingsSchema: redisSettingsSchema,
+    describe: settings => `Redis/Valkey at ${settings.host}:${settings.port}`,
+
+    withDestination(settings, destination) {
+      const endpoint = parseEndpoint(destination);
+      // Another server: its RDB file is unknown, so the snapshot is replayed into it.
+      return { ...settings, host: endpoint.host, port: endpoint.port ?? settings.port, rdbPath: undefined, restore: { mode: 'replay', flush: true } };
+    },
+
+    async serverVersion(settings) {
+      try {
+        return await withRedis(settings, serverVersionOf);
+      } catch (error) {
+        // A server stopped for a file restore has no version to report.
+        if (settings.restore.mode === 'replace-file' && /ECONNREFUSED/.test((error as Error).message)) return null;
+        throw error;
+      }
+    },
+
+    backup: (settings, context) => backupRedis(runners, settings, context),
+    inspectDestination: inspectRedis,
+    restore: (settings, artifacts, context) => restoreRedis(runners, settings, artifacts, context),
+    check: checkRedis,
+    compareDetails: compareRedisDetails,
+    manualRestoreSteps: redisManualSteps,
+  };
+}
+
+const local = new LocalProcessRunner();
+export const redisDriver = createRedisDriver({ runner: local, localRunner: local });

@@ -1,0 +1,33 @@
+import type { CommandRunner, CommandSpec } from '../../exec/CommandRunner';
+import type { RedisEndpoint } from './redisConnection';
+import { redisPassword } from './redisConnection';
+
+/** redis-cli's connection arguments; the password goes in REDISCLI_AUTH, never in argv. */
+export function redisCliSpec(endpoint: RedisEndpoint, args: string[]): CommandSpec {
+  const password = redisPassword(endpoint);
+  const user = endpoint.user ? ['--user', endpoint.user] : [];
+  return {
+    command: 'redis-cli',
+    args: ['-h', endpoint.host, '-p', String(endpoint.port), ...user, ...args],
+    env: password ? { REDISCLI_AUTH: password } : undefined,
+    secrets: password ? [password] : [],
+  };
+}
+
+/**
+ * Asks the server for a fresh RDB over the replication protocol (`redis-cli --rdb`), into a
+ * file. Not to stdout: redis-cli 7.0 appends the 40-byte EOF mark of a diskless transfer to
+ * stdout, which would become part of the artifact.
+ */
+export async function fetchRdb(runner: CommandRunner, endpoint: RedisEndpoint, file: string): Promise<void> {
+  const running = runner.run(redisCliSpec(endpoint, ['--rdb', file]));
+  running.stdout.resume();
+  try {
+    await running.completion;
+  } catch (error) {
+    throw new Error(
+      `fetching the RDB over the wire failed (${(error as Error).message}); the server must allow SYNC for this user, ` +
+        'or set rdbPath to the RDB file the server writes when the agent can read it',
+    );
+  }
+}
