@@ -102,9 +102,15 @@ export const natsDriver: EngineDriver<NatsSettings> = {
               name: names.get(stream)!,
               description: `NATS JetStream stream ${stream}: configuration, durable consumers and messages as JSON lines`,
               stream: Readable.from(
-                dumpStream(js, jsm, stream, result => {
-                  facts[stream] = result;
-                }),
+                dumpStream(
+                  js,
+                  jsm,
+                  stream,
+                  result => {
+                    facts[stream] = result;
+                  },
+                  context.log,
+                ),
                 { objectMode: false },
               ),
             };

@@ -100,7 +100,7 @@ describeWithService('SAFEKEEP_TEST_NATS_URL', 'nats engine', url => {
     await js.publish(subject('eu.paid'), sc.encode('paid once'), { headers: idHeaders });
     await new Promise(resolve => setTimeout(resolve, 250)); // past the duplicate window
     await js.publish(subject('eu.paid'), sc.encode('paid again, same id'), { headers: idHeaders });
-    for (let i = 0; i < 200; i++) await js.publish(subject(`bulk.${i % 7}`), sc.encode(`bulk message ${i}`));
+    for (let i = 0; i < 600; i++) await js.publish(subject(`bulk.${i % 7}`), sc.encode(`bulk message ${i}`));
     const tail = await js.publish(subject('eu.new'), sc.encode('tail, deleted later'));
     await jsm.streams.deleteMessage(orders, toDelete.seq);
     await jsm.streams.deleteMessage(orders, tail.seq);
@@ -129,14 +129,14 @@ describeWithService('SAFEKEEP_TEST_NATS_URL', 'nats engine', url => {
     const consumersBefore = await durableConsumers(jsm, orders);
     const configsBefore = [(await jsm.streams.info(orders)).config, (await jsm.streams.info(kvStream)).config];
     expect(before.orders[0].seq).toBe(4);
-    expect(before.orders).toHaveLength(204);
+    expect(before.orders).toHaveLength(604);
     expect(before.orders.map(m => m.data)).toContain(Buffer.from('paid again, same id').toString('base64'));
 
     const svc = service();
     const result = await svc.backup('bus');
     expect(result.manifest.details).toEqual({
       streams: {
-        [orders]: { messages: 204, first_seq: 4, last_seq: stateBefore.last_seq, bytes: stateBefore.bytes, consumers: 2 },
+        [orders]: { messages: 604, first_seq: 4, last_seq: stateBefore.last_seq, bytes: stateBefore.bytes, consumers: 2 },
         [kvStream]: expect.objectContaining({ messages: 3, consumers: 0 }),
       },
     });
@@ -154,7 +154,7 @@ describeWithService('SAFEKEEP_TEST_NATS_URL', 'nats engine', url => {
     expect((await jsm.streams.info(orders)).state).toMatchObject({
       first_seq: 4,
       last_seq: stateBefore.last_seq,
-      messages: 204,
+      messages: 604,
       bytes: stateBefore.bytes,
     });
     expect(await durableConsumers(jsm, orders)).toEqual(consumersBefore);
@@ -176,6 +176,29 @@ describeWithService('SAFEKEEP_TEST_NATS_URL', 'nats engine', url => {
     const forced = await svc.restore('bus', id, { force: true });
     expect(forced.differences).toEqual([]);
     expect(await readAll(jsm, orders)).toEqual(before.orders);
+  });
+
+  it('reads every message of a large stream with many deleted sequences while storage applies backpressure', async () => {
+    const js = nc.jetstream();
+    await jsm.streams.add({ name: orders, subjects: [subject('>')], max_msgs_per_subject: 1 });
+    const pending = [];
+    for (let i = 0; i < 20_000; i++) {
+      pending.push(js.publish(subject(`key.${(i * 7919) % 6000}`), sc.encode(`value ${i} `.repeat(20))));
+      if (pending.length >= 256) await pending.shift();
+    }
+    await Promise.all(pending);
+    const state = (await jsm.streams.info(orders)).state;
+    expect(state.messages).toBe(6000);
+
+    const dir = tempDir();
+    const svc = new SnapshotService(testConfig(dir, { bus: { engine: 'nats', servers: url, streams: [orders] } }));
+    const { manifest, snapshots } = await svc.backup('bus');
+    expect(manifest.details).toEqual({
+      streams: { [orders]: { messages: 6000, first_seq: state.first_seq, last_seq: 20_000, bytes: state.bytes, consumers: 0 } },
+    });
+    const restored = await svc.restore('bus', snapshots[0].id, { force: true });
+    expect(restored.differences).toEqual([]);
+    expect((await jsm.streams.info(orders)).state).toMatchObject({ messages: 6000, first_seq: state.first_seq, last_seq: 20_000, bytes: state.bytes });
   });
 
   it('refuses, before changing anything, a stream whose subjects another stream holds', async () => {
