@@ -23,8 +23,8 @@ const indexRecord = z.object({
 
 const objectRecord = z.object({
   type: z.literal('object'),
-  /** Relative to the backed-up prefix. */
-  key: z.string().min(1),
+  /** Relative to the backed-up prefix; "" for the folder marker object named like the prefix. */
+  key: z.string(),
   size: z.number().int().nonnegative(),
   etag: z.string().optional(),
   sha256: z.string().regex(SHA256),

@@ -128,9 +128,10 @@ export class BucketRestore {
   /** Streams one objects.tar and writes each needed blob to its keys; `needs` empties as it goes. */
   async fromTar(tar: Readable, needs: BlobNeeds, what: string): Promise<void> {
     for await (const entry of readBlobEntries(tar)) {
-      const objects = needs.get(entry.sha256);
-      if (!objects) continue;
+      // A folder marker ("docs/" backed up with prefix "docs/") has no key at the bucket's root.
+      const objects = needs.get(entry.sha256)?.filter(o => this.fullKey(o) !== '');
       needs.delete(entry.sha256);
+      if (!objects || objects.length === 0) continue;
       const [first, ...others] = objects;
       await this.put(first, entry.body);
       for (const other of others) await this.copy(first, other);

@@ -80,6 +80,7 @@ describe('s3 engine', () => {
     await put(s3.client, 'docs/dup 1.txt', 'same content', { ContentType: 'text/plain' });
     await put(s3.client, 'docs/dup 2.txt', 'same content', { Metadata: { copy: 'second' } });
     await put(s3.client, 'docs/empty', Buffer.alloc(0));
+    await put(s3.client, 'docs/', Buffer.alloc(0)); // a folder marker, as consoles create them
     await put(s3.client, 'docs/large.bin', randomBytes(6 * 1024 * 1024));
     await put(s3.client, 'other/outside.txt', 'not below the prefix');
   });
@@ -100,11 +101,11 @@ describe('s3 engine', () => {
   it('mirrors a folder of a bucket and restores every byte, content type and metadata, also into another bucket', async () => {
     const service = new SnapshotService(testConfig(tempDir(), { files: target() }));
     const original = await readBucket(s3.client, SOURCE, 'docs/');
-    expect(Object.keys(original)).toHaveLength(6);
+    expect(Object.keys(original)).toHaveLength(7);
 
     const { snapshots, manifest } = await service.backup('files');
     const totalBytes = Object.values(original).reduce((sum, o) => sum + o.size, 0);
-    expect(manifest.details).toMatchObject({ objects: 6, bytes: totalBytes, copied_objects: 5, depends_on: [] });
+    expect(manifest.details).toMatchObject({ objects: 7, bytes: totalBytes, copied_objects: 5, depends_on: [] });
     expect(snapshots[0].artifacts.map(a => a.name)).toEqual(['objects.tar.zst', 'objects.jsonl.zst']);
     const id = snapshots[0].id;
 
@@ -213,7 +214,7 @@ describe('s3 engine', () => {
         ...base,
         previousSnapshot: { id: '20260101T000000Z', openArtifact: async name => fs.createReadStream(path.join(first, name)) },
       });
-      expect(details).toMatchObject({ objects: 8, copied_objects: 2, depends_on: ['20260101T000000Z'] });
+      expect(details).toMatchObject({ objects: 9, copied_objects: 2, depends_on: ['20260101T000000Z'] });
       expect((await blobsIn(path.join(second, 'objects.tar'))).sort()).toEqual(
         [expected['a.txt'].sha256, expected['c.txt'].sha256].sort(),
       );
