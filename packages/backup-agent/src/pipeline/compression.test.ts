@@ -7,7 +7,7 @@ import { spawnFilter } from './spawnFilter';
 
 async function through(data: Buffer, ...stages: Array<NodeJS.ReadWriteStream | undefined>): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  await pipeline(
+  await pipeline([
     Readable.from([data]),
     ...(stages.filter(Boolean) as NodeJS.ReadWriteStream[]),
     new Writable({
@@ -16,7 +16,7 @@ async function through(data: Buffer, ...stages: Array<NodeJS.ReadWriteStream | u
         done();
       },
     }),
-  );
+  ]);
   return Buffer.concat(chunks);
 }
 
