@@ -1,8 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import Redis from 'ioredis';
 import { createConfigContext } from '../../config/ConfigContext';
 import { LocalProcessRunner } from '../../exec/LocalProcessRunner';
@@ -11,7 +8,7 @@ import { backupToMemory, brokenArtifact, restoreArtifacts, testEngineContext, Te
 import { describeWithService } from '../../testing/services';
 import { createRedisDriver } from './RedisDriver';
 import { RedisSettings, redisSettingsSchema } from './redisSettings';
-import { sparePort } from './sparePort';
+import { PrivateRedisServer } from '../../testing/PrivateRedisServer';
 
 jest.setTimeout(60_000);
 
@@ -64,87 +61,17 @@ async function contentOf(connect: (db: number) => Promise<Redis>, prefix: string
   return content;
 }
 
-/** A redis-server of the test's own: spare port, own folder, a password, started daemonized. */
-class PrivateRedis {
-  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'safekeep-redis-'));
-  readonly conf = path.join(this.dir, 'redis.conf');
-  readonly rdbPath = path.join(this.dir, 'dump.rdb');
-
-  constructor(
-    readonly port: number,
-    readonly password: string,
-  ) {
-    fs.writeFileSync(
-      this.conf,
-      [
-        `port ${port}`, 'bind 127.0.0.1', `dir ${this.dir}`, 'dbfilename dump.rdb', `requirepass "${password}"`,
-        'save ""', 'appendonly no', 'daemonize yes', `pidfile ${this.dir}/redis.pid`, `logfile ${this.dir}/redis.log`,
-      ].join('\n'),
-    );
-  }
-
-  static async start(password = `pw-${randomBytes(8).toString('hex')}`): Promise<PrivateRedis> {
-    const server = new PrivateRedis(await sparePort(), password);
-    server.launch();
-    await server.waitUntilReady();
-    return server;
-  }
-
-  launch(): void {
-    execFileSync('redis-server', [this.conf]);
-  }
-
-  async waitUntilReady(): Promise<void> {
-    for (let i = 0; i < 100; i++) {
-      try {
-        const client = await this.connect(0);
-        client.disconnect();
-        return;
-      } catch {
-        await new Promise(resolve => setTimeout(resolve, 50));
-      }
-    }
-    throw new Error(`the test redis-server on port ${this.port} did not start`);
-  }
-
-  connect = async (db: number): Promise<Redis> => {
-    const client = new Redis({ port: this.port, password: this.password, db, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    client.on('error', () => undefined);
-    await client.connect();
-    return client;
-  };
-
-  get stopCommand(): string[] {
-    return ['redis-cli', '-p', String(this.port), 'shutdown', 'nosave'];
-  }
-
-  get startCommand(): string[] {
-    return ['redis-server', this.conf];
-  }
-
-  async destroy(): Promise<void> {
-    try {
-      const client = await this.connect(0);
-      await client.call('SHUTDOWN', 'NOSAVE').catch(() => undefined);
-      client.disconnect();
-    } catch {
-      // Already stopped.
-    }
-    fs.rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
 describeWithService('SAFEKEEP_TEST_REDIS_URL', 'redis driver (real servers)', rawUrl => {
   const url = new URL(rawUrl);
   const machine = { host: url.hostname, port: Number(url.port || 6379) };
   let prefix = '';
   let context: TestEngineContext;
-  let server: PrivateRedis;
+  let server: PrivateRedisServer;
 
   beforeEach(async () => {
     prefix = `safekeep_test_${randomBytes(4).toString('hex')}`;
     context = testEngineContext();
-    server = await PrivateRedis.start();
+    server = await PrivateRedisServer.start();
     process.env[PASSWORD_ENV] = server.password;
   });
 
@@ -281,7 +208,7 @@ describeWithService('SAFEKEEP_TEST_REDIS_URL', 'redis driver (real servers)', ra
     const driver = createRedisDriver({ runner: new LocalProcessRunner(), localRunner: new LocalProcessRunner() });
     const backup = await backupToMemory(driver, privateSettings({ rdbPath: server.rdbPath }), context);
     // Same password, so the target's password reference fits both servers.
-    const other = await PrivateRedis.start(server.password);
+    const other = await PrivateRedisServer.start(server.password);
     try {
       const otherSettings = driver.withDestination(privateSettings(), `127.0.0.1:${other.port}`, createConfigContext('/'));
       expect(otherSettings.restore).toEqual({ mode: 'replay', flush: true });
