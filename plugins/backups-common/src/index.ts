@@ -14,3 +14,5 @@ export * from './manifest/SnapshotManifest';
 export * from './api/agent';
 export * from './api/runs';
 export * from './permissions';
+export * from './api/overview';
+export * from './api/restores';

@@ -1,0 +1,77 @@
+/** Restore requests: asked by one person, approved by another, run by the agent. */
+
+export type RestoreStatus =
+  | 'pending' // waiting for approval
+  | 'refused' // the preview found a refusal: can never be approved
+  | 'rejected'
+  | 'expired'
+  | 'approved' // approved, waiting to run
+  | 'running'
+  | 'succeeded'
+  | 'failed';
+
+/** Where to restore: the entity's own target, or another target of an agent (staging...). */
+export interface RestoreDestination {
+  /** `in-place`, or `other` with the target named below. */
+  kind: 'in-place' | 'other';
+  agent?: string;
+  target?: string;
+  /** Engine-specific destination, e.g. another database name or a path (`restore --to`). */
+  path?: string;
+}
+
+/** What will happen, computed before anyone approves. */
+export interface RestorePreview {
+  snapshotId: string;
+  snapshotCreatedAt: string | null;
+  /** The agent re-read every artifact and compared sizes and sha256 with the manifest. */
+  verified: boolean;
+  verification: string;
+  artifacts: Array<{ name: string; bytes: number; sha256: string }>;
+  /** Containers the restore stops (consistency group or target container). */
+  containersToStop: string[];
+  /** From past runs of this target: median downtime, or null. */
+  expectedDowntimeMs: number | null;
+  /** Reasons the agent would refuse; a request with any cannot be approved. */
+  refusals: string[];
+  /** The destination has data and the restore will overwrite it. */
+  overwrites: boolean;
+}
+
+export interface RestoreRequest {
+  id: string;
+  entityRef: string;
+  status: RestoreStatus;
+  snapshotId: string;
+  destination: RestoreDestination;
+  reason: string;
+  requestedBy: string;
+  requestedAt: string;
+  expiresAt: string;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  decisionComment: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  preview: RestorePreview;
+  /** The post-restore check: counts compared with the snapshot. */
+  check: { ok: boolean; differences: string[]; details: Record<string, unknown> } | null;
+  error: string | null;
+  /** Set for a System's group restore: the member requests it drives. */
+  group: { name: string; members: Array<{ entityRef: string; snapshotId: string; status: RestoreStatus }> } | null;
+  /** True for a scheduled drill into a scratch target. */
+  drill: boolean;
+}
+
+/** POST /entities/:kind/:namespace/:name/restores */
+export interface CreateRestoreRequest {
+  /** Latest snapshot when omitted. */
+  snapshotId?: string;
+  destination?: RestoreDestination;
+  reason: string;
+}
+
+export interface RestoreDecision {
+  comment: string;
+}
