@@ -20,6 +20,13 @@ export const ANNOTATION_RETENTION_OFFSITE = 'safekeep.io/retention-offsite';
 export const ANNOTATION_RPO = 'safekeep.io/rpo';
 /** On a System: the consistency group that covers the System's Resources. */
 export const ANNOTATION_CONSISTENCY_GROUP = 'safekeep.io/consistency-group';
+/** When to run a restore drill: the latest snapshot restored into a scratch destination and checked. */
+export const ANNOTATION_RESTORE_DRILL = 'safekeep.io/restore-drill';
+/**
+ * Where drills restore to, on the same agent: the scratch destination (`restore --to`), e.g. a
+ * database name for postgres, a file path for sqlite. Never the target's own data.
+ */
+export const ANNOTATION_RESTORE_DRILL_TARGET = 'safekeep.io/restore-drill-target';
 
 export const KNOWN_ANNOTATIONS = [
   ANNOTATION_AGENT,
@@ -30,4 +37,6 @@ export const KNOWN_ANNOTATIONS = [
   ANNOTATION_RETENTION_OFFSITE,
   ANNOTATION_RPO,
   ANNOTATION_CONSISTENCY_GROUP,
+  ANNOTATION_RESTORE_DRILL,
+  ANNOTATION_RESTORE_DRILL_TARGET,
 ] as const;

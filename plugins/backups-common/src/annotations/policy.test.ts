@@ -63,4 +63,49 @@ describe('parseBackupPolicy', () => {
     expect(byAnnotation['safekeep.io/rpo']).toMatch(/not a duration/);
     expect(byAnnotation['safekeep.io/scheduel']).toMatch(/unknown annotation/);
   });
+
+  describe('restore drills', () => {
+    const base = { 'safekeep.io/agent': 'host-a', 'safekeep.io/target': 'app-db' };
+
+    it('reads a drill schedule and its scratch destination', () => {
+      const result = parseBackupPolicy(
+        entity({ ...base, 'safekeep.io/restore-drill': 'weekly sunday 05:00 UTC', 'safekeep.io/restore-drill-target': 'app_drill' }),
+      );
+      expect(result).toEqual({
+        status: 'configured',
+        policy: {
+          agent: 'host-a',
+          target: 'app-db',
+          restoreDrill: {
+            schedule: { source: 'weekly sunday 05:00 UTC', cron: '0 5 * * 0', timeZone: 'UTC' },
+            destination: 'app_drill',
+          },
+        },
+      });
+    });
+
+    it('asks for the destination when only the schedule is given, and the other way round', () => {
+      const noTarget = parseBackupPolicy(entity({ ...base, 'safekeep.io/restore-drill': 'weekly sunday 05:00 UTC' }));
+      expect(noTarget).toEqual({
+        status: 'invalid',
+        problems: [expect.objectContaining({ annotation: 'safekeep.io/restore-drill-target', message: expect.stringMatching(/^missing: drills need a scratch destination/) })],
+      });
+      const noSchedule = parseBackupPolicy(entity({ ...base, 'safekeep.io/restore-drill-target': 'app_drill' }));
+      expect(noSchedule).toEqual({
+        status: 'invalid',
+        problems: [expect.objectContaining({ annotation: 'safekeep.io/restore-drill', message: expect.stringContaining('weekly sunday 05:00 UTC') })],
+      });
+    });
+
+    it('explains a bad drill schedule and a destination with spaces', () => {
+      const result = parseBackupPolicy(
+        entity({ ...base, 'safekeep.io/restore-drill': 'weekly someday 05:00', 'safekeep.io/restore-drill-target': 'my drill db' }),
+      );
+      expect(result.status).toBe('invalid');
+      if (result.status !== 'invalid') return;
+      const byAnnotation = Object.fromEntries(result.problems.map(p => [p.annotation, p.message]));
+      expect(byAnnotation['safekeep.io/restore-drill']).toMatch(/neither a cron expression nor a known shortcut/);
+      expect(byAnnotation['safekeep.io/restore-drill-target']).toMatch(/"my drill db" is not a scratch destination/);
+    });
+  });
 });

@@ -4,6 +4,8 @@ import {
   ANNOTATION_CONSISTENCY_GROUP,
   ANNOTATION_ENGINE,
   ANNOTATION_PREFIX,
+  ANNOTATION_RESTORE_DRILL,
+  ANNOTATION_RESTORE_DRILL_TARGET,
   ANNOTATION_RETENTION,
   ANNOTATION_RETENTION_OFFSITE,
   ANNOTATION_RPO,
@@ -25,6 +27,15 @@ export interface BackupPolicy {
   retention?: RetentionPolicy;
   retentionOffsite?: RetentionPolicy;
   rpoMs?: number;
+  /** A scheduled restore of the latest snapshot into a scratch destination, then checked. */
+  restoreDrill?: RestoreDrillPolicy;
+}
+
+/** `safekeep.io/restore-drill` with `safekeep.io/restore-drill-target`. */
+export interface RestoreDrillPolicy {
+  schedule: BackupSchedule;
+  /** The scratch destination on the same agent (`restore --to`): a database name or a path. */
+  destination: string;
 }
 
 /** One thing wrong with one annotation, said so a person can fix it. */
@@ -126,7 +137,47 @@ export function parseBackupPolicy(entity: Entity, options?: { defaultTimeZone?: 
     }
   }
 
+  const drill = parseRestoreDrill(read(ANNOTATION_RESTORE_DRILL), read(ANNOTATION_RESTORE_DRILL_TARGET), options?.defaultTimeZone);
+  if ('problems' in drill) problems.push(...drill.problems);
+  else if (drill.policy) policy.restoreDrill = drill.policy;
+
   return problems.length > 0 ? { status: 'invalid', problems } : { status: 'configured', policy };
+}
+
+/** Both drill annotations or neither; the destination is one token without control characters. */
+function parseRestoreDrill(
+  scheduleText: string | undefined,
+  destination: string | undefined,
+  defaultTimeZone?: string,
+): { policy?: RestoreDrillPolicy } | { problems: AnnotationProblem[] } {
+  if (scheduleText === undefined && destination === undefined) return {};
+  const problems: AnnotationProblem[] = [];
+  if (scheduleText === undefined) {
+    problems.push({
+      annotation: ANNOTATION_RESTORE_DRILL,
+      message: `missing: ${ANNOTATION_RESTORE_DRILL_TARGET} is set, so add ${ANNOTATION_RESTORE_DRILL}: <schedule>, e.g. "weekly sunday 05:00 UTC"`,
+    });
+  }
+  if (destination === undefined || destination === '') {
+    problems.push({
+      annotation: ANNOTATION_RESTORE_DRILL_TARGET,
+      message: `missing: drills need a scratch destination on the same agent; add ${ANNOTATION_RESTORE_DRILL_TARGET}: <database name or path>, e.g. orders_drill`,
+    });
+  } else if (/\s|[\u0000-\u001f]/.test(destination) || destination.length > 255) {
+    problems.push({
+      annotation: ANNOTATION_RESTORE_DRILL_TARGET,
+      value: destination,
+      message: `"${destination}" is not a scratch destination: write one database name (or host:port/database) or one path, without spaces, at most 255 characters`,
+    });
+  }
+  let schedule: BackupSchedule | undefined;
+  if (scheduleText !== undefined) {
+    const parsed = parseSchedule(scheduleText, defaultTimeZone);
+    if ('error' in parsed) problems.push({ annotation: ANNOTATION_RESTORE_DRILL, value: scheduleText, message: parsed.error });
+    else schedule = parsed;
+  }
+  if (problems.length > 0 || !schedule || !destination) return { problems };
+  return { policy: { schedule, destination } };
 }
 
 /** The annotations to paste into catalog-info.yaml for a new policy; shown by the UI's empty state. */

@@ -51,6 +51,8 @@ export interface RestoreRequest {
   decidedBy: string | null;
   decidedAt: string | null;
   decisionComment: string | null;
+  /** What the agent is doing now (`verifying`, `restoring`, `checking`...), or why it waits. */
+  phase?: string | null;
   startedAt: string | null;
   finishedAt: string | null;
   durationMs: number | null;
@@ -66,7 +68,10 @@ export interface RestoreRequest {
 
 /** POST /entities/:kind/:namespace/:name/restores */
 export interface CreateRestoreRequest {
-  /** Latest snapshot when omitted. */
+  /**
+   * Latest snapshot when omitted. For a System with a consistency group: the backup window,
+   * as a snapshot id (a UTC time such as 20260118T040000Z); each member's snapshot closest to it.
+   */
   snapshotId?: string;
   destination?: RestoreDestination;
   reason: string;

@@ -51,6 +51,8 @@ export interface EntityBackupSummary {
   lastSuccess: BackupRun | null;
   nextRunAt: string | null;
   runningRun: BackupRun | null;
+  /** When a restore of this entity (requested or drill) last finished with its check passing. */
+  lastVerifiedRestoreAt?: string | null;
 }
 
 export interface RunsPage {
