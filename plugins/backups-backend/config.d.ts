@@ -20,5 +20,15 @@ export interface Config {
     dispatchIntervalSeconds?: number;
     /** IANA time zone for schedules that name none, e.g. Europe/Zurich. Default UTC. */
     defaultTimeZone?: string;
+    /** Restore requests and drills. */
+    restores?: {
+      /** Hours a restore request may wait for approval (and, approved, to start). Default 24. */
+      expireAfterHours?: number;
+      /**
+       * Seconds a new request may wait for the agent to verify the snapshot for its preview.
+       * A preview that cannot finish in time refuses the request. Default 300.
+       */
+      previewTimeoutSeconds?: number;
+    };
   };
 }

@@ -1,5 +1,6 @@
 import type { Config } from '@backstage/config';
 import { z } from 'zod';
+import { RestoresConfig, restoresConfigSchema } from '../restores/config/restoresConfigSchema';
 
 /** One host agent the backend may call. */
 export interface AgentConfig {
@@ -14,6 +15,8 @@ export interface BackupsConfig {
   agents: Map<string, AgentConfig>;
   dispatchIntervalSeconds: number;
   defaultTimeZone: string;
+  /** `backups.restores`: expiry of requests, how long a preview may take. */
+  restores: RestoresConfig;
 }
 
 export const DEFAULT_DISPATCH_INTERVAL_SECONDS = 30;
@@ -88,6 +91,7 @@ const backupsSchema = z
           message: `"${value}" is not a known IANA time zone; write for example UTC or Europe/Zurich`,
         }))
         .default('UTC'),
+      restores: restoresConfigSchema,
     },
     { invalid_type_error: 'must be an object' },
   )
@@ -114,7 +118,7 @@ export function readBackupsConfig(config: Config): BackupsConfig {
       return keys.map(key => {
         const path = ['backups', ...issue.path, ...(key ? [key] : [])].join('.');
         const message = key
-          ? 'unknown key: check its spelling (known: agents, dispatchIntervalSeconds, defaultTimeZone; per agent: url, token) or remove it'
+          ? 'unknown key: check its spelling (known: agents, dispatchIntervalSeconds, defaultTimeZone, restores; per agent: url, token; under restores: expireAfterHours, previewTimeoutSeconds) or remove it'
           : issue.message;
         return `${path}: ${message}`;
       });
@@ -129,5 +133,6 @@ export function readBackupsConfig(config: Config): BackupsConfig {
     agents,
     dispatchIntervalSeconds: result.data.dispatchIntervalSeconds,
     defaultTimeZone: result.data.defaultTimeZone,
+    restores: result.data.restores,
   };
 }
