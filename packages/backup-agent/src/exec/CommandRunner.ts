@@ -34,9 +34,19 @@ export interface SecretFile {
   remove(): Promise<void>;
 }
 
+/** A file a tool writes (where the tool can reach it) that the agent reads afterwards. */
+export interface ToolOutputFile {
+  /** The path as the tools see it. */
+  path: string;
+  /** Brings the file to `localPath` on the agent's host (a new file) and removes the original. */
+  moveTo(localPath: string): Promise<void>;
+  /** Removes the file if it is still there. */
+  remove(): Promise<void>;
+}
+
 /**
- * Where and how tools run: a local process today; `docker exec` into an engine's container
- * later. Everything a driver needs goes through this interface so that a second runner only
+ * Where and how tools run: a local process (LocalProcessRunner) or `docker exec` into an
+ * engine's container (DockerExecRunner). Everything a driver needs goes through this interface so that a second runner only
  * has to implement it: argv, env, stdin, stdout, exit status, and secret files.
  */
 export interface CommandRunner {
@@ -48,4 +58,6 @@ export interface CommandRunner {
    * copy it into the container) and returns the path as the tools see it.
    */
   writeSecretFile(stagingDir: string, label: string, content: string): Promise<SecretFile>;
+  /** A path for a tool's output file (`redis-cli --rdb FILE`): under `stagingDir`, or in the container. */
+  toolOutputFile(stagingDir: string, label: string): Promise<ToolOutputFile>;
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { childEnvironment } from './childEnvironment';
 import { CommandFailedError } from './CommandFailedError';
-import type { CommandRunner, CommandSpec, RunningCommand, SecretFile } from './CommandRunner';
+import type { CommandRunner, CommandSpec, RunningCommand, SecretFile, ToolOutputFile } from './CommandRunner';
 import { scrubSecrets } from './scrubSecrets';
 import { StderrTail } from './StderrTail';
 
@@ -86,5 +86,15 @@ export class LocalProcessRunner implements CommandRunner {
     // `wx` refuses an existing file (no following a planted symlink); the mode applies at creation.
     await fsp.writeFile(file, content, { flag: 'wx', mode: 0o600 });
     return { path: file, remove: () => fsp.rm(file, { force: true }) };
+  }
+
+  async toolOutputFile(stagingDir: string, label: string): Promise<ToolOutputFile> {
+    await fsp.mkdir(stagingDir, { recursive: true, mode: 0o700 });
+    const file = path.join(stagingDir, `.out-${randomBytes(8).toString('hex')}-${label.replace(/[^A-Za-z0-9._-]/g, '_')}`);
+    return {
+      path: file,
+      moveTo: localPath => (localPath === file ? Promise.resolve() : fsp.rename(file, localPath)),
+      remove: () => fsp.rm(file, { force: true }),
+    };
   }
 }

@@ -1,4 +1,4 @@
-import type { CommandRunner, CommandSpec, RunningCommand, SecretFile } from './CommandRunner';
+import type { CommandRunner, CommandSpec, RunningCommand, SecretFile, ToolOutputFile } from './CommandRunner';
 
 /** What a runner was asked to run, as recorded (stdin left out). */
 export interface RecordedCommand {
@@ -27,5 +27,9 @@ export class RecordingRunner implements CommandRunner {
 
   writeSecretFile(stagingDir: string, label: string, content: string): Promise<SecretFile> {
     return this.inner.writeSecretFile(stagingDir, label, content);
+  }
+
+  toolOutputFile(stagingDir: string, label: string): Promise<ToolOutputFile> {
+    return this.inner.toolOutputFile(stagingDir, label);
   }
 }

@@ -222,6 +222,7 @@ describeWithService('SAFEKEEP_TEST_POSTGRES_URL', 'postgres driver (real server)
     const killing: CommandRunner = {
       where: local.where,
       writeSecretFile: (...args) => local.writeSecretFile(...args),
+      toolOutputFile: (...args) => local.toolOutputFile(...args),
       run(spec) {
         const running = local.run(spec);
         if (spec.command === 'pg_dump') setTimeout(() => running.kill(true), 20);
