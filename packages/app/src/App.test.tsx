@@ -19,7 +19,7 @@ describe('App', () => {
     const rendered = render(<App />);
 
     await waitFor(() => {
-      expect(rendered.getByText(/guest/i)).toBeInTheDocument();
+      expect(rendered.getByText('Enter as a Guest User.', { exact: false })).toBeInTheDocument();
     });
   });
 });

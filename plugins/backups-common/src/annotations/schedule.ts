@@ -24,8 +24,8 @@ export const SCHEDULE_HELP =
 
 function isTimeZone(text: string): boolean {
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: text });
-    return true;
+    // Throws a RangeError for a zone the runtime's time-zone database does not know.
+    return new Intl.DateTimeFormat('en-US', { timeZone: text }).resolvedOptions().timeZone.length > 0;
   } catch {
     return false;
   }
