@@ -4,8 +4,10 @@ import { backupsPermissions } from '@safekeep/plugin-backups-common';
 import { AgentRegistry } from './agent/AgentRegistry';
 import { readBackupsConfig } from './config/readBackupsConfig';
 import { DatabaseBackupsStore } from './database/DatabaseBackupsStore';
+import { DatabasePrunesStore } from './database/DatabasePrunesStore';
 import { RunExecutor } from './execution/RunExecutor';
 import { CatalogPolicyReader } from './policies/CatalogPolicyReader';
+import { RetentionPruner } from './retention/RetentionPruner';
 import { registerBackupTasks } from './scheduling/registerBackupTasks';
 import { ScheduleDispatcher } from './scheduling/ScheduleDispatcher';
 import { EntityBackupsService } from './service/EntityBackupsService';
@@ -46,10 +48,23 @@ export const backupsPlugin = createBackendPlugin({
           defaultTimeZone: config.defaultTimeZone,
         });
 
+        const pruner = new RetentionPruner({
+          prunes: new DatabasePrunesStore(await deps.database.getClient(), agents.secrets()),
+          runs: store,
+          agents,
+          policyOf: async entityRef => (await policies.readOneAsPlugin(entityRef))?.result,
+          logger: deps.logger,
+        });
         await registerBackupTasks({
           scheduler: deps.scheduler,
           dispatcher: new ScheduleDispatcher({ policies, store, logger: deps.logger }),
-          executor: new RunExecutor({ store, agents, logger: deps.logger }),
+          executor: new RunExecutor({
+            store,
+            agents,
+            logger: deps.logger,
+            onFinished: [run => pruner.planAfterSuccess(run).then(() => undefined)],
+          }),
+          pruner,
           dispatchIntervalSeconds: config.dispatchIntervalSeconds,
         });
 

@@ -1,4 +1,4 @@
-import type { AgentHealth, AgentJob } from '@safekeep/plugin-backups-common';
+import type { AgentHealth, AgentJob, RetentionPolicy } from '@safekeep/plugin-backups-common';
 import type { ZodType } from 'zod';
 import type { AgentConfig } from '../config/readBackupsConfig';
 import { redactSecrets } from '../redaction/redactSecrets';
@@ -10,6 +10,7 @@ export const AGENT_PATHS = {
   health: '/v1/health',
   startBackup: '/v1/backups',
   job: (id: string) => `/v1/jobs/${encodeURIComponent(id)}`,
+  prune: '/v1/prune',
 };
 
 export type StartBackupResult =
@@ -48,6 +49,19 @@ export class AgentClient {
   async startBackup(target: string): Promise<StartBackupResult> {
     const path = AGENT_PATHS.startBackup;
     const response = await this.request('POST', path, { target });
+    if (response.status === 409) {
+      const conflict = await this.parse('POST', path, response, agentConflictSchema);
+      return { kind: 'busy', runningJobId: conflict.runningJobId, message: this.redact(conflict.error) };
+    }
+    if (!response.ok) throw await this.errorFor('POST', path, response);
+    const job = (await this.parse('POST', path, response, agentJobSchema)) as AgentJob;
+    return { kind: 'started', job };
+  }
+
+  /** Asks the agent to apply a retention policy to one tier of a target (a `prune` job). */
+  async startPrune(target: string, tier: string, retention: RetentionPolicy): Promise<StartBackupResult> {
+    const path = AGENT_PATHS.prune;
+    const response = await this.request('POST', path, { target, tier, retention, dryRun: false });
     if (response.status === 409) {
       const conflict = await this.parse('POST', path, response, agentConflictSchema);
       return { kind: 'busy', runningJobId: conflict.runningJobId, message: this.redact(conflict.error) };

@@ -2,7 +2,7 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { AgentJob } from '@safekeep/plugin-backups-common';
 import { AgentError } from '../agent/AgentError';
 import type { AgentRegistry } from '../agent/AgentRegistry';
-import type { BackupsStore, StoredRun } from '../database/BackupsStore';
+import type { BackupsStore, RunOutcome, StoredRun } from '../database/BackupsStore';
 import { observeJob } from './jobOutcome';
 
 export interface RunExecutorLimits {
@@ -42,6 +42,8 @@ export class RunExecutor {
       logger: LoggerService;
       now?: () => Date;
       limits?: Partial<RunExecutorLimits>;
+      /** Called with the stored run each time a run finishes (retention, metrics). Errors are logged. */
+      onFinished?: Array<(run: StoredRun) => Promise<void>>;
     },
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -79,9 +81,24 @@ export class RunExecutor {
     }
   }
 
+  /** Finishes a run and tells the listeners; a listener's failure never changes the run. */
+  private async finish(run: StoredRun, outcome: RunOutcome): Promise<boolean> {
+    const finished = await this.options.store.finishRun(run.id, outcome);
+    if (!finished || !this.options.onFinished?.length) return finished;
+    const stored = await this.options.store.getRun(run.id);
+    for (const listener of stored ? this.options.onFinished : []) {
+      try {
+        await listener(stored!);
+      } catch (error) {
+        this.options.logger.error(`After backup run ${run.id} of ${run.entityRef} finished`, error as Error);
+      }
+    }
+    return finished;
+  }
+
   private async interrupt(run: StoredRun, message: string): Promise<void> {
     const now = this.now();
-    await this.options.store.finishRun(run.id, {
+    await this.finish(run, {
       status: 'interrupted',
       finishedAt: now,
       durationMs: run.startedAt ? now.getTime() - new Date(run.startedAt).getTime() : null,
@@ -142,7 +159,7 @@ export class RunExecutor {
       await this.options.store.recordProgress(run.id, observation, now);
       return;
     }
-    await this.options.store.finishRun(run.id, observation.outcome);
+    await this.finish(run, observation.outcome);
     this.options.logger.info(`Backup run ${run.id} of ${run.entityRef} ${observation.outcome.status}`);
   }
 
@@ -153,7 +170,7 @@ export class RunExecutor {
     const run = claim.claimed;
     const client = agents.get(run.agent);
     if (!client) {
-      await store.finishRun(run.id, {
+      await this.finish(run, {
         status: 'failed',
         finishedAt: this.now(),
         error: `Agent "${run.agent}" is not in app-config backups.agents; add it there or fix the entity's safekeep.io/agent annotation.`,
@@ -174,7 +191,7 @@ export class RunExecutor {
       }
     } catch (error) {
       const message = error instanceof AgentError ? error.message : `Starting the backup failed: ${String(error)}`;
-      await store.finishRun(run.id, { status: 'failed', finishedAt: this.now(), error: message });
+      await this.finish(run, { status: 'failed', finishedAt: this.now(), error: message });
       this.options.logger.warn(`Backup run ${run.id} of ${run.entityRef} could not start: ${message}`);
     }
   }
@@ -187,7 +204,7 @@ export class RunExecutor {
     const now = this.now();
     const waitedMs = now.getTime() - new Date(run.createdAt).getTime();
     if (waitedMs > this.limits.agentBusyMs) {
-      await this.options.store.finishRun(run.id, {
+      await this.finish(run, {
         status: 'failed',
         finishedAt: now,
         error: `Agent "${run.agent}" kept running another job (${runningJobId}) of target "${run.target}" for over ${minutes(this.limits.agentBusyMs)}; this run was given up. Agent said: ${message}`,

@@ -62,6 +62,11 @@ export class CatalogPolicyReader {
     );
   }
 
+  /** One entity's policy, read with the plugin's own credentials (background work). */
+  async readOneAsPlugin(entityRef: string): Promise<EntityPolicyResult | undefined> {
+    return this.readOne(entityRef, await this.auth.getOwnServiceCredentials());
+  }
+
   /**
    * One entity's policy, read with the caller's credentials so the catalog's own read
    * permissions apply. Undefined when the entity does not exist (or is hidden from the caller).
