@@ -63,7 +63,12 @@ export interface EntityRunFacts {
   active?: StoredRun;
   /** The newest slot a scheduled run was created for. */
   latestScheduledSlot?: Date;
+  /** Durations of the latest succeeded runs, newest first (at most RECENT_DURATIONS). */
+  recentDurationsMs?: number[];
 }
+
+/** How many recent successes the overlap warning looks at. */
+export const RECENT_DURATIONS = 5;
 
 /** Persistence of backup runs. */
 export interface BackupsStore {

@@ -6,6 +6,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import type { Knex } from 'knex';
 import { redactSecrets } from '../redaction/redactSecrets';
+import { RECENT_DURATIONS } from './BackupsStore';
 import type {
   BackupsStore,
   ClaimResult,
@@ -150,7 +151,7 @@ export class DatabaseBackupsStore implements BackupsStore {
 
   async getEntityRunFacts(entityRef: string): Promise<EntityRunFacts> {
     const byEntity = () => this.db<RunRow>(RUNS_TABLE).where({ entity_ref: entityRef });
-    const [lastFinished, lastSuccess, active, latestScheduledSlot] = await Promise.all([
+    const [lastFinished, lastSuccess, active, latestScheduledSlot, recent] = await Promise.all([
       byEntity().whereIn('status', FINISHED).orderBy('finished_at', 'desc').first(),
       byEntity().where({ status: 'succeeded' }).orderBy('finished_at', 'desc').first(),
       byEntity()
@@ -159,12 +160,19 @@ export class DatabaseBackupsStore implements BackupsStore {
         .orderBy('created_at', 'asc')
         .first(),
       this.getLatestScheduledSlot(entityRef),
+      byEntity()
+        .where({ status: 'succeeded' })
+        .whereNotNull('duration_ms')
+        .orderBy('finished_at', 'desc')
+        .limit(RECENT_DURATIONS)
+        .pluck('duration_ms'),
     ]);
     return {
       lastFinished: lastFinished ? rowToRun(lastFinished) : undefined,
       lastSuccess: lastSuccess ? rowToRun(lastSuccess) : undefined,
       active: active ? rowToRun(active) : undefined,
       latestScheduledSlot,
+      recentDurationsMs: recent.map(Number),
     };
   }
 

@@ -116,12 +116,44 @@ describe('computeEntitySummary', () => {
   });
 
   it('is late when the latest slot has no run after a dispatch interval and grace', () => {
-    const last = run({ finishedAt: '2026-11-20T01:01:00.000Z', scheduledFor: '2026-11-20T01:00:00.000Z' });
+    const last = run({ createdAt: '2026-11-20T01:00:05.000Z', finishedAt: '2026-11-20T01:01:00.000Z', scheduledFor: '2026-11-20T01:00:00.000Z' });
     const facts = { lastFinished: last, lastSuccess: last, latestScheduledSlot: new Date('2026-11-20T01:00:00Z') };
     // 30 s after the slot: not late yet (the dispatcher may not have ticked).
     expect(summarize(DAILY, facts, new Date('2026-11-21T01:00:30Z')).health).toBe('ok');
     const later = summarize(DAILY, facts, new Date('2026-11-21T01:05:00Z'));
     expect(later.health).toBe('late');
     expect(later.healthReason).toContain('2026-11-21T01:00:00.000Z');
+  });
+
+  it('is not late when someone backed up after the missed slot', () => {
+    const last = run({ createdAt: '2026-11-20T01:00:05.000Z', finishedAt: '2026-11-20T01:01:00.000Z', scheduledFor: '2026-11-20T01:00:00.000Z' });
+    const manual = run({ id: 'r2', trigger: 'user', scheduledFor: null, createdAt: '2026-11-21T01:03:00.000Z', status: 'running', finishedAt: null });
+    const facts = { lastFinished: last, lastSuccess: last, active: manual, latestScheduledSlot: new Date('2026-11-20T01:00:00Z') };
+    expect(summarize(DAILY, facts, new Date('2026-11-21T01:05:00Z')).health).toBe('ok');
+  });
+
+  describe('overlapping schedules', () => {
+    const HOURLY = entity({ 'safekeep.io/agent': 'demo-host', 'safekeep.io/target': 'app-db', 'safekeep.io/schedule': 'hourly' });
+    const last = run({ finishedAt: '2026-11-21T11:59:00.000Z', scheduledFor: '2026-11-21T11:00:00.000Z' });
+    const facts = (minutes: number[]) => ({
+      lastFinished: last,
+      lastSuccess: last,
+      latestScheduledSlot: new Date('2026-11-21T12:00:00Z'),
+      recentDurationsMs: minutes.map(m => m * 60_000),
+    });
+
+    it('warns when the median recent run lasts longer than the interval between slots', () => {
+      const summary = summarize(HOURLY, facts([70, 65, 80, 20]));
+      expect(summary.health).toBe('ok');
+      expect(summary.warnings).toEqual([expect.stringContaining('median of the last 4 successful runs is 1h7m')]);
+      expect(summary.warnings![0]).toContain('every 1h');
+    });
+
+    it('says nothing when runs fit, or with too few runs to tell', () => {
+      expect(summarize(HOURLY, facts([10, 70, 12])).warnings).toEqual([]);
+      expect(summarize(HOURLY, facts([90, 95])).warnings).toEqual([]);
+      // Daily slots leave a day: a 70-minute backup fits.
+      expect(summarize(DAILY, facts([70, 65, 80])).warnings).toEqual([]);
+    });
   });
 });

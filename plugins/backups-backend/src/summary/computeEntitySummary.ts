@@ -8,6 +8,7 @@ import {
   previousScheduledTime,
 } from '@safekeep/plugin-backups-common';
 import type { EntityRunFacts } from '../database/BackupsStore';
+import { overlapWarning } from './scheduleOverlap';
 import { toBackupRun } from './toBackupRun';
 
 /** Slack on top of one dispatch interval before a slot without a run counts as late. */
@@ -34,6 +35,7 @@ export function computeEntitySummary(input: SummaryInput): EntityBackupSummary {
     lastSuccess: null,
     nextRunAt: null,
     runningRun: null,
+    warnings: [],
   };
   if (parsed.status === 'unconfigured') {
     return {
@@ -61,10 +63,17 @@ export function computeEntitySummary(input: SummaryInput): EntityBackupSummary {
   let healthReason: string;
   const successAt = lastSuccess?.finishedAt ? new Date(lastSuccess.finishedAt) : undefined;
   const slot = policy.schedule ? previousScheduledTime(policy.schedule, now) : undefined;
+  // Late: the latest slot is older than one dispatch interval + grace, and no run (scheduled
+  // for that slot, or asked for by someone since) exists for it.
+  const createdSinceSlot = (run: { createdAt: string } | undefined) =>
+    run !== undefined && slot !== undefined && new Date(run.createdAt).getTime() >= slot.getTime();
   const slotMissed =
     slot !== undefined &&
     now.getTime() - slot.getTime() > input.dispatchIntervalMs + LATE_GRACE_MS &&
-    (!facts.latestScheduledSlot || facts.latestScheduledSlot.getTime() < slot.getTime());
+    (!facts.latestScheduledSlot || facts.latestScheduledSlot.getTime() < slot.getTime()) &&
+    !createdSinceSlot(facts.lastFinished) &&
+    !createdSinceSlot(facts.active);
+  const overlap = policy.schedule ? overlapWarning(policy.schedule, facts.recentDurationsMs ?? [], now) : undefined;
 
   if (lastRun && FAILED_STATUSES.includes(lastRun.status)) {
     health = 'failing';
@@ -102,5 +111,6 @@ export function computeEntitySummary(input: SummaryInput): EntityBackupSummary {
     lastSuccess,
     nextRunAt: policy.schedule ? nextScheduledTime(policy.schedule, now).toISOString() : null,
     runningRun,
+    warnings: overlap ? [overlap] : [],
   };
 }

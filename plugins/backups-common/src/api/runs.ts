@@ -53,6 +53,28 @@ export interface EntityBackupSummary {
   runningRun: BackupRun | null;
   /** When a restore of this entity (requested or drill) last finished with its check passing. */
   lastVerifiedRestoreAt?: string | null;
+  /**
+   * Things that work now but will go wrong, e.g. runs that last longer than the schedule's
+   * interval (they would overlap). Absent from older backends.
+   */
+  warnings?: string[];
+  /** Set on a System with `safekeep.io/consistency-group`: its members' health, worst first. */
+  group?: ConsistencyGroupSummary | null;
+}
+
+/** One member of a consistency group in its System's summary. */
+export interface ConsistencyGroupMember {
+  entityRef: string;
+  health: BackupHealth;
+  healthReason: string;
+  lastSuccessAt: string | null;
+}
+
+/** The consistency group a System declares, as its summary shows it. */
+export interface ConsistencyGroupSummary {
+  name: string;
+  /** Worst first: failing, stale, late, never, invalid, unconfigured, ok. */
+  members: ConsistencyGroupMember[];
 }
 
 export interface RunsPage {
