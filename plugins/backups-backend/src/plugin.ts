@@ -1,12 +1,17 @@
 import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { backupsPermissions } from '@safekeep/plugin-backups-common';
 import { AgentRegistry } from './agent/AgentRegistry';
+import { RunAggregates } from './aggregates/RunAggregates';
 import { readBackupsConfig } from './config/readBackupsConfig';
 import { DatabaseBackupsStore } from './database/DatabaseBackupsStore';
+import { DatabaseIncidentsStore } from './database/DatabaseIncidentsStore';
 import { DatabasePrunesStore } from './database/DatabasePrunesStore';
 import { RunExecutor } from './execution/RunExecutor';
 import { CatalogPolicyReader } from './policies/CatalogPolicyReader';
+import { IncidentMonitor } from './notifications/IncidentMonitor';
+import { IncidentNotifier } from './notifications/IncidentNotifier';
 import { RetentionPruner } from './retention/RetentionPruner';
 import { registerBackupTasks } from './scheduling/registerBackupTasks';
 import { ScheduleDispatcher } from './scheduling/ScheduleDispatcher';
@@ -33,6 +38,7 @@ export const backupsPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
         catalog: catalogServiceRef,
+        notifications: notificationService,
       },
       async init(deps) {
         const config = readBackupsConfig(deps.rootConfig);
@@ -55,6 +61,16 @@ export const backupsPlugin = createBackendPlugin({
           policyOf: async entityRef => (await policies.readOneAsPlugin(entityRef))?.result,
           logger: deps.logger,
         });
+        const knex = await deps.database.getClient();
+        const aggregates = new RunAggregates(knex);
+        const incidentMonitor = new IncidentMonitor({
+          policies,
+          aggregates,
+          incidents: new DatabaseIncidentsStore(knex),
+          notifier: new IncidentNotifier({ notifications: deps.notifications, auditor: deps.auditor, logger: deps.logger }),
+          logger: deps.logger,
+          dispatchIntervalMs: config.dispatchIntervalSeconds * 1000,
+        });
         await registerBackupTasks({
           scheduler: deps.scheduler,
           dispatcher: new ScheduleDispatcher({ policies, store, logger: deps.logger }),
@@ -65,6 +81,7 @@ export const backupsPlugin = createBackendPlugin({
             onFinished: [run => pruner.planAfterSuccess(run).then(() => undefined)],
           }),
           pruner,
+          followUps: [incidentMonitor],
           dispatchIntervalSeconds: config.dispatchIntervalSeconds,
         });
 
