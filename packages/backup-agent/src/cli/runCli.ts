@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { Command, CommanderError, Option } from 'commander';
 import { parseRetention, type AgentSnapshot } from '@safekeep/plugin-backups-common';
 import { ConfigError } from '../config/ConfigError';
@@ -12,6 +13,7 @@ import type { RestoreResult } from '../snapshots/restoreSnapshot';
 import { SnapshotService } from '../snapshots/SnapshotService';
 import type { VerifyResult } from '../snapshots/verifySnapshot';
 import { AGENT_VERSION } from '../version';
+import { decryptWithKeyFile } from './decryptCommand';
 import { describePrune, describeRestore, describeSnapshots, describeVerify } from './describeOutcome';
 import { progressReporter } from './progressReporter';
 
@@ -27,6 +29,9 @@ interface CommonOptions {
 interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Byte streams for `decrypt`; default process.stdin and process.stdout. */
+  binaryIn?: Readable;
+  binaryOut?: Writable;
 }
 
 class UsageError extends Error {}
@@ -149,6 +154,19 @@ export async function runCli(argv: string[], io: CliIo = { stdout: t => process.
         service => pruneWork(service, options.target, { retention, tier: options.tier, dryRun: options.dryRun }),
         describePrune,
       );
+    });
+
+  program
+    .command('decrypt')
+    .description('decrypt one encrypted artifact (.enc) from stdin to stdout, with only its key; needs no config')
+    .requiredOption('-k, --key-file <file>', 'a file holding the key (64 hex characters)')
+    .action(async (options: { keyFile: string }) => {
+      try {
+        await decryptWithKeyFile(options.keyFile, io.binaryIn ?? process.stdin, io.binaryOut ?? process.stdout);
+      } catch (error) {
+        io.stderr(`safekeep-agent decrypt: ${(error as Error).message}; discard the output\n`);
+        exitCode = EXIT_FAILED;
+      }
     });
 
   try {

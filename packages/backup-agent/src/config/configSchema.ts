@@ -6,6 +6,9 @@ import type { ConfigContext } from './ConfigContext';
 import { field } from './describeField';
 import { localPath } from './localPath';
 import { secretRefSchema } from './secretRef';
+import { encryptionSettingsSchema, targetEncryptionSchema } from './encryptionSettings';
+import { dockerSettingsSchema } from '../docker/dockerSettings';
+import { groupSettingsSchema } from '../groups/groupSettings';
 
 const NAME_PATTERN = /^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$/i;
 
@@ -94,7 +97,7 @@ export function configFileSchema(context: ConfigContext) {
           .record(nameSchema('a storage tier name'), storageSchema(context), field('the storage tiers, e.g. local and offsite', 'an object'))
           .refine(tiers => Object.keys(tiers).length > 0, 'needs at least one tier, e.g. local: { type: filesystem, path: /var/backups/safekeep }'),
         defaults: z
-          .object({ compression: compression.default('zstd') })
+          .object({ compression: compression.default('zstd'), encryption: encryptionSettingsSchema(context).optional() })
           .strict()
           .default({}),
         targets: z.record(
@@ -105,12 +108,17 @@ export function configFileSchema(context: ConfigContext) {
                 engine: z.string(field('the engine of this target')),
                 tiers: z.array(nameSchema('a storage tier name'), field('the storage tiers to write, first the primary', 'a list')).min(1).optional(),
                 compression: compression.optional(),
+                encryption: targetEncryptionSchema(context).optional(),
               },
               field('the target settings', 'an object'),
             )
             .passthrough(),
           field('the things to back up, by name', 'an object'),
         ),
+        docker: dockerSettingsSchema(context).optional(),
+        groups: z
+          .record(nameSchema('a group name'), groupSettingsSchema(nameSchema('a target name')), field('consistency groups: containers stopped together while their targets are backed up', 'an object'))
+          .default({}),
       },
       field('a YAML mapping with agent, storage and targets', 'an object'),
     )

@@ -7,6 +7,9 @@ import { ConfigError } from './ConfigError';
 import { ConfigContext, createConfigContext } from './ConfigContext';
 import { configFileSchema, ConfigFile, StorageConfig } from './configSchema';
 import { formatIssues } from './formatIssues';
+import type { EncryptionSettings } from './encryptionSettings';
+import type { DockerSettings } from '../docker/dockerSettings';
+import type { GroupConfig } from '../groups/groupSettings';
 
 /** A target ready to use: common fields plus settings validated by its engine driver. */
 export interface TargetConfig {
@@ -15,7 +18,13 @@ export interface TargetConfig {
   /** Storage tiers to write, first the primary. */
   tiers: string[];
   compression: Compression;
+  /** The target's own encryption (false: none); undefined: `defaults.encryption` applies. */
+  encryption?: EncryptionSettings | false;
   settings: unknown;
+  /** `label`: discovered from a container's safekeep.io/* labels at run time. */
+  source: 'config' | 'label';
+  /** For a label target: the container it was found on. */
+  container?: string;
 }
 
 export interface AgentConfig {
@@ -26,12 +35,15 @@ export interface AgentConfig {
   storage: Record<string, StorageConfig>;
   defaults: ConfigFile['defaults'];
   targets: Record<string, TargetConfig>;
+  /** The Docker Engine to use; absent: the local one, and no label discovery. */
+  docker?: DockerSettings;
+  groups: Record<string, GroupConfig>;
 }
 
 /** The config as YAML would give it; `startAgentServer` accepts it directly. */
 export type AgentConfigInput = Record<string, unknown>;
 
-const COMMON_TARGET_FIELDS = ['engine', 'tiers', 'compression'];
+const COMMON_TARGET_FIELDS = ['engine', 'tiers', 'compression', 'encryption'];
 
 /** Validates a config object. Relative paths are resolved against `baseDir`. */
 export function parseConfig(input: unknown, options: { baseDir: string; source?: string }): AgentConfig {
@@ -70,12 +82,25 @@ export function parseConfig(input: unknown, options: { baseDir: string; source?:
       engine: driver.engine,
       tiers,
       compression: raw.compression ?? file.defaults.compression,
+      encryption: raw.encryption,
       settings: settings.data,
+      source: 'config',
     };
+  }
+  const discovers = file.docker?.discoverLabels ?? false;
+  const groups: Record<string, GroupConfig> = {};
+  for (const [name, group] of Object.entries(file.groups)) {
+    group.targets.forEach((target, index) => {
+      // Label targets are only known at run time; without discovery a name must be in targets.
+      if (!file.targets[target] && !discovers) {
+        problems.push(`groups.${name}.targets.${index}: "${target}" is not a target; use one of ${Object.keys(file.targets).join(', ') || '(none defined)'}`);
+      }
+    });
+    groups[name] = { ...group, name, source: 'config' };
   }
   if (problems.length > 0) throw new ConfigError(source, problems);
 
-  return { source, context, agent: file.agent, storage: file.storage, defaults: file.defaults, targets };
+  return { source, context, agent: file.agent, storage: file.storage, defaults: file.defaults, targets, docker: file.docker, groups };
 }
 
 /** Reads and validates the agent's YAML config file. */

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import type { ConfigContext } from '../config/ConfigContext';
+import type { DockerRuntime } from '../docker/DockerRuntime';
 
 /** What a driver may use while it works. */
 export interface EngineContext {
@@ -9,6 +10,19 @@ export interface EngineContext {
   /** A folder for temporary files an engine cannot avoid (SQLite's backup copy). */
   stagingDir: string;
   log(message: string): void;
+  /**
+   * The Docker Engine (connected on first use): exec runners for targets whose tools run in a
+   * container (setting `container`), helper and sibling containers. Throws a sentence saying
+   * what to configure when Docker cannot be used.
+   */
+  docker(): DockerRuntime;
+}
+
+/** A container a target's tools depend on, and the state they need it in. */
+export interface ContainerNeed {
+  container: string;
+  /** `running`: tools run in it with docker exec; `stopped`: a sibling uses its volumes. */
+  state: 'running' | 'stopped';
 }
 
 /** One artifact of a backup, as raw bytes (before compression). */
@@ -67,13 +81,18 @@ export interface EngineDriver<Settings = unknown> {
   /** Settings that point at another destination (`restore --to`), same engine and options. */
   withDestination(settings: Settings, destination: string, context: ConfigContext): Settings;
   /** The server (or library) version, e.g. "15.19"; null when the engine has none. */
-  serverVersion(settings: Settings): Promise<string | null>;
+  serverVersion(settings: Settings, context: EngineContext): Promise<string | null>;
   backup(settings: Settings, context: EngineContext): Promise<EngineBackup>;
-  inspectDestination(settings: Settings): Promise<DestinationState>;
+  inspectDestination(settings: Settings, context: EngineContext): Promise<DestinationState>;
   /** Restores; must leave the destination as it was when an artifact stream fails. */
   restore(settings: Settings, artifacts: RestoreArtifact[], context: EngineContext): Promise<void>;
   /** Counts at the destination, shaped like the details recorded at backup time. */
-  check(settings: Settings): Promise<Record<string, unknown>>;
+  check(settings: Settings, context: EngineContext): Promise<Record<string, unknown>>;
+  /**
+   * Containers the target's tools depend on (optional; none by default). A consistency group
+   * uses this to start a container it stopped while a member runs tools in it.
+   */
+  containerNeeds?(settings: Settings): ContainerNeed[];
   /**
    * Differences between recorded details and a check, one sentence each. Optional: the
    * default compares every number found at the same path in both.

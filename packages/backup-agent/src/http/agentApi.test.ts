@@ -148,7 +148,7 @@ describe('agent HTTP API', () => {
 
   it('rejects bad requests with the field at fault', async () => {
     expect((await api().post('/v1/backups').set(auth).send({}).expect(400)).body).toEqual({
-      error: 'target: required: the target to back up',
+      error: 'target: required: the target to back up (or group: a consistency group)',
     });
     expect((await api().post('/v1/backups').set(auth).send({ target: 'nope' }).expect(404)).body).toEqual({
       error: 'unknown target "nope"; this agent has app, slow',

@@ -1,13 +1,13 @@
 import express, { NextFunction, Request, Response } from 'express';
 import type { AgentHealth, AgentTarget, StartBackupConflict } from '@safekeep/plugin-backups-common';
 import { JobRegistry } from '../jobs/JobRegistry';
-import { backupWork, pruneWork, restoreWork, verifyWork } from '../jobs/agentOperations';
+import { backupWork, groupBackupWork, groupRestoreWork, pruneWork, restoreWork, verifyWork } from '../jobs/agentOperations';
 import { NotFoundError } from '../snapshots/errors';
 import type { SnapshotService } from '../snapshots/SnapshotService';
 import { AGENT_VERSION } from '../version';
 import { bearerAuth } from './bearerAuth';
 import { errorHandler } from './HttpError';
-import { listSnapshotsQuerySchema, pruneSchema, restoreSchema, startBackupSchema, verifySchema } from './requestSchemas';
+import { groupRestoreSchema, listSnapshotsQuerySchema, pruneSchema, restoreSchema, startBackupSchema, verifySchema } from './requestSchemas';
 
 type AsyncHandler = (req: Request, res: Response) => Promise<void>;
 
@@ -42,22 +42,31 @@ export function createAgentApp(options: {
     res.json(health);
   });
 
-  app.get('/v1/targets', (_req, res) => {
-    const targets: AgentTarget[] = Object.values(config.targets).map(t => ({
-      name: t.name,
-      engine: t.engine,
-      tiers: t.tiers,
-      source: 'config',
-    }));
-    res.json({ targets });
-  });
+  app.get(
+    '/v1/targets',
+    handle(async (_req, res) => {
+      const targets: AgentTarget[] = (await service.listTargets()).map(t => ({
+        name: t.name,
+        engine: t.engine,
+        tiers: t.tiers,
+        source: t.source,
+      }));
+      res.json({ targets });
+    }),
+  );
 
   app.post(
     '/v1/backups',
     handle(async (req, res) => {
-      const { target } = startBackupSchema.parse(req.body);
-      service.target(target);
-      res.status(202).json(jobs.start('backup', target, backupWork(service, target)));
+      const body = startBackupSchema.parse(req.body);
+      if (body.group) {
+        const group = await service.group(body.group);
+        const work = groupBackupWork(service, group.name);
+        res.status(202).json(jobs.start('backup', `group:${group.name}`, work, { alsoLocks: group.targets, group: group.name }));
+        return;
+      }
+      const target = await service.resolveTarget(body.target!);
+      res.status(202).json(jobs.start('backup', target.name, backupWork(service, target.name)));
     }),
   );
 
@@ -91,6 +100,15 @@ export function createAgentApp(options: {
   app.post(
     '/v1/restores',
     handle(async (req, res) => {
+      if (req.body && typeof req.body === 'object' && 'group' in req.body) {
+        const { group: name, ...selection } = groupRestoreSchema.parse(req.body);
+        const group = await service.group(name);
+        const options = selection.snapshotIds
+          ? { snapshotIds: selection.snapshotIds, tier: selection.tier, force: selection.force }
+          : { window: selection.window!, tier: selection.tier, force: selection.force };
+        res.status(202).json(jobs.start('restore', `group:${group.name}`, groupRestoreWork(service, group.name, options), { alsoLocks: group.targets, group: group.name }));
+        return;
+      }
       const body = restoreSchema.parse(req.body);
       await service.assertSnapshotExists(body.target, body.snapshotId, body.tier);
       const work = restoreWork(service, body.target, body.snapshotId, {
@@ -106,7 +124,7 @@ export function createAgentApp(options: {
     '/v1/prune',
     handle(async (req, res) => {
       const body = pruneSchema.parse(req.body);
-      const target = service.target(body.target);
+      const target = await service.resolveTarget(body.target);
       if (body.tier !== undefined && !target.tiers.includes(body.tier)) {
         throw new NotFoundError(`target "${target.name}" is not stored in tier "${body.tier}"; its tiers are ${target.tiers.join(', ')}`);
       }

@@ -24,7 +24,44 @@ export const retentionPolicySchema = z
   .strict()
   .refine(p => Object.values(p).some(v => v !== undefined && v > 0), 'keeps nothing: give at least one of keepLast, keepWithinMs, keepDaily, keepWeekly, keepMonthly, minimum');
 
-export const startBackupSchema = z.object({ target: name('the target to back up') }).strict();
+export const startBackupSchema = z
+  .object({ target: name('the target to back up').optional(), group: name('the consistency group to back up').optional() })
+  .strict()
+  .superRefine((body, ctx) => {
+    if (!body.target && !body.group) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['target'], message: 'required: the target to back up (or group: a consistency group)' });
+    } else if (body.target && body.group) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['group'], message: 'give either target or group, not both' });
+    }
+  });
+
+const isoTime = (what: string) =>
+  z
+    .string({ required_error: `required: ${what}`, invalid_type_error: `must be text: ${what}` })
+    .refine(value => !Number.isNaN(Date.parse(value)), `must be an ISO time such as 2026-01-18T04:00:00Z: ${what}`);
+
+/** A group restore: one snapshot per member by id, or the newest of each inside a time window. */
+export const groupRestoreSchema = z
+  .object({
+    group: name('the consistency group'),
+    snapshotIds: z.record(name('a target name'), snapshotId, { invalid_type_error: 'must be an object: the snapshot id per target' }).optional(),
+    window: z
+      .object({ from: isoTime('the start of the time window'), to: isoTime('the end of the time window') }, { invalid_type_error: 'must be an object: { from, to }' })
+      .strict()
+      .optional(),
+    tier: name('the storage tier').optional(),
+    force: z.boolean({ invalid_type_error: 'must be true or false: overwrite destinations that hold data' }).optional(),
+  })
+  .strict()
+  .superRefine((body, ctx) => {
+    if (!!body.snapshotIds === !!body.window) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: [body.window ? 'window' : 'snapshotIds'],
+        message: 'give either snapshotIds ({ "<target>": "<snapshot id>" } for every member) or window ({ from, to }), not both',
+      });
+    }
+  });
 
 export const verifySchema = z
   .object({ target: name('the target'), snapshotId, tier: name('the storage tier').optional() })

@@ -2,10 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { AgentJob, AgentJobKind, AgentSnapshot } from '@safekeep/plugin-backups-common';
 import type { Progress } from '../snapshots/SnapshotContext';
 
-/** A second job for a target while one runs. */
+/** A second job for a target (or a group holding it) while one runs. */
 export class JobConflictError extends Error {
-  constructor(readonly runningJob: AgentJob) {
-    super(`target "${runningJob.target}" already has a ${runningJob.kind} job running (${runningJob.id}); wait for it to finish`);
+  constructor(
+    readonly runningJob: AgentJob,
+    busy = runningJob.target,
+  ) {
+    const by = runningJob.target === busy ? '' : ` (as part of ${runningJob.target})`;
+    super(`${busy.startsWith('group:') ? `group "${busy.slice(6)}"` : `target "${busy}"`} already has a ${runningJob.kind} job running${by} (${runningJob.id}); wait for it to finish`);
     this.name = 'JobConflictError';
   }
 }
@@ -14,7 +18,16 @@ export class JobConflictError extends Error {
 export interface JobOutcome {
   snapshots?: AgentSnapshot[];
   details?: Record<string, unknown>;
+  /** Downtime caused by stopping containers (first stop to last start). */
+  downtimeMs?: number;
   error?: string;
+}
+
+export interface JobOptions {
+  /** Further targets the job works on (a group's members): each is locked like `target`. */
+  alsoLocks?: string[];
+  /** The consistency group the job works on. */
+  group?: string;
 }
 
 export type JobWork = (report: (progress: Progress) => void) => Promise<JobOutcome>;
@@ -32,10 +45,13 @@ export class JobRegistry {
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 
-  /** Starts a job, or throws JobConflictError when the target is busy. Returns at once. */
-  start(kind: AgentJobKind, target: string, work: JobWork): AgentJob {
-    const runningId = this.runningByTarget.get(target);
-    if (runningId) throw new JobConflictError(this.get(runningId)!);
+  /** Starts a job, or throws JobConflictError when the target (or one of `alsoLocks`) is busy. Returns at once. */
+  start(kind: AgentJobKind, target: string, work: JobWork, options: JobOptions = {}): AgentJob {
+    const locks = [target, ...(options.alsoLocks ?? [])];
+    for (const lock of locks) {
+      const runningId = this.runningByTarget.get(lock);
+      if (runningId) throw new JobConflictError(this.get(runningId)!, lock);
+    }
 
     const job: AgentJob = {
       id: `job-${randomUUID()}`,
@@ -45,9 +61,10 @@ export class JobRegistry {
       phase: 'starting',
       bytes: 0,
       startedAt: this.now().toISOString(),
+      ...(options.group ? { group: options.group } : {}),
     };
     this.jobs.set(job.id, job);
-    this.runningByTarget.set(target, job.id);
+    for (const lock of locks) this.runningByTarget.set(lock, job.id);
 
     const report = (progress: Progress) => {
       job.phase = progress.phase;
@@ -59,6 +76,7 @@ export class JobRegistry {
         outcome => {
           if (outcome.snapshots) job.snapshots = outcome.snapshots;
           if (outcome.details) job.details = outcome.details;
+          if (outcome.downtimeMs !== undefined) job.downtimeMs = outcome.downtimeMs;
           if (outcome.error) {
             job.state = 'failed';
             job.error = outcome.error;
@@ -74,7 +92,7 @@ export class JobRegistry {
       )
       .then(() => {
         job.finishedAt = this.now().toISOString();
-        this.runningByTarget.delete(target);
+        for (const lock of locks) this.runningByTarget.delete(lock);
         this.forgetOldJobs();
         return { ...job };
       });
@@ -101,7 +119,7 @@ export class JobRegistry {
 
   /** Resolves when no job is running. */
   async idle(): Promise<void> {
-    await Promise.all([...this.runningByTarget.values()].map(id => this.settled.get(id)));
+    await Promise.all([...new Set(this.runningByTarget.values())].map(id => this.settled.get(id)));
   }
 
   private forgetOldJobs(): void {

@@ -2,6 +2,7 @@ import type { RetentionPolicy } from '@safekeep/plugin-backups-common';
 import type { SnapshotService } from '../snapshots/SnapshotService';
 import { verifyProblems } from '../snapshots/verifySnapshot';
 import type { JobWork } from './JobRegistry';
+import type { GroupRestoreOptions } from '../groups/restoreGroup';
 
 /**
  * The four operations as job work, shared by the HTTP API and the CLI so both report the same
@@ -11,8 +12,11 @@ export function backupWork(service: SnapshotService, target: string): JobWork {
   return async report => {
     const result = await service.backup(target, report);
     const failed = result.failedTiers.map(f => `${f.tier}: ${f.error}`);
+    const downtime = result.manifest.details.downtimeMs;
     return {
       snapshots: result.snapshots,
+      // An engine that stopped its container for the dump (neo4j) records how long.
+      downtimeMs: typeof downtime === 'number' ? downtime : undefined,
       details: { ...result.manifest.details, ...(failed.length ? { failedTiers: result.failedTiers } : {}) },
       error: failed.length
         ? `stored in ${result.snapshots.map(s => s.tier).join(', ')}, but copying failed for ${failed.join('; ')}`
@@ -57,5 +61,35 @@ export function pruneWork(
     report({ phase: options.dryRun ? 'planning' : 'pruning', bytes: 0 });
     const result = await service.prune(target, options);
     return { details: { ...result } };
+  };
+}
+
+/** A consistency group backup: the job carries every member snapshot, the downtime and each container's state. */
+export function groupBackupWork(service: SnapshotService, group: string): JobWork {
+  return async report => {
+    const result = await service.backupGroup(group, report);
+    return {
+      snapshots: result.snapshots,
+      downtimeMs: result.downtimeMs ?? undefined,
+      details: {
+        group: result.group,
+        runId: result.runId,
+        downtimeMs: result.downtimeMs,
+        members: result.members,
+        containers: result.containers,
+        excluded: result.excluded,
+      },
+      error: result.error,
+    };
+  };
+}
+
+export function groupRestoreWork(service: SnapshotService, group: string, options: GroupRestoreOptions): JobWork {
+  return async report => {
+    const result = await service.restoreGroup(group, { ...options, onProgress: report });
+    return {
+      details: { group: result.group, members: result.members, containers: result.containers, ...(result.note ? { note: result.note } : {}) },
+      error: result.error,
+    };
   };
 }

@@ -2,7 +2,7 @@ import { Duplex, pipeline, Readable, Transform } from 'node:stream';
 import type { SnapshotArtifact } from '@safekeep/plugin-backups-common';
 import type { SnapshotRef, SnapshotStorage } from '../storage/SnapshotStorage';
 import { createDecompressor } from './compression';
-import { createDecryptionStage } from './encryption';
+import { createDecryptionStage, KeyLookup } from './encryption';
 import { Sha256Digest } from './Sha256Digest';
 
 /**
@@ -24,14 +24,18 @@ export async function openVerifiedStoredArtifact(
   return verify;
 }
 
-/** An artifact as raw bytes for a restore: verified, decrypted, decompressed. */
+/**
+ * An artifact as raw bytes for a restore: verified, decrypted (each chunk authenticated;
+ * `keys` finds the key the manifest names), decompressed.
+ */
 export async function openRawArtifact(
   storage: SnapshotStorage,
   ref: SnapshotRef,
   artifact: SnapshotArtifact,
   onBytes?: (bytes: number) => void,
+  keys?: KeyLookup,
 ): Promise<Readable> {
-  const decrypt = createDecryptionStage(artifact);
+  const decrypt = createDecryptionStage(artifact, keys, `${storage.tier}:${ref.id}/${artifact.name}`);
   const verified = await openVerifiedStoredArtifact(storage, ref, artifact, onBytes);
   const stages: Array<Readable | Transform | Duplex> = [verified];
   if (decrypt) stages.push(decrypt);

@@ -6,6 +6,7 @@ import type { SnapshotRef, SnapshotStorage } from '../storage/SnapshotStorage';
 import { ByteCounter } from './ByteCounter';
 import { compressionSuffix, createCompressor } from './compression';
 import { createEncryptionStage } from './encryption';
+import type { EncryptionKey } from './encryption/EncryptionKey';
 import { Sha256Digest } from './Sha256Digest';
 
 export interface StoreArtifactOptions {
@@ -13,22 +14,24 @@ export interface StoreArtifactOptions {
   compression: Compression;
   storage: SnapshotStorage;
   ref: SnapshotRef;
+  /** Encrypt with this key (client-side, aes-256-gcm-chunked); none: stored as compressed. */
+  encryption?: EncryptionKey;
   /** Stored bytes so far. */
   onProgress?: (storedBytes: number) => void;
 }
 
 /**
- * raw stream -> byte count -> compression -> (encryption, phase 2) -> sha256 + count -> storage.
+ * raw stream -> byte count -> compression -> encryption (when a key is given) -> sha256 + count -> storage.
  * Everything is computed in flight; nothing the size of the dump is written locally. Any
  * failure (the source, the dump tool's exit code, the storage) rejects, and the storage never
  * shows the artifact under its final name.
  */
 export async function storeArtifact(options: StoreArtifactOptions): Promise<SnapshotArtifact> {
   const { artifact, compression, storage, ref } = options;
-  const storedName = `${artifact.name}${compressionSuffix(compression)}`;
+  const encryption = createEncryptionStage(options.encryption);
+  const storedName = `${artifact.name}${compressionSuffix(compression)}${encryption.suffix}`;
   const raw = new ByteCounter({ completion: artifact.completion });
   const digest = new Sha256Digest({ onBytes: options.onProgress });
-  const encryption = createEncryptionStage();
   const stages: Array<Readable | Transform | Duplex> = [artifact.stream, raw];
   const compressor = createCompressor(compression);
   if (compressor) stages.push(compressor);

@@ -1,6 +1,7 @@
 import type { AgentConfig, TargetConfig } from '../config/loadConfig';
 import type { EngineContext, EngineDriver } from '../engines/EngineDriver';
 import type { SnapshotStorage } from '../storage/SnapshotStorage';
+import type { DockerRuntime } from '../docker/DockerRuntime';
 
 /** What the snapshot operations share; built by SnapshotService. */
 export interface SnapshotContext {
@@ -8,6 +9,8 @@ export interface SnapshotContext {
   storageFor(tier: string): SnapshotStorage;
   driverFor(target: TargetConfig): EngineDriver<unknown>;
   engineContext(target: TargetConfig): EngineContext;
+  /** The Docker Engine, connected on first use. */
+  docker(): DockerRuntime;
   now(): Date;
   log(message: string): void;
 }

@@ -1,6 +1,13 @@
 import type { AgentSnapshot } from '@safekeep/plugin-backups-common';
 import type { AgentConfig, TargetConfig } from '../config/loadConfig';
+import { discoverLabelledTargets, Discovery } from '../docker/discoverLabelledTargets';
+import { DockerRuntime } from '../docker/DockerRuntime';
+import { defaultDockerSettings } from '../docker/dockerSettings';
 import { findDriver } from '../engines/registry';
+import { backupGroup, GroupBackupResult } from '../groups/backupGroup';
+import type { GroupConfig } from '../groups/groupSettings';
+import { resolveGroup } from '../groups/resolveGroup';
+import { GroupRestoreOptions, GroupRestoreResult, restoreGroup } from '../groups/restoreGroup';
 import { createStorage } from '../storage/createStorage';
 import type { SnapshotStorage } from '../storage/SnapshotStorage';
 import { backupTarget, BackupResult } from './backupTarget';
@@ -16,18 +23,29 @@ export interface SnapshotServiceOptions {
   /** Clock, for tests of retention. */
   now?: () => Date;
   log?: (message: string) => void;
+  /** A Docker runtime to use instead of one built from the config (tests). */
+  docker?: DockerRuntime;
 }
 
-/** Backup, list, verify, restore and prune for the targets of one agent config. */
+/**
+ * Backup, list, verify, restore and prune for the targets of one agent config, plus the
+ * targets discovered from container labels and the consistency groups.
+ */
 export class SnapshotService {
   private readonly storages = new Map<string, SnapshotStorage>();
   private readonly context: SnapshotContext;
+  private dockerRuntime?: DockerRuntime;
 
   constructor(
     readonly config: AgentConfig,
     options: SnapshotServiceOptions = {},
   ) {
     const log = options.log ?? (() => undefined);
+    this.dockerRuntime = options.docker;
+    const docker = () => {
+      this.dockerRuntime ??= new DockerRuntime(config.docker ?? defaultDockerSettings(), log);
+      return this.dockerRuntime;
+    };
     this.context = {
       config,
       storageFor: tier => this.storage(tier),
@@ -40,10 +58,16 @@ export class SnapshotService {
         targetName: target.name,
         stagingDir: config.agent.staging,
         log: message => log(`${target.name}: ${message}`),
+        docker,
       }),
+      docker,
       now: options.now ?? (() => new Date()),
       log,
     };
+  }
+
+  docker(): DockerRuntime {
+    return this.context.docker();
   }
 
   storage(tier: string): SnapshotStorage {
@@ -57,6 +81,20 @@ export class SnapshotService {
     return storage;
   }
 
+  /** Whether targets are discovered from container labels (a docker section with discoverLabels). */
+  get discoversLabels(): boolean {
+    return this.config.docker?.discoverLabels ?? false;
+  }
+
+  /** Labelled targets and groups, or nothing when discovery is off; problems are logged. */
+  async discover(): Promise<Discovery> {
+    if (!this.discoversLabels) return { targets: [], groups: [], problems: [] };
+    const found = await discoverLabelledTargets(this.docker(), this.config);
+    for (const problem of found.problems) this.context.log(`label discovery: ${problem}`);
+    return found;
+  }
+
+  /** A target of the config only (no Docker call). */
   target(name: string): TargetConfig {
     const target = this.config.targets[name];
     if (!target) {
@@ -66,30 +104,67 @@ export class SnapshotService {
     return target;
   }
 
-  backup(targetName: string, onProgress?: ProgressListener): Promise<BackupResult> {
-    return backupTarget(this.context, this.target(targetName), onProgress);
+  /** A target of the config, or one discovered from container labels. */
+  async resolveTarget(name: string): Promise<TargetConfig> {
+    const configured = this.config.targets[name];
+    if (configured) return configured;
+    const labelled = this.discoversLabels ? (await this.discover()).targets : [];
+    const found = labelled.find(t => t.name === name);
+    if (found) return found;
+    const known = [...Object.keys(this.config.targets), ...labelled.map(t => t.name)];
+    throw new NotFoundError(`unknown target "${name}"; this agent has ${known.length ? known.join(', ') : 'no targets'}`);
   }
 
-  list(targetName?: string, tier?: string): Promise<AgentSnapshot[]> {
-    const targets = targetName ? [this.target(targetName)] : Object.values(this.config.targets);
+  /** Every target: the config's, then the labelled ones. */
+  async listTargets(): Promise<TargetConfig[]> {
+    return [...Object.values(this.config.targets), ...(await this.discover()).targets];
+  }
+
+  /** A group of the config, or one named by safekeep.io/group labels. */
+  async group(name: string): Promise<GroupConfig> {
+    const configured = this.config.groups[name];
+    if (configured) return configured;
+    const labelled = (await this.discover()).groups;
+    const found = labelled.find(g => g.name === name);
+    if (found) return found;
+    const known = [...Object.keys(this.config.groups), ...labelled.map(g => g.name)];
+    throw new NotFoundError(`unknown group "${name}"; this agent has ${known.length ? known.join(', ') : 'no groups'}`);
+  }
+
+  async backup(targetName: string, onProgress?: ProgressListener): Promise<BackupResult> {
+    return backupTarget(this.context, await this.resolveTarget(targetName), onProgress);
+  }
+
+  async backupGroup(groupName: string, onProgress?: ProgressListener): Promise<GroupBackupResult> {
+    const group = await resolveGroup(this.docker(), await this.group(groupName), name => this.resolveTarget(name));
+    return backupGroup(this.context, group, onProgress);
+  }
+
+  async restoreGroup(groupName: string, options: GroupRestoreOptions): Promise<GroupRestoreResult> {
+    const group = await resolveGroup(this.docker(), await this.group(groupName), name => this.resolveTarget(name));
+    return restoreGroup(this.context, group, options);
+  }
+
+  async list(targetName?: string, tier?: string): Promise<AgentSnapshot[]> {
+    const targets = targetName ? [await this.resolveTarget(targetName)] : await this.listTargets();
     if (tier !== undefined) this.storage(tier);
     return listSnapshots(this.context, targets, tier);
   }
 
   /** Throws NotFoundError unless the snapshot exists (complete or not readable) in the tier or any tier. */
   async assertSnapshotExists(targetName: string, snapshotId: string, tier?: string): Promise<void> {
-    await findSnapshot(this.context, this.target(targetName), snapshotId, tier);
+    await findSnapshot(this.context, await this.resolveTarget(targetName), snapshotId, tier);
   }
 
-  verify(targetName: string, snapshotId: string, tier?: string, onProgress?: ProgressListener): Promise<VerifyResult> {
-    return verifySnapshot(this.context, this.target(targetName), snapshotId, tier, onProgress);
+  async verify(targetName: string, snapshotId: string, tier?: string, onProgress?: ProgressListener): Promise<VerifyResult> {
+    return verifySnapshot(this.context, await this.resolveTarget(targetName), snapshotId, tier, onProgress);
   }
 
-  restore(targetName: string, snapshotId: string, options?: RestoreOptions): Promise<RestoreResult> {
-    return restoreSnapshot(this.context, this.target(targetName), snapshotId, options);
+  async restore(targetName: string, snapshotId: string, options?: RestoreOptions): Promise<RestoreResult> {
+    return restoreSnapshot(this.context, await this.resolveTarget(targetName), snapshotId, options);
   }
 
-  prune(targetName: string, options: PruneOptions): Promise<PruneResult> {
-    return pruneSnapshots(this.context, this.target(targetName), options);
+  async prune(targetName: string, options: PruneOptions): Promise<PruneResult> {
+    return pruneSnapshots(this.context, await this.resolveTarget(targetName), options);
   }
 }

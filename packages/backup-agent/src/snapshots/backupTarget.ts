@@ -1,6 +1,7 @@
 import { AgentSnapshot, MANIFEST_VERSION, SnapshotArtifact, SnapshotManifest } from '@safekeep/plugin-backups-common';
 import type { TargetConfig } from '../config/loadConfig';
 import type { EngineBackup } from '../engines/EngineDriver';
+import { EncryptionKeyring } from '../pipeline/encryption/EncryptionKeyring';
 import { storeArtifact } from '../pipeline/storeArtifact';
 import { formatSnapshotId } from '../storage/snapshotId';
 import type { SnapshotRef, SnapshotStorage } from '../storage/SnapshotStorage';
@@ -27,20 +28,39 @@ async function allocateSnapshotId(storage: SnapshotStorage, target: string, at: 
   }
 }
 
-async function writePrimary(
+/**
+ * A snapshot whose artifacts are stored in the primary tier, without README and MANIFEST yet:
+ * a consistency group commits its members only after it started its containers again, so
+ * each manifest can record the downtime. Until commit it is incomplete (never listed).
+ */
+export interface PendingSnapshot {
+  target: TargetConfig;
+  ref: SnapshotRef;
+  /** The manifest as it will be written, without the details added at commit. */
+  manifest: SnapshotManifest;
+  /** Writes README and MANIFEST (details merged with `extraDetails`), then copies to the other tiers. */
+  commit(extraDetails?: Record<string, unknown>, onProgress?: ProgressListener): Promise<BackupResult>;
+  /** Removes the stored artifacts. */
+  discard(): Promise<void>;
+}
+
+async function dumpArtifacts(
   context: SnapshotContext,
   target: TargetConfig,
   storage: SnapshotStorage,
   ref: SnapshotRef,
   startedAt: Date,
   onProgress: ProgressListener,
-): Promise<{ manifest: SnapshotManifest; readme: string }> {
+): Promise<SnapshotManifest> {
   const driver = context.driverFor(target);
-  const engineVersion = await driver.serverVersion(target.settings);
+  const engineContext = context.engineContext(target);
+  const engineVersion = await driver.serverVersion(target.settings, engineContext);
+  // Read before the dump starts: a missing key fails the backup naming the key id.
+  const encryption = new EncryptionKeyring(context.config).forTarget(target);
   let backup: EngineBackup | undefined;
   try {
     onProgress({ phase: 'dumping', bytes: 0 });
-    backup = await driver.backup(target.settings, context.engineContext(target));
+    backup = await driver.backup(target.settings, engineContext);
     const artifacts: SnapshotArtifact[] = [];
     let storedBefore = 0;
     for await (const produced of backup.artifacts()) {
@@ -48,6 +68,7 @@ async function writePrimary(
       const artifact = await storeArtifact({
         artifact: produced,
         compression: target.compression,
+        encryption,
         storage,
         ref,
         onProgress: bytes => onProgress({ phase: 'dumping', bytes: offset + bytes }),
@@ -56,7 +77,8 @@ async function writePrimary(
       storedBefore += artifact.bytes;
     }
     if (artifacts.length === 0) throw new Error(`the ${target.engine} engine produced nothing to store`);
-    const manifest: SnapshotManifest = {
+    const details = await backup.details();
+    return {
       manifest_version: MANIFEST_VERSION,
       tool: { name: AGENT_TOOL_NAME, version: AGENT_VERSION },
       agent: { name: context.config.agent.name },
@@ -66,13 +88,8 @@ async function writePrimary(
       started_at: startedAt.toISOString(),
       finished_at: context.now().toISOString(),
       artifacts,
-      details: await backup.details(),
+      details,
     };
-    onProgress({ phase: 'writing manifest', bytes: storedBefore });
-    const readme = snapshotReadme({ manifest, driver, settings: target.settings, agentName: context.config.agent.name });
-    await storage.writeReadme(ref, readme);
-    await storage.writeManifest(ref, manifest);
-    return { manifest, readme };
   } catch (error) {
     await storage.deleteSnapshot(ref).catch(e => context.log(`could not remove the failed snapshot ${storage.location(ref)}: ${e}`));
     throw error;
@@ -81,22 +98,51 @@ async function writePrimary(
   }
 }
 
-/**
- * Backs a target up to its primary tier, then copies the snapshot to each other tier by
- * streaming it back from the primary (checked against the manifest on the way).
- * A failed primary throws and leaves nothing behind; a failed copy is reported per tier.
- */
-export async function backupTarget(
+/** Dumps a target into its primary tier; see PendingSnapshot. A failure leaves nothing behind. */
+export async function dumpTarget(
   context: SnapshotContext,
   target: TargetConfig,
   onProgress: ProgressListener = () => undefined,
-): Promise<BackupResult> {
+  startedAt: Date = context.now(),
+): Promise<PendingSnapshot> {
   onProgress({ phase: 'starting', bytes: 0 });
   const primary = context.storageFor(target.tiers[0]);
-  const startedAt = context.now();
   const ref: SnapshotRef = { target: target.name, id: await allocateSnapshotId(primary, target.name, startedAt) };
-  const { manifest, readme } = await writePrimary(context, target, primary, ref, startedAt, onProgress);
+  const draft = await dumpArtifacts(context, target, primary, ref, startedAt, onProgress);
 
+  return {
+    target,
+    ref,
+    manifest: draft,
+    discard: () => primary.deleteSnapshot(ref),
+    async commit(extraDetails = {}, progress = onProgress) {
+      const manifest: SnapshotManifest = { ...draft, details: { ...draft.details, ...extraDetails } };
+      try {
+        progress({ phase: 'writing manifest', bytes: manifest.artifacts.reduce((sum, a) => sum + a.bytes, 0) });
+        const driver = context.driverFor(target);
+        const readme = snapshotReadme({ manifest, driver, settings: target.settings, agentName: context.config.agent.name });
+        await primary.writeReadme(ref, readme);
+        await primary.writeManifest(ref, manifest);
+        return await copyToOtherTiers(context, target, primary, ref, manifest, readme, progress);
+      } catch (error) {
+        if ((await primary.readManifest(ref).catch(() => undefined))?.status !== 'ok') {
+          await primary.deleteSnapshot(ref).catch(e => context.log(`could not remove the failed snapshot ${primary.location(ref)}: ${e}`));
+        }
+        throw error;
+      }
+    },
+  };
+}
+
+async function copyToOtherTiers(
+  context: SnapshotContext,
+  target: TargetConfig,
+  primary: SnapshotStorage,
+  ref: SnapshotRef,
+  manifest: SnapshotManifest,
+  readme: string,
+  onProgress: ProgressListener,
+): Promise<BackupResult> {
   const snapshots = [toAgentSnapshot(primary, ref, manifest)];
   const failedTiers: BackupResult['failedTiers'] = [];
   for (const tier of target.tiers.slice(1)) {
@@ -111,4 +157,18 @@ export async function backupTarget(
   }
   onProgress({ phase: 'done', bytes: snapshots[0].bytes });
   return { snapshots, manifest, failedTiers };
+}
+
+/**
+ * Backs a target up to its primary tier, then copies the snapshot to each other tier by
+ * streaming it back from the primary (checked against the manifest on the way).
+ * A failed primary throws and leaves nothing behind; a failed copy is reported per tier.
+ */
+export async function backupTarget(
+  context: SnapshotContext,
+  target: TargetConfig,
+  onProgress: ProgressListener = () => undefined,
+): Promise<BackupResult> {
+  const pending = await dumpTarget(context, target, onProgress);
+  return pending.commit({}, onProgress);
 }

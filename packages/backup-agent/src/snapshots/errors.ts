@@ -13,7 +13,7 @@ export class NotFoundError extends Error {
 export class RestoreRefusedError extends Error {
   constructor(
     message: string,
-    readonly reason: 'manifest' | 'engine' | 'version' | 'not-empty' | 'checksum',
+    readonly reason: 'manifest' | 'engine' | 'version' | 'not-empty' | 'checksum' | 'key' | 'dependency',
     readonly forceable = false,
   ) {
     super(message);

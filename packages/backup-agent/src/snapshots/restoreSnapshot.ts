@@ -1,10 +1,11 @@
 import type { SnapshotManifest } from '@safekeep/plugin-backups-common';
 import type { TargetConfig } from '../config/loadConfig';
 import { openRawArtifact } from '../pipeline/openStoredArtifact';
-import { rawArtifactName } from '../pipeline/compression';
+import { rawNameOf } from '../pipeline/artifactNames';
 import { compareDetails } from './compareDetails';
 import { RestoreRefusedError } from './errors';
 import { findSnapshot, usableManifest } from './findSnapshot';
+import { restoreKeys } from './restoreKeys';
 import type { ProgressListener, SnapshotContext } from './SnapshotContext';
 import { checkArtifacts } from './verifySnapshot';
 
@@ -45,30 +46,39 @@ function refuseNewerEngine(manifest: SnapshotManifest, destinationVersion: strin
   }
 }
 
+/** A restore that passed every check and has not touched the destination yet. */
+export interface PreparedRestore {
+  target: TargetConfig;
+  snapshotId: string;
+  /** Restores, then compares the engine's check with the manifest's details. */
+  apply(onProgress?: ProgressListener): Promise<RestoreResult>;
+}
+
 /**
- * Restores a snapshot. Everything that can refuse is decided before the destination is
- * touched: manifest version, engine and its major version, an occupied destination (unless
- * force), and every artifact's checksum. Afterwards the engine's check is compared with the
- * details recorded at backup time.
+ * Everything that can refuse a restore, decided before the destination is touched: manifest
+ * version, engine and its major version, an occupied destination (unless force), and every
+ * artifact's checksum.
  */
-export async function restoreSnapshot(
+export async function prepareRestore(
   context: SnapshotContext,
   target: TargetConfig,
   id: string,
   options: RestoreOptions = {},
-): Promise<RestoreResult> {
+): Promise<PreparedRestore> {
   const onProgress = options.onProgress ?? (() => undefined);
   const driver = context.driverFor(target);
   onProgress({ phase: 'reading manifest', bytes: 0 });
   const located = await findSnapshot(context, target, id, options.tier);
   const manifest = usableManifest(located, target);
+  const keys = restoreKeys(context.config, [manifest]);
   const settings = options.destination
     ? driver.withDestination(target.settings, options.destination, context.config.context)
     : target.settings;
+  const engineContext = context.engineContext(target);
 
-  refuseNewerEngine(manifest, await driver.serverVersion(settings), target.engine);
+  refuseNewerEngine(manifest, await driver.serverVersion(settings, engineContext), target.engine);
 
-  const state = await driver.inspectDestination(settings);
+  const state = await driver.inspectDestination(settings, engineContext);
   if (!state.empty && !options.force) {
     throw new RestoreRefusedError(
       `the destination is not empty: ${state.summary}; restore with --force (force: true) to overwrite it, or restore elsewhere with --to (destination)`,
@@ -77,7 +87,7 @@ export async function restoreSnapshot(
     );
   }
 
-  const checks = await checkArtifacts(located.storage, located.ref, manifest, bytes => onProgress({ phase: 'verifying', bytes }));
+  const checks = await checkArtifacts(located.storage, located.ref, manifest, bytes => onProgress({ phase: 'verifying', bytes }), keys);
   const broken = checks.filter(c => !c.ok);
   if (broken.length > 0) {
     throw new RestoreRefusedError(
@@ -86,27 +96,47 @@ export async function restoreSnapshot(
     );
   }
 
-  onProgress({ phase: 'restoring', bytes: 0 });
-  await driver.restore(
-    settings,
-    manifest.artifacts.map(artifact => ({
-      name: rawArtifactName(artifact.name, artifact.compression),
-      // Checked again in flight: the copy verified a moment ago could change under us.
-      open: () => openRawArtifact(located.storage, located.ref, artifact, bytes => onProgress({ phase: 'restoring', bytes })),
-    })),
-    context.engineContext(target),
-  );
-
-  onProgress({ phase: 'checking', bytes: 0 });
-  const observed = await driver.check(settings);
-  const differences = (driver.compareDetails ?? compareDetails)(manifest.details, observed);
-  onProgress({ phase: 'done', bytes: 0 });
   return {
+    target,
     snapshotId: id,
-    tier: located.storage.tier,
-    destination: driver.describe(settings),
-    expected: manifest.details,
-    observed,
-    differences,
+    async apply(progress = onProgress) {
+      progress({ phase: 'restoring', bytes: 0 });
+      await driver.restore(
+        settings,
+        manifest.artifacts.map(artifact => ({
+          name: rawNameOf(artifact),
+          // Checked again in flight: the copy verified a moment ago could change under us.
+          open: () => openRawArtifact(located.storage, located.ref, artifact, bytes => progress({ phase: 'restoring', bytes }), keys),
+        })),
+        engineContext,
+      );
+
+      progress({ phase: 'checking', bytes: 0 });
+      const observed = await driver.check(settings, engineContext);
+      const differences = (driver.compareDetails ?? compareDetails)(manifest.details, observed);
+      progress({ phase: 'done', bytes: 0 });
+      return {
+        snapshotId: id,
+        tier: located.storage.tier,
+        destination: driver.describe(settings),
+        expected: manifest.details,
+        observed,
+        differences,
+      };
+    },
   };
+}
+
+/**
+ * Restores a snapshot: every refusal first (prepareRestore), then the engine's restore, then
+ * its check compared with the details recorded at backup time.
+ */
+export async function restoreSnapshot(
+  context: SnapshotContext,
+  target: TargetConfig,
+  id: string,
+  options: RestoreOptions = {},
+): Promise<RestoreResult> {
+  const prepared = await prepareRestore(context, target, id, options);
+  return prepared.apply(options.onProgress);
 }

@@ -1,7 +1,7 @@
 import type { SnapshotManifest } from '@safekeep/plugin-backups-common';
 import { MANIFEST_FILE } from '@safekeep/plugin-backups-common';
 import type { EngineDriver } from '../engines/EngineDriver';
-import { manualCatCommand, rawArtifactName } from '../pipeline/compression';
+import { manualRawCommand, rawNameOf } from '../pipeline/artifactNames';
 
 function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -12,6 +12,28 @@ function formatBytes(bytes: number): string {
     unit++;
   }
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+/** For encrypted snapshots: which key, and how to decrypt without a running agent. */
+function decryptionSection(manifest: SnapshotManifest): string[] {
+  const keyIds = [...new Set(manifest.artifacts.flatMap(a => (a.encryption ? [a.encryption.key_id] : [])))];
+  if (keyIds.length === 0) return [];
+  return [
+    '## Decrypting',
+    '',
+    `The \`.enc\` files are encrypted on the agent (AES-256-GCM in authenticated chunks, \`aes-256-gcm-chunked\`)`,
+    `with the key ${keyIds.map(k => `\`${k}\``).join(', ')}. The key is not stored with the backup: get it from where the agent`,
+    'config points (`encryption.key`: an environment variable or a file holding 64 hex characters) and write it',
+    'to a file readable only by you. No standard tool reads this format; the agent\'s own command does, and',
+    'refuses (exit code 1, nothing printed after the damaged point) a wrong key, a changed byte or a cut-short file:',
+    '',
+    '```sh',
+    'safekeep-agent decrypt --key-file KEY_FILE < FILE.enc > FILE',
+    '```',
+    '',
+    'The commands below decrypt on the fly (`KEY_FILE` is that file). Do not use the output of a command that failed.',
+    '',
+  ];
 }
 
 /**
@@ -27,8 +49,8 @@ export function snapshotReadme(input: {
   const { manifest, driver, settings } = input;
   const artifacts = manifest.artifacts.map(a => ({
     storedName: a.name,
-    rawName: rawArtifactName(a.name, a.compression),
-    catCommand: manualCatCommand(a.compression, a.name),
+    rawName: rawNameOf(a),
+    catCommand: manualRawCommand(a),
   }));
   const version = manifest.engine_version ? ` ${manifest.engine_version}` : '';
   return [
@@ -58,6 +80,7 @@ export function snapshotReadme(input: {
     '',
     'Every line must end in `OK`. If one does not, this copy is damaged: use another tier or snapshot.',
     '',
+    ...decryptionSection(manifest),
     '## 2. Restore by hand',
     '',
     driver.manualRestoreSteps(settings, artifacts),

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { DockerRuntime } from '../docker/DockerRuntime';
+import { defaultDockerSettings } from '../docker/dockerSettings';
 import type { EngineContext, EngineDriver, RestoreArtifact } from '../engines/EngineDriver';
 
 export interface CapturedArtifact {
@@ -17,15 +19,20 @@ export interface CapturedBackup {
 
 export type TestEngineContext = EngineContext & { logs: string[]; cleanup(): void };
 
-/** A staging folder of its own and a log that tests can read. */
-export function testEngineContext(targetName = 'test-target'): TestEngineContext {
+/** A staging folder of its own and a log that tests can read; Docker at its default endpoint. */
+export function testEngineContext(targetName = 'test-target', helperImage?: string): TestEngineContext {
   const stagingDir = fs.mkdtempSync(path.join(os.tmpdir(), 'safekeep-engine-'));
   const logs: string[] = [];
+  let docker: DockerRuntime | undefined;
   return {
     targetName,
     stagingDir,
     logs,
     log: message => logs.push(message),
+    docker: () => {
+      docker ??= new DockerRuntime({ ...defaultDockerSettings(), ...(helperImage ? { helperImage } : {}) }, message => logs.push(message));
+      return docker;
+    },
     cleanup: () => fs.rmSync(stagingDir, { recursive: true, force: true }),
   };
 }

@@ -40,6 +40,8 @@ export interface AgentJob {
   snapshots?: AgentSnapshot[];
   /** Downtime caused by stopping containers, when any were stopped. */
   downtimeMs?: number;
+  /** For a job on a consistency group (then `target` is `group:<name>`): the group's name. */
+  group?: string;
   /** What the engine's check found after a restore, or what prune removed. */
   details?: Record<string, unknown>;
   error?: string;

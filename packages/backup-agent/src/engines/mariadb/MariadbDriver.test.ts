@@ -116,7 +116,7 @@ describeWithService('SAFEKEEP_TEST_MARIADB_URL', 'mariadb driver (real server)',
       serverVersion: expect.stringMatching(/^\d+\.\d+\.\d+/),
       databases: { [source]: { tables: { audit: 0, orders: 3, users: 3 } } },
     });
-    expect(await driver.serverVersion(settings)).toBe(backup.details.serverVersion);
+    expect(await driver.serverVersion(settings, context)).toBe(backup.details.serverVersion);
 
     await run(source, [
       `UPDATE users SET name = 'changed'`,
@@ -126,12 +126,12 @@ describeWithService('SAFEKEEP_TEST_MARIADB_URL', 'mariadb driver (real server)',
       'CREATE PROCEDURE order_count(OUT n INT) SELECT -1 INTO n',
     ]);
     expect(await contentOf(source)).not.toEqual(original);
-    const state = await driver.inspectDestination(settings);
+    const state = await driver.inspectDestination(settings, context);
     expect(state).toEqual({ empty: false, summary: expect.stringContaining(`database "${source}" has 3 table(s) (audit, orders, users)`) });
 
     await driver.restore(settings, restoreArtifacts(backup.artifacts), context);
     expect(await contentOf(source)).toEqual(original);
-    expect(driver.compareDetails!(backup.details, await driver.check(settings))).toEqual([]);
+    expect(driver.compareDetails!(backup.details, await driver.check(settings, context))).toEqual([]);
 
     // Credentials went only through the option file, named first; it is gone afterwards.
     expect(runner.commands.map(c => c.command)).toEqual(['mysqldump', 'mysql']);
@@ -147,15 +147,15 @@ describeWithService('SAFEKEEP_TEST_MARIADB_URL', 'mariadb driver (real server)',
     const settings = settingsFor({ databases: [source] });
     const backup = await backupToMemory(driver, settings, context);
     const destination = driver.withDestination(settings, copy, createConfigContext('/'));
-    expect(await driver.inspectDestination(destination)).toEqual({
+    expect(await driver.inspectDestination(destination, context)).toEqual({
       empty: true,
       summary: `database(s) "${copy}" on MariaDB/MySQL at ${server.host}:${server.port} do(es) not exist yet`,
     });
     await driver.restore(destination, restoreArtifacts(backup.artifacts), context);
     expect(await contentOf(copy)).toEqual(await contentOf(source));
-    expect(driver.compareDetails!(backup.details, await driver.check(destination))).toEqual([]);
+    expect(driver.compareDetails!(backup.details, await driver.check(destination, context))).toEqual([]);
     await run(copy, ['DELETE FROM users WHERE id = 2']);
-    expect(driver.compareDetails!(backup.details, await driver.check(destination))).toEqual([
+    expect(driver.compareDetails!(backup.details, await driver.check(destination, context))).toEqual([
       `databases.${source} (restored as ${copy}).tables.users: 3 at backup, 2 after restore`,
     ]);
   });

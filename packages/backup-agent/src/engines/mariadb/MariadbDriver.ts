@@ -1,6 +1,7 @@
 import type { CommandRunner } from '../../exec/CommandRunner';
 import { LocalProcessRunner } from '../../exec/LocalProcessRunner';
 import type { EngineDriver } from '../EngineDriver';
+import { execContainerNeeds, toolRunner } from '../containerSetting';
 import { compareRenamedDetails } from '../compareRenamedDetails';
 import { parseDatabaseDestination } from '../parseDatabaseDestination';
 import { backupMariadb } from './backupMariadb';
@@ -12,7 +13,7 @@ import { MariadbSettings, mariadbSettingsSchema } from './mariadbSettings';
 import { restoreMariadb } from './restoreMariadb';
 
 export interface MariadbDriverOptions {
-  /** Where mysqldump and mysql run. */
+  /** Where mysqldump and mysql run, unless the target sets `container`. */
   runner: CommandRunner;
 }
 
@@ -26,18 +27,22 @@ export function createMariadbDriver(options: MariadbDriverOptions): EngineDriver
     describe(settings) {
       const databases = settings.restoreInto !== undefined ? [settings.restoreInto] : settings.databases;
       const which = databases ? `database${databases.length > 1 ? 's' : ''} ${databases.join(', ')}` : 'all databases';
-      return `MariaDB/MySQL ${which} at ${settings.host}:${settings.port}`;
+      const inContainer = settings.container ? ` (tools in container ${settings.container.name})` : '';
+      return `MariaDB/MySQL ${which} at ${settings.host}:${settings.port}${inContainer}`;
     },
 
     withDestination(settings, destination) {
       const parsed = parseDatabaseDestination(destination, 'MariaDB/MySQL');
-      return { ...settings, host: parsed.host ?? settings.host, port: parsed.port ?? settings.port, restoreInto: parsed.database };
+      // Another server is reached from the agent's host, not through the target's container.
+      const container = parsed.host || parsed.port ? undefined : settings.container;
+      return { ...settings, host: parsed.host ?? settings.host, port: parsed.port ?? settings.port, container, restoreInto: parsed.database };
     },
 
     serverVersion: settings => withMariadb(settings, queryServerVersion),
-    backup: (settings, context) => backupMariadb(runner, settings, context),
+    backup: (settings, context) => backupMariadb(toolRunner(runner, settings.container, context), settings, context),
     inspectDestination: inspectMariadb,
-    restore: (settings, artifacts, context) => restoreMariadb(runner, settings, artifacts, context),
+    restore: (settings, artifacts, context) => restoreMariadb(toolRunner(runner, settings.container, context), settings, artifacts, context),
+    containerNeeds: settings => execContainerNeeds(settings.container),
     check: checkMariadb,
     compareDetails: compareRenamedDetails,
     manualRestoreSteps: mariadbManualSteps,

@@ -1,5 +1,6 @@
 import type { CommandRunner, CommandSpec, SecretFile } from '../../exec/CommandRunner';
 import { mariadbPassword } from './mariadbConnection';
+import { toolEndpoint } from '../containerSetting';
 import type { MariadbSettings } from './mariadbSettings';
 
 /** A value in a MySQL option file: quoted, with the escapes the client's parser undoes. */
@@ -32,7 +33,8 @@ export class MariadbTools {
 
   static async open(runner: CommandRunner, settings: MariadbSettings, stagingDir: string): Promise<MariadbTools> {
     const password = mariadbPassword(settings);
-    const file = await runner.writeSecretFile(stagingDir, 'my.cnf', optionFile(settings, password));
+    // Tools in a container reach the server at its address inside the container.
+    const file = await runner.writeSecretFile(stagingDir, 'my.cnf', optionFile(toolEndpoint(settings), password));
     return new MariadbTools(runner, file, password);
   }
 

@@ -124,7 +124,7 @@ describeWithService('SAFEKEEP_TEST_POSTGRES_URL', 'postgres driver (real server)
       globals: 'with role passwords',
       databases: { [source]: { tables: { 'app.orders': 3, 'app.users': 3, 'public.ext_catalog': 2 } } },
     });
-    expect(await driver.serverVersion(settings)).toBe(backup.details.serverVersion);
+    expect(await driver.serverVersion(settings, context)).toBe(backup.details.serverVersion);
 
     await sql(
       source,
@@ -132,7 +132,7 @@ describeWithService('SAFEKEEP_TEST_POSTGRES_URL', 'postgres driver (real server)
        CREATE TABLE public.later (x int); INSERT INTO public.later VALUES (1); DELETE FROM public.ext_catalog WHERE id = 2`,
     );
     expect(await contentOf(source)).not.toEqual(original);
-    const state = await driver.inspectDestination(settings);
+    const state = await driver.inspectDestination(settings, context);
     expect(state.empty).toBe(false);
     expect(state.summary).toContain(`database "${source}" has 4 table(s) (app.orders, app.users, public.ext_catalog, public.later)`);
 
@@ -140,7 +140,7 @@ describeWithService('SAFEKEEP_TEST_POSTGRES_URL', 'postgres driver (real server)
     expect(await contentOf(source)).toEqual(original);
     expect(context.logs).toContain('globals.sql (roles, tablespaces) was not replayed: roles usually exist already; set restoreGlobals: true to replay it');
     // pg_restore --clean drops what the dump holds; a table created after the backup stays, and the check says so.
-    expect(driver.compareDetails!(backup.details, await driver.check(settings))).toEqual([
+    expect(driver.compareDetails!(backup.details, await driver.check(settings, context))).toEqual([
       `databases.${source}.tables.public.later: not in the backup, 1 after restore`,
     ]);
 
@@ -162,17 +162,17 @@ describeWithService('SAFEKEEP_TEST_POSTGRES_URL', 'postgres driver (real server)
 
     const destination = driver.withDestination(settings, copy, createConfigContext('/'));
     expect(driver.describe(destination)).toBe(`PostgreSQL database ${copy} at ${server.host}:${server.port}`);
-    expect(await driver.inspectDestination(destination)).toEqual({
+    expect(await driver.inspectDestination(destination, context)).toEqual({
       empty: true,
       summary: `database(s) "${copy}" on PostgreSQL at ${server.host}:${server.port} do(es) not exist yet`,
     });
     await driver.restore(destination, restoreArtifacts(backup.artifacts), context);
     expect(await contentOf(copy)).toEqual(await contentOf(source));
-    expect(driver.compareDetails!(backup.details, await driver.check(destination))).toEqual([]);
+    expect(driver.compareDetails!(backup.details, await driver.check(destination, context))).toEqual([]);
 
     // A changed copy is reported against the snapshot's database.
     await sql(copy, 'DELETE FROM app.users WHERE id = 2');
-    expect(driver.compareDetails!(backup.details, await driver.check(destination))).toEqual([
+    expect(driver.compareDetails!(backup.details, await driver.check(destination, context))).toEqual([
       `databases.${source} (restored as ${copy}).tables.app.users: 3 at backup, 2 after restore`,
     ]);
   });

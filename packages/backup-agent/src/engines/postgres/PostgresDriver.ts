@@ -1,6 +1,7 @@
 import type { CommandRunner } from '../../exec/CommandRunner';
 import { LocalProcessRunner } from '../../exec/LocalProcessRunner';
 import type { EngineDriver } from '../EngineDriver';
+import { execContainerNeeds, toolRunner } from '../containerSetting';
 import { backupPostgres } from './backupPostgres';
 import { compareRenamedDetails } from '../compareRenamedDetails';
 import { checkPostgres, inspectPostgres } from './inspectPostgres';
@@ -12,7 +13,7 @@ import { PostgresSettings, postgresSettingsSchema } from './postgresSettings';
 import { restorePostgres } from './restorePostgres';
 
 export interface PostgresDriverOptions {
-  /** Where pg_dump, pg_dumpall, pg_restore and psql run. */
+  /** Where pg_dump, pg_dumpall, pg_restore and psql run, unless the target sets `container`. */
   runner: CommandRunner;
 }
 
@@ -29,18 +30,22 @@ export function createPostgresDriver(options: PostgresDriverOptions): EngineDriv
     describe(settings) {
       const databases = settings.restoreInto !== undefined ? [settings.restoreInto] : settings.databases;
       const which = databases ? `database${databases.length > 1 ? 's' : ''} ${databases.join(', ')}` : 'all databases';
-      return `PostgreSQL ${which} at ${settings.host}:${settings.port}`;
+      const inContainer = settings.container ? ` (tools in container ${settings.container.name})` : '';
+      return `PostgreSQL ${which} at ${settings.host}:${settings.port}${inContainer}`;
     },
 
     withDestination(settings, destination) {
       const parsed = parseDatabaseDestination(destination, 'PostgreSQL');
-      return { ...settings, host: parsed.host ?? settings.host, port: parsed.port ?? settings.port, restoreInto: parsed.database };
+      // Another server is reached from the agent's host, not through the target's container.
+      const container = parsed.host || parsed.port ? undefined : settings.container;
+      return { ...settings, host: parsed.host ?? settings.host, port: parsed.port ?? settings.port, container, restoreInto: parsed.database };
     },
 
     serverVersion: settings => withPostgres(settings, settings.maintenanceDatabase, queryServerVersion),
-    backup: (settings, context) => backupPostgres(runner, settings, context),
+    backup: (settings, context) => backupPostgres(toolRunner(runner, settings.container, context), settings, context),
     inspectDestination: inspectPostgres,
-    restore: (settings, artifacts, context) => restorePostgres(runner, settings, artifacts, context),
+    restore: (settings, artifacts, context) => restorePostgres(toolRunner(runner, settings.container, context), settings, artifacts, context),
+    containerNeeds: settings => execContainerNeeds(settings.container),
     check: checkPostgres,
     compareDetails: compareRenamedDetails,
     manualRestoreSteps: postgresManualSteps,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ConfigContext } from '../../config/ConfigContext';
 import { field } from '../../config/describeField';
 import { secretRefSchema } from '../../config/secretRef';
+import { containerSettingSchema } from '../containerSetting';
 
 const EXTRA_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 const COPY_FROM_STDIN = /^\s*COPY\s[\s\S]+\sFROM\s+STDIN\b/i;
@@ -34,6 +35,7 @@ export function postgresSettingsSchema(context: ConfigContext) {
       port: z.number(field('the PostgreSQL port', 'a number')).int().min(1).max(65535).default(5432),
       user: z.string(field('the PostgreSQL user the agent connects as')).min(1).default('postgres'),
       password: secretRefSchema(context, 'the PostgreSQL password').optional(),
+      container: containerSettingSchema().optional(),
       databases: z
         .array(z.string(field('a database name')).min(1), field('the databases to back up (all non-template databases when left out)', 'a list'))
         .min(1, 'must list at least one database, or be left out to back up every non-template database')

@@ -1,5 +1,6 @@
 import type { CommandRunner, CommandSpec, SecretFile } from '../../exec/CommandRunner';
 import { postgresPassword } from './postgresConnection';
+import { toolEndpoint } from '../containerSetting';
 import type { PostgresSettings } from './postgresSettings';
 
 /** A libpq connection string naming one database, so a name like `a=b` is not parsed as options. */
@@ -31,7 +32,8 @@ export class PostgresTools {
   static async open(runner: CommandRunner, settings: PostgresSettings, stagingDir: string): Promise<PostgresTools> {
     const password = postgresPassword(settings);
     const passfile = password ? await runner.writeSecretFile(stagingDir, 'pgpass', pgpassLine(password)) : undefined;
-    return new PostgresTools(runner, settings, passfile, password);
+    // Tools in a container reach the server at its address inside the container.
+    return new PostgresTools(runner, toolEndpoint(settings), passfile, password);
   }
 
   /** A spec for `command` with the connection arguments first, then `args`. */

@@ -110,7 +110,7 @@ describeWithService('SAFEKEEP_TEST_REDIS_URL', 'redis driver (real servers)', ra
       await db0.del(`${prefix}:hash`, `${prefix}:ttl`);
       await db0.set(`${prefix}:later`, 'added after the backup');
       db0.disconnect();
-      expect(await driver.inspectDestination(settings)).toMatchObject({ empty: false, summary: expect.stringMatching(/holds \d+ key\(s\)/) });
+      expect(await driver.inspectDestination(settings, context)).toMatchObject({ empty: false, summary: expect.stringMatching(/holds \d+ key\(s\)/) });
 
       await driver.restore(settings, restoreArtifacts(backup.artifacts), context);
       const restored = await contentOf(connectMachine, prefix);
@@ -154,14 +154,14 @@ describeWithService('SAFEKEEP_TEST_REDIS_URL', 'redis driver (real servers)', ra
     await db0.del(`${prefix}:list`);
     await db0.set(`${prefix}:later`, 'added after the backup');
     db0.disconnect();
-    expect(await driver.inspectDestination(settings)).toEqual({
+    expect(await driver.inspectDestination(settings, context)).toEqual({
       empty: false,
       summary: `Redis at 127.0.0.1:${server.port} holds 8 key(s) (db0: 7, db3: 1)`,
     });
 
     await driver.restore(settings, restoreArtifacts(backup.artifacts), context);
     expect(await contentOf(server.connect, prefix)).toEqual(original);
-    expect(driver.compareDetails!(backup.details, await driver.check(settings))).toEqual([]);
+    expect(driver.compareDetails!(backup.details, await driver.check(settings, context))).toEqual([]);
     expect(context.logs).toEqual(
       expect.arrayContaining([
         `stopped Redis at 127.0.0.1:${server.port}`,
@@ -197,7 +197,7 @@ describeWithService('SAFEKEEP_TEST_REDIS_URL', 'redis driver (real servers)', ra
 
     await driver.restore(settings, restoreArtifacts(backup.artifacts), context);
     expect(await contentOf(server.connect, prefix)).toEqual(original);
-    expect(driver.compareDetails!(backup.details, await driver.check(settings))).toEqual([]);
+    expect(driver.compareDetails!(backup.details, await driver.check(settings, context))).toEqual([]);
     expect(context.logs).toContain(`emptied Redis at 127.0.0.1:${server.port} (FLUSHALL) before loading the snapshot`);
     for (const command of runner.commands) expect(JSON.stringify(command.args)).not.toContain(server.password);
   });
@@ -212,10 +212,10 @@ describeWithService('SAFEKEEP_TEST_REDIS_URL', 'redis driver (real servers)', ra
     try {
       const otherSettings = driver.withDestination(privateSettings(), `127.0.0.1:${other.port}`, createConfigContext('/'));
       expect(otherSettings.restore).toEqual({ mode: 'replay', flush: true });
-      expect(await driver.inspectDestination(otherSettings)).toEqual({ empty: true, summary: `Redis at 127.0.0.1:${other.port} holds no keys` });
+      expect(await driver.inspectDestination(otherSettings, context)).toEqual({ empty: true, summary: `Redis at 127.0.0.1:${other.port} holds no keys` });
       await driver.restore(otherSettings, restoreArtifacts(backup.artifacts), context);
       expect(await contentOf(other.connect, prefix)).toEqual(original);
-      expect(driver.compareDetails!(backup.details, await driver.check(otherSettings))).toEqual([]);
+      expect(driver.compareDetails!(backup.details, await driver.check(otherSettings, context))).toEqual([]);
     } finally {
       await other.destroy();
     }

@@ -1,6 +1,7 @@
 import type { CommandRunner } from '../../exec/CommandRunner';
 import { LocalProcessRunner } from '../../exec/LocalProcessRunner';
 import type { EngineDriver } from '../EngineDriver';
+import { execContainerNeeds, toolRunner } from '../containerSetting';
 import { parseDatabaseDestination } from '../parseDatabaseDestination';
 import { backupRedis } from './backupRedis';
 import { compareRedisDetails } from './compareRedisDetails';
@@ -12,7 +13,7 @@ import { RedisSettings, redisSettingsSchema } from './redisSettings';
 import { restoreRedis } from './restoreRedis';
 
 export interface RedisDriverOptions {
-  /** Where tools that talk to the server run: redis-cli --rdb, restore.stopCommand/startCommand. */
+  /** Where tools that talk to the server run (redis-cli --rdb, restore commands), unless the target sets `container`. */
   runner: CommandRunner;
   /** Where tools that read staged local files run: redis-check-rdb, the temporary redis-server. */
   localRunner: CommandRunner;
@@ -31,12 +32,12 @@ export function createRedisDriver(options: RedisDriverOptions): EngineDriver<Red
   return {
     engine: 'redis',
     settingsSchema: redisSettingsSchema,
-    describe: settings => `Redis/Valkey at ${settings.host}:${settings.port}`,
+    describe: settings => `Redis/Valkey at ${settings.host}:${settings.port}${settings.container ? ` (tools in container ${settings.container.name})` : ''}`,
 
     withDestination(settings, destination) {
       const endpoint = parseEndpoint(destination);
       // Another server: its RDB file is unknown, so the snapshot is replayed into it.
-      return { ...settings, host: endpoint.host, port: endpoint.port ?? settings.port, rdbPath: undefined, restore: { mode: 'replay', flush: true } };
+      return { ...settings, host: endpoint.host, port: endpoint.port ?? settings.port, rdbPath: undefined, container: undefined, restore: { mode: 'replay', flush: true } };
     },
 
     async serverVersion(settings) {
@@ -49,9 +50,10 @@ export function createRedisDriver(options: RedisDriverOptions): EngineDriver<Red
       }
     },
 
-    backup: (settings, context) => backupRedis(runners, settings, context),
+    backup: (settings, context) => backupRedis({ ...runners, runner: toolRunner(runners.runner, settings.container, context) }, settings, context),
     inspectDestination: inspectRedis,
-    restore: (settings, artifacts, context) => restoreRedis(runners, settings, artifacts, context),
+    restore: (settings, artifacts, context) => restoreRedis({ ...runners, runner: toolRunner(runners.runner, settings.container, context) }, settings, artifacts, context),
+    containerNeeds: settings => execContainerNeeds(settings.container),
     check: checkRedis,
     compareDetails: compareRedisDetails,
     manualRestoreSteps: redisManualSteps,

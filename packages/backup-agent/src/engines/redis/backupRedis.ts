@@ -10,6 +10,7 @@ import { connectRedis, describeServer } from './redisConnection';
 import { keyspace, serverVersionOf, totalKeys } from './redisInfo';
 import type { RedisSettings } from './redisSettings';
 import { triggerBgsave } from './triggerBgsave';
+import { toolEndpoint } from '../containerSetting';
 
 export const RDB_ARTIFACT = 'dump.rdb';
 
@@ -50,7 +51,7 @@ export async function backupRedis(
       await triggerBgsave(client, { timeoutMs: settings.saveTimeoutSeconds * 1000, where, log: context.log });
       await copyServerRdb(settings, settings.rdbPath, requestedAt, staged);
     } else {
-      await fetchRdb(runners.runner, settings, staged);
+      await fetchRdb(runners.runner, toolEndpoint(settings), staged, context.stagingDir);
     }
     // Taken right after the snapshot: exact unless clients write meanwhile (see compareRedisDetails).
     const databases = await keyspace(client);

@@ -19,15 +19,22 @@ export function redisCliSpec(endpoint: RedisEndpoint, args: string[]): CommandSp
  * file. Not to stdout: redis-cli 7.0 appends the 40-byte EOF mark of a diskless transfer to
  * stdout, which would become part of the artifact.
  */
-export async function fetchRdb(runner: CommandRunner, endpoint: RedisEndpoint, file: string): Promise<void> {
-  const running = runner.run(redisCliSpec(endpoint, ['--rdb', file]));
-  running.stdout.resume();
+export async function fetchRdb(runner: CommandRunner, endpoint: RedisEndpoint, file: string, stagingDir: string): Promise<void> {
+  // Where redis-cli can write: the staging folder, or /tmp in the target's container.
+  const output = await runner.toolOutputFile(stagingDir, 'dump.rdb');
   try {
-    await running.completion;
-  } catch (error) {
-    throw new Error(
-      `fetching the RDB over the wire failed (${(error as Error).message}); the server must allow SYNC for this user, ` +
-        'or set rdbPath to the RDB file the server writes when the agent can read it',
-    );
+    const running = runner.run(redisCliSpec(endpoint, ['--rdb', output.path]));
+    running.stdout.resume();
+    try {
+      await running.completion;
+    } catch (error) {
+      throw new Error(
+        `fetching the RDB over the wire failed (${(error as Error).message}); the server must allow SYNC for this user, ` +
+          'or set rdbPath to the RDB file the server writes when the agent can read it',
+      );
+    }
+    await output.moveTo(file);
+  } finally {
+    await output.remove().catch(() => undefined);
   }
 }

@@ -3,6 +3,7 @@ import type { ConfigContext } from '../../config/ConfigContext';
 import { field } from '../../config/describeField';
 import { localPath } from '../../config/localPath';
 import { secretRefSchema } from '../../config/secretRef';
+import { containerSettingSchema } from '../containerSetting';
 
 function commandSchema(what: string) {
   return z
@@ -43,12 +44,27 @@ export function redisSettingsSchema(context: ConfigContext) {
       port: z.number(field('the Redis/Valkey port', 'a number')).int().min(1).max(65535).default(6379),
       user: z.string(field('the ACL user (leave out for the default user)')).min(1).optional(),
       password: secretRefSchema(context, 'the Redis/Valkey password').optional(),
+      container: containerSettingSchema().optional(),
       rdbPath: localPath(context, "the server's RDB file, when the agent can read it (else the RDB is fetched over the wire)").optional(),
       saveTimeoutSeconds: z.number(field('how long to wait for BGSAVE', 'a number')).int().min(1).default(600),
       restore: restoreSchema(context).default({ mode: 'replay', flush: true }),
     })
     .strict()
     .superRefine((settings, ctx) => {
+      if (settings.container && settings.rdbPath) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['rdbPath'],
+          message: "is a path on the agent's host and cannot be combined with container: leave it out (the RDB is fetched with redis-cli --rdb inside the container)",
+        });
+      }
+      if (settings.container && settings.restore.mode === 'replace-file') {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['restore', 'mode'],
+          message: 'replace-file swaps a file on the agent\'s host and cannot be combined with container: use mode replay',
+        });
+      }
       if (settings.restore.mode === 'replace-file' && !settings.restore.rdbPath && !settings.rdbPath) {
         ctx.addIssue({
           code: z.ZodIssueCode.custom,

@@ -199,7 +199,14 @@ describe('s3 engine', () => {
 
     it('copies only new and changed contents and restores from both snapshots', async () => {
       const dir = tempDir();
-      const base = { targetName: 'files', stagingDir: path.join(dir, 'staging'), log: () => undefined };
+      const base = {
+        targetName: 'files',
+        stagingDir: path.join(dir, 'staging'),
+        log: () => undefined,
+        docker: () => {
+          throw new Error('this engine does not use Docker');
+        },
+      };
       const first = path.join(dir, '20260101T000000Z');
       await backupTo(first, base);
       expect(await blobsIn(path.join(first, 'objects.tar'))).toHaveLength(5);
