@@ -10,6 +10,7 @@ import { DatabaseIncidentsStore } from './database/DatabaseIncidentsStore';
 import { DatabasePrunesStore } from './database/DatabasePrunesStore';
 import { RunExecutor } from './execution/RunExecutor';
 import { CatalogPolicyReader } from './policies/CatalogPolicyReader';
+import { registerRestores } from './restores/registerRestores';
 import { IncidentMonitor } from './notifications/IncidentMonitor';
 import { IncidentNotifier } from './notifications/IncidentNotifier';
 import { RetentionPruner } from './retention/RetentionPruner';
@@ -53,6 +54,7 @@ export const backupsPlugin = createBackendPlugin({
           agentNames: agents.names(),
           defaultTimeZone: config.defaultTimeZone,
         });
+        await registerRestores({ ...deps, config, agents, policies });
 
         const pruner = new RetentionPruner({
           prunes: new DatabasePrunesStore(await deps.database.getClient(), agents.secrets()),

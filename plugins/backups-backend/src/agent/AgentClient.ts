@@ -1,15 +1,25 @@
-import type { AgentHealth, AgentJob, RetentionPolicy } from '@safekeep/plugin-backups-common';
+import type { AgentHealth, AgentJob, AgentSnapshot, AgentTarget, RetentionPolicy } from '@safekeep/plugin-backups-common';
 import type { ZodType } from 'zod';
 import type { AgentConfig } from '../config/readBackupsConfig';
 import { redactSecrets } from '../redaction/redactSecrets';
 import { AgentError } from './AgentError';
-import { agentConflictSchema, agentHealthSchema, agentJobSchema } from './agentResponseSchemas';
+import {
+  agentConflictSchema,
+  agentHealthSchema,
+  agentJobSchema,
+  agentSnapshotListSchema,
+  agentTargetListSchema,
+} from './agentResponseSchemas';
 
 /** The agent's HTTP paths (`/v1/...`), in one place. */
 export const AGENT_PATHS = {
   health: '/v1/health',
   startBackup: '/v1/backups',
   job: (id: string) => `/v1/jobs/${encodeURIComponent(id)}`,
+  snapshots: (target: string) => `/v1/snapshots?target=${encodeURIComponent(target)}`,
+  targets: '/v1/targets',
+  verify: '/v1/verify',
+  restores: '/v1/restores',
   prune: '/v1/prune',
 };
 
@@ -81,6 +91,43 @@ export class AgentClient {
     }
     if (!response.ok) throw await this.errorFor('GET', path, response);
     return (await this.parse('GET', path, response, agentJobSchema)) as AgentJob;
+  }
+
+  /** Complete snapshots of a target, newest first. */
+  async listSnapshots(target: string): Promise<AgentSnapshot[]> {
+    const path = AGENT_PATHS.snapshots(target);
+    const response = await this.request('GET', path);
+    if (!response.ok) throw await this.errorFor('GET', path, response);
+    return (await this.parse('GET', path, response, agentSnapshotListSchema)).snapshots as AgentSnapshot[];
+  }
+
+  /** The agent's targets, with any extra fields it reports (such as containers a target stops). */
+  async listTargets(): Promise<Array<AgentTarget & Record<string, unknown>>> {
+    const response = await this.request('GET', AGENT_PATHS.targets);
+    if (!response.ok) throw await this.errorFor('GET', AGENT_PATHS.targets, response);
+    return (await this.parse('GET', AGENT_PATHS.targets, response, agentTargetListSchema)).targets as Array<
+      AgentTarget & Record<string, unknown>
+    >;
+  }
+
+  /** Starts re-reading a snapshot and comparing every artifact with its manifest (`verify` job). */
+  startVerify(target: string, snapshotId: string): Promise<StartBackupResult> {
+    return this.startJob(AGENT_PATHS.verify, { target, snapshotId });
+  }
+
+  /** Starts a restore (`restore` job); the agent's refusals come back as the job's error. */
+  startRestore(restore: { target: string; snapshotId: string; force?: boolean; destination?: string }): Promise<StartBackupResult> {
+    return this.startJob(AGENT_PATHS.restores, restore);
+  }
+
+  private async startJob(path: string, body: Record<string, unknown>): Promise<StartBackupResult> {
+    const response = await this.request('POST', path, body);
+    if (response.status === 409) {
+      const conflict = await this.parse('POST', path, response, agentConflictSchema);
+      return { kind: 'busy', runningJobId: conflict.runningJobId, message: this.redact(conflict.error) };
+    }
+    if (!response.ok) throw await this.errorFor('POST', path, response);
+    return { kind: 'started', job: (await this.parse('POST', path, response, agentJobSchema)) as AgentJob };
   }
 
   private where(method: string, path: string): string {

@@ -45,3 +45,15 @@ export const agentConflictSchema = z
 export const agentHealthSchema = z
   .object({ status: z.literal('ok'), version: z.string(), name: z.string(), targets: z.number() })
   .passthrough();
+
+/** GET /v1/snapshots */
+export const agentSnapshotListSchema = z.object({ snapshots: z.array(agentSnapshotSchema) }).passthrough();
+
+/** GET /v1/targets; extra fields (such as containers a target stops) pass through. */
+export const agentTargetListSchema = z
+  .object({
+    targets: z.array(
+      z.object({ name: z.string(), engine: z.string(), tiers: z.array(z.string()), source: z.string() }).passthrough(),
+    ),
+  })
+  .passthrough();

@@ -15,8 +15,8 @@ export interface BackupsConfig {
   agents: Map<string, AgentConfig>;
   dispatchIntervalSeconds: number;
   defaultTimeZone: string;
-  /** `backups.restores`: expiry of requests, how long a preview may take. */
-  restores: RestoresConfig;
+  /** `backups.restores`: expiry of requests, how long a preview may take (defaults when absent). */
+  restores?: RestoresConfig;
 }
 
 export const DEFAULT_DISPATCH_INTERVAL_SECONDS = 30;

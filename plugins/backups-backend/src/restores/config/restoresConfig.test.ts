@@ -15,7 +15,7 @@ describe('backups.restores config', () => {
   it('defaults to 24 hours of expiry and a 300 s preview', () => {
     expect(readBackupsConfig(new ConfigReader({})).restores).toEqual({ expireAfterHours: 24, previewTimeoutSeconds: 300 });
     expect(
-      readBackupsConfig(new ConfigReader({ backups: { restores: { expireAfterHours: 4 } } })).restores.expireAfterHours,
+      readBackupsConfig(new ConfigReader({ backups: { restores: { expireAfterHours: 4 } } })).restores?.expireAfterHours,
     ).toBe(4);
   });
 

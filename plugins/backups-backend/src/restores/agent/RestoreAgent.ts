@@ -1,0 +1,9 @@
+import type { AgentClient } from '../../agent/AgentClient';
+
+/** The agent calls restores make; an AgentClient, or a stand-in in unit tests. */
+export type RestoreAgent = Pick<AgentClient, 'name' | 'listSnapshots' | 'listTargets' | 'startVerify' | 'startRestore' | 'getJob'>;
+
+/** Finds the agent of a policy by name. */
+export interface RestoreAgents {
+  get(name: string): RestoreAgent | undefined;
+}

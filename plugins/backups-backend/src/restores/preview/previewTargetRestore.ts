@@ -1,0 +1,138 @@
+import { InputError } from '@backstage/errors';
+import {
+  AgentSnapshot,
+  MANIFEST_VERSION,
+  RestoreDestination,
+  RestorePreview,
+} from '@safekeep/plugin-backups-common';
+import { AgentError } from '../../agent/AgentError';
+import type { RestoreAgent } from '../agent/RestoreAgent';
+import { runAgentJobToEnd } from '../agent/runAgentJobToEnd';
+import { describeVerification } from './describeVerification';
+
+export interface TargetPreviewInput {
+  agent: RestoreAgent;
+  target: string;
+  engine: string | null;
+  /** Latest when omitted. */
+  snapshotId?: string;
+  destination: RestoreDestination;
+  medianDowntimeMs: number | null;
+  timeoutMs: number;
+}
+
+export interface TargetPreview {
+  preview: RestorePreview;
+  snapshotId: string;
+  /** Overwrite what the destination holds: true when the preview says it will. */
+  force: boolean;
+}
+
+function majorOf(version: string | null | undefined): number | undefined {
+  const match = version ? /^(\d+)/.exec(version) : null;
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Containers the agent says a restore of the target stops (a field it may add to /v1/targets). */
+async function containersOf(agent: RestoreAgent, target: string): Promise<string[]> {
+  try {
+    const entry = (await agent.listTargets()).find(t => t.name === target);
+    const containers = entry?.stopContainers ?? entry?.containers;
+    return Array.isArray(containers) ? containers.filter((c): c is string => typeof c === 'string') : [];
+  } catch {
+    // The list is for people; without it the preview says nothing will be stopped.
+    return [];
+  }
+}
+
+/**
+ * Where the agent can restore a snapshot of `target`: the target itself, or a destination
+ * path of the same target (`restore --to`). Another target is refused: the agent finds
+ * snapshots by the target they were taken from.
+ */
+function destinationRefusal(agentName: string, target: string, destination: RestoreDestination): string | undefined {
+  if (destination.kind !== 'other') return undefined;
+  if (destination.agent && destination.agent !== agentName) {
+    return `restoring onto another agent ("${destination.agent}") is not supported: agent "${agentName}" holds the snapshot; restore in place or into a destination path on "${agentName}"`;
+  }
+  if (destination.target && destination.target !== target) {
+    return `restoring into another target ("${destination.target}") is not supported by the agent yet: give a destination path of target "${target}" instead (a database name or a file path, as restore --to takes)`;
+  }
+  return undefined;
+}
+
+/**
+ * What restoring one target's snapshot will do, decided before anyone approves: the snapshot
+ * re-read and checked against its manifest by the agent, the refusals the agent would give
+ * that can be known without restoring, what gets stopped and for how long.
+ */
+export async function previewTargetRestore(input: TargetPreviewInput): Promise<TargetPreview> {
+  const { agent, target, destination } = input;
+  const snapshots = await agent.listSnapshots(target);
+  const latest = snapshots[0];
+  const snapshotId = input.snapshotId ?? latest?.id;
+  if (!snapshotId) {
+    throw new InputError(`Target "${target}" on agent "${agent.name}" has no complete snapshot yet: back it up first`);
+  }
+  const snapshot: AgentSnapshot | undefined = snapshots.find(s => s.id === snapshotId);
+  const refusals: string[] = [];
+  const refuse = (text: string) => refusals.push(text);
+
+  const badDestination = destinationRefusal(agent.name, target, destination);
+  if (badDestination) refuse(badDestination);
+
+  if (snapshot && snapshot.manifestVersion > MANIFEST_VERSION) {
+    refuse(
+      `the snapshot's manifest_version ${snapshot.manifestVersion} is newer than the ${MANIFEST_VERSION} this Safekeep understands: upgrade safekeep-agent and the backend first`,
+    );
+  }
+  if (snapshot && input.engine && snapshot.engine !== input.engine) {
+    refuse(`the snapshot holds a ${snapshot.engine} backup, but the policy says the target is ${input.engine}`);
+  }
+  // The destination's version is known only from the latest backup of the target itself.
+  const snapshotMajor = majorOf(snapshot?.engineVersion);
+  const currentMajor = majorOf(latest?.engineVersion);
+  if (destination.kind === 'in-place' && snapshotMajor !== undefined && currentMajor !== undefined && snapshotMajor > currentMajor) {
+    refuse(
+      `the snapshot was taken from ${snapshot!.engine} ${snapshot!.engineVersion}, but the target ran ${latest!.engineVersion} at its latest backup (${latest!.id}): the agent refuses to restore into an older major version`,
+    );
+  }
+
+  let verified = false;
+  let verification: string;
+  try {
+    const result = await runAgentJobToEnd(agent, () => agent.startVerify(target, snapshotId), {
+      timeoutMs: input.timeoutMs,
+      what: `verifying snapshot ${snapshotId}`,
+    });
+    if (result.kind === 'timeout') {
+      verification = `Not verified: ${result.message}.`;
+      refuse(`the snapshot could not be verified in time (${result.message}); ask again when the agent is less busy`);
+    } else {
+      verified = result.job.state === 'succeeded';
+      verification = describeVerification(result.job);
+      if (!verified) refuse(`the snapshot failed verification, so the agent would refuse it: ${result.job.error ?? 'no reason given'}`);
+    }
+  } catch (error) {
+    if (!(error instanceof AgentError) || error.kind !== 'not_found') throw error;
+    verification = `Not verified: ${error.message}`;
+    refuse(`snapshot ${snapshotId} of target "${target}" does not exist on agent "${agent.name}" (or is incomplete: no MANIFEST.json)`);
+  }
+
+  const overwrites = destination.kind === 'in-place';
+  return {
+    snapshotId,
+    force: overwrites,
+    preview: {
+      snapshotId,
+      snapshotCreatedAt: snapshot?.createdAt ?? null,
+      verified,
+      verification,
+      artifacts: (snapshot?.artifacts ?? []).map(a => ({ name: a.name, bytes: a.bytes, sha256: a.sha256 })),
+      containersToStop: await containersOf(agent, target),
+      expectedDowntimeMs: input.medianDowntimeMs,
+      refusals,
+      overwrites,
+    },
+  };
+}

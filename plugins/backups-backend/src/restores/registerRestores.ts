@@ -1,0 +1,80 @@
+import type {
+  AuditorService,
+  AuthService,
+  DatabaseService,
+  HttpAuthService,
+  HttpRouterService,
+  LoggerService,
+  PermissionsService,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import type { NotificationService } from '@backstage/plugin-notifications-node';
+import type { AgentRegistry } from '../agent/AgentRegistry';
+import type { BackupsConfig } from '../config/readBackupsConfig';
+import type { CatalogPolicyReader } from '../policies/CatalogPolicyReader';
+import { restoresConfigSchema } from './config/restoresConfigSchema';
+import { RestoreDrillDispatcher } from './drills/RestoreDrillDispatcher';
+import { RestoreExecutor } from './execution/RestoreExecutor';
+import { RestoreNotifier } from './notifications/RestoreNotifier';
+import { registerRestoreTasks } from './registerRestoreTasks';
+import { createRestoresRouter } from './router/createRestoresRouter';
+import { ownerRefOf, RestoreRequestService } from './service/RestoreRequestService';
+import { DatabaseRestoresStore } from './store/DatabaseRestoresStore';
+import type { RestoresStore } from './store/RestoresStore';
+
+/**
+ * Wires restores into the plugin: the store, the request service and its routes, the
+ * restore runner and the drill dispatcher. Returns the store for the summary and overview
+ * (`lastVerifiedRestoreAt`, `drillStatusCounts`).
+ */
+export async function registerRestores(deps: {
+  config: BackupsConfig;
+  agents: AgentRegistry;
+  policies: Pick<CatalogPolicyReader, 'readConfigured'>;
+  database: DatabaseService;
+  scheduler: SchedulerService;
+  httpRouter: HttpRouterService;
+  httpAuth: HttpAuthService;
+  auth: AuthService;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+  logger: LoggerService;
+  catalog: CatalogService;
+  notifications?: NotificationService;
+}): Promise<{ store: RestoresStore }> {
+  const { config, agents, logger, catalog, auth } = deps;
+  const settings = config.restores ?? restoresConfigSchema.parse(undefined);
+  const store = await DatabaseRestoresStore.create({ database: deps.database, secrets: agents.secrets() });
+  const notifier = new RestoreNotifier({ notifications: deps.notifications, logger });
+  const ownerOf = async (entityRef: string) => {
+    const entity = await catalog.getEntityByRef(entityRef, { credentials: await auth.getOwnServiceCredentials() });
+    return entity ? ownerRefOf(entity) : undefined;
+  };
+
+  await registerRestoreTasks({
+    scheduler: deps.scheduler,
+    executor: new RestoreExecutor({ store, agents, logger, notifier, auditor: deps.auditor, ownerOf }),
+    drills: new RestoreDrillDispatcher({
+      store,
+      agents,
+      policies: deps.policies,
+      logger,
+      expireAfterHours: settings.expireAfterHours,
+    }),
+    dispatchIntervalSeconds: config.dispatchIntervalSeconds,
+  });
+
+  const service = new RestoreRequestService({
+    store,
+    agents,
+    catalog,
+    policyContext: { agentNames: agents.names(), defaultTimeZone: config.defaultTimeZone },
+    notifier,
+    settings,
+  });
+  deps.httpRouter.use(
+    await createRestoresRouter({ service, httpAuth: deps.httpAuth, permissions: deps.permissions, auditor: deps.auditor }),
+  );
+  return { store };
+}

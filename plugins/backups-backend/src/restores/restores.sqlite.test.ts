@@ -1,0 +1,272 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TestDatabases } from '@backstage/backend-test-utils';
+import type { Entity } from '@backstage/catalog-model';
+import type { EntityBackupSummary, RestoreRequest } from '@safekeep/plugin-backups-common';
+import { DatabaseRestoresStore } from './store/DatabaseRestoresStore';
+import { RESTORE_AGENT_TOKEN, RestoreTestAgent, startRestoreTestAgent } from './testing/startRestoreTestAgent';
+import { ANN, as, BOB, CARL, startRestoreTestBackend } from './testing/startRestoreTestBackend';
+
+jest.setTimeout(120_000);
+
+/**
+ * Restores end to end on SQLite targets, so they always run: the real agent, the real
+ * backend plugin with its REST API, runner and drill tasks, and the databases on disk.
+ */
+
+const OWNER = 'group:default/team-a';
+
+function resource(name: string, annotations: Record<string, string> = {}, system?: string): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Resource',
+    metadata: {
+      name,
+      namespace: 'default',
+      annotations: { 'safekeep.io/agent': 'demo-host', 'safekeep.io/target': name, 'safekeep.io/engine': 'sqlite', ...annotations },
+    },
+    spec: { type: 'database', owner: 'team-a', ...(system ? { system } : {}) },
+  };
+}
+
+function system(name: string): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'System',
+    metadata: { name, namespace: 'default', annotations: { 'safekeep.io/consistency-group': name } },
+    spec: { owner: 'team-a' },
+  };
+}
+
+const ENTITIES = [
+  resource('app-db', {}, 'shop'),
+  resource('notes-db', { 'safekeep.io/restore-drill': 'weekly sunday 05:00 UTC', 'safekeep.io/restore-drill-target': './scratch/notes-drill.db' }, 'shop'),
+  resource('never-db', {}, 'half-backed'),
+  resource('orders-db', {}, 'half-backed'),
+  system('shop'),
+  system('half-backed'),
+];
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3'], disableDocker: true });
+
+let agent: RestoreTestAgent;
+let env: Awaited<ReturnType<typeof startRestoreTestBackend>>;
+
+async function countRows(file: string): Promise<number> {
+  const db = agent.sqlite(file);
+  try {
+    const [{ n }] = await db('items').count({ n: '*' });
+    return Number(n);
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function deleteRows(file: string, keep: number) {
+  const db = agent.sqlite(file);
+  try {
+    await db('items').where('id', '>', keep).delete();
+  } finally {
+    await db.destroy();
+  }
+}
+
+function requestRestore(entityPath: string, body: Record<string, unknown>, user = ANN) {
+  return env.api().post(`/api/backups/entities/${entityPath}/restores`).set('Authorization', as(user)).send(body);
+}
+
+beforeAll(async () => {
+  agent = await startRestoreTestAgent({ sqliteRows: { 'app-db': 200, 'notes-db': 50, 'orders-db': 30 }, emptySqlite: ['never-db'] });
+  env = await startRestoreTestBackend({ knex: await databases.init('SQLITE_3'), entities: ENTITIES, agentUrl: agent.server.url, agentToken: RESTORE_AGENT_TOKEN });
+});
+
+afterAll(async () => {
+  await env?.backend.stop();
+  await agent?.close();
+});
+
+describe('restores of SQLite targets through the real agent', () => {
+  let appSnapshot: string;
+
+  it('previews a request with a verified snapshot, then only someone else may approve it, and it restores the rows', async () => {
+    appSnapshot = (await env.backUp('resource/default/app-db')).snapshotId!;
+    await deleteRows('data/app-db.db', 120);
+    expect(await countRows('data/app-db.db')).toBe(120);
+
+    const created = await requestRestore('resource/default/app-db', { reason: 'rows 121-200 deleted by a bad migration' }).expect(201);
+    const request: RestoreRequest = created.body;
+    expect(request).toMatchObject({
+      entityRef: 'resource:default/app-db',
+      status: 'pending',
+      snapshotId: appSnapshot,
+      destination: { kind: 'in-place' },
+      requestedBy: ANN,
+      decidedBy: null,
+      drill: false,
+    });
+    expect(request.preview).toMatchObject({
+      snapshotId: appSnapshot,
+      verified: true,
+      refusals: [],
+      overwrites: true,
+      containersToStop: [],
+      expectedDowntimeMs: null,
+    });
+    expect(request.preview.verification).toMatch(/local: 1 of 1 artifact\(s\) re-read, sha256 and size match the manifest/);
+    expect(request.preview.artifacts).toEqual([expect.objectContaining({ name: 'app-db.db.zst', sha256: expect.stringMatching(/^[a-f0-9]{64}$/) })]);
+    // 24 hours by default.
+    expect(new Date(request.expiresAt).getTime() - new Date(request.requestedAt).getTime()).toBe(24 * 3_600_000);
+    // The owners were told a request waits; the requester is left out of it.
+    expect(env.sent).toContainEqual(
+      expect.objectContaining({
+        recipients: { type: 'entity', entityRef: [OWNER], excludeEntityRef: ANN },
+        payload: expect.objectContaining({ title: 'Restore of resource:default/app-db waits for approval', link: '/catalog/default/resource/app-db/backups' }),
+      }),
+    );
+
+    // The requester cannot approve their own request.
+    const own = await env.api().post(`/api/backups/restores/${request.id}/approve`).set('Authorization', as(ANN)).send({ comment: 'me' }).expect(403);
+    expect(own.body.error.message).toContain('someone else must approve it');
+    // Without backups.restore.approve nobody can.
+    const carl = await env.api().post(`/api/backups/restores/${request.id}/approve`).set('Authorization', as(CARL)).send({ comment: 'ok' }).expect(403);
+    expect(carl.body.error.message).toContain('backups.restore.approve');
+    // A reject needs a reason.
+    await env.api().post(`/api/backups/restores/${request.id}/reject`).set('Authorization', as(BOB)).send({}).expect(400);
+
+    const approved = await env.api().post(`/api/backups/restores/${request.id}/approve`).set('Authorization', as(BOB)).send({ comment: 'matches the incident' }).expect(200);
+    expect(approved.body).toMatchObject({ status: 'approved', decidedBy: BOB, decisionComment: 'matches the incident' });
+    // Decided once only.
+    await env.api().post(`/api/backups/restores/${request.id}/reject`).set('Authorization', as('user:default/dora')).send({ comment: 'no' }).expect(409);
+    expect(env.sent).toContainEqual(expect.objectContaining({ recipients: { type: 'entity', entityRef: [ANN] }, payload: expect.objectContaining({ title: 'Your restore of resource:default/app-db was approved' }) }));
+
+    const done = await env.runRestore(request.id);
+    expect(done).toMatchObject({ status: 'succeeded', error: null, phase: 'done', requestedBy: ANN, decidedBy: BOB });
+    expect(done.check).toMatchObject({ ok: true, differences: [], details: { observed: { tables: { items: 200 } }, expected: { tables: { items: 200 } } } });
+    expect(done.durationMs).toBeGreaterThanOrEqual(0);
+    expect(await countRows('data/app-db.db')).toBe(200);
+    // The agent ran it with force: the preview said it overwrites, and that was approved.
+    expect(agent.server.jobs.list().filter(j => j.kind === 'restore')).toHaveLength(1);
+
+    const summary: EntityBackupSummary = (await env.api().get('/api/backups/entities/resource/default/app-db/summary').expect(200)).body;
+    expect(summary.lastVerifiedRestoreAt).toBe(done.finishedAt);
+    const history = (await env.api().get('/api/backups/entities/resource/default/app-db/restores').expect(200)).body.items as RestoreRequest[];
+    expect(history.map(r => [r.id, r.status])).toEqual([[request.id, 'succeeded']]);
+    expect(env.sent.map(n => n.payload.title)).toContain('Restore of resource:default/app-db succeeded in 0 s');
+  });
+
+  it('refuses at preview a snapshot whose stored artifact was corrupted, and it can never be approved', async () => {
+    const run = await env.backUp('resource/default/app-db');
+    const artifact = path.join(fileURLToPath(run.location!), 'app-db.db.zst');
+    const bytes = fs.readFileSync(artifact);
+    bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+    fs.writeFileSync(artifact, bytes);
+
+    const created = await requestRestore('resource/default/app-db', { snapshotId: run.snapshotId, reason: 'testing a bad copy' }).expect(201);
+    const request: RestoreRequest = created.body;
+    expect(request.status).toBe('refused');
+    expect(request.preview.verified).toBe(false);
+    expect(request.preview.refusals).toEqual([expect.stringMatching(/^the snapshot failed verification, so the agent would refuse it: verification failed: local: .*sha256/)]);
+    const approve = await env.api().post(`/api/backups/restores/${request.id}/approve`).set('Authorization', as(BOB)).send({ comment: 'ok' }).expect(409);
+    expect(approve.body.error.message).toContain('can never be approved');
+    // Nobody was asked to approve it.
+    expect(env.sent.filter(n => n.payload.title.includes('waits for approval'))).toHaveLength(1);
+  });
+
+  it('says what is wrong with a bad request', async () => {
+    const noReason = await requestRestore('resource/default/app-db', { reason: '  ' }).expect(400);
+    expect(noReason.body.error.message).toContain('reason: is empty: say why the restore is needed');
+    const noPath = await requestRestore('resource/default/app-db', { reason: 'copy', destination: { kind: 'other' } }).expect(400);
+    expect(noPath.body.error.message).toContain('destination.path: required for "other"');
+    await requestRestore('resource/default/nope', { reason: 'x' }).expect(404);
+    const missing = await requestRestore('resource/default/app-db', { reason: 'x', snapshotId: '20200101T000000Z' }).expect(201);
+    expect(missing.body.status).toBe('refused');
+    expect(missing.body.preview.refusals).toContain('snapshot 20200101T000000Z of target "app-db" does not exist on agent "demo-host" (or is incomplete: no MANIFEST.json)');
+  });
+
+  it('restores into another destination path without touching the target', async () => {
+    const created = await requestRestore('resource/default/app-db', {
+      snapshotId: appSnapshot,
+      reason: 'compare with production',
+      destination: { kind: 'other', path: './copies/app-copy.db' },
+    }).expect(201);
+    expect(created.body.preview).toMatchObject({ overwrites: false, refusals: [] });
+    await env.api().post(`/api/backups/restores/${created.body.id}/approve`).set('Authorization', as(BOB)).send({}).expect(200);
+    const done = await env.runRestore(created.body.id);
+    expect(done.status).toBe('succeeded');
+    expect(await countRows('copies/app-copy.db')).toBe(200);
+  });
+
+  it('does not run a request that expired, approved or not', async () => {
+    const pending = (await requestRestore('resource/default/app-db', { snapshotId: appSnapshot, reason: 'late one' }).expect(201)).body as RestoreRequest;
+    await env.knex('restore_requests').where({ id: pending.id }).update({ expires_at: new Date(Date.now() - 1000) });
+    const late = await env.api().post(`/api/backups/restores/${pending.id}/approve`).set('Authorization', as(BOB)).send({}).expect(409);
+    expect(late.body.error.message).toContain('expired');
+
+    const approved = (await requestRestore('resource/default/app-db', { snapshotId: appSnapshot, reason: 'slow approval' }).expect(201)).body as RestoreRequest;
+    await env.api().post(`/api/backups/restores/${approved.id}/approve`).set('Authorization', as(BOB)).send({}).expect(200);
+    await env.knex('restore_requests').where({ id: approved.id }).update({ expires_at: new Date(Date.now() - 1000) });
+    const restoresBefore = agent.server.jobs.list().filter(j => j.kind === 'restore').length;
+    await env.tickRestores();
+
+    expect(await env.getRestore(pending.id)).toMatchObject({ status: 'expired' });
+    expect(await env.getRestore(approved.id)).toMatchObject({ status: 'expired', error: expect.stringContaining('could not start before the request expired') });
+    expect(agent.server.jobs.list().filter(j => j.kind === 'restore')).toHaveLength(restoresBefore);
+    const expiredList = (await env.api().get('/api/backups/restores?status=expired').set('Authorization', as(BOB)).expect(200)).body.items as RestoreRequest[];
+    expect(expiredList.map(r => r.id)).toEqual([approved.id, pending.id]);
+  });
+
+  it('restores a consistency group member by member from one backup window', async () => {
+    // Fresh backups of both members, moments apart: one backup window.
+    await env.backUp('resource/default/app-db');
+    await env.backUp('resource/default/notes-db');
+    await deleteRows('data/app-db.db', 10);
+    await deleteRows('data/notes-db.db', 5);
+
+    const created = await requestRestore('system/default/shop', { reason: 'roll the shop back together' }).expect(201);
+    const request: RestoreRequest = created.body;
+    expect(request.status).toBe('pending');
+    expect(request.group).toEqual({
+      name: 'shop',
+      members: [
+        { entityRef: 'resource:default/app-db', snapshotId: expect.any(String), status: 'pending' },
+        { entityRef: 'resource:default/notes-db', snapshotId: expect.any(String), status: 'pending' },
+      ],
+    });
+    expect(request.preview.verified).toBe(true);
+    expect(request.preview.artifacts.map(a => a.name)).toEqual(['app-db/app-db.db.zst', 'notes-db/notes-db.db.zst']);
+
+    await env.api().post(`/api/backups/restores/${request.id}/approve`).set('Authorization', as(BOB)).send({}).expect(200);
+    const done = await env.runRestore(request.id);
+    expect(done.status).toBe('succeeded');
+    expect(done.group!.members.map(m => m.status)).toEqual(['succeeded', 'succeeded']);
+    expect(done.check).toMatchObject({ ok: true, differences: [] });
+    expect(await countRows('data/app-db.db')).toBe(200);
+    expect(await countRows('data/notes-db.db')).toBe(50);
+  });
+
+  it('refuses a group restore when one member has no backup', async () => {
+    await env.backUp('resource/default/orders-db');
+    const created = await requestRestore('system/default/half-backed', { reason: 'roll back' }).expect(201);
+    expect(created.body.status).toBe('refused');
+    expect(created.body.preview.refusals).toEqual(['all service backups are required: resource:default/never-db has no snapshot at all']);
+    await env.api().post(`/api/backups/restores/${created.body.id}/approve`).set('Authorization', as(BOB)).send({}).expect(409);
+  });
+
+  it('drills: restores the latest snapshot into the scratch destination, checks it and records it', async () => {
+    const store = new DatabaseRestoresStore(env.knex);
+    await env.dispatchDrills();
+    const drill = await store.latestDrill('resource:default/notes-db');
+    expect(drill).toMatchObject({ status: 'approved', drill: true, requestedBy: 'safekeep:restore-drill', force: false });
+    // The next dispatch in the same slot adds nothing.
+    await env.dispatchDrills();
+    expect((await store.latestDrill('resource:default/notes-db'))!.id).toBe(drill!.id);
+
+    const done = await env.runRestore(drill!.id);
+    expect(done).toMatchObject({ status: 'succeeded', drill: true, destination: { kind: 'other', path: './scratch/notes-drill.db' } });
+    expect(done.check).toMatchObject({ ok: true, details: { scratch: { removed: false } } });
+    expect(await countRows('scratch/notes-drill.db')).toBe(50);
+    expect(await store.drillStatusCounts(['resource:default/notes-db', 'resource:default/app-db'])).toEqual({ overdue: 0, failing: 0 });
+    expect((await store.lastVerifiedRestoreAt(['resource:default/notes-db']))['resource:default/notes-db']).toBe(done.finishedAt);
+  });
+});

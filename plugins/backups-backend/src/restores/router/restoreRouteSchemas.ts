@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+const STATUSES = ['pending', 'refused', 'rejected', 'expired', 'approved', 'running', 'succeeded', 'failed'] as const;
+
+const name = (what: string) =>
+  z
+    .string({ invalid_type_error: `must be text: ${what}` })
+    .trim()
+    .min(1, `is empty: ${what}`)
+    .max(255, `is longer than 255 characters: ${what}`);
+
+export const restoreDestinationSchema = z
+  .object({
+    kind: z.enum(['in-place', 'other'], { errorMap: () => ({ message: 'must be "in-place" or "other"' }) }),
+    agent: name('the agent to restore onto').optional(),
+    target: name('the target to restore into').optional(),
+    path: name('the destination (restore --to): a database name or a path').optional(),
+  })
+  .strict()
+  .superRefine((destination, ctx) => {
+    if (destination.kind === 'other' && !destination.path) {
+      ctx.addIssue({ code: 'custom', path: ['path'], message: 'required for "other": where to restore, e.g. a database name (orders_copy) or a file path' });
+    }
+    if (destination.kind === 'in-place' && (destination.agent || destination.target || destination.path)) {
+      ctx.addIssue({ code: 'custom', path: ['kind'], message: '"in-place" restores the entity\'s own target: leave out agent, target and path, or use kind "other"' });
+    }
+  });
+
+/** POST /entities/:kind/:namespace/:name/restores */
+export const createRestoreBodySchema = z
+  .object({
+    snapshotId: name('the snapshot id, e.g. 20260118T040000Z').optional(),
+    destination: restoreDestinationSchema.optional(),
+    reason: z
+      .string({ required_error: 'required: say why the restore is needed', invalid_type_error: 'must be text: why the restore is needed' })
+      .trim()
+      .min(1, 'is empty: say why the restore is needed, for the approver and the history')
+      .max(2000, 'is longer than 2000 characters'),
+  })
+  .strict();
+
+/** POST /restores/:id/approve and /reject */
+export const decisionBodySchema = (reject: boolean) =>
+  z
+    .object({
+      comment: reject
+        ? z
+            .string({ required_error: 'required: say why the restore is rejected' })
+            .trim()
+            .min(1, 'is empty: say why the restore is rejected')
+            .max(2000)
+        : z.string({ invalid_type_error: 'must be text' }).trim().max(2000).default(''),
+    })
+    .strict();
+
+/** GET /restores?status=&entityRef=&limit= */
+export const listRestoresQuerySchema = z
+  .object({
+    status: z.enum(STATUSES, { errorMap: () => ({ message: `must be one of ${STATUSES.join(', ')}` }) }).optional(),
+    entityRef: name('an entity ref such as resource:default/orders-db').optional(),
+    limit: z
+      .string()
+      .regex(/^\d+$/, 'must be a whole number')
+      .transform(Number)
+      .pipe(z.number().min(1, 'must be at least 1').max(200, 'must be at most 200'))
+      .optional()
+      .transform(v => v ?? 50),
+  })
+  .strict();
+
+export const restoreIdSchema = z.object({ id: z.string().uuid('is not a restore request id') });
