@@ -8,7 +8,9 @@ import { readBackupsConfig } from './config/readBackupsConfig';
 import { DatabaseBackupsStore } from './database/DatabaseBackupsStore';
 import { DatabaseIncidentsStore } from './database/DatabaseIncidentsStore';
 import { DatabasePrunesStore } from './database/DatabasePrunesStore';
+import { GroupRunsStore } from './database/GroupRunsStore';
 import { RunExecutor } from './execution/RunExecutor';
+import { ConsistencyGroups } from './groups/ConsistencyGroups';
 import { CatalogPolicyReader } from './policies/CatalogPolicyReader';
 import { registerRestores } from './restores/registerRestores';
 import { IncidentMonitor } from './notifications/IncidentMonitor';
@@ -87,9 +89,17 @@ export const backupsPlugin = createBackendPlugin({
           dispatchIntervalSeconds: config.dispatchIntervalSeconds,
         });
 
+        const groups = new ConsistencyGroups({
+          policies,
+          aggregates,
+          groupRuns: new GroupRunsStore(knex),
+          permissions: deps.permissions,
+          dispatchIntervalMs: config.dispatchIntervalSeconds * 1000,
+        });
         const service = new EntityBackupsService({
           store,
           policies,
+          groups,
           dispatchIntervalMs: config.dispatchIntervalSeconds * 1000,
         });
         deps.httpRouter.use(

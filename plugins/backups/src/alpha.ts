@@ -9,6 +9,8 @@ export {
   backupsApi,
   entityBackupsContent,
   entityBackupStatusCard,
+  entityTeamBackupsCard,
+  backupsTeamPage,
   showsBackupsTab,
 } from './alpha/index';
 

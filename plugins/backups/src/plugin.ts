@@ -7,7 +7,7 @@ import {
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { backupsApiRef, BackupsClient } from './api';
-import { rootRouteRef } from './routes';
+import { rootRouteRef, teamPageRouteRef } from './routes';
 
 /** Safekeep's frontend plugin (legacy frontend system; see `/alpha` for the new one). */
 export const backupsPlugin = createPlugin({
@@ -22,6 +22,7 @@ export const backupsPlugin = createPlugin({
   ],
   routes: {
     root: rootRouteRef,
+    teamPage: teamPageRouteRef,
   },
 });
 
@@ -45,6 +46,29 @@ export const EntityBackupStatusCard = backupsPlugin.provide(
       lazy: () =>
         import('./components/EntityBackupStatusCard').then(
           m => m.EntityBackupStatusCard,
+        ),
+    },
+  }),
+);
+
+/** The team health page: mount it at `/backups` (`?owner=group:default/<team>` picks the team). */
+export const BackupsTeamPage = backupsPlugin.provide(
+  createRoutableExtension({
+    name: 'BackupsTeamPage',
+    component: () =>
+      import('./components/BackupsTeamPage').then(m => m.BackupsTeamPage),
+    mountPoint: teamPageRouteRef,
+  }),
+);
+
+/** A group's backup headline for the group page's overview, linking to the team page. */
+export const EntityTeamBackupsCard = backupsPlugin.provide(
+  createComponentExtension({
+    name: 'EntityTeamBackupsCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityTeamBackupsCard').then(
+          m => m.EntityTeamBackupsCard,
         ),
     },
   }),

@@ -4,3 +4,8 @@ import { createRouteRef } from '@backstage/core-plugin-api';
 export const rootRouteRef = createRouteRef({
   id: 'backups',
 });
+
+/** The team health page (the app mounts it, conventionally at `/backups`). */
+export const teamPageRouteRef = createRouteRef({
+  id: 'backups:team',
+});

@@ -5,6 +5,8 @@ import type { BackupsStore } from '../database/BackupsStore';
 import type { CatalogPolicyReader, EntityPolicyResult } from '../policies/CatalogPolicyReader';
 import { computeEntitySummary } from '../summary/computeEntitySummary';
 import { toBackupRun } from '../summary/toBackupRun';
+import type { ConsistencyGroups } from '../groups/ConsistencyGroups';
+import { consistencyGroupOf } from '../groups/consistencyGroup';
 
 /** A run of the target is already queued or running; `activeRunId` says which. */
 export class ActiveRunConflictError extends ConflictError {
@@ -23,6 +25,8 @@ export class EntityBackupsService {
       store: BackupsStore;
       policies: Pick<CatalogPolicyReader, 'readOne'>;
       dispatchIntervalMs: number;
+      /** Systems with safekeep.io/consistency-group: summaries, runs and back-up-now of the group. */
+      groups?: ConsistencyGroups;
       now?: () => Date;
     },
   ) {}
@@ -39,6 +43,12 @@ export class EntityBackupsService {
 
   async getSummary(entityRef: string, credentials: BackstageCredentials): Promise<EntityBackupSummary> {
     const found = await this.entity(entityRef, credentials);
+    const summary = await this.entitySummary(found);
+    const { groups } = this.options;
+    return groups && consistencyGroupOf(found.entity) ? groups.summarize(found, summary, credentials) : summary;
+  }
+
+  private async entitySummary(found: EntityPolicyResult): Promise<EntityBackupSummary> {
     const facts = await this.options.store.getEntityRunFacts(found.entityRef);
     return computeEntitySummary({
       entityRef: found.entityRef,
@@ -55,7 +65,11 @@ export class EntityBackupsService {
     page: { limit: number; offset: number },
   ): Promise<RunsPage> {
     const found = await this.entity(entityRef, credentials);
-    const { items, total } = await this.options.store.listRuns(found.entityRef, page);
+    const { groups } = this.options;
+    const { items, total } =
+      groups && consistencyGroupOf(found.entity)
+        ? await groups.listRuns(found.entityRef, page)
+        : await this.options.store.listRuns(found.entityRef, page);
     return { items: items.map(toBackupRun), total, limit: page.limit, offset: page.offset };
   }
 
@@ -67,6 +81,10 @@ export class EntityBackupsService {
   ): Promise<StartRunResponse> {
     const found = await this.entity(entityRef, credentials);
     const { result } = found;
+    const { groups } = this.options;
+    if (groups && consistencyGroupOf(found.entity) && result.status === 'unconfigured') {
+      return groups.startGroupRun(found, credentials, triggeredBy);
+    }
     if (result.status === 'unconfigured') {
       throw new InputError(
         `${found.entityRef} has no backup policy: add the safekeep.io/agent and safekeep.io/target annotations`,

@@ -3,7 +3,9 @@ import type {
   BackupRun,
   EntityBackupSummary,
   RunsPage,
+  SizeSeries,
   StartRunResponse,
+  TeamOverview,
 } from '@safekeep/plugin-backups-common';
 import type { BackupsApi, RunsPageRequest } from '../api';
 
@@ -16,6 +18,11 @@ export class FakeBackupsApi implements BackupsApi {
   summaries: EntityBackupSummary[] = [];
   runs: BackupRun[] = [];
   summaryError?: Error;
+  /** Team overviews by owner ref; an owner without one gets a 404-like error. */
+  overviews: Record<string, TeamOverview> = {};
+  overviewError?: Error;
+  /** Replaces the size series derived from `runs`. */
+  sizesImpl?: (days: number) => Promise<SizeSeries>;
   startRunImpl: () => Promise<StartRunResponse> = async () => ({
     runId: 'run-new',
     status: 'queued',
@@ -24,6 +31,8 @@ export class FakeBackupsApi implements BackupsApi {
     getSummary: [] as CompoundEntityRef[],
     listRuns: [] as Array<CompoundEntityRef & RunsPageRequest>,
     startRun: [] as CompoundEntityRef[],
+    getSizes: [] as Array<CompoundEntityRef & { days: number }>,
+    getTeamOverview: [] as string[],
   };
 
   /** Summaries are answered in order; the last one repeats. */
@@ -59,5 +68,38 @@ export class FakeBackupsApi implements BackupsApi {
   async startRun(entity: CompoundEntityRef): Promise<StartRunResponse> {
     this.calls.startRun.push(entity);
     return this.startRunImpl();
+  }
+
+  /** Like the backend: succeeded runs with a size within `days`, oldest first. */
+  async getSizes(entity: CompoundEntityRef, days: number): Promise<SizeSeries> {
+    this.calls.getSizes.push({ ...entity, days });
+    if (this.sizesImpl) return this.sizesImpl(days);
+    const since = Date.now() - days * 86_400_000;
+    const points = this.runs
+      .filter(run => run.status === 'succeeded' && run.bytesStored !== null)
+      .map(run => ({
+        at: run.finishedAt ?? run.createdAt,
+        bytesStored: run.bytesStored!,
+        bytesRaw: run.bytesRaw ?? run.bytesStored!,
+      }))
+      .filter(point => new Date(point.at).getTime() >= since)
+      .sort((a, b) => a.at.localeCompare(b.at));
+    return {
+      entityRef:
+        `${entity.kind}:${entity.namespace}/${entity.name}`.toLocaleLowerCase(
+          'en-US',
+        ),
+      days,
+      points,
+      growthBytesPer30Days: null,
+    };
+  }
+
+  async getTeamOverview(owner: string): Promise<TeamOverview> {
+    this.calls.getTeamOverview.push(owner);
+    if (this.overviewError) throw this.overviewError;
+    const overview = this.overviews[owner];
+    if (!overview) throw new Error(`FakeBackupsApi: no overview of ${owner}`);
+    return overview;
   }
 }

@@ -12,6 +12,17 @@ describe('backups plugin for the new frontend system', () => {
       'attachTo=entity-content:catalog/overview@cards',
     );
   });
+
+  it('provides the team page at /backups and the group card', () => {
+    expect(plugin.getExtension('page:backups')).toBeDefined();
+    expect(String(plugin.getExtension('page:backups'))).toContain(
+      'attachTo=app/routes@routes',
+    );
+    expect(String(plugin.getExtension('entity-card:backups/team'))).toContain(
+      'attachTo=entity-content:catalog/overview@cards',
+    );
+    expect(Object.keys(plugin.routes)).toEqual(['root', 'teamPage']);
+  });
 });
 
 describe('showsBackupsTab', () => {

@@ -3,7 +3,9 @@ import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type {
   EntityBackupSummary,
   RunsPage,
+  SizeSeries,
   StartRunResponse,
+  TeamOverview,
 } from '@safekeep/plugin-backups-common';
 
 /** A page request: how many runs, skipping how many of the newest. */
@@ -24,6 +26,10 @@ export interface BackupsApi {
   listRuns(entity: CompoundEntityRef, page: RunsPageRequest): Promise<RunsPage>;
   /** Starts a backup now; rejects with a 409 ResponseError when one is running. */
   startRun(entity: CompoundEntityRef): Promise<StartRunResponse>;
+  /** Stored size of each successful backup over the last `days` days, with the growth. */
+  getSizes(entity: CompoundEntityRef, days: number): Promise<SizeSeries>;
+  /** A team's backup health: counts, worst entities first, unprotected resources, trend. */
+  getTeamOverview(owner: string): Promise<TeamOverview>;
 }
 
 export const backupsApiRef = createApiRef<BackupsApi>({

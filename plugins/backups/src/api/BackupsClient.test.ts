@@ -119,6 +119,35 @@ describe('BackupsClient', () => {
     });
   });
 
+  it('reads the size series for a window of days', async () => {
+    handler = json(200, {
+      entityRef: 'resource:default/orders db',
+      days: 90,
+      points: [],
+      growthBytesPer30Days: null,
+    });
+
+    const series = await client().getSizes(entity, 90);
+
+    expect(series.days).toBe(90);
+    expect(seen[0].url).toBe(
+      '/api/backups/entities/Resource/default/orders%20db/sizes?days=90',
+    );
+  });
+
+  it("reads a team's overview with the owner's ref escaped in the query", async () => {
+    handler = json(200, { owner: 'group:default/team-a', entities: [] });
+
+    const overview = await client().getTeamOverview('group:default/team-a');
+
+    expect(overview.owner).toBe('group:default/team-a');
+    expect(seen[0]).toEqual({
+      method: 'GET',
+      url: '/api/backups/overview?owner=group%3Adefault%2Fteam-a',
+      authorization: 'Bearer user-token',
+    });
+  });
+
   it('turns a bare {error:{message}} 409 into a ResponseError carrying the server message', async () => {
     handler = json(409, {
       error: {

@@ -4,7 +4,9 @@ import { ResponseError } from '@backstage/errors';
 import type {
   EntityBackupSummary,
   RunsPage,
+  SizeSeries,
   StartRunResponse,
+  TeamOverview,
 } from '@safekeep/plugin-backups-common';
 import type { BackupsApi, RunsPageRequest } from './BackupsApi';
 
@@ -35,6 +37,16 @@ export class BackupsClient implements BackupsApi {
 
   startRun(entity: CompoundEntityRef): Promise<StartRunResponse> {
     return this.request(`${entityPath(entity)}/runs`, { method: 'POST' });
+  }
+
+  getSizes(entity: CompoundEntityRef, days: number): Promise<SizeSeries> {
+    const query = new URLSearchParams({ days: String(days) });
+    return this.request(`${entityPath(entity)}/sizes?${query}`);
+  }
+
+  getTeamOverview(owner: string): Promise<TeamOverview> {
+    const query = new URLSearchParams({ owner });
+    return this.request(`/overview?${query}`);
   }
 
   private async request<T>(path: string, init?: RequestInit): Promise<T> {

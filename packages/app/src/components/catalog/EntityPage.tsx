@@ -23,6 +23,7 @@ import { EntityCatalogGraphCard } from '@backstage/plugin-catalog-graph';
 import {
   EntityBackupStatusCard,
   EntityBackupsContent,
+  EntityTeamBackupsCard,
   isBackupsAvailable,
 } from '@safekeep/plugin-backups';
 
@@ -131,6 +132,9 @@ const groupPage = (
         </Grid>
         <Grid item xs={12} md={6}>
           <EntityOwnershipCard />
+        </Grid>
+        <Grid item xs={12} md={6}>
+          <EntityTeamBackupsCard />
         </Grid>
         <Grid item xs={12}>
           <EntityMembersListCard />

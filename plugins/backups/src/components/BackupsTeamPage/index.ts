@@ -1,0 +1,1 @@
+export { BackupsTeamPage, ownerFromQuery } from './BackupsTeamPage';

@@ -1,0 +1,1 @@
+export { EntityTeamBackupsCard } from './EntityTeamBackupsCard';

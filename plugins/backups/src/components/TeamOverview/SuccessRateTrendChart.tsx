@@ -1,0 +1,119 @@
+import Typography from '@material-ui/core/Typography';
+import { useTheme } from '@material-ui/core/styles';
+import type {} from '@backstage/theme';
+import {
+  CartesianGrid,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import type { TeamOverview } from '@safekeep/plugin-backups-common';
+import {
+  describeSuccessTrend,
+  SuccessRatePoint,
+  successRatePoints,
+} from './successTrend';
+
+const CHART_HEIGHT = 220;
+
+function formatDay(day: string): string {
+  return new Date(`${day}T00:00:00Z`).toLocaleDateString('en', {
+    month: 'short',
+    day: 'numeric',
+    timeZone: 'UTC',
+  });
+}
+
+/** The team's daily backup success rate over the overview's window (30 days). */
+export function SuccessRateTrendChart(props: {
+  trend: TeamOverview['successTrend'];
+}) {
+  const theme = useTheme();
+  const points = successRatePoints(props.trend);
+  const description = describeSuccessTrend(points);
+  const axisColor = theme.palette.text.secondary;
+
+  if (points.every(p => p.percent === null)) {
+    return (
+      <Typography variant="body2" color="textSecondary">
+        {description}
+      </Typography>
+    );
+  }
+  return (
+    <>
+      <Typography variant="body2" gutterBottom>
+        {description}
+      </Typography>
+      <div
+        role="img"
+        aria-label={`Daily backup success rate over the last ${points.length} days. ${description}`}
+      >
+        <ResponsiveContainer
+          width="100%"
+          height={CHART_HEIGHT}
+          initialDimension={{ width: 500, height: CHART_HEIGHT }}
+        >
+          <LineChart
+            data={points}
+            margin={{ top: 8, right: 16, bottom: 8, left: 0 }}
+          >
+            <CartesianGrid
+              stroke={theme.palette.divider}
+              strokeDasharray="3 3"
+            />
+            <XAxis
+              dataKey="day"
+              tickFormatter={formatDay}
+              stroke={axisColor}
+              tick={{ fill: axisColor }}
+              minTickGap={16}
+            />
+            <YAxis
+              domain={[0, 100]}
+              ticks={[0, 25, 50, 75, 100]}
+              tickFormatter={(percent: number) => `${percent}%`}
+              width={48}
+              stroke={axisColor}
+              tick={{ fill: axisColor }}
+            />
+            <Tooltip
+              labelFormatter={(day: string) => formatDay(day)}
+              formatter={(
+                _percent: number,
+                _name: string,
+                item: { payload?: SuccessRatePoint },
+              ) => {
+                const point = item.payload!;
+                return [
+                  `${point.succeeded} of ${
+                    point.succeeded + point.failed
+                  } succeeded`,
+                  'Runs',
+                ];
+              }}
+              contentStyle={{
+                backgroundColor: theme.palette.background.paper,
+                borderColor: theme.palette.divider,
+                color: theme.palette.text.primary,
+              }}
+            />
+            <Line
+              type="linear"
+              dataKey="percent"
+              name="Success rate"
+              stroke={theme.palette.status.ok}
+              strokeWidth={2}
+              dot={{ r: 2 }}
+              connectNulls={false}
+              isAnimationActive={false}
+            />
+          </LineChart>
+        </ResponsiveContainer>
+      </div>
+    </>
+  );
+}

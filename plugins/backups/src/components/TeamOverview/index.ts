@@ -1,0 +1,3 @@
+export { TeamOverviewPanel } from './TeamOverviewPanel';
+export { TeamHeadline } from './TeamHeadline';
+export { entityDisplayName } from './TeamEntitiesTable';
