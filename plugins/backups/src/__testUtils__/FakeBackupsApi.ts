@@ -1,5 +1,6 @@
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type {
+  AgentSnapshot,
   BackupRun,
   EntityBackupSummary,
   RunsPage,
@@ -21,6 +22,8 @@ export class FakeBackupsApi implements BackupsApi {
   /** Team overviews by owner ref; an owner without one gets a 404-like error. */
   overviews: Record<string, TeamOverview> = {};
   overviewError?: Error;
+  snapshots: AgentSnapshot[] = [];
+  snapshotsError?: Error;
   /** Replaces the size series derived from `runs`. */
   sizesImpl?: (days: number) => Promise<SizeSeries>;
   startRunImpl: () => Promise<StartRunResponse> = async () => ({
@@ -33,6 +36,7 @@ export class FakeBackupsApi implements BackupsApi {
     startRun: [] as CompoundEntityRef[],
     getSizes: [] as Array<CompoundEntityRef & { days: number }>,
     getTeamOverview: [] as string[],
+    listSnapshots: [] as CompoundEntityRef[],
   };
 
   /** Summaries are answered in order; the last one repeats. */
@@ -93,6 +97,12 @@ export class FakeBackupsApi implements BackupsApi {
       points,
       growthBytesPer30Days: null,
     };
+  }
+
+  async listSnapshots(entity: CompoundEntityRef): Promise<AgentSnapshot[]> {
+    this.calls.listSnapshots.push(entity);
+    if (this.snapshotsError) throw this.snapshotsError;
+    return this.snapshots;
   }
 
   async getTeamOverview(owner: string): Promise<TeamOverview> {

@@ -1,6 +1,7 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type {
+  AgentSnapshot,
   EntityBackupSummary,
   RunsPage,
   SizeSeries,
@@ -28,6 +29,8 @@ export interface BackupsApi {
   startRun(entity: CompoundEntityRef): Promise<StartRunResponse>;
   /** Stored size of each successful backup over the last `days` days, with the growth. */
   getSizes(entity: CompoundEntityRef, days: number): Promise<SizeSeries>;
+  /** The entity's complete snapshots in every tier, newest first, as its agent lists them. */
+  listSnapshots(entity: CompoundEntityRef): Promise<AgentSnapshot[]>;
   /** A team's backup health: counts, worst entities first, unprotected resources, trend. */
   getTeamOverview(owner: string): Promise<TeamOverview>;
 }

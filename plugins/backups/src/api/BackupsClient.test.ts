@@ -135,6 +135,19 @@ describe('BackupsClient', () => {
     );
   });
 
+  it("lists the entity's snapshots from the snapshots route", async () => {
+    handler = json(200, {
+      snapshots: [{ id: 's1', tier: 'local' }],
+    });
+
+    await expect(client().listSnapshots(entity)).resolves.toEqual([
+      { id: 's1', tier: 'local' },
+    ]);
+    expect(seen[0].url).toBe(
+      '/api/backups/entities/Resource/default/orders%20db/snapshots',
+    );
+  });
+
   it("reads a team's overview with the owner's ref escaped in the query", async () => {
     handler = json(200, { owner: 'group:default/team-a', entities: [] });
 

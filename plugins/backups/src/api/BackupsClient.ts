@@ -2,6 +2,7 @@ import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type {
+  AgentSnapshot,
   EntityBackupSummary,
   RunsPage,
   SizeSeries,
@@ -42,6 +43,13 @@ export class BackupsClient implements BackupsApi {
   getSizes(entity: CompoundEntityRef, days: number): Promise<SizeSeries> {
     const query = new URLSearchParams({ days: String(days) });
     return this.request(`${entityPath(entity)}/sizes?${query}`);
+  }
+
+  async listSnapshots(entity: CompoundEntityRef): Promise<AgentSnapshot[]> {
+    const body = await this.request<{ snapshots: AgentSnapshot[] }>(
+      `${entityPath(entity)}/snapshots`,
+    );
+    return body.snapshots;
   }
 
   getTeamOverview(owner: string): Promise<TeamOverview> {
