@@ -7,6 +7,10 @@ export interface StoredRun extends BackupRun {
   agentSeenAt: string | null;
   /** Every stored snapshot (one per tier), once finished. */
   tiers: AgentSnapshot[] | null;
+  /** Shared by the runs of one consistency-group backup. */
+  groupRunId?: string | null;
+  /** The System whose consistency group the run belongs to. */
+  groupRef?: string | null;
 }
 
 export interface NewUserRun {

@@ -30,6 +30,8 @@ export interface RunRow {
   agent_seen_at: DbTime | null;
   running_target: string | null;
   updated_at: DbTime;
+  group_run_id?: string | null;
+  group_ref?: string | null;
 }
 
 /** PostgreSQL returns Date; SQLite returns epoch milliseconds (how knex binds a Date there). */
@@ -91,5 +93,7 @@ export function rowToRun(row: RunRow): StoredRun {
     agentJobId: row.agent_job_id,
     agentSeenAt: toIso(row.agent_seen_at),
     tiers: parseTiers(row.tiers),
+    groupRunId: row.group_run_id ?? null,
+    groupRef: row.group_ref ?? null,
   };
 }

@@ -1,5 +1,5 @@
 import type { AuthService, BackstageCredentials } from '@backstage/backend-plugin-api';
-import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
+import { CATALOG_FILTER_EXISTS, EntityFilterQuery } from '@backstage/catalog-client';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
@@ -32,21 +32,25 @@ export class CatalogPolicyReader {
     private readonly context: PolicyContext,
   ) {}
 
-  /** Every entity whose annotations name an agent or a target, parsed; with the plugin's own credentials. */
-  async readAll(): Promise<EntityPolicyResult[]> {
-    const credentials = await this.auth.getOwnServiceCredentials();
-    const results: EntityPolicyResult[] = [];
-    const pages = this.catalog.streamEntities(
-      {
-        // A list of filters is an OR: entities with either annotation.
-        filter: [
-          { [`metadata.annotations.${ANNOTATION_AGENT}`]: CATALOG_FILTER_EXISTS },
-          { [`metadata.annotations.${ANNOTATION_TARGET}`]: CATALOG_FILTER_EXISTS },
-        ],
-        pageSize: 500,
-      },
-      { credentials },
+  /**
+   * Every entity whose annotations name an agent or a target, parsed; with the plugin's own
+   * credentials, or the given ones (then the catalog's read permissions apply).
+   */
+  async readAll(credentials?: BackstageCredentials): Promise<EntityPolicyResult[]> {
+    return this.readWhere(
+      // A list of filters is an OR: entities with either annotation.
+      [
+        { [`metadata.annotations.${ANNOTATION_AGENT}`]: CATALOG_FILTER_EXISTS },
+        { [`metadata.annotations.${ANNOTATION_TARGET}`]: CATALOG_FILTER_EXISTS },
+      ],
+      credentials ?? (await this.auth.getOwnServiceCredentials()),
     );
+  }
+
+  /** The entities a catalog filter selects, with their policies parsed. */
+  async readWhere(filter: EntityFilterQuery, credentials: BackstageCredentials): Promise<EntityPolicyResult[]> {
+    const results: EntityPolicyResult[] = [];
+    const pages = this.catalog.streamEntities({ filter, pageSize: 500 }, { credentials });
     for await (const page of pages) {
       for (const entity of page) {
         results.push({ entity, entityRef: stringifyEntityRef(entity), result: resolveEntityPolicy(entity, this.context) });

@@ -24,5 +24,6 @@ export function toBackupRun(run: StoredRun): BackupRun {
     location: run.location,
     downtimeMs: run.downtimeMs,
     error: run.error,
+    groupRunId: run.groupRunId ?? null,
   };
 }

@@ -19,9 +19,10 @@ export interface RealAgent {
 
 /**
  * Starts the real Safekeep agent (packages/backup-agent) on a free port, in a temp folder,
- * with one SQLite target `app-db` holding a few rows.
+ * with one SQLite target `app-db` holding a few rows, plus one SQLite target per name in
+ * `extraTargets` (each its own small database).
  */
-export async function startRealAgent(): Promise<RealAgent> {
+export async function startRealAgent(options: { extraTargets?: string[] } = {}): Promise<RealAgent> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'safekeep-backend-test-'));
   const databaseFile = path.join(dir, 'data', 'app.db');
   fs.mkdirSync(path.dirname(databaseFile));
@@ -32,13 +33,24 @@ export async function startRealAgent(): Promise<RealAgent> {
   });
   await db('items').insert(Array.from({ length: 200 }, (_, i) => ({ name: `item ${i}` })));
   await db.destroy();
+  const extraTargets: Record<string, { engine: 'sqlite'; path: string }> = {};
+  for (const name of options.extraTargets ?? []) {
+    const extra = knexFactory({ client: 'better-sqlite3', connection: { filename: path.join(dir, 'data', `${name}.db`) }, useNullAsDefault: true });
+    await extra.schema.createTable('rows', table => {
+      table.increments('id');
+      table.text('name');
+    });
+    await extra('rows').insert([{ name: 'a' }, { name: 'b' }, { name: 'c' }]);
+    await extra.destroy();
+    extraTargets[name] = { engine: 'sqlite', path: `./data/${name}.db` };
+  }
 
   process.env[TOKEN_ENV] = AGENT_TOKEN;
   const server = await startAgentServer(
     {
       agent: { name: 'demo-host', listen: { host: '127.0.0.1', port: 0 }, token: { env: TOKEN_ENV }, staging: './staging' },
       storage: { local: { type: 'filesystem', path: './snapshots' } },
-      targets: { 'app-db': { engine: 'sqlite', path: './data/app.db' } },
+      targets: { 'app-db': { engine: 'sqlite', path: './data/app.db' }, ...extraTargets },
     },
     { baseDir: dir, log: () => undefined },
   );

@@ -26,6 +26,8 @@ export interface BackupRun {
   location: string | null;
   downtimeMs: number | null;
   error: string | null;
+  /** Shared by the runs started together for a System's consistency group; absent or null otherwise. */
+  groupRunId?: string | null;
 }
 
 /** Freshness of a target's protection. */
@@ -85,6 +87,9 @@ export interface RunsPage {
 }
 
 export interface StartRunResponse {
+  /** The run; for a System's consistency group, the group run id its member runs share. */
   runId: string;
   status: RunStatus;
+  /** For a consistency group: the run queued for each member. */
+  memberRuns?: Array<{ entityRef: string; runId: string }>;
 }
