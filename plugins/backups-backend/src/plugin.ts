@@ -56,7 +56,7 @@ export const backupsPlugin = createBackendPlugin({
           agentNames: agents.names(),
           defaultTimeZone: config.defaultTimeZone,
         });
-        await registerRestores({ ...deps, config, agents, policies });
+        const restores = await registerRestores({ ...deps, config, agents, policies });
 
         const pruner = new RetentionPruner({
           prunes: new DatabasePrunesStore(await deps.database.getClient(), agents.secrets()),
@@ -101,6 +101,7 @@ export const backupsPlugin = createBackendPlugin({
           policies,
           groups,
           dispatchIntervalMs: config.dispatchIntervalSeconds * 1000,
+          restoreFacts: restores.store,
         });
         deps.httpRouter.use(
           await createRouter({

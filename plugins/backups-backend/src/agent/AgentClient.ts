@@ -120,6 +120,11 @@ export class AgentClient {
     return this.startJob(AGENT_PATHS.restores, restore);
   }
 
+  /** Starts a consistency group's restore on the agent: it stops the group's containers itself. */
+  startGroupRestore(restore: { group: string; snapshotIds: Record<string, string>; force?: boolean }): Promise<StartBackupResult> {
+    return this.startJob(AGENT_PATHS.restores, restore);
+  }
+
   private async startJob(path: string, body: Record<string, unknown>): Promise<StartBackupResult> {
     const response = await this.request('POST', path, body);
     if (response.status === 409) {

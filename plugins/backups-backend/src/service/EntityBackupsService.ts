@@ -3,6 +3,7 @@ import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import type { EntityBackupSummary, RunsPage, StartRunResponse } from '@safekeep/plugin-backups-common';
 import type { BackupsStore } from '../database/BackupsStore';
 import type { CatalogPolicyReader, EntityPolicyResult } from '../policies/CatalogPolicyReader';
+import type { RestoresStore } from '../restores/store/RestoresStore';
 import { computeEntitySummary } from '../summary/computeEntitySummary';
 import { toBackupRun } from '../summary/toBackupRun';
 import type { ConsistencyGroups } from '../groups/ConsistencyGroups';
@@ -27,6 +28,8 @@ export class EntityBackupsService {
       dispatchIntervalMs: number;
       /** Systems with safekeep.io/consistency-group: summaries, runs and back-up-now of the group. */
       groups?: ConsistencyGroups;
+      /** When the entity's restores last passed their check (summary.lastVerifiedRestoreAt). */
+      restoreFacts?: Pick<RestoresStore, 'lastVerifiedRestoreAt'>;
       now?: () => Date;
     },
   ) {}
@@ -50,13 +53,17 @@ export class EntityBackupsService {
 
   private async entitySummary(found: EntityPolicyResult): Promise<EntityBackupSummary> {
     const facts = await this.options.store.getEntityRunFacts(found.entityRef);
-    return computeEntitySummary({
+    const summary = computeEntitySummary({
       entityRef: found.entityRef,
       policy: found.result,
       facts,
       now: this.now(),
       dispatchIntervalMs: this.options.dispatchIntervalMs,
     });
+    const { restoreFacts } = this.options;
+    if (!restoreFacts) return summary;
+    const verified = await restoreFacts.lastVerifiedRestoreAt([found.entityRef]);
+    return { ...summary, lastVerifiedRestoreAt: verified[found.entityRef] ?? null };
   }
 
   async listRuns(

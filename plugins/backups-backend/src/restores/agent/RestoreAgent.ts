@@ -1,7 +1,7 @@
 import type { AgentClient } from '../../agent/AgentClient';
 
 /** The agent calls restores make; an AgentClient, or a stand-in in unit tests. */
-export type RestoreAgent = Pick<AgentClient, 'name' | 'listSnapshots' | 'listTargets' | 'startVerify' | 'startRestore' | 'getJob'>;
+export type RestoreAgent = Pick<AgentClient, 'name' | 'listSnapshots' | 'listTargets' | 'startVerify' | 'startRestore' | 'startGroupRestore' | 'getJob'>;
 
 /** Finds the agent of a policy by name. */
 export interface RestoreAgents {

@@ -207,9 +207,111 @@ export class RestoreExecutor {
     await this.finish(request, { status: outcome.ok ? 'succeeded' : 'failed', check, error: outcome.error });
   }
 
-  /** Runs the members of a group one after the other; stops at the first failure. */
+  /**
+   * A group restore. When every member lives on one agent, that agent is asked to restore the
+   * group itself (it stops and starts the group's containers); an agent without such a group
+   * (404, or 400 from an agent that predates groups) gets the members one after the other,
+   * stopping at the first failure.
+   */
   private async followGroup(request: StoredRestore): Promise<void> {
     const state: GroupState = structuredClone(request.groupState!);
+    if (!state.mode) {
+      await this.startAgentGroup(request, state);
+      return;
+    }
+    if (state.mode === 'agent') {
+      const agent = this.options.agents.get(state.members[0].agent);
+      const job = await this.poll(request, agent);
+      if (job) await this.finishAgentGroup(request, state, job);
+      return;
+    }
+    await this.followMembers(request, state);
+  }
+
+  private async startAgentGroup(request: StoredRestore, state: GroupState): Promise<void> {
+    const now = this.now();
+    const agentNames = [...new Set(state.members.map(m => m.agent))];
+    const agent = agentNames.length === 1 ? this.options.agents.get(agentNames[0]) : undefined;
+    if (!agent) {
+      await this.followMembers(request, { ...state, mode: 'members' });
+      return;
+    }
+    try {
+      const result = await agent.startGroupRestore({
+        group: state.name,
+        snapshotIds: Object.fromEntries(state.members.map(m => [m.target, m.snapshotId])),
+        force: true,
+      });
+      if (result.kind === 'busy') {
+        await this.options.store.recordProgress(
+          request.id,
+          `waiting: agent "${agent.name}" is running another job (${result.runningJobId}) of the group`,
+          now,
+        );
+        return;
+      }
+      for (const member of state.members) Object.assign(member, { status: 'running', startedAt: now.toISOString() });
+      await this.options.store.recordJobStarted(request.id, result.job.id, result.job.phase, now, { ...state, mode: 'agent' });
+    } catch (error) {
+      if (error instanceof AgentError && (error.status === 404 || error.status === 400)) {
+        this.options.logger.info(`Restore ${request.id}: agent "${agent.name}" restores no group "${state.name}" itself (${error.message}); restoring member by member`);
+        await this.followMembers(request, { ...state, mode: 'members' });
+        return;
+      }
+      const reason = error instanceof AgentError ? error.message : String(error);
+      await this.finish(request, { status: 'failed', groupState: state, error: `The agent did not start the group restore, nothing was changed: ${reason}` });
+    }
+  }
+
+  /** Maps the agent's group job (details.members: { target, state, error?, result? }) onto the members. */
+  private async finishAgentGroup(request: StoredRestore, state: GroupState, job: AgentJob): Promise<void> {
+    const now = this.now().toISOString();
+    const reported = (Array.isArray(job.details?.members) ? job.details!.members : []) as Array<{
+      target?: string;
+      state?: string;
+      error?: string;
+      result?: { destination?: unknown; tier?: unknown; expected?: unknown; observed?: unknown; differences?: string[] };
+    }>;
+    for (const member of state.members) {
+      const seen = reported.find(r => r.target === member.target);
+      const result = seen?.result;
+      const check: RestoreCheck | null = result
+        ? {
+            ok: (result.differences ?? []).length === 0,
+            differences: result.differences ?? [],
+            details: { destination: result.destination, tier: result.tier, expected: result.expected, observed: result.observed },
+          }
+        : null;
+      const notRun = !seen || seen.state === 'not restored';
+      let status: GroupMemberState['status'] = 'failed';
+      if (seen?.state === 'restored') status = 'succeeded';
+      else if (notRun) status = 'pending'; // never reached: the group stopped before it
+      Object.assign(member, {
+        status,
+        finishedAt: notRun ? null : now,
+        check,
+        error: seen?.error ?? (seen?.state === 'restored with differences' ? `its check differs: ${(result?.differences ?? []).join('; ')}` : null),
+      } satisfies Partial<GroupMemberState>);
+    }
+    if (job.state === 'succeeded') {
+      await this.finish(request, { status: 'succeeded', groupState: state, check: this.groupCheck(state) });
+      return;
+    }
+    const outcome = restoreJobOutcome(job, { containersToStop: request.preview.containersToStop, destination: `the group's targets` });
+    await this.finish(request, { status: 'failed', groupState: state, check: this.groupCheck(state), error: outcome.error });
+  }
+
+  private groupCheck(state: GroupState): RestoreCheck {
+    const checks = state.members.map(m => m.check).filter((c): c is RestoreCheck => Boolean(c));
+    return {
+      ok: checks.length === state.members.length && checks.every(c => c.ok),
+      differences: state.members.flatMap(m => (m.check?.differences ?? []).map(d => `${m.entityRef}: ${d}`)),
+      details: Object.fromEntries(state.members.map(m => [m.entityRef, m.check?.details ?? null])),
+    };
+  }
+
+  /** Runs the members one after the other; stops at the first failure. */
+  private async followMembers(request: StoredRestore, state: GroupState): Promise<void> {
     const now = this.now();
     const current = state.members.find(m => m.status === 'running');
     if (current) {
@@ -237,22 +339,13 @@ export class RestoreExecutor {
     }
     const next = state.members.find(m => m.status === 'pending');
     if (!next) {
-      const checks = state.members.map(m => m.check).filter((c): c is RestoreCheck => Boolean(c));
-      await this.finish(request, {
-        status: 'succeeded',
-        groupState: state,
-        check: {
-          ok: checks.every(c => c.ok),
-          differences: state.members.flatMap(m => (m.check?.differences ?? []).map(d => `${m.entityRef}: ${d}`)),
-          details: Object.fromEntries(state.members.map(m => [m.entityRef, m.check?.details ?? null])),
-        },
-      });
+      await this.finish(request, { status: 'succeeded', groupState: state, check: this.groupCheck(state) });
       return;
     }
     const agent = this.options.agents.get(next.agent);
     if (!agent) {
       Object.assign(next, { status: 'failed', error: `Agent "${next.agent}" is not in app-config backups.agents` });
-      await this.followGroup({ ...request, groupState: state });
+      await this.followMembers(request, state);
       return;
     }
     const started = await this.startStep(request, { agent, target: next.target, snapshotId: next.snapshotId, force: true });
@@ -262,7 +355,7 @@ export class RestoreExecutor {
     }
     if (started.kind === 'failed') {
       Object.assign(next, { status: 'failed', finishedAt: now.toISOString(), error: started.error });
-      await this.followGroup({ ...request, groupState: state, agentJobId: null });
+      await this.followMembers(request, state);
       return;
     }
     Object.assign(next, { status: 'running', startedAt: now.toISOString() });

@@ -7,17 +7,16 @@ export interface RestoreJobOutcome {
   error: string | null;
 }
 
-/** Container states an agent may report on a failed restore: names, or { name, state }. */
-function stoppedContainers(details: Record<string, unknown> | undefined): string[] | undefined {
+/** Container states an agent may report: names, or { name | container, state }. */
+function reportedContainers(details: Record<string, unknown> | undefined): string[] | undefined {
   const containers = details?.containers;
   if (!Array.isArray(containers)) return undefined;
   return containers.flatMap(c => {
     if (typeof c === 'string') return [c];
-    if (c && typeof c === 'object' && typeof (c as { name?: unknown }).name === 'string') {
-      const { name, state } = c as { name: string; state?: unknown };
-      return [typeof state === 'string' ? `${name} (${state})` : name];
-    }
-    return [];
+    const entry = c as { name?: unknown; container?: unknown; state?: unknown } | null;
+    const name = typeof entry?.name === 'string' ? entry.name : entry?.container;
+    if (typeof name !== 'string') return [];
+    return [typeof entry?.state === 'string' ? `${name} (${entry.state})` : name];
   });
 }
 
@@ -26,9 +25,11 @@ function stoppedContainers(details: Record<string, unknown> | undefined): string
  * so whatever the restore stopped stays stopped until a person has looked.
  */
 export function leftBehind(job: AgentJob, what: { containersToStop: string[]; destination: string }): string {
-  const reported = stoppedContainers(job.details);
+  // The agent's own account comes first (a group restore says which containers it left stopped).
+  if (typeof job.details?.note === 'string') return `${job.details.note}.`;
+  const reported = reportedContainers(job.details);
   if (reported && reported.length > 0) {
-    return `Left stopped: ${reported.join(', ')}; start them once the data has been checked.`;
+    return `Containers now: ${reported.join(', ')}; start the stopped ones once the data has been checked.`;
   }
   if (what.containersToStop.length > 0) {
     return `Nothing was restarted: ${what.containersToStop.join(', ')} stay stopped until you have checked the data and start them.`;

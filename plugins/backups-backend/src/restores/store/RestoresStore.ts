@@ -24,6 +24,12 @@ export interface GroupMemberState {
 export interface GroupState {
   name: string;
   members: GroupMemberState[];
+  /**
+   * How the group runs: `agent` when the members' one agent restores the group itself
+   * (POST /v1/restores {group}, it stops the group's containers), else `members` one by one.
+   * Unset until the runner has decided.
+   */
+  mode?: 'agent' | 'members';
 }
 
 /** A request with the runner's bookkeeping, beyond what the REST API shows. */
