@@ -11,6 +11,7 @@ import { DatabasePrunesStore } from './database/DatabasePrunesStore';
 import { GroupRunsStore } from './database/GroupRunsStore';
 import { RunExecutor } from './execution/RunExecutor';
 import { ConsistencyGroups } from './groups/ConsistencyGroups';
+import { TeamOverviewService } from './overview/TeamOverviewService';
 import { CatalogPolicyReader } from './policies/CatalogPolicyReader';
 import { registerRestores } from './restores/registerRestores';
 import { IncidentMonitor } from './notifications/IncidentMonitor';
@@ -18,6 +19,8 @@ import { IncidentNotifier } from './notifications/IncidentNotifier';
 import { RetentionPruner } from './retention/RetentionPruner';
 import { registerBackupTasks } from './scheduling/registerBackupTasks';
 import { ScheduleDispatcher } from './scheduling/ScheduleDispatcher';
+import { SizesService } from './sizes/SizesService';
+import { TargetsService } from './targets/TargetsService';
 import { EntityBackupsService } from './service/EntityBackupsService';
 import { createRouter } from './service/router';
 
@@ -103,9 +106,26 @@ export const backupsPlugin = createBackendPlugin({
           dispatchIntervalMs: config.dispatchIntervalSeconds * 1000,
           restoreFacts: restores.store,
         });
+        const overview = new TeamOverviewService({
+          policies,
+          aggregates,
+          permissions: deps.permissions,
+          dispatchIntervalMs: config.dispatchIntervalSeconds * 1000,
+          restoreFacts: restores.store,
+        });
+        const sizes = new SizesService({ policies, aggregates });
+        const targets = new TargetsService({
+          policies,
+          aggregates,
+          permissions: deps.permissions,
+          dispatchIntervalMs: config.dispatchIntervalSeconds * 1000,
+        });
         deps.httpRouter.use(
           await createRouter({
             service,
+            overview,
+            sizes,
+            targets,
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
             auditor: deps.auditor,

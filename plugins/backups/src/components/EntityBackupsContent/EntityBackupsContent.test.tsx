@@ -390,7 +390,7 @@ describe('EntityBackupsContent', () => {
     ).toBeInTheDocument();
   });
 
-  it('draws the size trend from the runs', async () => {
+  it('draws the size trend from the sizes route, and lists snapshots per tier', async () => {
     const runs = Array.from({ length: 5 }, (_, i) =>
       makeRun({
         id: `r${i}`,
@@ -399,6 +399,18 @@ describe('EntityBackupsContent', () => {
       }),
     );
     const api = new FakeBackupsApi({ summaries: [okSummary()], runs });
+    api.sizesImpl = async days => ({
+      entityRef: 'resource:default/orders-db',
+      days,
+      points: runs
+        .map(run => ({
+          at: run.finishedAt!,
+          bytesStored: run.bytesStored!,
+          bytesRaw: run.bytesRaw!,
+        }))
+        .reverse(),
+      growthBytesPer30Days: 30 * 1024 ** 3,
+    });
     await render(api);
 
     expect(
@@ -409,8 +421,11 @@ describe('EntityBackupsContent', () => {
     expect(
       screen.getByText(/Growth: \+30\.0 GiB per month/),
     ).toBeInTheDocument();
-    expect(api.calls.listRuns).toContainEqual(
-      expect.objectContaining({ limit: 100, offset: 0 }),
+    expect(api.calls.getSizes).toContainEqual(
+      expect.objectContaining({ name: 'orders-db', days: 30 }),
     );
+    expect(
+      await screen.findByRole('region', { name: /Tier primary/ }),
+    ).toHaveTextContent('keep-last=7 keep-daily=14 min=3');
   });
 });

@@ -21,6 +21,7 @@ import { LatestSnapshotCard } from '../LatestSnapshotCard';
 import { RunHistoryTable } from '../RunHistoryTable';
 import { setupYaml, SetupInstructions } from '../SetupInstructions';
 import { SizeTrendCard } from '../SizeTrendChart';
+import { SnapshotTiersCard } from '../SnapshotTiersCard';
 
 /** Changes when a run starts, changes status or finishes: the run lists are read again then. */
 function runsRefreshKey(summary: EntityBackupSummary): string {
@@ -101,6 +102,13 @@ function EntityBackups(props: { entity: Entity }) {
         <SizeTrendCard entityRef={entityRef} refreshKey={refreshKey} />
       </Grid>
       <Grid item xs={12}>
+        <SnapshotTiersCard
+          entityRef={entityRef}
+          summary={summary}
+          refreshKey={refreshKey}
+        />
+      </Grid>
+      <Grid item xs={12}>
         <RunHistoryTable entityRef={entityRef} refreshKey={refreshKey} />
       </Grid>
     </Grid>
@@ -108,8 +116,8 @@ function EntityBackups(props: { entity: Entity }) {
 }
 
 /**
- * The entity's Backups tab: health, latest snapshot, "Back up now", size trend and run
- * history; or, without annotations, the annotations to add.
+ * The entity's Backups tab: health, latest snapshot, "Back up now", size trend, snapshots per
+ * tier with their retention, and run history; or, without annotations, the annotations to add.
  */
 export function EntityBackupsContent() {
   const { entity } = useEntity();

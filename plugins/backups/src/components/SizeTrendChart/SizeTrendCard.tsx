@@ -1,35 +1,43 @@
+import { useState } from 'react';
 import {
   InfoCard,
   Progress,
   ResponseErrorPanel,
 } from '@backstage/core-components';
 import type { CompoundEntityRef } from '@backstage/catalog-model';
-import { TREND_RUN_LIMIT, useTrendRuns } from '../../hooks/useTrendRuns';
-import { SizeTrendChart } from './SizeTrendChart';
+import { useSizeSeries } from '../../hooks/useSizeSeries';
+import { SizeTrendChart, TrendWindow } from './SizeTrendChart';
 
-/** The size trend of an entity's backups, read from its newest runs. */
+/** The size trend of an entity's backups, read from the backend's sizes route. */
 export function SizeTrendCard(props: {
   entityRef: CompoundEntityRef;
   refreshKey: string;
 }) {
+  const [windowDays, setWindowDays] = useState<TrendWindow>(30);
   const {
-    value: runs,
+    value: series,
     loading,
     error,
-  } = useTrendRuns(props.entityRef, props.refreshKey);
+  } = useSizeSeries(props.entityRef, windowDays, props.refreshKey);
   return (
     <InfoCard
       title="Size trend"
-      subheader={`Stored bytes per successful backup (newest ${TREND_RUN_LIMIT} runs)`}
+      subheader="Stored bytes of each successful backup"
     >
       {error && (
         <ResponseErrorPanel
           error={error}
-          title="Could not read the runs for the size trend"
+          title="Could not read the sizes for the size trend"
         />
       )}
-      {!runs && loading && <Progress />}
-      {runs && <SizeTrendChart runs={runs} />}
+      {!series && loading && <Progress aria-label="Loading the size trend" />}
+      {series && (
+        <SizeTrendChart
+          series={series}
+          windowDays={windowDays}
+          onWindowChange={setWindowDays}
+        />
+      )}
     </InfoCard>
   );
 }

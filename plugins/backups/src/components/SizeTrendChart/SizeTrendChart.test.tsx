@@ -1,30 +1,47 @@
+import { useState } from 'react';
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderInTestApp } from '@backstage/test-utils';
+import type { SizeSeries } from '@safekeep/plugin-backups-common';
 import { giveChartsASize } from '../../__testUtils__/chartLayout';
-import { makeRun } from '../../__testUtils__/fixtures';
-import { SizeTrendChart } from './SizeTrendChart';
+import { SizeTrendChart, TrendWindow } from './SizeTrendChart';
 
 const now = new Date('2026-11-30T12:00:00Z');
 const MiB = 1024 ** 2;
 
-/** A daily backup growing by 1 MiB a day for `days` days, ending yesterday. */
-function dailyRuns(days: number) {
-  return Array.from({ length: days }, (_, i) =>
-    makeRun({
-      id: `run-${i}`,
-      finishedAt: new Date(now.getTime() - (i + 1) * 86_400_000).toISOString(),
-      bytesStored: (1000 - i) * MiB,
-    }),
+/** A daily backup growing by 1 MiB a day for `days` days, ending yesterday, oldest first. */
+function dailySeries(days: number, growth: number | null): SizeSeries {
+  return {
+    entityRef: 'resource:default/orders-db',
+    days,
+    points: Array.from({ length: days }, (_, i) => ({
+      at: new Date(now.getTime() - (days - i) * 86_400_000).toISOString(),
+      bytesStored: (1000 - (days - 1 - i)) * MiB,
+      bytesRaw: 3000 * MiB,
+    })),
+    growthBytesPer30Days: growth,
+  };
+}
+
+/** The chart with its window in state, as SizeTrendCard holds it. */
+function Harness(props: { seriesFor(days: TrendWindow): SizeSeries }) {
+  const [windowDays, setWindowDays] = useState<TrendWindow>(30);
+  return (
+    <SizeTrendChart
+      series={props.seriesFor(windowDays)}
+      windowDays={windowDays}
+      onWindowChange={setWindowDays}
+      now={now}
+    />
   );
 }
 
 describe('SizeTrendChart', () => {
   giveChartsASize();
 
-  it('draws the stored size of each successful backup and states the monthly growth', async () => {
+  it("draws the stored size of each successful backup and states the backend's monthly growth", async () => {
     const { container } = await renderInTestApp(
-      <SizeTrendChart runs={dailyRuns(60)} now={now} />,
+      <Harness seriesFor={() => dailySeries(30, 30 * MiB)} />,
     );
 
     expect(
@@ -44,14 +61,23 @@ describe('SizeTrendChart', () => {
     expect(container.querySelectorAll('.recharts-line-dot')).toHaveLength(30);
   });
 
-  it('widens the window when a longer period is chosen', async () => {
-    await renderInTestApp(<SizeTrendChart runs={dailyRuns(60)} now={now} />);
+  it('asks for a longer window when one is chosen', async () => {
+    const asked: number[] = [];
+    await renderInTestApp(
+      <Harness
+        seriesFor={days => {
+          asked.push(days);
+          return dailySeries(days === 30 ? 30 : 60, MiB);
+        }}
+      />,
+    );
 
     await userEvent.click(screen.getByRole('button', { name: 'Last 90 days' }));
 
     expect(
       screen.getByRole('button', { name: 'Last 90 days' }),
     ).toHaveAttribute('aria-pressed', 'true');
+    expect(asked).toContain(90);
     expect(
       screen.getByText(/latest 1000 MiB · 60 backups/),
     ).toBeInTheDocument();
@@ -59,9 +85,13 @@ describe('SizeTrendChart', () => {
 
   it('says when there is nothing to draw', async () => {
     await renderInTestApp(
-      <SizeTrendChart
-        runs={[makeRun({ status: 'failed', bytesStored: null })]}
-        now={now}
+      <Harness
+        seriesFor={() => ({
+          entityRef: 'resource:default/orders-db',
+          days: 30,
+          points: [],
+          growthBytesPer30Days: null,
+        })}
       />,
     );
     expect(

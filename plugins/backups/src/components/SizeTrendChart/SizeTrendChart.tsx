@@ -1,4 +1,3 @@
-import { useState } from 'react';
 import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
 import { useTheme } from '@material-ui/core/styles';
@@ -13,10 +12,9 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { BackupRun } from '@safekeep/plugin-backups-common';
+import type { SizeSeries } from '@safekeep/plugin-backups-common';
 import { formatBytes } from '../../format/bytes';
 import { formatAbsoluteTime } from '../../format/time';
-import { monthlyGrowth, sizePoints } from './sizeTrend';
 
 export const TREND_WINDOWS = [30, 90, 365] as const;
 export type TrendWindow = (typeof TREND_WINDOWS)[number];
@@ -37,14 +35,24 @@ function formatGrowth(bytesPerMonth: number): string {
   )} per month`;
 }
 
-/** Stored bytes of each successful backup over 30, 90 or 365 days, with the monthly growth. */
-export function SizeTrendChart(props: { runs: BackupRun[]; now?: Date }) {
+/**
+ * Stored bytes of each successful backup over 30, 90 or 365 days, with the growth the backend
+ * computed (least squares per 30 days). The window is chosen by the caller, which reads the series.
+ */
+export function SizeTrendChart(props: {
+  series: SizeSeries;
+  windowDays: TrendWindow;
+  onWindowChange(days: TrendWindow): void;
+  now?: Date;
+}) {
   const theme = useTheme();
-  const [windowDays, setWindowDays] = useState<TrendWindow>(30);
-  // At most 400 runs: cheap enough to derive on every render, which keeps "now" current.
+  const { series } = props;
   const now = props.now ?? new Date();
-  const points = sizePoints(props.runs, windowDays, now);
-  const growth = monthlyGrowth(points);
+  const points = series.points.map(point => ({
+    time: new Date(point.at).getTime(),
+    bytes: point.bytesStored,
+  }));
+  const growth = series.growthBytesPer30Days;
   const latest = points[points.length - 1];
   const axisColor = theme.palette.text.secondary;
 
@@ -58,7 +66,7 @@ export function SizeTrendChart(props: { runs: BackupRun[]; now?: Date }) {
         mb={1}
       >
         <Typography variant="body2" aria-live="polite">
-          {growth === undefined
+          {growth === null
             ? 'Growth: needs two successful backups in this window.'
             : `Growth: ${formatGrowth(growth)}`}
           {latest &&
@@ -67,9 +75,9 @@ export function SizeTrendChart(props: { runs: BackupRun[]; now?: Date }) {
         <ToggleButtonGroup
           size="small"
           exclusive
-          value={windowDays}
+          value={props.windowDays}
           onChange={(_event, value: TrendWindow | null) =>
-            value && setWindowDays(value)
+            value && props.onWindowChange(value)
           }
           aria-label="Time window of the size trend"
         >
@@ -86,16 +94,17 @@ export function SizeTrendChart(props: { runs: BackupRun[]; now?: Date }) {
       </Box>
       {points.length === 0 ? (
         <Typography variant="body2" color="textSecondary">
-          No successful backup in the last {windowDays} days.
+          No successful backup in the last {series.days} days.
         </Typography>
       ) : (
         <div
           role="img"
           aria-label={`Stored size of ${
             points.length
-          } successful backups over the last ${windowDays} days, latest ${formatBytes(
-            latest.bytes,
-          )}`}
+          } successful backups over the last ${
+            series.days
+          } days, latest ${formatBytes(latest.bytes)}`}
+          data-testid="size-trend-chart"
         >
           <ResponsiveContainer
             width="100%"
@@ -114,7 +123,7 @@ export function SizeTrendChart(props: { runs: BackupRun[]; now?: Date }) {
                 dataKey="time"
                 type="number"
                 scale="time"
-                domain={[now.getTime() - windowDays * DAY_MS, now.getTime()]}
+                domain={[now.getTime() - series.days * DAY_MS, now.getTime()]}
                 tickFormatter={formatDay}
                 stroke={axisColor}
                 tick={{ fill: axisColor }}
