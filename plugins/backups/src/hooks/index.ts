@@ -1,3 +1,4 @@
 export { useBackupSummary, POLL_INTERVAL_MS } from './useBackupSummary';
 export type { BackupSummaryState } from './useBackupSummary';
-export { useTrendRuns, TREND_RUN_LIMIT } from './useTrendRuns';
+export { useSizeSeries } from './useSizeSeries';
+export { useTeamOverview } from './useTeamOverview';
