@@ -12,6 +12,8 @@ import { TEST_TOKEN_ENV } from '../testing/testConfig';
 import { RestoreRefusedError } from './errors';
 import { SnapshotService } from './SnapshotService';
 
+jest.setTimeout(60_000);
+
 const KEY_ENV = 'SAFEKEEP_TEST_BACKUP_KEY';
 
 function createDatabase(file: string): void {
@@ -167,7 +169,7 @@ describe('client-side encryption', () => {
     const destination = path.join(dir, 'restored/app.db');
     const attempt = service.restore('app', snapshots[0].id, { destination });
     await expect(attempt).rejects.toThrow(RestoreRefusedError);
-    await expect(attempt).rejects.toThrow(/the snapshot failed verification, nothing was changed: .*chunk 0 failed authentication \(AES-256-GCM\)/);
+    await expect(attempt).rejects.toThrow(/the snapshot failed verification, nothing was changed: .*app\.db\.zst\.enc: .*chunk \(?0\)? failed authentication \(AES-256-GCM\)/);
     expect(fs.existsSync(destination)).toBe(false);
     expect((await service.verify('app', snapshots[0].id)).ok).toBe(false);
   });
@@ -230,16 +232,30 @@ describe('client-side encryption', () => {
     await expect(service.backup('app')).rejects.not.toThrow(/too short/);
   });
 
-  it('refuses a key written into the config itself', () => {
-    expect(() => setup({ keyId: 'k', key: randomBytes(32).toString('hex') })).toThrow(ConfigError);
+  it('refuses a key written into the config itself, without repeating it', () => {
+    const parse = (encryption: unknown) =>
+      parseConfig(
+        {
+          agent: { name: 'a', token: { env: TEST_TOKEN_ENV } },
+          storage: { local: { type: 'filesystem', path: '/tmp/x' } },
+          defaults: { encryption },
+          targets: { app: { engine: 'sqlite', path: '/tmp/app.db', encryption: { keyId: 'bad id!', key: { env: KEY_ENV } } } },
+        },
+        { baseDir: '/' },
+      );
+    const secret = randomBytes(32).toString('hex');
+    expect(parse).toThrow(ConfigError);
+    let problems: string[] = [];
     try {
-      setup({ keyId: 'k', key: 'abc123' });
+      parse({ keyId: 'k', key: secret });
     } catch (error) {
-      expect((error as ConfigError).problems).toEqual([
-        expect.stringMatching(/^defaults.encryption.key: must be a reference to a secret .* not a plain value/),
-      ]);
-      expect((error as Error).message).not.toContain('abc123');
+      problems = (error as ConfigError).problems;
+      expect((error as Error).message).not.toContain(secret);
     }
+    expect(problems).toEqual([
+      expect.stringMatching(/^defaults.encryption.key: must be a reference to a secret .*, not a plain value/),
+      expect.stringMatching(/^targets.app.encryption.keyId: must be a name of letters, digits/),
+    ]);
   });
 });
 
