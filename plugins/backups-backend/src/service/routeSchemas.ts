@@ -33,3 +33,23 @@ export const runsQuerySchema = z
 
 /** POST .../runs takes no options yet; an unknown field is rejected rather than ignored. */
 export const startRunBodySchema = z.object({}).strict().optional();
+
+/** `?days=` of the size series: one of the windows the chart offers. */
+export const sizesQuerySchema = z
+  .object({
+    days: z
+      .enum(['30', '90', '365'], { errorMap: () => ({ message: 'days must be 30, 90 or 365' }) })
+      .optional()
+      .transform(value => Number(value ?? '30')),
+  })
+  .strict();
+
+/** `?owner=` of the team overview: the owning group's entity ref, e.g. group:default/team-a. */
+export const overviewQuerySchema = z
+  .object({
+    owner: z
+      .string({ required_error: 'owner is required: the team, e.g. owner=group:default/team-a' })
+      .min(1, 'owner is empty: give the team, e.g. owner=group:default/team-a')
+      .regex(/^(?:[^:/\s]+:)?(?:[^:/\s]+\/)?[^:/\s]+$/, 'owner must be an entity reference such as group:default/team-a'),
+  })
+  .strict();

@@ -4,18 +4,30 @@ import type {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult, ResourcePermission } from '@backstage/plugin-permission-common';
 import { backupsReadPermission, backupsRunCreatePermission } from '@safekeep/plugin-backups-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import type { ZodType } from 'zod';
+import type { TeamOverviewService } from '../overview/TeamOverviewService';
+import type { SizesService } from '../sizes/SizesService';
+import type { TargetsService } from '../targets/TargetsService';
 import type { EntityBackupsService } from './EntityBackupsService';
-import { entityParamsSchema, runsQuerySchema, startRunBodySchema } from './routeSchemas';
+import {
+  entityParamsSchema,
+  overviewQuerySchema,
+  runsQuerySchema,
+  sizesQuerySchema,
+  startRunBodySchema,
+} from './routeSchemas';
 
 export interface RouterOptions {
   service: EntityBackupsService;
+  overview: TeamOverviewService;
+  sizes: SizesService;
+  targets: TargetsService;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
@@ -32,7 +44,7 @@ function parse<T>(schema: ZodType<T, any, any>, value: unknown, what: string): T
 
 /** REST API of the plugin, mounted at /api/backups. */
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { service, httpAuth, permissions, auditor } = options;
+  const { service, overview, sizes, targets, httpAuth, permissions, auditor } = options;
   const router = Router();
   router.use(express.json());
 
@@ -68,6 +80,24 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const page = parse(runsQuerySchema, req.query, 'query');
     const credentials = await authorize(req, backupsReadPermission, entityRef, 'read the backups');
     res.json(await service.listRuns(entityRef, credentials, page));
+  });
+
+  router.get('/entities/:kind/:namespace/:name/sizes', async (req, res) => {
+    const entityRef = entityRefOf(req);
+    const { days } = parse(sizesQuerySchema, req.query, 'query');
+    const credentials = await authorize(req, backupsReadPermission, entityRef, 'read the backups');
+    res.json(await sizes.getSizes(entityRef, days, credentials));
+  });
+
+  // Lists: backups.read is decided per entity; entities the caller may not read are left out.
+  router.get('/overview', async (req, res) => {
+    const { owner } = parse(overviewQuerySchema, req.query, 'query');
+    const ownerRef = stringifyEntityRef(parseEntityRef(owner, { defaultKind: 'group', defaultNamespace: 'default' }));
+    res.json(await overview.getOverview(ownerRef, await httpAuth.credentials(req)));
+  });
+
+  router.get('/targets', async (req, res) => {
+    res.json(await targets.list(await httpAuth.credentials(req)));
   });
 
   router.post('/entities/:kind/:namespace/:name/runs', async (req, res) => {
