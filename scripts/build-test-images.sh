@@ -36,19 +36,32 @@ busybox_root() { # folder
   command -v busybox >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static >/dev/null; }
   rm -rf "$dir"; mkdir -p "$dir/bin" "$dir/tmp" "$dir/data"
   cp "$(command -v busybox)" "$dir/bin/busybox"
-  for tool in sh tar cat ls mkdir rm cp mv sleep echo env sha256sum gzip find wc; do ln -s busybox "$dir/bin/$tool"; done
+  # Every applet, as in the official busybox image: helpers need sh, tar, ls, mv, rm, stat, chown, id, kill...
+  for tool in $("$dir/bin/busybox" --list); do [ -e "$dir/bin/$tool" ] || ln -s busybox "$dir/bin/$tool"; done
 }
 
+# Rebuilt when it lacks applets (an older build linked only a few).
+if have safekeep-test/busybox:1 && ! docker run --rm --network none safekeep-test/busybox:1 stat / >/dev/null 2>&1; then
+  docker image rm safekeep-test/busybox:1 >/dev/null
+fi
 if ! have safekeep-test/busybox:1; then
   dir="$CACHE/busybox-root"; busybox_root "$dir"
   tar -C "$dir" -c . | docker import -c 'ENV PATH=/bin' - safekeep-test/busybox:1 >/dev/null
   echo "build-test-images: safekeep-test/busybox:1 imported"
 fi
 
+if [ -d test/docker/standins ]; then
+  # Rebuilt whenever a stand-in script changes: the image holds the scripts' checksum.
+  sum=$(cat test/docker/standins/* | sha256sum | cut -d' ' -f1)
+  if have safekeep-test/standin:1 && [ "$(docker run --rm --network none safekeep-test/standin:1 cat /standins.sha256 2>/dev/null)" != "$sum" ]; then
+    docker image rm safekeep-test/standin:1 >/dev/null
+  fi
+fi
 if [ -d test/docker/standins ] && ! have safekeep-test/standin:1; then
   dir="$CACHE/standin-root"; busybox_root "$dir"
   cp test/docker/standins/* "$dir/bin/"
   chmod +x "$dir"/bin/*
+  echo "$sum" > "$dir/standins.sha256"
   tar -C "$dir" -c . | docker import -c 'ENV PATH=/bin' - safekeep-test/standin:1 >/dev/null
   echo "build-test-images: safekeep-test/standin:1 imported"
 fi

@@ -10,6 +10,7 @@ import { DatabaseIncidentsStore } from './database/DatabaseIncidentsStore';
 import { DatabasePrunesStore } from './database/DatabasePrunesStore';
 import { GroupRunsStore } from './database/GroupRunsStore';
 import { RunExecutor } from './execution/RunExecutor';
+import { BackupMetrics } from './metrics/BackupMetrics';
 import { ConsistencyGroups } from './groups/ConsistencyGroups';
 import { TeamOverviewService } from './overview/TeamOverviewService';
 import { CatalogPolicyReader } from './policies/CatalogPolicyReader';
@@ -70,6 +71,7 @@ export const backupsPlugin = createBackendPlugin({
         });
         const knex = await deps.database.getClient();
         const aggregates = new RunAggregates(knex);
+        const backupMetrics = new BackupMetrics();
         const incidentMonitor = new IncidentMonitor({
           policies,
           aggregates,
@@ -77,6 +79,7 @@ export const backupsPlugin = createBackendPlugin({
           notifier: new IncidentNotifier({ notifications: deps.notifications, auditor: deps.auditor, logger: deps.logger }),
           logger: deps.logger,
           dispatchIntervalMs: config.dispatchIntervalSeconds * 1000,
+          observeFacts: facts => backupMetrics.observeFacts(facts),
         });
         await registerBackupTasks({
           scheduler: deps.scheduler,
@@ -85,7 +88,7 @@ export const backupsPlugin = createBackendPlugin({
             store,
             agents,
             logger: deps.logger,
-            onFinished: [run => pruner.planAfterSuccess(run).then(() => undefined)],
+            onFinished: [run => pruner.planAfterSuccess(run).then(() => undefined), run => backupMetrics.recordFinished(run)],
           }),
           pruner,
           followUps: [incidentMonitor],

@@ -53,6 +53,28 @@ export class DockerRuntime {
     }
   }
 
+  /** A helper container from docker.helperImage; the caller must remove() it. */
+  createHelper(request: Omit<AgentContainerRequest, 'purpose' | 'image'>): Promise<AgentContainer> {
+    return AgentContainer.create(this.docker, { ...request, purpose: 'helper', image: this.settings.helperImage });
+  }
+
+  /** Whether a Docker volume exists. */
+  async volumeExists(name: string): Promise<boolean> {
+    try {
+      await this.docker.getVolume(name).inspect();
+      return true;
+    } catch (error) {
+      if (dockerStatus(error) === 404) return false;
+      throw new Error(unreachableHint(error, this.endpoint) ?? `cannot inspect volume ${name}: ${dockerReason(error)}`);
+    }
+  }
+
+  /** Names of running containers that mount a volume. */
+  async runningUsersOf(volume: string): Promise<string[]> {
+    const containers = await this.docker.listContainers({ filters: { volume: [volume], status: ['running'] } });
+    return containers.map(c => (c.Names[0] ?? c.Id).replace(/^\//, ''));
+  }
+
   /** A helper container from docker.helperImage (sh and tar), removed after `use`. */
   withHelper<T>(
     request: Omit<AgentContainerRequest, 'purpose' | 'image'>,

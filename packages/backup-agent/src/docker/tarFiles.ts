@@ -76,3 +76,27 @@ export async function extractSingleFile(archive: NodeJS.ReadableStream, localPat
   const content = await openSingleFile(archive, what);
   await pipeline(content, fs.createWriteStream(localPath, { flags: 'wx', mode: 0o600 }));
 }
+
+/**
+ * A tar stream holding one file whose content streams from `content` (a restore artifact):
+ * its size must be known for the header, and the stream fails if the content turns out
+ * shorter or longer, or fails itself (a checksum mismatch), so nothing half-written is used.
+ */
+export function tarStreamOfFile(name: string, size: number, content: Readable, owner: EntryOwner): Readable {
+  return Readable.from(
+    (async function* entries() {
+      yield header({ path: name, type: 'File', size, mode: owner.mode, uid: owner.uid, gid: owner.gid });
+      let seen = 0;
+      for await (const chunk of content) {
+        const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+        seen += buffer.length;
+        if (seen > size) throw new Error(`${name} is longer than the ${size} bytes its manifest records`);
+        yield buffer;
+      }
+      if (seen !== size) throw new Error(`${name} holds ${seen} bytes, its manifest records ${size}`);
+      yield padding(size);
+      yield Buffer.alloc(BLOCK * 2);
+    })(),
+    { objectMode: false },
+  );
+}

@@ -51,6 +51,8 @@ export interface EngineBackup {
 /** An artifact handed to a restore: decrypted, decompressed, checksum-verified in flight. */
 export interface RestoreArtifact {
   name: string;
+  /** Its raw size as the manifest records it (known for stored snapshots). */
+  rawBytes?: number;
   /** The stream errors at its end when the stored bytes do not match the manifest. */
   open(): Promise<Readable>;
 }

@@ -6,9 +6,10 @@ import { mariadbDriver } from './mariadb/MariadbDriver';
 import { redisDriver } from './redis/RedisDriver';
 import { natsDriver } from './nats/NatsDriver';
 import { s3BucketDriver } from './s3bucket/S3BucketDriver';
+import { volumeDriver } from './volume/VolumeDriver';
 
 /** Every engine this agent can back up. Adding an engine: write its driver, add it here. */
-const BUILT_IN: Array<EngineDriver<any>> = [sqliteDriver, directoryDriver, natsDriver, s3BucketDriver, postgresDriver, mariadbDriver, redisDriver];
+const BUILT_IN: Array<EngineDriver<any>> = [sqliteDriver, directoryDriver, natsDriver, s3BucketDriver, postgresDriver, mariadbDriver, redisDriver, volumeDriver];
 
 const BY_ENGINE = new Map<string, EngineDriver<any>>(BUILT_IN.map(driver => [driver.engine, driver]));
 

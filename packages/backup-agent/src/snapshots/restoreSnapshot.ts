@@ -105,6 +105,7 @@ export async function prepareRestore(
         settings,
         manifest.artifacts.map(artifact => ({
           name: rawNameOf(artifact),
+          rawBytes: artifact.raw_bytes,
           // Checked again in flight: the copy verified a moment ago could change under us.
           open: () => openRawArtifact(located.storage, located.ref, artifact, bytes => progress({ phase: 'restoring', bytes }), keys),
         })),

@@ -1,5 +1,6 @@
 /* eslint-disable jest/no-export -- a helper that builds describe blocks for test files */
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import Docker from 'dockerode';
 import { connectDocker } from '../docker/connectDocker';
 import { defaultDockerSettings } from '../docker/dockerSettings';
@@ -133,4 +134,28 @@ export async function removeTestResources(docker: Docker, prefix: string): Promi
 export async function leftoverAgentContainers(docker: Docker, prefix: string): Promise<string[]> {
   const containers = await docker.listContainers({ all: true, filters: { label: ['safekeep.io/created-by=safekeep-agent'] } });
   return containers.filter(c => (c.Labels['safekeep.io/for'] ?? '').startsWith(prefix)).map(c => c.Names[0]);
+}
+
+/**
+ * Runs a one-off fixture container (removed afterwards) and returns its stdout; throws with
+ * its stderr when it exits non-zero.
+ */
+export async function runOnce(docker: Docker, image: string, cmd: string[], volumes: Array<{ volume: string; path: string }> = []): Promise<string> {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  const sink = (into: Buffer[]) => new Writable({ write: (c: Buffer, _e, done) => (into.push(c), done()) });
+  const [result, container] = await docker.run(image, cmd, [sink(out), sink(err)], {
+    Tty: false,
+    Labels: { 'safekeep.test': '1' },
+    HostConfig: { NetworkMode: 'none', Mounts: volumes.map(v => ({ Type: 'volume' as const, Source: v.volume, Target: v.path })) },
+  });
+  await container.remove({ force: true });
+  if (result.StatusCode !== 0) throw new Error(`${cmd.join(' ')} exited ${result.StatusCode}: ${Buffer.concat(err).toString()}`);
+  return Buffer.concat(out).toString();
+}
+
+/** Every entry of a volume with owner, mode, size and type (and symlink targets): to compare content exactly. */
+export function listVolume(docker: Docker, volume: string): Promise<string> {
+  const script = 'cd /v && find . | sort | while read -r f; do stat -c "%n %u:%g %a %s %F" "$f"; [ -L "$f" ] && readlink "$f"; [ -f "$f" ] && [ ! -L "$f" ] && sha256sum < "$f"; true; done';
+  return runOnce(docker, BUSYBOX_IMAGE, ['sh', '-c', script], [{ volume, path: '/v' }]);
 }

@@ -64,13 +64,14 @@ export async function backupToMemory<S>(driver: EngineDriver<S>, settings: S, co
 
 /** Captured artifacts as a restore receives them. */
 export function restoreArtifacts(captured: CapturedArtifact[]): RestoreArtifact[] {
-  return captured.map(artifact => ({ name: artifact.name, open: async () => Readable.from([artifact.data]) }));
+  return captured.map(artifact => ({ name: artifact.name, rawBytes: artifact.data.length, open: async () => Readable.from([artifact.data]) }));
 }
 
 /** An artifact whose stream delivers the first half of `data`, then fails like a checksum mismatch. */
 export function brokenArtifact(artifact: CapturedArtifact): RestoreArtifact {
   return {
     name: artifact.name,
+    rawBytes: artifact.data.length,
     open: async () =>
       Readable.from(
         (async function* half() {

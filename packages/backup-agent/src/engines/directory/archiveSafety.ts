@@ -77,3 +77,52 @@ export async function findEscapingSymlinks(root: string): Promise<string[]> {
   }
   return problems;
 }
+
+const MAX_LINK_HOPS = 40;
+
+/**
+ * The chain-of-symlinks check of findEscapingSymlinks for an archive that is never unpacked
+ * locally (a volume restored through the Docker API): each symlink and hard link target is
+ * resolved against the archive's own entries, link by link, and must stay inside the root.
+ */
+export function findEscapingLinksInEntries(entries: ArchiveEntryFacts[]): string[] {
+  const links = new Map<string, string>();
+  const normal = (p: string) => path.posix.normalize(p.replace(/^(\.\/)+/, '')).replace(/\/+$/, '').replace(/^\.$/, '');
+  for (const entry of entries) {
+    if (entry.type === 'SymbolicLink' && entry.linkpath !== undefined) links.set(normal(entry.path), entry.linkpath);
+  }
+
+  /** Walks `segments` from `base` (a path inside the root, as parts); undefined when it leaves the root. */
+  const resolve = (base: string[], target: string, hops: number): string[] | undefined => {
+    if (hops > MAX_LINK_HOPS || target.startsWith('/')) return undefined;
+    let current = [...base];
+    for (const segment of target.split('/')) {
+      if (!segment || segment === '.') continue;
+      if (segment === '..') {
+        if (current.length === 0) return undefined;
+        current.pop();
+        continue;
+      }
+      current.push(segment);
+      const link = links.get(current.join('/'));
+      if (link !== undefined) {
+        const resolved = resolve(current.slice(0, -1), link, hops + 1);
+        if (!resolved) return undefined;
+        current = resolved;
+      }
+    }
+    return current;
+  };
+
+  const problems: string[] = [];
+  for (const entry of entries) {
+    const at = normal(entry.path);
+    if (entry.type === 'SymbolicLink' && entry.linkpath !== undefined) {
+      const parent = at.split('/').slice(0, -1).filter(Boolean);
+      if (!resolve(parent, entry.linkpath, 0)) problems.push(`symlink "${at}" resolves to a place outside the target (through "${entry.linkpath}")`);
+    } else if (entry.type === 'Link' && entry.linkpath !== undefined) {
+      if (!resolve([], normal(entry.linkpath), 0)) problems.push(`hard link "${at}" points to "${entry.linkpath}", outside the target`);
+    }
+  }
+  return problems;
+}

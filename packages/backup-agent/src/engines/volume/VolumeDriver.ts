@@ -1,0 +1,113 @@
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { AgentContainer } from '../../docker/AgentContainer';
+import type { RunningCommand } from '../../exec/CommandRunner';
+import { UnsafeArchiveError } from '../directory/DirectoryDriver';
+import type { EngineBackup, EngineDriver, ManualArtifact } from '../EngineDriver';
+import { restoreVolume } from './restoreVolume';
+import { TarInspector } from './TarInspector';
+import { VolumeSettings, volumeSettingsSchema } from './volumeSettings';
+import { createTarHelper, MOUNT, runInVolume } from './volumeTar';
+
+/** Counts the regular files and bytes a tar of the volume holds (what a check compares). */
+async function countVolume(helper: AgentContainer): Promise<{ files: number; bytes: number }> {
+  const running: RunningCommand = await helper.start();
+  const inspector = new TarInspector();
+  const counting = inspector.passThrough(false, () => new Error('unreachable'));
+  await Promise.all([pipeline(running.stdout, counting, new Writable({ write: (_chunk, _encoding, done) => done() })), running.completion]);
+  return { ...inspector.counts };
+}
+
+/**
+ * A Docker named volume as one tar stream, written by `tar` in a helper container (the
+ * docker.helperImage) that mounts the volume read-only: the seed's `docker run alpine tar`,
+ * streamed instead of written to disk. Consistent only while nothing writes the volume: put
+ * the containers using it in a consistency group. Restore: see restoreVolume.
+ */
+export const volumeDriver: EngineDriver<VolumeSettings> = {
+  engine: 'volume',
+  settingsSchema: volumeSettingsSchema,
+  describe: settings => `Docker volume ${settings.volume}`,
+  withDestination(_settings, destination) {
+    const parsed = volumeSettingsSchema().safeParse({ volume: destination });
+    if (!parsed.success) throw new Error(`"${destination}" is not a Docker volume name; restore a volume into another volume (it is created when missing)`);
+    return parsed.data;
+  },
+  serverVersion: async () => null,
+
+  async backup(settings, context): Promise<EngineBackup> {
+    const runtime = context.docker();
+    if (!(await runtime.volumeExists(settings.volume))) {
+      throw new Error(`Docker volume ${settings.volume} does not exist on ${runtime.endpoint}; check targets.${context.targetName}.volume (docker volume ls)`);
+    }
+    const users = await runtime.runningUsersOf(settings.volume);
+    if (users.length > 0) {
+      context.log(`volume ${settings.volume} is in use by running container(s) ${users.join(', ')}: the tarball is consistent only if they do not write meanwhile (stop them with a consistency group)`);
+    }
+    const helper = await createTarHelper(runtime, context.targetName, settings.volume);
+    const inspector = new TarInspector();
+    return {
+      async *artifacts() {
+        const running = await helper.start();
+        const checked = inspector.passThrough(true, problems => new UnsafeArchiveError(problems));
+        running.stdout.pipe(checked);
+        running.stdout.on('error', error => checked.destroy(error));
+        const completion = running.completion.then(async () => {
+          await inspector.finish();
+          if (inspector.problems.length > 0) {
+            throw new Error(`${inspector.problems.slice(0, 5).join('; ')}: a restore would refuse this archive, so the backup fails`);
+          }
+        });
+        completion.catch(() => undefined);
+        yield {
+          name: `${settings.volume}.tar`,
+          description: `tar of Docker volume ${settings.volume} (helper container ${runtime.settings.helperImage})`,
+          stream: checked as unknown as Readable,
+          completion,
+        };
+      },
+      details: async () => ({ volume: settings.volume, ...inspector.counts }),
+      close: () => helper.remove(),
+    };
+  },
+
+  async inspectDestination(settings, context) {
+    const runtime = context.docker();
+    if (!(await runtime.volumeExists(settings.volume))) return { empty: true, summary: `Docker volume ${settings.volume} does not exist yet` };
+    const listing = await runInVolume(runtime, context.targetName, settings.volume, `ls -A ${MOUNT}`, true);
+    const entries = listing.split('\n').filter(Boolean);
+    return entries.length === 0
+      ? { empty: true, summary: `Docker volume ${settings.volume} is empty` }
+      : { empty: false, summary: `Docker volume ${settings.volume} holds ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}` };
+  },
+
+  async restore(settings, artifacts, context) {
+    if (artifacts.length !== 1) throw new Error(`a volume snapshot holds exactly one artifact, this one has ${artifacts.length}`);
+    await restoreVolume(context.docker(), settings.volume, artifacts[0], context);
+  },
+
+  async check(settings, context) {
+    const runtime = context.docker();
+    const helper = await createTarHelper(runtime, context.targetName, settings.volume);
+    try {
+      return { volume: settings.volume, ...(await countVolume(helper)) };
+    } finally {
+      await helper.remove();
+    }
+  },
+
+  manualRestoreSteps(settings, artifacts: ManualArtifact[]) {
+    const [artifact] = artifacts;
+    return [
+      `1. Stop every container that uses the volume \`${settings.volume}\` (\`docker ps --filter volume=${settings.volume}\`).`,
+      '2. Recreate it empty and unpack the archive into it with any image that has tar (busybox shown):',
+      '',
+      '```sh',
+      `docker volume rm ${settings.volume} && docker volume create ${settings.volume}`,
+      `${artifact.catCommand} | docker run --rm -i --network none -v ${settings.volume}:/volume busybox tar -x -f - -C /volume`,
+      '```',
+      '',
+      `3. Compare \`docker run --rm -v ${settings.volume}:/volume busybox find /volume -type f | wc -l\` with \`details.files\` in MANIFEST.json, then start the containers again.`,
+    ].join('\n');
+  },
+};

@@ -1,0 +1,114 @@
+import { Readable } from 'node:stream';
+import { SnapshotService } from '../../snapshots/SnapshotService';
+import { craftSnapshot } from '../../testing/craftSnapshot';
+import {
+  BUSYBOX_IMAGE,
+  describeWithDocker,
+  leftoverAgentContainers,
+  listVolume,
+  removeTestResources,
+  runOnce,
+  startTestContainer,
+  testPrefix,
+} from '../../testing/dockerHarness';
+import { useTempDir } from '../../testing/tempDir';
+import { testConfig } from '../../testing/testConfig';
+
+jest.setTimeout(90_000);
+
+/** Fills a volume the way an application would: nested folders, owners, modes, a relative link, a dotfile. */
+const FILL = [
+  'mkdir -p /v/db/base /v/uploads/2026',
+  'echo "row 1" > /v/db/base/table.dat && head -c 300000 /dev/urandom > /v/db/base/blob.bin',
+  'echo secret-config > /v/.env && chmod 640 /v/.env',
+  'ln -s ../db/base/table.dat /v/uploads/latest',
+  'echo photo > /v/uploads/2026/a.jpg',
+  'chown -R 999:999 /v/db && chmod 700 /v/db',
+].join(' && ');
+
+describeWithDocker(
+  'volume engine through the snapshot service (real Docker Engine)',
+  docker => {
+    const prefix = testPrefix('vol');
+    const volume = `${prefix}-data`;
+    const tempDir = useTempDir();
+    let service: SnapshotService;
+
+    beforeAll(async () => {
+      await docker.createVolume({ Name: volume });
+      await runOnce(docker, BUSYBOX_IMAGE, ['sh', '-c', FILL], [{ volume, path: '/v' }]);
+    });
+    afterAll(() => removeTestResources(docker, prefix));
+    beforeEach(() => {
+      service = new SnapshotService(
+        testConfig(tempDir(), { [`${prefix}-files`]: { engine: 'volume', volume } }, undefined, { docker: { helperImage: BUSYBOX_IMAGE } }),
+      );
+    });
+
+    it('round-trips a volume through a helper container: owners, modes, links and bytes come back exactly', async () => {
+      const target = `${prefix}-files`;
+      const original = await listVolume(docker, volume);
+      const { snapshots, manifest } = await service.backup(target);
+      expect(snapshots[0].artifacts.map(a => a.name)).toEqual([`${volume}.tar.zst`]);
+      expect(manifest.details).toEqual({ volume, files: 4, bytes: 300000 + 6 + 14 + 6 });
+
+      await runOnce(docker, BUSYBOX_IMAGE, ['sh', '-c', 'rm -rf /v/uploads && echo new > /v/added'], [{ volume, path: '/v' }]);
+      await expect(service.restore(target, snapshots[0].id)).rejects.toThrow(`the destination is not empty: Docker volume ${volume} holds 3 entries`);
+
+      // A running container that uses the volume blocks the restore, and nothing changes.
+      const user = `${prefix}-user`;
+      await startTestContainer(docker, { name: user, image: BUSYBOX_IMAGE, cmd: ['sleep', '3600'], volumes: [{ volume, path: '/data' }] });
+      const changed = await listVolume(docker, volume);
+      await expect(service.restore(target, snapshots[0].id, { force: true })).rejects.toThrow(
+        `volume ${volume} is used by running container(s) ${user}: stop them first (or restore as a consistency group, which stops them); nothing was changed`,
+      );
+      expect(await listVolume(docker, volume)).toBe(changed);
+      await docker.getContainer(user).remove({ force: true });
+
+      const restored = await service.restore(target, snapshots[0].id, { force: true });
+      expect(restored.differences).toEqual([]);
+      expect(await listVolume(docker, volume)).toBe(original);
+
+      // Into a volume that does not exist yet.
+      const copy = `${prefix}-copy`;
+      const elsewhere = await service.restore(target, snapshots[0].id, { destination: copy });
+      expect(elsewhere.destination).toBe(`Docker volume ${copy}`);
+      expect(await listVolume(docker, copy)).toBe(original);
+      expect(await leftoverAgentContainers(docker, prefix)).toEqual([]);
+    });
+
+    it('refuses an archive with unsafe entries and leaves the volume as it was', async () => {
+      const target = `${prefix}-files`;
+      const before = await listVolume(docker, volume);
+      // A tar made by busybox in a container: a link out of the volume, then a file written through it.
+      const evil = await runOnce(docker, BUSYBOX_IMAGE, [
+        'sh',
+        '-c',
+        'mkdir -p /w && cd /w && ln -s /etc escape && echo ok > fine.txt && tar -c -f - . | base64',
+      ]);
+      await craftSnapshot({
+        service,
+        target,
+        engine: 'volume',
+        id: '20260101T000000Z',
+        artifacts: [{ name: `${volume}.tar`, stream: Readable.from([Buffer.from(evil, 'base64')]) }],
+      });
+      await expect(service.restore(target, '20260101T000000Z', { force: true })).rejects.toThrow(
+        'the archive is unsafe and was not restored: symlink "./escape" points to the absolute path "/etc", outside the target',
+      );
+      expect(await listVolume(docker, volume)).toBe(before);
+      expect(await runOnce(docker, BUSYBOX_IMAGE, ['ls', '-A', '/v'], [{ volume, path: '/v' }])).not.toMatch(/safekeep-restore/);
+      expect(await leftoverAgentContainers(docker, prefix)).toEqual([]);
+    });
+
+    it('says when the volume does not exist', async () => {
+      const missing = new SnapshotService(
+        testConfig(tempDir(), { [`${prefix}-gone`]: { engine: 'volume', volume: `${prefix}-absent` } }, undefined, { docker: { helperImage: BUSYBOX_IMAGE } }),
+      );
+      await expect(missing.backup(`${prefix}-gone`)).rejects.toThrow(
+        new RegExp(`^Docker volume ${prefix}-absent does not exist on unix:///var/run/docker.sock; check targets.${prefix}-gone.volume \\(docker volume ls\\)$`),
+      );
+    });
+  },
+  [BUSYBOX_IMAGE],
+);
