@@ -44,6 +44,12 @@ export const snapshotManifestSchema = z
     started_at: z.string(),
     finished_at: z.string(),
     artifacts: z.array(artifactSchema),
+    /**
+     * Earlier snapshots of the same target (ids, same tier) whose artifacts this one references
+     * instead of storing them again (incremental engines). Retention keeps them while this
+     * snapshot is kept, and copies to other tiers bring them along. Absent: self-contained.
+     */
+    depends_on: z.array(z.string()).optional(),
     /** Engine-specific facts used by restore checks: row counts, key counts, streams. */
     details: z.record(z.string(), z.unknown()).default({}),
   })
