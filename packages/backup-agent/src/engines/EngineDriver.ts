@@ -16,6 +16,23 @@ export interface EngineContext {
    * what to configure when Docker cannot be used.
    */
   docker(): DockerRuntime;
+  /**
+   * At backup, for engines that store only what changed: the newest complete snapshot of this
+   * target in the primary tier whose own dependencies are all there; absent when none is.
+   */
+  previousSnapshot?: PreviousSnapshotAccess;
+  /**
+   * At restore: an artifact (raw name) of another snapshot of this target in the same tier, one
+   * listed in this snapshot's dependencies; decrypted, decompressed and verified in flight.
+   */
+  openSnapshotArtifact?(snapshotId: string, name: string): Promise<Readable>;
+}
+
+/** An earlier snapshot an incremental engine compares with. */
+export interface PreviousSnapshotAccess {
+  id: string;
+  /** One of its artifacts by raw name (decrypted, decompressed, checksum-verified in flight). */
+  openArtifact(name: string): Promise<Readable>;
 }
 
 /** A container a target's tools depend on, and the state they need it in. */
@@ -44,6 +61,12 @@ export interface EngineBackup {
   artifacts(): AsyncIterable<ProducedArtifact>;
   /** Facts recorded in the manifest (row counts, file counts) for the post-restore check. */
   details(): Promise<Record<string, unknown>>;
+  /**
+   * Optional, read after details(): ids of earlier snapshots whose artifacts this one
+   * references (recorded as the manifest's depends_on). Each must be a complete snapshot of the
+   * target in the primary tier, or the backup fails.
+   */
+  dependsOn?(): string[];
   /** Always called, also after a failure: remove temp files, restart what was stopped. */
   close(): Promise<void>;
 }

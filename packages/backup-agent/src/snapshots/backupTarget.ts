@@ -7,6 +7,7 @@ import { formatSnapshotId } from '../storage/snapshotId';
 import type { SnapshotRef, SnapshotStorage } from '../storage/SnapshotStorage';
 import { AGENT_TOOL_NAME, AGENT_VERSION } from '../version';
 import { copySnapshot } from './copySnapshot';
+import { assertDependenciesStored, copyDependencies, findPreviousSnapshot } from './snapshotDependencies';
 import type { ProgressListener, SnapshotContext } from './SnapshotContext';
 import { snapshotReadme } from './snapshotReadme';
 import { toAgentSnapshot } from './toAgentSnapshot';
@@ -53,7 +54,8 @@ async function dumpArtifacts(
   onProgress: ProgressListener,
 ): Promise<SnapshotManifest> {
   const driver = context.driverFor(target);
-  const engineContext = context.engineContext(target);
+  // Incremental engines (s3) compare with the previous snapshot and store only what changed.
+  const engineContext = { ...context.engineContext(target), previousSnapshot: await findPreviousSnapshot(context, target, storage) };
   const engineVersion = await driver.serverVersion(target.settings, engineContext);
   // Read before the dump starts: a missing key fails the backup naming the key id.
   const encryption = new EncryptionKeyring(context.config).forTarget(target);
@@ -78,6 +80,8 @@ async function dumpArtifacts(
     }
     if (artifacts.length === 0) throw new Error(`the ${target.engine} engine produced nothing to store`);
     const details = await backup.details();
+    const dependsOn = backup.dependsOn?.() ?? [];
+    await assertDependenciesStored(storage, target.name, dependsOn);
     return {
       manifest_version: MANIFEST_VERSION,
       tool: { name: AGENT_TOOL_NAME, version: AGENT_VERSION },
@@ -88,6 +92,7 @@ async function dumpArtifacts(
       started_at: startedAt.toISOString(),
       finished_at: context.now().toISOString(),
       artifacts,
+      ...(dependsOn.length > 0 ? { depends_on: dependsOn } : {}),
       details,
     };
   } catch (error) {
@@ -148,6 +153,8 @@ async function copyToOtherTiers(
   for (const tier of target.tiers.slice(1)) {
     const copy = context.storageFor(tier);
     try {
+      // A copy must be restorable on its own: the snapshots it depends on go first.
+      await copyDependencies(context, target, primary, copy, manifest, bytes => onProgress({ phase: `copying dependencies to ${tier}`, bytes }));
       await copySnapshot(primary, copy, ref, manifest, readme, bytes => onProgress({ phase: `copying to ${tier}`, bytes }));
       snapshots.push(toAgentSnapshot(copy, ref, manifest));
     } catch (error) {

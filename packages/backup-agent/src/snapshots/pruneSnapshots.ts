@@ -1,8 +1,9 @@
-import { applyRetention, RetentionPolicy } from '@safekeep/plugin-backups-common';
+import { applyRetention, RetentionPolicy, SnapshotManifest } from '@safekeep/plugin-backups-common';
 import type { TargetConfig } from '../config/loadConfig';
 import { snapshotIdTime } from '../storage/snapshotId';
 import type { StoredSnapshot } from '../storage/SnapshotStorage';
 import { tiersToSearch } from './findSnapshot';
+import { dependenciesOf } from './snapshotDependencies';
 import type { SnapshotContext } from './SnapshotContext';
 
 /** Incomplete snapshots (no manifest) younger than this may still be being written. */
@@ -19,7 +20,7 @@ export interface PruneOptions {
 export interface TierPruneResult {
   tier: string;
   kept: Array<{ id: string; reasons: string[] }>;
-  /** Complete snapshots the policy does not keep. */
+  /** Complete snapshots the policy does not keep and no kept snapshot depends on. */
   pruned: string[];
   /** Snapshots without MANIFEST.json older than an hour: failed or interrupted runs. */
   incompleteRemoved: string[];
@@ -30,6 +31,39 @@ export interface TierPruneResult {
 export interface PruneResult {
   dryRun: boolean;
   tiers: TierPruneResult[];
+}
+
+type CompleteSnapshot = StoredSnapshot & { manifest: { status: 'ok'; manifest: SnapshotManifest } };
+
+/**
+ * The kept snapshots plus every snapshot they depend on (incremental engines keep content in
+ * earlier snapshots), transitively, with reason `needed by <id>`; newest first.
+ */
+function keepDependencies(
+  keep: Array<{ snapshot: CompleteSnapshot; reasons: string[] }>,
+  complete: CompleteSnapshot[],
+): Array<{ snapshot: CompleteSnapshot; reasons: string[] }> {
+  const byId = new Map(complete.map(s => [s.ref.id, s]));
+  const reasons = new Map(keep.map(k => [k.snapshot.ref.id, [...k.reasons]]));
+  const queue = keep.map(k => k.snapshot.ref.id);
+  while (queue.length > 0) {
+    const id = queue.shift()!;
+    for (const dependency of dependenciesOf(byId.get(id)!.manifest.manifest)) {
+      // A dependency missing from this tier has nothing to protect; verify and restore report it.
+      if (!byId.has(dependency)) continue;
+      const why = reasons.get(dependency);
+      if (why) {
+        if (!why.includes(`needed by ${id}`)) why.push(`needed by ${id}`);
+      } else {
+        reasons.set(dependency, [`needed by ${id}`]);
+        queue.push(dependency);
+      }
+    }
+  }
+  return complete
+    .filter(s => reasons.has(s.ref.id))
+    .sort((a, b) => b.manifest.manifest.started_at.localeCompare(a.manifest.manifest.started_at) || b.ref.id.localeCompare(a.ref.id))
+    .map(s => ({ snapshot: s, reasons: reasons.get(s.ref.id)! }));
 }
 
 function keepsSomething(policy: RetentionPolicy): boolean {
@@ -47,13 +81,14 @@ export async function pruneSnapshots(context: SnapshotContext, target: TargetCon
   for (const tier of tiersToSearch(target, options.tier)) {
     const storage = context.storageFor(tier);
     const all = await storage.listSnapshots(target.name);
-    const complete = all.filter((s): s is StoredSnapshot & { manifest: { status: 'ok' } } => s.manifest.status === 'ok');
+    const complete = all.filter((s): s is CompleteSnapshot => s.manifest.status === 'ok');
     const decision = applyRetention(
       complete,
-      s => new Date((s.manifest as { manifest: { started_at: string } }).manifest.started_at),
+      s => new Date(s.manifest.manifest.started_at),
       options.retention,
       now,
     );
+    const kept = keepDependencies(decision.keep, complete);
     const incomplete = all.filter(s => {
       const startedAt = snapshotIdTime(s.ref.id);
       return s.manifest.status === 'missing' && startedAt && now.getTime() - startedAt.getTime() > INCOMPLETE_GRACE_MS;
@@ -65,13 +100,15 @@ export async function pruneSnapshots(context: SnapshotContext, target: TargetCon
       if (s.manifest.status === 'unreadable') return [{ id: s.ref.id, reason: s.manifest.reason }];
       return [];
     });
+    const keptIds = new Set(kept.map(k => k.snapshot.ref.id));
+    const pruned = decision.prune.filter(s => !keptIds.has(s.ref.id));
     if (!dryRun) {
-      for (const s of [...decision.prune, ...incomplete]) await storage.deleteSnapshot(s.ref);
+      for (const s of [...pruned, ...incomplete]) await storage.deleteSnapshot(s.ref);
     }
     tiers.push({
       tier,
-      kept: decision.keep.map(k => ({ id: k.snapshot.ref.id, reasons: k.reasons })),
-      pruned: decision.prune.map(s => s.ref.id),
+      kept: kept.map(k => ({ id: k.snapshot.ref.id, reasons: k.reasons })),
+      pruned: pruned.map(s => s.ref.id),
       incompleteRemoved: incomplete.map(s => s.ref.id),
       skipped,
     });

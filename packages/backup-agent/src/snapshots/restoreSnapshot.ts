@@ -6,6 +6,7 @@ import { compareDetails } from './compareDetails';
 import { RestoreRefusedError } from './errors';
 import { findSnapshot, usableManifest } from './findSnapshot';
 import { restoreKeys } from './restoreKeys';
+import { dependencyOpener, findRestoreDependencies, verifyRestoreDependencies } from './snapshotDependencies';
 import type { ProgressListener, SnapshotContext } from './SnapshotContext';
 import { checkArtifacts } from './verifySnapshot';
 
@@ -70,11 +71,13 @@ export async function prepareRestore(
   onProgress({ phase: 'reading manifest', bytes: 0 });
   const located = await findSnapshot(context, target, id, options.tier);
   const manifest = usableManifest(located, target);
-  const keys = restoreKeys(context.config, [manifest]);
+  // Snapshots this one keeps content in (incremental engines) must be in the same tier.
+  const dependencies = await findRestoreDependencies(located.storage, target, manifest);
+  const keys = restoreKeys(context.config, [manifest, ...dependencies.map(d => d.manifest)]);
   const settings = options.destination
     ? driver.withDestination(target.settings, options.destination, context.config.context)
     : target.settings;
-  const engineContext = context.engineContext(target);
+  const engineContext = { ...context.engineContext(target), openSnapshotArtifact: dependencyOpener(located.storage, dependencies, keys) };
 
   refuseNewerEngine(manifest, await driver.serverVersion(settings, engineContext), target.engine);
 
@@ -95,6 +98,8 @@ export async function prepareRestore(
       'checksum',
     );
   }
+
+  await verifyRestoreDependencies(located.storage, dependencies, keys, bytes => onProgress({ phase: 'verifying dependencies', bytes }));
 
   return {
     target,

@@ -70,6 +70,15 @@ export async function checkArtifacts(
   return checks;
 }
 
+/** Snapshots the manifest depends on that the tier lacks (or holds without a usable manifest). */
+async function missingDependencies(storage: SnapshotStorage, target: string, manifest: SnapshotManifest): Promise<string[]> {
+  const missing: string[] = [];
+  for (const id of manifest.depends_on ?? []) {
+    if ((await storage.readManifest({ target, id })).status !== 'ok') missing.push(id);
+  }
+  return missing;
+}
+
 /** Verifies a snapshot in one tier, or in every tier of the target that holds it. */
 export async function verifySnapshot(
   context: SnapshotContext,
@@ -98,7 +107,9 @@ export async function verifySnapshot(
         keyId => keys.byId(keyId),
         false,
       );
-      tiers.push({ tier: name, location, ok: artifacts.every(a => a.ok), artifacts });
+      const missing = await missingDependencies(storage, target.name, manifest);
+      const problem = missing.length > 0 ? `depends on snapshot(s) ${missing.join(', ')}, which this tier does not hold complete; it cannot be restored from here` : undefined;
+      tiers.push({ tier: name, location, ok: !problem && artifacts.every(a => a.ok), artifacts, ...(problem ? { problem } : {}) });
     } catch (error) {
       tiers.push({ tier: name, location, ok: false, artifacts: [], problem: (error as Error).message });
     }

@@ -21,8 +21,8 @@ function findArtifact(artifacts: RestoreArtifact[], name: string): RestoreArtifa
 /**
  * A bucket (or a folder of it) mirrored: `objects.tar` holds each distinct content once as
  * `blobs/<sha256>`, `objects.jsonl` lists every object with its headers, metadata and the
- * sha256 of its content. With the core's proposed `previousSnapshot` capability unchanged
- * objects are referenced instead of copied (see incremental.ts).
+ * sha256 of its content. Unchanged objects are referenced in the previous snapshot instead of
+ * copied (the core's `previousSnapshot`, see incremental.ts); the snapshot then depends on it.
  */
 export const s3BucketDriver: EngineDriver<S3BucketSettings> = {
   engine: 's3',
@@ -80,6 +80,7 @@ export const s3BucketDriver: EngineDriver<S3BucketSettings> = {
           copied_bytes: totals.copiedBytes,
           depends_on: [...totals.dependsOn].sort(),
         }),
+        dependsOn: () => [...totals.dependsOn].sort(),
         close: cleanup,
       };
     } catch (error) {

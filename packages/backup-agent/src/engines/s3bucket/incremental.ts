@@ -2,29 +2,17 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { EngineContext } from '../EngineDriver';
 import { INDEX_ARTIFACT, readObjectIndex } from './objectIndex';
 
 /**
- * PROPOSED core capabilities, not in EngineContext yet (see this engine's README section in
- * the report): with them the S3 engine copies only new or changed objects and restores
- * blobs kept in earlier snapshots. Without them every backup is a full copy.
+ * With the core's `previousSnapshot` (backup) the engine copies only new or changed objects;
+ * with `openSnapshotArtifact` (restore) it reads blobs kept in earlier snapshots. Both are
+ * optional in EngineContext: without them every backup is a full copy.
  */
-export interface PreviousSnapshotAccess {
-  /** Id of the newest complete snapshot of the same target and engine on the primary tier. */
-  id: string;
-  /** One of its artifacts as raw bytes (decrypted, decompressed, checksum-verified in flight). */
-  openArtifact(name: string): Promise<Readable>;
-}
-
-export interface IncrementalEngineContext extends EngineContext {
-  /** At backup: the snapshot to compare with. */
-  previousSnapshot?: PreviousSnapshotAccess;
-  /** At restore: an artifact of another snapshot of the same target, one this snapshot depends on. */
-  openSnapshotArtifact?(snapshotId: string, name: string): Promise<Readable>;
-}
+export type IncrementalEngineContext = EngineContext;
+export type { PreviousSnapshotAccess } from '../EngineDriver';
 
 export interface ReusableBlob {
   sha256: string;
