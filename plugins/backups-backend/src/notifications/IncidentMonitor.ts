@@ -1,5 +1,6 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { RunAggregates } from '../aggregates/RunAggregates';
+import type { EntityRunFacts } from '../database/BackupsStore';
 import type { IncidentKind, IncidentsStore } from '../database/IncidentsStore';
 import type { EntityPolicyResult } from '../policies/CatalogPolicyReader';
 import { ownerRefOf } from '../policies/ownerRef';
@@ -24,6 +25,8 @@ export class IncidentMonitor implements DispatchFollowUp {
       notifier: IncidentNotifier;
       logger: LoggerService;
       dispatchIntervalMs: number;
+      /** Told every policy's run facts on each check (the last-success gauge). */
+      observeFacts?: (facts: Map<string, EntityRunFacts>) => void;
       now?: () => Date;
     },
   ) {}
@@ -37,6 +40,7 @@ export class IncidentMonitor implements DispatchFollowUp {
     const now = this.options.now?.() ?? new Date();
     const configured = (await policies.readAll()).filter(p => p.result.status === 'configured');
     const facts = await aggregates.getRunFacts(configured.map(p => p.entityRef));
+    this.options.observeFacts?.(facts);
 
     const current = new Map<string, { entityRef: string; kind: IncidentKind; reason: string; owner: string | null }>();
     for (const { entity, entityRef, result } of configured) {
