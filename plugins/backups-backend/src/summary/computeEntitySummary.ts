@@ -3,12 +3,11 @@ import {
   EntityBackupSummary,
   formatDuration,
   formatRetention,
-  nextScheduledTime,
   PolicyParseResult,
-  previousScheduledTime,
 } from '@safekeep/plugin-backups-common';
 import type { EntityRunFacts } from '../database/BackupsStore';
 import { overlapWarning } from './scheduleOverlap';
+import { slotsAround } from './scheduleSlots';
 import { toBackupRun } from './toBackupRun';
 
 /** Slack on top of one dispatch interval before a slot without a run counts as late. */
@@ -62,7 +61,8 @@ export function computeEntitySummary(input: SummaryInput): EntityBackupSummary {
   let health: BackupHealth = 'ok';
   let healthReason: string;
   const successAt = lastSuccess?.finishedAt ? new Date(lastSuccess.finishedAt) : undefined;
-  const slot = policy.schedule ? previousScheduledTime(policy.schedule, now) : undefined;
+  const slots = policy.schedule ? slotsAround(policy.schedule, now) : undefined;
+  const slot = slots?.previous;
   // Late: the latest slot is older than one dispatch interval + grace, and no run (scheduled
   // for that slot, or asked for by someone since) exists for it.
   const createdSinceSlot = (run: { createdAt: string } | undefined) =>
@@ -109,7 +109,7 @@ export function computeEntitySummary(input: SummaryInput): EntityBackupSummary {
     },
     lastRun,
     lastSuccess,
-    nextRunAt: policy.schedule ? nextScheduledTime(policy.schedule, now).toISOString() : null,
+    nextRunAt: slots ? slots.next.toISOString() : null,
     runningRun,
     warnings: overlap ? [overlap] : [],
   };

@@ -3,8 +3,21 @@ import { BackupSchedule, formatDuration, nextScheduledTime, previousScheduledTim
 /** Fewer finished runs than this say too little about how long a backup takes. */
 export const MIN_RUNS_FOR_OVERLAP = 3;
 
+const gaps = new Map<string, { gapMs: number; until: number }>();
+
 /** The shortest time between two consecutive slots of the schedule, looking at the next few slots. */
 export function shortestScheduleGapMs(schedule: BackupSchedule, at: Date, slots = 12): number {
+  // Costly to compute (a dozen cron steps) and stable: kept a day per schedule.
+  const key = `${schedule.cron}|${schedule.timeZone}|${slots}`;
+  const cached = gaps.get(key);
+  if (cached && at.getTime() < cached.until) return cached.gapMs;
+  const gapMs = computeShortestGap(schedule, at, slots);
+  if (gaps.size >= 5_000) gaps.clear();
+  gaps.set(key, { gapMs, until: at.getTime() + 86_400_000 });
+  return gapMs;
+}
+
+function computeShortestGap(schedule: BackupSchedule, at: Date, slots: number): number {
   let slot = previousScheduledTime(schedule, at);
   let shortest = Infinity;
   for (let i = 0; i < slots; i++) {
