@@ -74,6 +74,31 @@ describe('safekeep-agent CLI', () => {
     expect(prune.stdout).toContain(`local: keeps 1, would remove 0`);
   });
 
+  it('reports progress as JSON lines when asked, lists artifacts with checksums, and says why prune would remove a snapshot', async () => {
+    const { config } = setup();
+    const first = await run(['backup', '--config', config, '--target', 'app', '--json', '--progress', 'json']);
+    expect(first.code).toBe(0);
+    const events = first.stderr.trim().split('\n').map(line => JSON.parse(line));
+    expect(events.map(e => e.phase)).toEqual(expect.arrayContaining(['starting', 'dumping', 'writing manifest', 'done']));
+    expect(events.find(e => e.phase === 'done')).toMatchObject({ bytes: expect.any(Number), bytesPerSecond: expect.any(Number) });
+    const result = JSON.parse(first.stdout);
+    expect(result.elapsedSeconds).toBeGreaterThan(0);
+    const [artifact] = result.snapshots[0].artifacts;
+
+    await new Promise(resolve => setTimeout(resolve, 1100)); // a new snapshot id (one per second)
+    const second = JSON.parse((await run(['backup', '--config', config, '--target', 'app', '--json'])).stdout);
+
+    const list = await run(['list', '--config', config, '--target', 'app']);
+    expect(list.stdout).toContain(`    ${artifact.name}  `);
+    expect(list.stdout).toContain(`sha256 ${artifact.sha256}`);
+
+    const prune = await run(['prune', '--config', config, '--target', 'app', '--retention', 'keep-last=1', '--dry-run']);
+    expect(prune.stdout).toContain(`  keep    ${second.snapshots[0].id} (last)`);
+    expect(prune.stdout).toContain(
+      `  prune?  ${result.snapshots[0].id} (no rule of "keep-last=1" keeps it, and no kept snapshot depends on it)`,
+    );
+  });
+
   it('exits 2 with the field and the fix on config and usage errors', async () => {
     const dir = tempDir();
     const config = writeConfig(dir, '  broken: { engine: sqlite }');

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { Command, CommanderError, Option } from 'commander';
-import { parseRetention, type AgentSnapshot } from '@safekeep/plugin-backups-common';
+import { formatRetention, parseRetention, type AgentSnapshot } from '@safekeep/plugin-backups-common';
 import { ConfigError } from '../config/ConfigError';
 import { loadConfig } from '../config/loadConfig';
 import { SecretError } from '../config/secretRef';
@@ -15,7 +15,7 @@ import type { VerifyResult } from '../snapshots/verifySnapshot';
 import { AGENT_VERSION } from '../version';
 import { decryptWithKeyFile } from './decryptCommand';
 import { describePrune, describeRestore, describeSnapshots, describeVerify } from './describeOutcome';
-import { progressReporter } from './progressReporter';
+import { ProgressMode, progressReporter } from './progressReporter';
 
 /** Exit codes: 0 done, 1 the operation failed, 2 bad usage or config. */
 export const EXIT_FAILED = 1;
@@ -24,11 +24,14 @@ export const EXIT_USAGE = 2;
 interface CommonOptions {
   config: string;
   json?: boolean;
+  progress?: ProgressMode;
 }
 
 interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Whether stderr is a terminal (live progress line); default process.stderr.isTTY. */
+  stderrIsTTY?: boolean;
   /** Byte streams for `decrypt`; default process.stdin and process.stdout. */
   binaryIn?: Readable;
   binaryOut?: Writable;
@@ -41,14 +44,23 @@ const defaultConfig = () => process.env.SAFEKEEP_AGENT_CONFIG ?? 'safekeep-agent
 function withCommon(command: Command): Command {
   return command
     .addOption(new Option('-c, --config <file>', 'the agent config (YAML)').default(defaultConfig(), '$SAFEKEEP_AGENT_CONFIG or ./safekeep-agent.yaml'))
-    .option('--json', 'print machine-readable JSON on stdout');
+    .option('--json', 'print machine-readable JSON on stdout')
+    .addOption(
+      new Option('--progress <mode>', 'progress on stderr: auto (a live line on a terminal), json (JSON lines), none; default auto, none with --json').choices([
+        'auto',
+        'json',
+        'none',
+      ]),
+    );
 }
 
 /**
  * The `safekeep-agent` command line. Returns the exit code instead of exiting, so tests can
  * run it in-process; `serve` resolves only when the server stops.
  */
-export async function runCli(argv: string[], io: CliIo = { stdout: t => process.stdout.write(t), stderr: t => process.stderr.write(t) }): Promise<number> {
+const defaultIo: CliIo = { stdout: t => process.stdout.write(t), stderr: t => process.stderr.write(t) };
+
+export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<number> {
   let exitCode = 0;
   const print = (lines: string[]) => io.stdout(`${lines.join('\n')}\n`);
 
@@ -59,14 +71,19 @@ export async function runCli(argv: string[], io: CliIo = { stdout: t => process.
     human: (details: T, outcome: JobOutcome) => string[],
   ) => {
     const service = new SnapshotService(loadConfig(options.config), { log: message => io.stderr(`${message}\n`) });
-    const progress = options.json ? { report: () => undefined, finish: () => undefined } : progressReporter();
+    const progress = progressReporter(options.progress ?? (options.json ? 'none' : 'auto'), {
+      write: io.stderr,
+      isTTY: io.stderrIsTTY ?? (io.stderr === defaultIo.stderr && process.stderr.isTTY),
+    });
+    const started = Date.now();
     let outcome: JobOutcome;
     try {
       outcome = await work(service)(progress.report);
     } finally {
       progress.finish();
     }
-    if (options.json) print([JSON.stringify({ ok: !outcome.error, ...outcome }, null, 2)]);
+    const elapsedSeconds = Number(((Date.now() - started) / 1000).toFixed(3));
+    if (options.json) print([JSON.stringify({ ok: !outcome.error, ...outcome, elapsedSeconds }, null, 2)]);
     else print(human(outcome.details as T, outcome));
     if (outcome.error) {
       if (!options.json) io.stderr(`safekeep-agent: ${outcome.error}\n`);
@@ -152,7 +169,7 @@ export async function runCli(argv: string[], io: CliIo = { stdout: t => process.
       return runOperation<PruneResult>(
         options,
         service => pruneWork(service, options.target, { retention, tier: options.tier, dryRun: options.dryRun }),
-        describePrune,
+        result => describePrune(result, formatRetention(retention)),
       );
     });
 
