@@ -13,4 +13,8 @@ export {
 } from './plugin';
 export { isBackupsAvailable } from './conditions';
 export { backupsApiRef, BackupsClient } from './api';
-export type { BackupsApi, RunsPageRequest } from './api';
+export type { BackupsApi, RestoreListRequest, RunsPageRequest } from './api';
+export { PendingApprovals } from './components/PendingApprovals';
+export { RequestRestoreButton } from './components/RestoreDialog';
+export { RestoreHistoryTable } from './components/RestoreHistoryTable';
+export { RestoresCard } from './components/RestoresCard';

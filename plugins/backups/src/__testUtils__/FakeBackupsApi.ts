@@ -1,6 +1,9 @@
 import type { CompoundEntityRef } from '@backstage/catalog-model';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import type {
   AgentSnapshot,
+  CreateRestoreRequest,
+  RestoreRequest,
   BackupRun,
   EntityBackupSummary,
   RunsPage,
@@ -8,7 +11,7 @@ import type {
   StartRunResponse,
   TeamOverview,
 } from '@safekeep/plugin-backups-common';
-import type { BackupsApi, RunsPageRequest } from '../api';
+import type { BackupsApi, RestoreListRequest, RunsPageRequest } from '../api';
 
 /**
  * An in-memory BackupsApi for component tests. The HTTP path is covered by
@@ -37,7 +40,30 @@ export class FakeBackupsApi implements BackupsApi {
     getSizes: [] as Array<CompoundEntityRef & { days: number }>,
     getTeamOverview: [] as string[],
     listSnapshots: [] as CompoundEntityRef[],
+    requestRestore: [] as Array<{
+      entity: CompoundEntityRef;
+      request: CreateRestoreRequest;
+    }>,
+    listRestores: [] as RestoreListRequest[],
+    decideRestore: [] as Array<{
+      id: string;
+      decision: 'approve' | 'reject';
+      comment: string;
+    }>,
   };
+  /** Restore requests the fake lists (newest first), filtered as the backend would. */
+  restores: RestoreRequest[] = [];
+  /** Answers requestRestore; a test that requests a restore sets it. */
+  requestRestoreImpl?: (
+    entity: CompoundEntityRef,
+    request: CreateRestoreRequest,
+  ) => Promise<RestoreRequest>;
+  /** Answers decideRestore; by default the listed request with the decision applied. */
+  decideRestoreImpl?: (
+    id: string,
+    decision: 'approve' | 'reject',
+    comment: string,
+  ) => Promise<RestoreRequest>;
 
   /** Summaries are answered in order; the last one repeats. */
   constructor(
@@ -111,5 +137,48 @@ export class FakeBackupsApi implements BackupsApi {
     const overview = this.overviews[owner];
     if (!overview) throw new Error(`FakeBackupsApi: no overview of ${owner}`);
     return overview;
+  }
+
+  async requestRestore(
+    entity: CompoundEntityRef,
+    request: CreateRestoreRequest,
+  ): Promise<RestoreRequest> {
+    this.calls.requestRestore.push({ entity, request });
+    if (!this.requestRestoreImpl)
+      throw new Error('FakeBackupsApi: no requestRestoreImpl given');
+    const created = await this.requestRestoreImpl(entity, request);
+    this.restores.unshift(created);
+    return created;
+  }
+
+  async listRestores(request: RestoreListRequest): Promise<RestoreRequest[]> {
+    this.calls.listRestores.push(request);
+    const entityRef = request.entity
+      ? stringifyEntityRef(request.entity)
+      : undefined;
+    return this.restores
+      .filter(r => !request.status || r.status === request.status)
+      .filter(r => !entityRef || r.entityRef === entityRef);
+  }
+
+  async decideRestore(
+    id: string,
+    decision: 'approve' | 'reject',
+    comment: string,
+  ): Promise<RestoreRequest> {
+    this.calls.decideRestore.push({ id, decision, comment });
+    if (this.decideRestoreImpl)
+      return this.decideRestoreImpl(id, decision, comment);
+    const index = this.restores.findIndex(r => r.id === id);
+    if (index < 0) throw new Error(`FakeBackupsApi: no restore ${id}`);
+    const decided: RestoreRequest = {
+      ...this.restores[index],
+      status: decision === 'approve' ? 'approved' : 'rejected',
+      decidedBy: 'user:default/bob',
+      decidedAt: new Date().toISOString(),
+      decisionComment: comment,
+    };
+    this.restores[index] = decided;
+    return decided;
   }
 }

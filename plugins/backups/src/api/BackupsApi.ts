@@ -2,6 +2,9 @@ import { createApiRef } from '@backstage/core-plugin-api';
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type {
   AgentSnapshot,
+  CreateRestoreRequest,
+  RestoreRequest,
+  RestoreStatus,
   EntityBackupSummary,
   RunsPage,
   SizeSeries,
@@ -13,6 +16,13 @@ import type {
 export interface RunsPageRequest {
   limit: number;
   offset: number;
+}
+
+/** Which restore requests to list; only those of entities the user may read come back. */
+export interface RestoreListRequest {
+  status?: RestoreStatus;
+  entity?: CompoundEntityRef;
+  limit?: number;
 }
 
 /**
@@ -33,6 +43,19 @@ export interface BackupsApi {
   listSnapshots(entity: CompoundEntityRef): Promise<AgentSnapshot[]>;
   /** A team's backup health: counts, worst entities first, unprotected resources, trend. */
   getTeamOverview(owner: string): Promise<TeamOverview>;
+  /** Asks for a restore; the answer carries its preview (and `refused` when it has refusals). */
+  requestRestore(
+    entity: CompoundEntityRef,
+    request: CreateRestoreRequest,
+  ): Promise<RestoreRequest>;
+  /** Restore requests, newest first. */
+  listRestores(request: RestoreListRequest): Promise<RestoreRequest[]>;
+  /** Approves or rejects someone else's pending request (403 for one's own). */
+  decideRestore(
+    id: string,
+    decision: 'approve' | 'reject',
+    comment: string,
+  ): Promise<RestoreRequest>;
 }
 
 export const backupsApiRef = createApiRef<BackupsApi>({

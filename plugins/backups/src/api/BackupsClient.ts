@@ -3,13 +3,19 @@ import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type {
   AgentSnapshot,
+  CreateRestoreRequest,
+  RestoreRequest,
   EntityBackupSummary,
   RunsPage,
   SizeSeries,
   StartRunResponse,
   TeamOverview,
 } from '@safekeep/plugin-backups-common';
-import type { BackupsApi, RunsPageRequest } from './BackupsApi';
+import type {
+  BackupsApi,
+  RestoreListRequest,
+  RunsPageRequest,
+} from './BackupsApi';
 
 /** Talks to the `backups` backend through Backstage's discovery and (authenticated) fetch. */
 export class BackupsClient implements BackupsApi {
@@ -55,6 +61,43 @@ export class BackupsClient implements BackupsApi {
   getTeamOverview(owner: string): Promise<TeamOverview> {
     const query = new URLSearchParams({ owner });
     return this.request(`/overview?${query}`);
+  }
+
+  requestRestore(
+    entity: CompoundEntityRef,
+    request: CreateRestoreRequest,
+  ): Promise<RestoreRequest> {
+    return this.request(`${entityPath(entity)}/restores`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(request),
+    });
+  }
+
+  async listRestores(request: RestoreListRequest): Promise<RestoreRequest[]> {
+    const query = new URLSearchParams();
+    if (request.status) query.set('status', request.status);
+    if (request.limit) query.set('limit', String(request.limit));
+    const path = request.entity
+      ? `${entityPath(request.entity)}/restores`
+      : '/restores';
+    const search = query.toString();
+    const body = await this.request<{ items: RestoreRequest[] }>(
+      `${path}${search ? `?${search}` : ''}`,
+    );
+    return body.items;
+  }
+
+  decideRestore(
+    id: string,
+    decision: 'approve' | 'reject',
+    comment: string,
+  ): Promise<RestoreRequest> {
+    return this.request(`/restores/${encodeURIComponent(id)}/${decision}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ comment }),
+    });
   }
 
   private async request<T>(path: string, init?: RequestInit): Promise<T> {

@@ -19,6 +19,7 @@ import { AnnotationProblems } from '../AnnotationProblems';
 import { BackupHealthCard } from '../BackupHealthCard';
 import { LatestSnapshotCard } from '../LatestSnapshotCard';
 import { RunHistoryTable } from '../RunHistoryTable';
+import { RestoresCard } from '../RestoresCard';
 import { setupYaml, SetupInstructions } from '../SetupInstructions';
 import { SizeTrendCard } from '../SizeTrendChart';
 import { SnapshotTiersCard } from '../SnapshotTiersCard';
@@ -110,6 +111,9 @@ function EntityBackups(props: { entity: Entity }) {
       </Grid>
       <Grid item xs={12}>
         <RunHistoryTable entityRef={entityRef} refreshKey={refreshKey} />
+      </Grid>
+      <Grid item xs={12}>
+        <RestoresCard entityRef={entityRef} />
       </Grid>
     </Grid>
   );

@@ -1,0 +1,133 @@
+import { useState } from 'react';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Card from '@material-ui/core/Card';
+import CardActions from '@material-ui/core/CardActions';
+import CardContent from '@material-ui/core/CardContent';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import Alert from '@material-ui/lab/Alert';
+import useAsyncFn from 'react-use/esm/useAsyncFn';
+import { usePermission } from '@backstage/plugin-permission-react';
+import {
+  backupsRestoreApprovePermission,
+  RestoreRequest,
+} from '@safekeep/plugin-backups-common';
+import { errorMessage } from '../../api';
+import { RestorePreviewPanel } from '../RestorePreview';
+import { TimeText } from '../TimeText';
+
+function destinationText(request: RestoreRequest): string {
+  if (request.group)
+    return `in place, every member of group ${request.group.name}`;
+  return request.destination.kind === 'in-place'
+    ? 'in place'
+    : `into ${request.destination.path}`;
+}
+
+/** Why the person looking may not decide, or undefined when they may. */
+function blockedReason(
+  request: RestoreRequest,
+  user: string | undefined,
+  allowed: boolean,
+): string | undefined {
+  if (request.status === 'refused')
+    return 'Refused at preview: it can never be approved.';
+  if (request.status !== 'pending') return `Already ${request.status}.`;
+  if (user && request.requestedBy === user)
+    return 'You asked for this restore, so someone else must approve it.';
+  if (!allowed)
+    return 'You may not approve restores of this entity (permission backups.restore.approve).';
+  return undefined;
+}
+
+/** One request to decide on: who asked and why, the preview, a comment, approve or reject. */
+export function RestoreDecisionCard(props: {
+  request: RestoreRequest;
+  /** The signed-in user's entity ref. */
+  user?: string;
+  decide(decision: 'approve' | 'reject', comment: string): Promise<unknown>;
+}) {
+  const { request, user, decide } = props;
+  const [comment, setComment] = useState('');
+  const permission = usePermission({
+    permission: backupsRestoreApprovePermission,
+    resourceRef: request.entityRef,
+  });
+  const blocked = permission.loading
+    ? 'Checking your permission…'
+    : blockedReason(request, user, permission.allowed);
+  const [state, run] = useAsyncFn(
+    (decision: 'approve' | 'reject') => decide(decision, comment),
+    [decide, comment],
+  );
+  return (
+    <Card
+      variant="outlined"
+      component="article"
+      aria-label={`Restore request ${request.id}`}
+    >
+      <CardContent>
+        <Typography variant="subtitle1">
+          {request.entityRef}: snapshot <code>{request.snapshotId}</code>,{' '}
+          {destinationText(request)}
+        </Typography>
+        <Typography variant="body2" gutterBottom>
+          Asked by {request.requestedBy} <TimeText iso={request.requestedAt} />:
+          “{request.reason}”. Expires <TimeText iso={request.expiresAt} />.
+        </Typography>
+        {request.group && (
+          <Typography variant="body2" gutterBottom>
+            Members, restored in this order:{' '}
+            {request.group.members
+              .map(m => `${m.entityRef} (${m.snapshotId})`)
+              .join(', ')}
+          </Typography>
+        )}
+        <Box mt={2}>
+          <RestorePreviewPanel preview={request.preview} />
+        </Box>
+        {!blocked && (
+          <TextField
+            id={`restore-comment-${request.id}`}
+            label="Comment"
+            helperText="Required to reject; kept in the history"
+            value={comment}
+            onChange={event => setComment(event.target.value)}
+            fullWidth
+            margin="dense"
+          />
+        )}
+        {state.error && (
+          <Alert severity="error" style={{ marginTop: 8 }}>
+            Could not record the decision: {errorMessage(state.error)}
+          </Alert>
+        )}
+      </CardContent>
+      <CardActions>
+        <Button
+          variant="contained"
+          color="primary"
+          disabled={Boolean(blocked) || state.loading}
+          onClick={() => run('approve')}
+        >
+          Approve
+        </Button>
+        <Button
+          disabled={Boolean(blocked) || state.loading || !comment.trim()}
+          onClick={() => run('reject')}
+        >
+          Reject
+        </Button>
+        {blocked && (
+          <Typography
+            variant="caption"
+            color={request.status === 'refused' ? 'error' : 'textSecondary'}
+          >
+            {blocked}
+          </Typography>
+        )}
+      </CardActions>
+    </Card>
+  );
+}

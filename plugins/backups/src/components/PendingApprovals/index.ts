@@ -1,0 +1,2 @@
+export { PendingApprovals } from './PendingApprovals';
+export { RestoreDecisionCard } from './RestoreDecisionCard';

@@ -1,0 +1,2 @@
+export { RequestRestoreButton } from './RequestRestoreButton';
+export { RestoreDialog } from './RestoreDialog';

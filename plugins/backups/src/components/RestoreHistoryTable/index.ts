@@ -1,0 +1,2 @@
+export { RestoreHistoryTable } from './RestoreHistoryTable';
+export { RestoreStatusText, restoreStatusLabel } from './restoreStatus';

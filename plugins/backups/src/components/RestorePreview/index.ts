@@ -1,0 +1,1 @@
+export { RestorePreviewPanel } from './RestorePreviewPanel';

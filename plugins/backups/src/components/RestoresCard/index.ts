@@ -1,0 +1,1 @@
+export { RestoresCard } from './RestoresCard';
