@@ -17,7 +17,7 @@ jest.setTimeout(120_000);
 
 const OWNER = 'group:default/team-a';
 
-function resource(name: string, annotations: Record<string, string> = {}, system?: string): Entity {
+function resource(name: string, annotations: Record<string, string> = {}, partOf?: string): Entity {
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Resource',
@@ -26,7 +26,7 @@ function resource(name: string, annotations: Record<string, string> = {}, system
       namespace: 'default',
       annotations: { 'safekeep.io/agent': 'demo-host', 'safekeep.io/target': name, 'safekeep.io/engine': 'sqlite', ...annotations },
     },
-    spec: { type: 'database', owner: 'team-a', ...(system ? { system } : {}) },
+    spec: { type: 'database', owner: 'team-a', ...(partOf ? { system: partOf } : {}) },
   };
 }
 

@@ -84,9 +84,10 @@ describe('RestoreExecutor', () => {
     const { store, executor } = await setup();
     const id = await approvedRequest(store, group);
     const job = { id: 'job-g', kind: 'restore', target: 'group:shop', group: 'shop', state: 'running', phase: 'stopping 1 container(s)', bytes: 0, startedAt: new Date().toISOString() };
+    let started: unknown;
     agent.handle = (req, body, res) => {
       if (req.method === 'POST') {
-        expect(JSON.parse(body)).toEqual({ group: 'shop', snapshotIds: { 'app-db': '20261122T010000Z', 'notes-db': '20261122T010001Z' }, force: true });
+        started = JSON.parse(body);
         sendJson(res, 202, job);
       } else {
         sendJson(res, 200, {
@@ -107,6 +108,7 @@ describe('RestoreExecutor', () => {
       }
     };
     await executor.tick();
+    expect(started).toEqual({ group: 'shop', snapshotIds: { 'app-db': '20261122T010000Z', 'notes-db': '20261122T010001Z' }, force: true });
     expect(await store.getRequest(id)).toMatchObject({ status: 'running', agentJobId: 'job-g', groupState: { mode: 'agent' } });
     await executor.tick();
     const done = (await store.getRequest(id))!;
