@@ -68,6 +68,9 @@ describeWithService('SAFEKEEP_TEST_POSTGRES_URL', 'postgres engine through the s
     // The README's hand-restore commands, run as written in the snapshot folder, bring the data back.
     const folder = path.join(dir, 'snapshots', 'pg', snapshots[0].id);
     const readme = fs.readFileSync(path.join(folder, 'README.md'), 'utf8');
+    // pg_dump left compression to the agent (-Z0): the stored zstd holds an uncompressed custom-format dump.
+    const listing = execFileSync('sh', ['-c', `zstd -dc ${database}.dump.zst | pg_restore --list`], { cwd: folder, encoding: 'utf8' });
+    expect(listing).toMatch(/^;\s+Compression: (0|none)$/m);
     const commands = readme.split('\n').filter(line => /^(createdb|zstd -dc .*\.dump\.zst \| pg_restore)/.test(line));
     expect(commands).toHaveLength(2);
     await admin.query(`DROP DATABASE ${database} WITH (FORCE)`);
