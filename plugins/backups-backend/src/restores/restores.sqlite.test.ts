@@ -6,7 +6,7 @@ import type { Entity } from '@backstage/catalog-model';
 import type { EntityBackupSummary, RestoreRequest } from '@safekeep/plugin-backups-common';
 import { DatabaseRestoresStore } from './store/DatabaseRestoresStore';
 import { RESTORE_AGENT_TOKEN, RestoreTestAgent, startRestoreTestAgent } from './testing/startRestoreTestAgent';
-import { ANN, as, BOB, CARL, startRestoreTestBackend } from './testing/startRestoreTestBackend';
+import { ANN, as, BOB, CARL, EVE, startRestoreTestBackend } from './testing/startRestoreTestBackend';
 
 jest.setTimeout(120_000);
 
@@ -243,6 +243,16 @@ describe('restores of SQLite targets through the real agent', () => {
     expect(done.check).toMatchObject({ ok: true, differences: [] });
     expect(await countRows('data/app-db.db')).toBe(200);
     expect(await countRows('data/notes-db.db')).toBe(50);
+  });
+
+  it('lists only the restores of entities the caller may read', async () => {
+    const all = (await env.api().get('/api/backups/restores?status=succeeded').set('Authorization', as(BOB)).expect(200)).body.items as RestoreRequest[];
+    expect(new Set(all.map(r => r.entityRef))).toEqual(new Set(['resource:default/app-db', 'system:default/shop']));
+    const eve = (await env.api().get('/api/backups/restores?status=succeeded').set('Authorization', as(EVE)).expect(200)).body.items as RestoreRequest[];
+    expect(eve.map(r => r.entityRef)).toEqual(['system:default/shop']);
+    const one = all.find(r => r.entityRef === 'resource:default/app-db')!;
+    await env.api().get(`/api/backups/restores/${one.id}`).set('Authorization', as(EVE)).expect(403);
+    await env.api().get('/api/backups/restores?status=whenever').set('Authorization', as(BOB)).expect(400);
   });
 
   it('refuses a group restore when one member has no backup', async () => {

@@ -19,6 +19,8 @@ export const ANN = 'user:default/ann';
 export const BOB = 'user:default/bob';
 /** Holds every permission but backups.restore.approve. */
 export const CARL = 'user:default/carl';
+/** May not read the backups of resource:default/app-db; everything else is allowed. */
+export const EVE = 'user:default/eve';
 
 export const as = (user: string) => mockCredentials.user.header(user);
 
@@ -26,12 +28,14 @@ export const as = (user: string) => mockCredentials.user.header(user);
 const permissions = mockServices.permissions.mock({
   authorize: async (requests, options) => {
     const principal = options?.credentials?.principal as { userEntityRef?: string } | undefined;
-    return requests.map(r => ({
-      result:
-        r.permission.name === 'backups.restore.approve' && principal?.userEntityRef === CARL
-          ? AuthorizeResult.DENY
-          : AuthorizeResult.ALLOW,
-    })) as any;
+    const user = principal?.userEntityRef;
+    return requests.map(r => {
+      const resourceRef = (r as { resourceRef?: string }).resourceRef;
+      const denied =
+        (r.permission.name === 'backups.restore.approve' && user === CARL) ||
+        (r.permission.name === 'backups.read' && user === EVE && resourceRef === 'resource:default/app-db');
+      return { result: denied ? AuthorizeResult.DENY : AuthorizeResult.ALLOW };
+    }) as any;
   },
 });
 
