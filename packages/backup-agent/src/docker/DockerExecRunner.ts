@@ -23,6 +23,8 @@ const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
  */
 export class DockerExecRunner implements CommandRunner {
   readonly where: string;
+  /** Every exec this runner created, in order: audits (and tests) inspect them afterwards. */
+  readonly execIds: string[] = [];
   private owner?: Promise<{ uid: number; gid: number }>;
 
   constructor(
@@ -80,6 +82,7 @@ export class DockerExecRunner implements CommandRunner {
           AttachStderr: true,
           Tty: false,
         });
+        this.execIds.push(exec.id);
         connection = (await exec.start({ hijack: !!spec.stdin, stdin: !!spec.stdin, Tty: false })) as unknown as Readable;
       } catch (error) {
         stdout.end();
@@ -163,6 +166,7 @@ export class DockerExecRunner implements CommandRunner {
   private async execQuietly(cmd: string[]): Promise<string | undefined> {
     try {
       const exec = await this.container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: false });
+      this.execIds.push(exec.id);
       const stream = (await exec.start({ Tty: false })) as unknown as Readable;
       const out = new PassThrough();
       const chunks: Buffer[] = [];

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { AgentContainerRequest } from './agentContainerSpec';
 import { AgentContainer, withAgentContainer } from './AgentContainer';
@@ -73,6 +74,25 @@ export class DockerRuntime {
   async runningUsersOf(volume: string): Promise<string[]> {
     const containers = await this.docker.listContainers({ filters: { volume: [volume], status: ['running'] } });
     return containers.map(c => (c.Names[0] ?? c.Id).replace(/^\//, ''));
+  }
+
+  /** A tar of `path` in a container (the archive API: works whether it runs or not). */
+  async copyOut(container: string, path: string): Promise<Readable> {
+    try {
+      return (await this.docker.getContainer(container).getArchive({ path })) as unknown as Readable;
+    } catch (error) {
+      throw new Error(`cannot copy ${path} out of container ${container}: ${dockerReason(error)}`);
+    }
+  }
+
+  /** Extracts a tar stream into `path` of a container (the archive API). */
+  async copyIn(container: string, archive: Readable | Buffer, path: string): Promise<void> {
+    try {
+      const response = await this.docker.getContainer(container).putArchive(archive as NodeJS.ReadableStream, { path });
+      (response as unknown as Readable)?.resume?.();
+    } catch (error) {
+      throw new Error(`cannot copy into ${path} of container ${container}: ${dockerReason(error)}`);
+    }
   }
 
   /** A helper container from docker.helperImage (sh and tar), removed after `use`. */

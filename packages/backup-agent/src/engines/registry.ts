@@ -7,9 +7,12 @@ import { redisDriver } from './redis/RedisDriver';
 import { natsDriver } from './nats/NatsDriver';
 import { s3BucketDriver } from './s3bucket/S3BucketDriver';
 import { volumeDriver } from './volume/VolumeDriver';
+import { neo4jDriver } from './neo4j/Neo4jDriver';
+import { milvusDriver } from './milvus/MilvusDriver';
+import { clickhouseDriver } from './clickhouse/ClickhouseDriver';
 
 /** Every engine this agent can back up. Adding an engine: write its driver, add it here. */
-const BUILT_IN: Array<EngineDriver<any>> = [sqliteDriver, directoryDriver, natsDriver, s3BucketDriver, postgresDriver, mariadbDriver, redisDriver, volumeDriver];
+const BUILT_IN: Array<EngineDriver<any>> = [sqliteDriver, directoryDriver, natsDriver, s3BucketDriver, postgresDriver, mariadbDriver, redisDriver, volumeDriver, neo4jDriver, milvusDriver, clickhouseDriver];
 
 const BY_ENGINE = new Map<string, EngineDriver<any>>(BUILT_IN.map(driver => [driver.engine, driver]));
 

@@ -9,6 +9,7 @@ import { restoreKeys } from './restoreKeys';
 import { dependencyOpener, findRestoreDependencies, verifyRestoreDependencies } from './snapshotDependencies';
 import type { ProgressListener, SnapshotContext } from './SnapshotContext';
 import { checkArtifacts } from './verifySnapshot';
+import { withoutRunFacts } from './runFacts';
 
 export interface RestoreOptions {
   tier?: string;
@@ -119,7 +120,7 @@ export async function prepareRestore(
 
       progress({ phase: 'checking', bytes: 0 });
       const observed = await driver.check(settings, engineContext);
-      const differences = (driver.compareDetails ?? compareDetails)(manifest.details, observed);
+      const differences = (driver.compareDetails ?? compareDetails)(withoutRunFacts(manifest.details), observed);
       progress({ phase: 'done', bytes: 0 });
       return {
         snapshotId: id,

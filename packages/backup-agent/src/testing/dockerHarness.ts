@@ -159,3 +159,17 @@ export function listVolume(docker: Docker, volume: string): Promise<string> {
   const script = 'cd /v && find . | sort | while read -r f; do stat -c "%n %u:%g %a %s %F" "$f"; [ -L "$f" ] && readlink "$f"; [ -f "$f" ] && [ ! -L "$f" ] && sha256sum < "$f"; true; done';
   return runOnce(docker, BUSYBOX_IMAGE, ['sh', '-c', script], [{ volume, path: '/v' }]);
 }
+
+/** The calls the stand-ins recorded in a log volume: one argv array per call, in order. */
+export async function standinCalls(docker: Docker, logVolume: string): Promise<string[][]> {
+  const text = await runOnce(docker, BUSYBOX_IMAGE, ['sh', '-c', 'cat /standin-log/calls 2>/dev/null || true'], [{ volume: logVolume, path: '/standin-log' }]);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map(line => line.split('\t'));
+}
+
+/** A process for a fixture container that exits at once on docker stop (PID 1 ignores SIGTERM otherwise). */
+export function idleUntilStopped(before = 'true', onStop = 'true'): string[] {
+  return ['sh', '-c', `${before}; trap '${onStop}; exit 0' TERM; while :; do sleep 0.2; done`];
+}
