@@ -12,6 +12,8 @@ import { GroupRunsStore } from './database/GroupRunsStore';
 import { RunExecutor } from './execution/RunExecutor';
 import { BackupMetrics } from './metrics/BackupMetrics';
 import { ConsistencyGroups } from './groups/ConsistencyGroups';
+import { consistencyGroupOf } from './groups/consistencyGroup';
+import { GroupBackupStarter } from './groups/GroupBackupStarter';
 import { TeamOverviewService } from './overview/TeamOverviewService';
 import { CatalogPolicyReader } from './policies/CatalogPolicyReader';
 import { registerRestores } from './restores/registerRestores';
@@ -72,6 +74,7 @@ export const backupsPlugin = createBackendPlugin({
         const knex = await deps.database.getClient();
         const aggregates = new RunAggregates(knex);
         const backupMetrics = new BackupMetrics();
+        const groupRuns = new GroupRunsStore(knex);
         const incidentMonitor = new IncidentMonitor({
           policies,
           aggregates,
@@ -88,6 +91,16 @@ export const backupsPlugin = createBackendPlugin({
             store,
             agents,
             logger: deps.logger,
+            groupStarter: new GroupBackupStarter({
+              runs: store,
+              groupRuns,
+              agents,
+              groupNameOf: async systemRef => {
+                const system = await policies.readOneAsPlugin(systemRef);
+                return system ? consistencyGroupOf(system.entity) : undefined;
+              },
+              logger: deps.logger,
+            }),
             onFinished: [run => pruner.planAfterSuccess(run).then(() => undefined), run => backupMetrics.recordFinished(run)],
           }),
           pruner,
@@ -98,7 +111,7 @@ export const backupsPlugin = createBackendPlugin({
         const groups = new ConsistencyGroups({
           policies,
           aggregates,
-          groupRuns: new GroupRunsStore(knex),
+          groupRuns,
           permissions: deps.permissions,
           dispatchIntervalMs: config.dispatchIntervalSeconds * 1000,
         });

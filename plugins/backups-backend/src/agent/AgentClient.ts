@@ -81,6 +81,15 @@ export class AgentClient {
     return { kind: 'started', job };
   }
 
+  /**
+   * Backs a consistency group up in one job: the agent stops the group's containers, dumps every
+   * member target, and starts them again. 404 (unknown group) and 400 (an agent without groups)
+   * come back as AgentError with that status.
+   */
+  startGroupBackup(group: string): Promise<StartBackupResult> {
+    return this.startJob(AGENT_PATHS.startBackup, { group });
+  }
+
   /** The job, or undefined when the agent does not know it (e.g. it restarted). */
   async getJob(id: string): Promise<AgentJob | undefined> {
     const path = AGENT_PATHS.job(id);

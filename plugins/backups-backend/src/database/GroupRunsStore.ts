@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { isDatabaseConflictError } from '@backstage/backend-plugin-api';
 import type { Knex } from 'knex';
 import type { StoredRun } from './BackupsStore';
-import { RUNS_TABLE, RunRow, rowToRun } from './runRows';
+import { RUNS_TABLE, RunRow, rowToRun, runningTargetKey } from './runRows';
 
 export interface GroupMemberTarget {
   entityRef: string;
@@ -57,6 +58,38 @@ export class GroupRunsStore {
       const byId = new Map(stored.map(r => [r.id, rowToRun(r)]));
       return { groupRunId, created: rows.map(r => byId.get(r.id)!) };
     });
+  }
+
+  /** The member runs of one group run. */
+  async listRunsOfGroup(groupRunId: string): Promise<StoredRun[]> {
+    const rows = await this.db<RunRow>(RUNS_TABLE).where({ group_run_id: groupRunId }).orderBy('entity_ref');
+    return rows.map(rowToRun);
+  }
+
+  /**
+   * Moves every given queued run to running at once, for one agent job that backs them all up;
+   * nothing changes unless all are still queued and none of their targets is running.
+   */
+  async claimGroupRuns(ids: string[], now: Date): Promise<StoredRun[] | undefined> {
+    try {
+      return await this.db.transaction(async tx => {
+        const runs = await tx<RunRow>(RUNS_TABLE).whereIn('id', ids);
+        if (runs.length !== ids.length || runs.some(r => r.status !== 'queued')) return undefined;
+        for (const run of runs) {
+          const busy = await tx<RunRow>(RUNS_TABLE).where({ agent: run.agent, target: run.target, status: 'running' }).first('id');
+          if (busy) return undefined;
+          await tx(RUNS_TABLE)
+            .where({ id: run.id, status: 'queued' })
+            .update({ status: 'running', phase: 'starting', started_at: now, updated_at: now, running_target: runningTargetKey(run.agent, run.target) });
+        }
+        const claimed = await tx<RunRow>(RUNS_TABLE).whereIn('id', ids).orderBy('entity_ref');
+        return claimed.map(rowToRun);
+      });
+    } catch (error) {
+      // A run of one of the targets was claimed by another worker at the same moment.
+      if (isDatabaseConflictError(error)) return undefined;
+      throw error;
+    }
   }
 
   /** Runs started for the System's consistency group, newest first. */

@@ -3,6 +3,7 @@ import type { AgentJob } from '@safekeep/plugin-backups-common';
 import { AgentError } from '../agent/AgentError';
 import type { AgentRegistry } from '../agent/AgentRegistry';
 import type { BackupsStore, RunOutcome, StoredRun } from '../database/BackupsStore';
+import { groupMemberJob } from '../groups/groupMemberJob';
 import { observeJob } from './jobOutcome';
 
 export interface RunExecutorLimits {
@@ -42,6 +43,10 @@ export class RunExecutor {
       logger: LoggerService;
       now?: () => Date;
       limits?: Partial<RunExecutorLimits>;
+      /** Starts a consistency group's member runs as one agent job when it can (see GroupBackupStarter). */
+      groupStarter?: {
+        start(run: StoredRun, finish: (run: StoredRun, outcome: RunOutcome) => Promise<boolean>): Promise<boolean>;
+      };
       /** Called with the stored run each time a run finishes (retention, metrics). Errors are logged. */
       onFinished?: Array<(run: StoredRun) => Promise<void>>;
     },
@@ -154,7 +159,9 @@ export class RunExecutor {
 
   private async record(run: StoredRun, job: AgentJob): Promise<void> {
     const now = this.now();
-    const observation = observeJob(run, job, now);
+    // A member of an agent group job takes its own share of it.
+    const own = job.group || job.target.startsWith('group:') ? groupMemberJob(job, run.target) : job;
+    const observation = observeJob(run, own, now);
     if (observation.kind === 'running') {
       await this.options.store.recordProgress(run.id, observation, now);
       return;
@@ -164,7 +171,8 @@ export class RunExecutor {
   }
 
   private async start(queued: StoredRun): Promise<void> {
-    const { store, agents } = this.options;
+    const { store, agents, groupStarter } = this.options;
+    if (queued.groupRunId && groupStarter && (await groupStarter.start(queued, (run, outcome) => this.finish(run, outcome)))) return;
     const claim = await store.claimQueuedRun(queued.id, this.now());
     if (!('claimed' in claim)) return;
     const run = claim.claimed;
