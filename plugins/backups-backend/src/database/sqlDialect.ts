@@ -17,14 +17,12 @@ export function sqlDialect(knex: Knex): SqlDialect {
  */
 export function textListTable(knex: Knex, values: string[], alias: string): Knex.Raw {
   const json = JSON.stringify(values);
-  switch (sqlDialect(knex)) {
-    case 'postgres':
-      return knex.raw(`(select unnest(?::text[]) as ref) as ??`, [values, alias]);
-    case 'sqlite':
-      return knex.raw(`(select value as ref from json_each(?)) as ??`, [json, alias]);
-    case 'mysql':
-      return knex.raw(`json_table(?, '$[*]' columns (ref varchar(255) path '$')) as ??`, [json, alias]);
-  }
+  const tables: Record<SqlDialect, () => Knex.Raw> = {
+    postgres: () => knex.raw(`(select unnest(?::text[]) as ref) as ??`, [values, alias]),
+    sqlite: () => knex.raw(`(select value as ref from json_each(?)) as ??`, [json, alias]),
+    mysql: () => knex.raw(`json_table(?, '$[*]' columns (ref varchar(255) path '$')) as ??`, [json, alias]),
+  };
+  return tables[sqlDialect(knex)]();
 }
 
 /**
@@ -32,12 +30,10 @@ export function textListTable(knex: Knex, values: string[], alias: string): Knex
  * milliseconds; PostgreSQL and MySQL hold timestamps.
  */
 export function utcDayExpression(knex: Knex, column: string): Knex.Raw {
-  switch (sqlDialect(knex)) {
-    case 'postgres':
-      return knex.raw(`to_char(?? at time zone 'UTC', 'YYYY-MM-DD')`, [column]);
-    case 'sqlite':
-      return knex.raw(`strftime('%Y-%m-%d', ?? / 1000, 'unixepoch')`, [column]);
-    case 'mysql':
-      return knex.raw(`date_format(??, '%Y-%m-%d')`, [column]);
-  }
+  const expressions: Record<SqlDialect, string> = {
+    postgres: `to_char(?? at time zone 'UTC', 'YYYY-MM-DD')`,
+    sqlite: `strftime('%Y-%m-%d', ?? / 1000, 'unixepoch')`,
+    mysql: `date_format(??, '%Y-%m-%d')`,
+  };
+  return knex.raw(expressions[sqlDialect(knex)], [column]);
 }
