@@ -113,7 +113,7 @@ describe('safekeep-agent CLI', () => {
 
     const missing = await run(['backup', '--config', good]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain("required option '-t, --target <name>' not specified");
+    expect(missing.stderr).toContain('give either --target or --group');
   });
 
   it('runs from bin/safekeep-agent as a real process', async () => {

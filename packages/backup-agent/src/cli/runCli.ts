@@ -6,7 +6,8 @@ import { ConfigError } from '../config/ConfigError';
 import { loadConfig } from '../config/loadConfig';
 import { SecretError } from '../config/secretRef';
 import { startAgentServer } from '../http/startAgentServer';
-import { backupWork, pruneWork, restoreWork, verifyWork } from '../jobs/agentOperations';
+import { backupWork, groupBackupWork, pruneWork, restoreWork, verifyWork } from '../jobs/agentOperations';
+import { restartGuard } from '../groups/restartGuard';
 import type { JobOutcome, JobWork } from '../jobs/JobRegistry';
 import type { PruneResult } from '../snapshots/pruneSnapshots';
 import type { RestoreResult } from '../snapshots/restoreSnapshot';
@@ -101,6 +102,8 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .option('--port <port>', 'override agent.listen.port', v => Number(v))
     .option('--host <host>', 'override agent.listen.host')
     .action(async (options: CommonOptions & { port?: number; host?: string }) => {
+      // A crash must not leave a group's containers stopped; signals end jobs gracefully below.
+      restartGuard.installProcessHooks(message => io.stderr(`${message}\n`), { signals: false });
       const server = await startAgentServer(path.resolve(options.config), {
         port: options.port,
         host: options.host,
@@ -117,15 +120,29 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
       });
     });
 
-  withCommon(program.command('backup').description('back up one target now, to all its tiers'))
-    .requiredOption('-t, --target <name>', 'the target to back up')
-    .action((options: CommonOptions & { target: string }) =>
-      runOperation<Record<string, unknown>>(
+  withCommon(program.command('backup').description('back up one target, or a consistency group, now, to all its tiers'))
+    .option('-t, --target <name>', 'the target to back up')
+    .option('-g, --group <name>', 'the consistency group to back up (its containers are stopped meanwhile)')
+    .action((options: CommonOptions & { target?: string; group?: string }) => {
+      if (!options.target === !options.group) throw new UsageError('give either --target or --group');
+      if (options.group) {
+        // Stopped containers are started again even if the backup is interrupted (Ctrl-C, kill).
+        restartGuard.installProcessHooks(message => io.stderr(`${message}\n`), { signals: true });
+        return runOperation<Record<string, unknown>>(
+          options,
+          service => groupBackupWork(service, options.group!),
+          (details, outcome) => [
+            ...describeSnapshots(outcome.snapshots ?? []),
+            `downtime: ${outcome.downtimeMs ?? 0} ms (${((details.containers as unknown[]) ?? []).length} container(s))`,
+          ],
+        );
+      }
+      return runOperation<Record<string, unknown>>(
         options,
-        service => backupWork(service, options.target),
+        service => backupWork(service, options.target!),
         (_details, outcome) => describeSnapshots(outcome.snapshots ?? []),
-      ),
-    );
+      );
+    });
 
   withCommon(program.command('list').description('list complete snapshots, newest first'))
     .option('-t, --target <name>', 'only this target')

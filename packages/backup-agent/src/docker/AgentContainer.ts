@@ -7,6 +7,7 @@ import { AgentContainerRequest, agentContainerSpec } from './agentContainerSpec'
 import { demuxOutput } from './demuxOutput';
 import { dockerReason } from './dockerErrors';
 import { stderrSink } from './stderrSink';
+import { trackAgentContainer, untrackAgentContainer } from './liveAgentContainers';
 
 /**
  * A container the agent created (helper or sibling) for one job: files go in and out through
@@ -25,6 +26,7 @@ export class AgentContainer {
     const what = `${request.purpose} container ${spec.name} (${request.image})`;
     try {
       const container = await docker.createContainer(spec);
+      trackAgentContainer(container);
       return new AgentContainer(docker, container, spec.name!, what);
     } catch (error) {
       const reason = dockerReason(error);
@@ -118,6 +120,7 @@ export class AgentContainer {
   async remove(): Promise<void> {
     // v: anonymous volumes the image declares go too; named volumes are never removed this way.
     await this.container.remove({ force: true, v: true });
+    untrackAgentContainer(this.container);
   }
 }
 

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import { startContainers } from '../docker/containerLifecycle';
+import { removeLiveAgentContainers } from '../docker/liveAgentContainers';
 
 interface Held {
   docker: Docker;
@@ -47,17 +48,26 @@ export class RestartGuard {
     return failures;
   }
 
-  /** Installs the signal and unhandled-error hooks once per process (the `serve` command does). */
-  installProcessHooks(log: (message: string) => void): void {
+  /**
+   * Installs the unhandled-error hooks once per process, and with `signals` also SIGTERM and
+   * SIGINT (the CLI's one-shot backup; `serve` handles signals itself by finishing its jobs,
+   * whose own finally starts the containers).
+   */
+  installProcessHooks(log: (message: string) => void, options: { signals: boolean }): void {
     if (this.installed) return;
     this.installed = true;
     const restartThenExit = (code: number) => {
       void this.restartAll(log)
         .then(failures => failures.forEach(f => log(`could not start ${f}`)))
+        // Helpers and siblings of the interrupted run would otherwise stay behind.
+        .then(() => removeLiveAgentContainers())
+        .then(left => left > 0 && log(`could not remove ${left} helper/sibling container(s); docker ps -a --filter label=safekeep.io/created-by`))
         .finally(() => process.exit(code));
     };
-    process.once('SIGTERM', () => restartThenExit(143));
-    process.once('SIGINT', () => restartThenExit(130));
+    if (options.signals) {
+      process.once('SIGTERM', () => restartThenExit(143));
+      process.once('SIGINT', () => restartThenExit(130));
+    }
     process.once('uncaughtException', error => {
       log(`unhandled error: ${error.stack ?? error.message}`);
       restartThenExit(1);

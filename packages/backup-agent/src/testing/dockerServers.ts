@@ -59,15 +59,21 @@ export async function startMariadbContainer(docker: Docker, name: string, user: 
   return { name, port };
 }
 
-export async function startRedisContainer(docker: Docker, name: string, password: string, labels: Record<string, string> = {}): Promise<ServerContainer> {
+export async function startRedisContainer(
+  docker: Docker,
+  name: string,
+  password: string,
+  labels: (port: number) => Record<string, string> = () => ({}),
+): Promise<ServerContainer> {
   const port = await sparePort();
-  const conf = [`port ${port}`, 'bind 127.0.0.1', 'dir /tmp', 'save ""', 'appendonly no', `requirepass "${password}"`].join('\n');
+  // A save point, so docker stop (SIGTERM) writes the RDB and a restart keeps the data.
+  const conf = [`port ${port}`, 'bind 127.0.0.1', 'dir /tmp', 'save 3600 1', 'appendonly no', `requirepass "${password}"`].join('\n');
   await startTestContainer(docker, {
     name,
     image: DB_IMAGE,
     cmd: ['redis-server', '/etc/safekeep-test-redis.conf'],
     network: 'host',
-    labels,
+    labels: labels(port),
     files: [{ dir: '/etc', name: 'safekeep-test-redis.conf', content: `${conf}\n`, mode: 0o644 }],
   });
   await eventually(() => execIn(docker, name, ['sh', '-c', `REDISCLI_AUTH="$(sed -n 's/^requirepass "\\(.*\\)"/\\1/p' /etc/safekeep-test-redis.conf)" redis-cli -p ${port} ping`]), `Redis in ${name}`);
