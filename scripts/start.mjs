@@ -1,14 +1,16 @@
 // `npm start`: the demo agent plus the portal (backend on 7007, app on 3000), on embedded defaults.
-// Everything the demo writes lives in the git-ignored data/ folder.
+// Everything the demo writes lives in the git-ignored data/ folder (or in SAFEKEEP_DATA_DIR when
+// set, which the end-to-end test uses to run on records of its own).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { backstageDatabaseDir, defaultDataDir, resolveDataDir, writeDemoAgentConfigFor } from './data-dir.mjs';
 import { ensureDemoData } from './demo-data.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dataDir = join(root, 'data');
+const dataDir = resolveDataDir(root);
 
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 22) {
@@ -27,6 +29,15 @@ ensureDemoData(dataDir);
 const tokenFile = join(dataDir, 'agent-token');
 if (!existsSync(tokenFile)) writeFileSync(tokenFile, randomBytes(32).toString('hex'), { mode: 0o600 });
 const env = { ...process.env, SAFEKEEP_AGENT_TOKEN: readFileSync(tokenFile, 'utf8').trim() };
+
+// Another data folder: the backend's SQLite files (through Backstage's APP_CONFIG_ override) and
+// the agent's targets and snapshots (a generated copy of the demo agent config) move there too.
+let agentConfig = join(root, 'examples/demo-agent.yaml');
+if (dataDir !== defaultDataDir(root)) {
+  env.APP_CONFIG_backend_database_connection_directory = backstageDatabaseDir(dataDir);
+  agentConfig = writeDemoAgentConfigFor(root, dataDir);
+  console.log(`safekeep: data in ${dataDir}`);
+}
 
 const children = [];
 let stopping = false;
@@ -54,7 +65,7 @@ run('agent', process.execPath, [
   join(root, 'packages/backup-agent/bin/safekeep-agent'),
   'serve',
   '--config',
-  join(root, 'examples/demo-agent.yaml'),
+  agentConfig,
 ]);
 run('portal', join(root, 'node_modules/.bin/backstage-cli'), ['repo', 'start']);
 

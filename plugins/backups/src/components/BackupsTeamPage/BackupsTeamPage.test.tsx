@@ -173,7 +173,8 @@ describe('BackupsTeamPage', () => {
       'group:default/team-b',
       'group:default/team-a',
     ]);
-  });
+    // Two overviews and a menu: slow on a busy machine, so more than jest's default 5 s.
+  }, 20_000);
 
   it('shows progress while the overview loads', async () => {
     const api = new FakeBackupsApi();

@@ -19,8 +19,15 @@ export const RUNS_PAGE_SIZE = 10;
 
 const dash = '—';
 
+// Short values stay on one line; the error column takes the room that is left.
+const oneLine = { whiteSpace: 'nowrap' } as const;
+
 const columns: TableColumn<BackupRun>[] = [
-  { title: 'Status', render: run => <RunStatus status={run.status} /> },
+  {
+    title: 'Status',
+    cellStyle: oneLine,
+    render: run => <RunStatus status={run.status} />,
+  },
   {
     title: 'Trigger',
     render: run =>
@@ -36,11 +43,13 @@ const columns: TableColumn<BackupRun>[] = [
   },
   {
     title: 'Duration',
+    cellStyle: oneLine,
     render: run =>
       run.durationMs === null ? dash : formatSpan(run.durationMs),
   },
   {
     title: 'Downtime',
+    cellStyle: oneLine,
     render: run => {
       if (run.downtimeMs === null) return dash;
       return run.downtimeMs === 0 ? 'none' : formatSpan(run.downtimeMs);
@@ -48,11 +57,13 @@ const columns: TableColumn<BackupRun>[] = [
   },
   {
     title: 'Size',
+    cellStyle: oneLine,
     render: run =>
       run.bytesStored === null ? dash : formatBytes(run.bytesStored),
   },
   {
     title: 'sha256',
+    cellStyle: oneLine,
     render: run =>
       run.sha256 ? (
         <code title={run.sha256} aria-label={`sha256 ${run.sha256}`}>
@@ -64,6 +75,8 @@ const columns: TableColumn<BackupRun>[] = [
   },
   {
     title: 'Error',
+    // The message and its hint are sentences: give them room rather than a narrow column.
+    cellStyle: { minWidth: 240 },
     render: run => {
       const hint = errorHint(run);
       if (!run.error && !hint) return null;

@@ -24,7 +24,8 @@ function OverviewGrid(props: { overview: TeamOverview }) {
           title="Backup health"
           subheader={
             <>
-              Of {overview.owner}, as of <TimeText iso={overview.generatedAt} />
+              {`Of ${overview.owner} · updated `}
+              <TimeText iso={overview.generatedAt} />
             </>
           }
         >
