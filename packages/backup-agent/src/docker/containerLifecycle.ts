@@ -59,9 +59,10 @@ export async function containerStates(docker: Docker, names: string[]): Promise<
   await Promise.all(
     names.map(async name => {
       try {
-        const info = await docker.getContainer(name).inspect();
-        const state = info.State;
-        states[name] = state.Paused ? 'paused' : state.Restarting ? 'restarting' : state.Running ? 'running' : 'stopped';
+        const { State: state } = await docker.getContainer(name).inspect();
+        if (state.Paused) states[name] = 'paused';
+        else if (state.Restarting) states[name] = 'restarting';
+        else states[name] = state.Running ? 'running' : 'stopped';
       } catch (error) {
         states[name] = dockerStatus(error) === 404 ? 'missing' : 'unknown';
       }

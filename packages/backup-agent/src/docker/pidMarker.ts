@@ -7,7 +7,8 @@ import { Writable } from 'node:stream';
  */
 export const PID_SCRIPT = `printf '\\036safekeep-pid %s\\n' "$$" >&2; exec "$0" "$@"`;
 
-const MARKER = /^\x1esafekeep-pid (\d+)\n/;
+// The marker starts with the record separator (0x1E), which no tool starts its stderr with.
+const MARKER = new RegExp(`^${String.fromCharCode(0x1e)}safekeep-pid (\\d+)\n`);
 
 export class PidMarkerStderr extends Writable {
   private head = '';

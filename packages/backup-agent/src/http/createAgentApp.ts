@@ -103,10 +103,10 @@ export function createAgentApp(options: {
       if (req.body && typeof req.body === 'object' && 'group' in req.body) {
         const { group: name, ...selection } = groupRestoreSchema.parse(req.body);
         const group = await service.group(name);
-        const options = selection.snapshotIds
+        const chosen = selection.snapshotIds
           ? { snapshotIds: selection.snapshotIds, tier: selection.tier, force: selection.force }
           : { window: selection.window!, tier: selection.tier, force: selection.force };
-        res.status(202).json(jobs.start('restore', `group:${group.name}`, groupRestoreWork(service, group.name, options), { alsoLocks: group.targets, group: group.name }));
+        res.status(202).json(jobs.start('restore', `group:${group.name}`, groupRestoreWork(service, group.name, chosen), { alsoLocks: group.targets, group: group.name }));
         return;
       }
       const body = restoreSchema.parse(req.body);

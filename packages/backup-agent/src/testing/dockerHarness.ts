@@ -1,4 +1,4 @@
-/* eslint-disable jest/no-export -- a helper that builds describe blocks for test files */
+/* eslint-disable jest/no-export, jest/valid-title -- a helper that builds describe blocks for test files */
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import Docker from 'dockerode';
@@ -143,7 +143,13 @@ export async function leftoverAgentContainers(docker: Docker, prefix: string): P
 export async function runOnce(docker: Docker, image: string, cmd: string[], volumes: Array<{ volume: string; path: string }> = []): Promise<string> {
   const out: Buffer[] = [];
   const err: Buffer[] = [];
-  const sink = (into: Buffer[]) => new Writable({ write: (c: Buffer, _e, done) => (into.push(c), done()) });
+  const sink = (into: Buffer[]) =>
+    new Writable({
+      write: (chunk: Buffer, _encoding, done) => {
+        into.push(chunk);
+        done();
+      },
+    });
   const [result, container] = await docker.run(image, cmd, [sink(out), sink(err)], {
     Tty: false,
     Labels: { 'safekeep.test': '1' },
