@@ -86,10 +86,19 @@ export class SnapshotService {
     return this.config.docker?.discoverLabels ?? false;
   }
 
-  /** Labelled targets and groups, or nothing when discovery is off; problems are logged. */
+  /**
+   * Labelled targets and groups, or nothing when discovery is off; problems are logged. When
+   * Docker cannot be asked, the config's targets still work: the problem is logged and returned.
+   */
   async discover(): Promise<Discovery> {
     if (!this.discoversLabels) return { targets: [], groups: [], problems: [] };
-    const found = await discoverLabelledTargets(this.docker(), this.config);
+    let found: Discovery;
+    try {
+      found = await discoverLabelledTargets(this.docker(), this.config);
+    } catch (error) {
+      const problem = `cannot list containers on ${this.docker().endpoint}: ${(error as Error).message}`;
+      found = { targets: [], groups: [], problems: [problem] };
+    }
     for (const problem of found.problems) this.context.log(`label discovery: ${problem}`);
     return found;
   }
@@ -108,11 +117,14 @@ export class SnapshotService {
   async resolveTarget(name: string): Promise<TargetConfig> {
     const configured = this.config.targets[name];
     if (configured) return configured;
-    const labelled = this.discoversLabels ? (await this.discover()).targets : [];
-    const found = labelled.find(t => t.name === name);
+    const discovery = await this.discover();
+    const found = discovery.targets.find(t => t.name === name);
     if (found) return found;
-    const known = [...Object.keys(this.config.targets), ...labelled.map(t => t.name)];
-    throw new NotFoundError(`unknown target "${name}"; this agent has ${known.length ? known.join(', ') : 'no targets'}`);
+    const known = [...Object.keys(this.config.targets), ...discovery.targets.map(t => t.name)];
+    const unreachable = discovery.problems.find(p => p.startsWith('cannot list containers'));
+    throw new NotFoundError(
+      `unknown target "${name}"; this agent has ${known.length ? known.join(', ') : 'no targets'}${unreachable ? ` (label discovery failed: ${unreachable})` : ''}`,
+    );
   }
 
   /** Every target: the config's, then the labelled ones. */
