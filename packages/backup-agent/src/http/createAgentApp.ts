@@ -110,6 +110,12 @@ export function createAgentApp(options: {
         return;
       }
       const body = restoreSchema.parse(req.body);
+      if (body.dryRun) {
+        // Read-only, so no job lock: answers while a backup of the target runs too.
+        const options = { tier: body.tier, force: body.force, destination: body.destination };
+        res.json(await service.dryRunRestore(body.target, body.snapshotId, options));
+        return;
+      }
       await service.assertSnapshotExists(body.target, body.snapshotId, body.tier);
       const work = restoreWork(service, body.target, body.snapshotId, {
         tier: body.tier,

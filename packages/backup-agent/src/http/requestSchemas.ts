@@ -74,6 +74,7 @@ export const restoreSchema = z
     tier: name('the storage tier').optional(),
     force: z.boolean({ invalid_type_error: 'must be true or false: overwrite a destination that holds data' }).optional(),
     destination: name('where to restore instead of the target itself').optional(),
+    dryRun: z.boolean({ invalid_type_error: 'must be true or false: only run the checks, restore nothing' }).optional(),
   })
   .strict();
 

@@ -15,6 +15,7 @@ import { NotFoundError } from './errors';
 import { findSnapshot } from './findSnapshot';
 import { listSnapshots } from './listSnapshots';
 import { pruneSnapshots, PruneOptions, PruneResult } from './pruneSnapshots';
+import { dryRunRestore, DryRunResult } from './dryRunRestore';
 import { restoreSnapshot, RestoreOptions, RestoreResult } from './restoreSnapshot';
 import type { ProgressListener, SnapshotContext } from './SnapshotContext';
 import { verifySnapshot, VerifyResult } from './verifySnapshot';
@@ -174,6 +175,11 @@ export class SnapshotService {
 
   async restore(targetName: string, snapshotId: string, options?: RestoreOptions): Promise<RestoreResult> {
     return restoreSnapshot(this.context, await this.resolveTarget(targetName), snapshotId, options);
+  }
+
+  /** Every check of a restore, collected, with nothing written (POST /v1/restores { dryRun: true }). */
+  async dryRunRestore(targetName: string, snapshotId: string, options?: Pick<RestoreOptions, 'tier' | 'force' | 'destination'>): Promise<DryRunResult> {
+    return dryRunRestore(this.context, await this.resolveTarget(targetName), snapshotId, options);
   }
 
   async prune(targetName: string, options: PruneOptions): Promise<PruneResult> {

@@ -36,7 +36,7 @@ function majorOf(version: string | null): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-function refuseNewerEngine(manifest: SnapshotManifest, destinationVersion: string | null, engine: string): void {
+export function refuseNewerEngine(manifest: SnapshotManifest, destinationVersion: string | null, engine: string): void {
   const snapshotMajor = majorOf(manifest.engine_version);
   const destinationMajor = majorOf(destinationVersion);
   if (snapshotMajor !== undefined && destinationMajor !== undefined && snapshotMajor > destinationMajor) {
