@@ -431,6 +431,21 @@ async function main() {
   );
 
   await step(
+    "demo-team's group page shows its backups card, linking to the team page",
+    async () => {
+      await page.goto(`${APP}/catalog/default/group/demo-team`);
+      const link = page.getByRole('link', { name: /View team backup health/ });
+      await link.waitFor({ timeout: 60_000 });
+      await page.getByText('Need attention', { exact: true }).waitFor();
+      await link.click();
+      await page.waitForURL(/\/backups\?owner=group%3Adefault%2Fdemo-team$/);
+      await page
+        .getByText('Protected entities, worst first')
+        .waitFor({ timeout: 60_000 });
+    },
+  );
+
+  await step(
     'dark theme (appThemeApi localStorage "theme"): team page and Backups tab',
     async () => {
       await page.evaluate(() => window.localStorage.setItem('theme', 'dark'));

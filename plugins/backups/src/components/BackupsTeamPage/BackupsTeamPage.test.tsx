@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { configure, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { Entity } from '@backstage/catalog-model';
 import { identityApiRef } from '@backstage/core-plugin-api';
@@ -19,6 +19,10 @@ import {
 } from '../../__testUtils__/teamFixtures';
 import { teamPageRouteRef } from '../../routes';
 import { BackupsTeamPage, ownerFromQuery } from './BackupsTeamPage';
+
+// The page loads in several steps (identity, catalog, overview): on a busy machine that takes
+// longer than testing-library's default 1 s wait.
+configure({ asyncUtilTimeout: 5000 });
 
 function group(name: string, title?: string): Entity {
   return {
@@ -146,7 +150,7 @@ describe('BackupsTeamPage', () => {
     ).toHaveAccessibleName(
       'Daily backup success rate over the last 3 days. 1 of 4 runs failed on 2 days with runs; the worst day was 2026-11-19 at 50%.',
     );
-  });
+  }, 20_000);
 
   it('shows the team named in ?owner=, and another one picked from the Team list', async () => {
     const api = new FakeBackupsApi();

@@ -1,4 +1,4 @@
-import { screen } from '@testing-library/react';
+import { configure, screen } from '@testing-library/react';
 import type { Entity } from '@backstage/catalog-model';
 import {
   EntityProvider,
@@ -14,6 +14,10 @@ import {
 } from '../../__testUtils__/teamFixtures';
 import { teamPageRouteRef } from '../../routes';
 import { EntityTeamBackupsCard } from './EntityTeamBackupsCard';
+
+// The page loads in several steps (identity, catalog, overview): on a busy machine that takes
+// longer than testing-library's default 1 s wait.
+configure({ asyncUtilTimeout: 5000 });
 
 const teamA: Entity = {
   apiVersion: 'backstage.io/v1alpha1',

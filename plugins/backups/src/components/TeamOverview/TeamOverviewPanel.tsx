@@ -23,10 +23,11 @@ function OverviewGrid(props: { overview: TeamOverview }) {
         <InfoCard
           title="Backup health"
           subheader={
-            <>
-              {`Of ${overview.owner} · updated `}
+            // One inline box: the header lays its children out as flex items, which drops the space.
+            <span>
+              Of {overview.owner} · updated{' '}
               <TimeText iso={overview.generatedAt} />
-            </>
+            </span>
           }
         >
           <TeamHeadline overview={overview} />
