@@ -4,7 +4,9 @@ import type { AgentConfig } from '../config/readBackupsConfig';
 import { redactSecrets } from '../redaction/redactSecrets';
 import { AgentError } from './AgentError';
 import {
+  AgentDryRun,
   agentConflictSchema,
+  agentDryRunSchema,
   agentHealthSchema,
   agentJobSchema,
   agentSnapshotListSchema,
@@ -129,6 +131,26 @@ export class AgentClient {
     return this.startJob(AGENT_PATHS.restores, restore);
   }
 
+  /**
+   * Every check of a restore without restoring (`dryRun: true`, answered at once): refusals,
+   * the destination's state and version, the containers it stops. An agent that predates
+   * dry-runs answers 400 (AgentError 'rejected').
+   */
+  async dryRunRestore(
+    restore: { target: string; snapshotId: string; force?: boolean; destination?: string },
+    options: { timeoutMs?: number } = {},
+  ): Promise<AgentDryRun> {
+    const path = AGENT_PATHS.restores;
+    const response = await this.request('POST', path, { ...restore, dryRun: true }, options.timeoutMs);
+    if (!response.ok) throw await this.errorFor('POST', path, response);
+    const parsed = (await this.parse('POST', path, response, agentDryRunSchema)) as AgentDryRun;
+    return {
+      ...parsed,
+      refusals: parsed.refusals.map(r => this.redact(r)),
+      refusalDetails: parsed.refusalDetails.map(d => ({ ...d, message: this.redact(d.message) })),
+    };
+  }
+
   /** Starts a consistency group's restore on the agent: it stops the group's containers itself. */
   startGroupRestore(restore: { group: string; snapshotIds: Record<string, string>; force?: boolean }): Promise<StartBackupResult> {
     return this.startJob(AGENT_PATHS.restores, restore);
@@ -152,7 +174,7 @@ export class AgentClient {
     return redactSecrets(text, [this.agent.token]);
   }
 
-  private async request(method: string, path: string, body?: unknown): Promise<Response> {
+  private async request(method: string, path: string, body?: unknown, timeoutMs = this.timeoutMs): Promise<Response> {
     try {
       return await fetch(`${this.agent.url}${path}`, {
         method,
@@ -162,12 +184,12 @@ export class AgentClient {
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
       const name = (error as Error)?.name;
       if (name === 'TimeoutError' || name === 'AbortError') {
-        throw new AgentError('timeout', `${this.where(method, path)} did not answer within ${this.timeoutMs} ms`);
+        throw new AgentError('timeout', `${this.where(method, path)} did not answer within ${timeoutMs} ms`);
       }
       const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
       const reason = cause?.code ?? cause?.message ?? (error as Error)?.message ?? 'unknown error';

@@ -57,3 +57,18 @@ export const agentTargetListSchema = z
     ),
   })
   .passthrough();
+
+/** POST /v1/restores { dryRun: true }: every refusal of a restore, nothing written. */
+export const agentDryRunSchema = z
+  .object({
+    refusals: z.array(z.string()),
+    refusalDetails: z.array(z.object({ reason: z.string(), message: z.string(), forceable: z.boolean() }).passthrough()).default([]),
+    destination: z
+      .object({ empty: z.boolean().nullable(), summary: z.string(), serverVersion: z.string().nullable().optional(), description: z.string().optional() })
+      .passthrough(),
+    verified: z.boolean(),
+    containersToStop: z.array(z.string()).default([]),
+  })
+  .passthrough();
+
+export type AgentDryRun = z.infer<typeof agentDryRunSchema>;

@@ -197,6 +197,21 @@ describe('restores of SQLite targets through the real agent', () => {
     expect(await countRows('copies/app-copy.db')).toBe(200);
   });
 
+  it('refuses at preview a destination path that holds data, as the agent\'s dry run finds it, and writes nothing there', async () => {
+    const created = await requestRestore('resource/default/app-db', {
+      snapshotId: appSnapshot,
+      reason: 'copy over the orders database by mistake',
+      destination: { kind: 'other', path: './data/orders-db.db' },
+    }).expect(201);
+    expect(created.body.status).toBe('refused');
+    expect(created.body.preview.verified).toBe(true);
+    expect(created.body.preview.refusals).toEqual([
+      `the agent's dry run refuses it: the destination is not empty: SQLite database ${agent.file('data/orders-db.db')} has 1 table(s): items; restore with --force (force: true) to overwrite it, or restore elsewhere with --to (destination)`,
+    ]);
+    await env.api().post(`/api/backups/restores/${created.body.id}/approve`).set('Authorization', as(BOB)).send({}).expect(409);
+    expect(await countRows('data/orders-db.db')).toBe(30);
+  });
+
   it('does not run a request that expired, approved or not', async () => {
     const pending = (await requestRestore('resource/default/app-db', { snapshotId: appSnapshot, reason: 'late one' }).expect(201)).body as RestoreRequest;
     await env.knex('restore_requests').where({ id: pending.id }).update({ expires_at: new Date(Date.now() - 1000) });

@@ -61,6 +61,32 @@ function destinationRefusal(agentName: string, target: string, destination: Rest
   return undefined;
 }
 
+/** Refusals only the live destination can tell (the verify job and the snapshot list cannot). */
+const DESTINATION_REASONS = new Set(['not-empty', 'version', 'destination']);
+
+/**
+ * The agent's dry-run of the restore as it would run (same force and destination): what the
+ * destination holds and which version it runs. Undefined when the agent cannot dry-run (an
+ * older agent answers 400) or the dry-run failed; the preview then says less, never more.
+ */
+async function dryRunOf(
+  agent: RestoreAgent,
+  restore: { target: string; snapshotId: string; force: boolean; destination?: string },
+  timeoutMs: number,
+): Promise<{ refusals: string[]; containersToStop: string[] } | undefined> {
+  if (!agent.dryRunRestore) return undefined;
+  try {
+    const result = await agent.dryRunRestore(restore, { timeoutMs });
+    return {
+      refusals: result.refusalDetails.filter(d => DESTINATION_REASONS.has(d.reason)).map(d => `the agent's dry run refuses it: ${d.message}`),
+      containersToStop: result.containersToStop,
+    };
+  } catch (error) {
+    if (error instanceof AgentError) return undefined;
+    throw error;
+  }
+}
+
 /**
  * What restoring one target's snapshot will do, decided before anyone approves: the snapshot
  * re-read and checked against its manifest by the agent, the refusals the agent would give
@@ -89,10 +115,26 @@ export async function previewTargetRestore(input: TargetPreviewInput): Promise<T
   if (snapshot && input.engine && snapshot.engine !== input.engine) {
     refuse(`the snapshot holds a ${snapshot.engine} backup, but the policy says the target is ${input.engine}`);
   }
-  // The destination's version is known only from the latest backup of the target itself.
+  const overwrites = destination.kind === 'in-place';
+  const dryRun =
+    badDestination || !snapshot
+      ? undefined
+      : await dryRunOf(
+          agent,
+          {
+            target,
+            snapshotId,
+            force: overwrites,
+            ...(destination.kind === 'other' && destination.path ? { destination: destination.path } : {}),
+          },
+          input.timeoutMs,
+        );
+  for (const refusal of dryRun?.refusals ?? []) refuse(refusal);
+
+  // Without a dry-run, the destination's version is known only from the latest backup of the target itself.
   const snapshotMajor = majorOf(snapshot?.engineVersion);
   const currentMajor = majorOf(latest?.engineVersion);
-  if (destination.kind === 'in-place' && snapshotMajor !== undefined && currentMajor !== undefined && snapshotMajor > currentMajor) {
+  if (!dryRun && destination.kind === 'in-place' && snapshotMajor !== undefined && currentMajor !== undefined && snapshotMajor > currentMajor) {
     refuse(
       `the snapshot was taken from ${snapshot!.engine} ${snapshot!.engineVersion}, but the target ran ${latest!.engineVersion} at its latest backup (${latest!.id}): the agent refuses to restore into an older major version`,
     );
@@ -119,7 +161,7 @@ export async function previewTargetRestore(input: TargetPreviewInput): Promise<T
     refuse(`snapshot ${snapshotId} of target "${target}" does not exist on agent "${agent.name}" (or is incomplete: no MANIFEST.json)`);
   }
 
-  const overwrites = destination.kind === 'in-place';
+  const containersToStop = [...new Set([...(await containersOf(agent, target)), ...(dryRun?.containersToStop ?? [])])];
   return {
     snapshotId,
     force: overwrites,
@@ -129,7 +171,7 @@ export async function previewTargetRestore(input: TargetPreviewInput): Promise<T
       verified,
       verification,
       artifacts: (snapshot?.artifacts ?? []).map(a => ({ name: a.name, bytes: a.bytes, sha256: a.sha256 })),
-      containersToStop: await containersOf(agent, target),
+      containersToStop,
       expectedDowntimeMs: input.medianDowntimeMs,
       refusals,
       overwrites,
