@@ -123,6 +123,13 @@ export interface EngineDriver<Settings = unknown> {
    * default compares every number found at the same path in both.
    */
   compareDetails?(recorded: Record<string, unknown>, observed: Record<string, unknown>): string[];
+  /**
+   * Removes a restore destination (`settings` from withDestination: a scratch database, file or
+   * folder). `own` are the target's configured settings: a destination that is, holds or lies in
+   * the target's own data is refused with DropRefusedError. Returns what was done, for people.
+   * Optional: without it the agent answers 501.
+   */
+  dropDestination?(settings: Settings, own: Settings, context: EngineContext): Promise<string>;
   /** Markdown steps to restore by hand with plain tools, for the snapshot's README. */
   manualRestoreSteps(settings: Settings, artifacts: ManualArtifact[]): string;
 }

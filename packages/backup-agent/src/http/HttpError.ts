@@ -2,7 +2,7 @@ import type { ErrorRequestHandler } from 'express';
 import { ZodError } from 'zod';
 import { formatIssues } from '../config/formatIssues';
 import { JobConflictError } from '../jobs/JobRegistry';
-import { NotFoundError } from '../snapshots/errors';
+import { DropRefusedError, NotFoundError, NotSupportedError } from '../snapshots/errors';
 
 /** Turns errors into `{ error }` answers with the right status. */
 export function errorHandler(log: (message: string) => void): ErrorRequestHandler {
@@ -11,6 +11,10 @@ export function errorHandler(log: (message: string) => void): ErrorRequestHandle
       res.status(400).json({ error: formatIssues(error.issues).join('; ') });
     } else if (error instanceof NotFoundError) {
       res.status(404).json({ error: error.message });
+    } else if (error instanceof DropRefusedError) {
+      res.status(409).json({ error: error.message });
+    } else if (error instanceof NotSupportedError) {
+      res.status(501).json({ error: error.message });
     } else if (error instanceof JobConflictError) {
       res.status(409).json({ error: error.message, runningJobId: error.runningJob.id });
     } else if (error?.type === 'entity.parse.failed') {

@@ -1,13 +1,13 @@
 import express, { NextFunction, Request, Response } from 'express';
 import type { AgentHealth, AgentTarget, StartBackupConflict } from '@safekeep/plugin-backups-common';
-import { JobRegistry } from '../jobs/JobRegistry';
+import { JobConflictError, JobRegistry } from '../jobs/JobRegistry';
 import { backupWork, groupBackupWork, groupRestoreWork, pruneWork, restoreWork, verifyWork } from '../jobs/agentOperations';
 import { NotFoundError } from '../snapshots/errors';
 import type { SnapshotService } from '../snapshots/SnapshotService';
 import { AGENT_VERSION } from '../version';
 import { bearerAuth } from './bearerAuth';
 import { errorHandler } from './HttpError';
-import { groupRestoreSchema, listSnapshotsQuerySchema, pruneSchema, restoreSchema, startBackupSchema, verifySchema } from './requestSchemas';
+import { dropDestinationSchema, groupRestoreSchema, listSnapshotsQuerySchema, pruneSchema, restoreSchema, startBackupSchema, verifySchema } from './requestSchemas';
 
 type AsyncHandler = (req: Request, res: Response) => Promise<void>;
 
@@ -123,6 +123,18 @@ export function createAgentApp(options: {
         destination: body.destination,
       });
       res.status(202).json(jobs.start('restore', body.target, work));
+    }),
+  );
+
+  app.post(
+    '/v1/destinations/drop',
+    handle(async (req, res) => {
+      const body = dropDestinationSchema.parse(req.body);
+      const target = await service.resolveTarget(body.target);
+      // Never under a running restore (or backup) of the target.
+      const running = jobs.list().find(j => j.state === 'running' && j.target === target.name);
+      if (running) throw new JobConflictError(running);
+      res.json(await service.dropDestination(target.name, body.destination));
     }),
   );
 

@@ -90,3 +90,7 @@ export const pruneSchema = z
 export const listSnapshotsQuerySchema = z
   .object({ target: name('the target').optional(), tier: name('the storage tier').optional() })
   .strict();
+
+export const dropDestinationSchema = z
+  .object({ target: name('the target'), destination: name('the restore destination to remove (what restore --to took)') })
+  .strict();

@@ -15,6 +15,7 @@ import { NotFoundError } from './errors';
 import { findSnapshot } from './findSnapshot';
 import { listSnapshots } from './listSnapshots';
 import { pruneSnapshots, PruneOptions, PruneResult } from './pruneSnapshots';
+import { dropDestination, DropResult } from './dropDestination';
 import { dryRunRestore, DryRunResult } from './dryRunRestore';
 import { restoreSnapshot, RestoreOptions, RestoreResult } from './restoreSnapshot';
 import type { ProgressListener, SnapshotContext } from './SnapshotContext';
@@ -180,6 +181,11 @@ export class SnapshotService {
   /** Every check of a restore, collected, with nothing written (POST /v1/restores { dryRun: true }). */
   async dryRunRestore(targetName: string, snapshotId: string, options?: Pick<RestoreOptions, 'tier' | 'force' | 'destination'>): Promise<DryRunResult> {
     return dryRunRestore(this.context, await this.resolveTarget(targetName), snapshotId, options);
+  }
+
+  /** Removes a restore destination that is not the target's own data (POST /v1/destinations/drop). */
+  async dropDestination(targetName: string, destination: string): Promise<DropResult> {
+    return dropDestination(this.context, await this.resolveTarget(targetName), destination);
   }
 
   async prune(targetName: string, options: PruneOptions): Promise<PruneResult> {

@@ -20,3 +20,19 @@ export class RestoreRefusedError extends Error {
     this.name = 'RestoreRefusedError';
   }
 }
+
+/** A destination that must not be dropped: it is (or holds, or lies in) the target's own data. */
+export class DropRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DropRefusedError';
+  }
+}
+
+/** Something this target's engine cannot do (HTTP 501). */
+export class NotSupportedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotSupportedError';
+  }
+}

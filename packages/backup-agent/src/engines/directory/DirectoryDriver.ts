@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
 import type { EngineBackup, EngineDriver, ManualArtifact, RestoreArtifact } from '../EngineDriver';
 import { fsyncDir, pathExists, siblingTempPath } from '../../fs/durable';
+import { dropLocalPath } from '../dropLocalPath';
 import { DirectorySettings, directorySettingsSchema } from './directorySettings';
 import { createExcludeMatcher } from './excludeMatcher';
 import { findEscapingSymlinks, unsafeEntryReason } from './archiveSafety';
@@ -194,6 +195,8 @@ export const directoryDriver: EngineDriver<DirectorySettings> = {
   async check(settings) {
     return countTree(settings.path);
   },
+
+  dropDestination: (settings, own) => dropLocalPath(settings.path, own.path, 'folder'),
 
   manualRestoreSteps(settings, artifacts: ManualArtifact[]) {
     const [artifact] = artifacts;

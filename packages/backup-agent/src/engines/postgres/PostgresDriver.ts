@@ -5,6 +5,7 @@ import { execContainerNeeds, toolRunner } from '../containerSetting';
 import { backupPostgres } from './backupPostgres';
 import { compareRenamedDetails } from '../compareRenamedDetails';
 import { checkPostgres, inspectPostgres } from './inspectPostgres';
+import { dropPostgresDatabase } from './dropPostgresDatabase';
 import { parseDatabaseDestination } from '../parseDatabaseDestination';
 import { queryServerVersion } from './postgresCatalog';
 import { withPostgres } from './postgresConnection';
@@ -44,6 +45,7 @@ export function createPostgresDriver(options: PostgresDriverOptions): EngineDriv
     serverVersion: settings => withPostgres(settings, settings.maintenanceDatabase, queryServerVersion),
     backup: (settings, context) => backupPostgres(toolRunner(runner, settings.container, context), settings, context),
     inspectDestination: inspectPostgres,
+    dropDestination: dropPostgresDatabase,
     restore: (settings, artifacts, context) => restorePostgres(toolRunner(runner, settings.container, context), settings, artifacts, context),
     containerNeeds: settings => execContainerNeeds(settings.container),
     check: checkPostgres,

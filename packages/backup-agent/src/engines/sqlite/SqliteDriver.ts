@@ -5,6 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { EngineBackup, EngineDriver, ManualArtifact, RestoreArtifact } from '../EngineDriver';
 import { fsyncDir, pathExists, siblingTempPath, writeStreamToNewFile } from '../../fs/durable';
+import { dropLocalPath } from '../dropLocalPath';
 import { SqliteSettings, sqliteSettingsSchema } from './sqliteSettings';
 import { assertQuickCheck, countRows, withReadOnlyDatabase } from './inspectSqlite';
 
@@ -120,6 +121,9 @@ export const sqliteDriver: EngineDriver<SqliteSettings> = {
   async check(settings) {
     return withReadOnlyDatabase(settings.path, db => ({ tables: countRows(db) }));
   },
+
+  dropDestination: (settings, own) =>
+    dropLocalPath(settings.path, own.path, 'file', ['-wal', '-shm', '-journal'].map(suffix => `${settings.path}${suffix}`)),
 
   manualRestoreSteps(settings, artifacts: ManualArtifact[]) {
     const [artifact] = artifacts;
