@@ -23,13 +23,16 @@ export interface CompressionOptions {
   zstdBinary?: boolean;
 }
 
+/** Output buffers of 256 KiB: fewer, larger calls into the compressor (see CoalesceChunks). */
+const CHUNK_SIZE = 256 * 1024;
+
 /** The stage that compresses, or undefined for `none`. */
 export function createCompressor(compression: Compression, options: CompressionOptions = {}): Transform | Duplex | undefined {
   switch (compression) {
     case 'zstd':
-      return ZLIB_HAS_ZSTD && !options.zstdBinary ? zlibZstd.createZstdCompress!() : spawnFilter('zstd', ['-q', '-c', '-3']);
+      return ZLIB_HAS_ZSTD && !options.zstdBinary ? zlibZstd.createZstdCompress!({ chunkSize: CHUNK_SIZE }) : spawnFilter('zstd', ['-q', '-c', '-3']);
     case 'gzip':
-      return zlib.createGzip({ level: 6 });
+      return zlib.createGzip({ level: 6, chunkSize: CHUNK_SIZE });
     case 'none':
       return undefined;
     default:

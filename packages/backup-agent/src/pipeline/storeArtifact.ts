@@ -4,10 +4,12 @@ import type { Compression, SnapshotArtifact } from '@safekeep/plugin-backups-com
 import type { ProducedArtifact } from '../engines/EngineDriver';
 import type { SnapshotRef, SnapshotStorage } from '../storage/SnapshotStorage';
 import { ByteCounter } from './ByteCounter';
+import { CoalesceChunks } from './coalesceChunks';
 import { compressionSuffix, createCompressor } from './compression';
 import { createEncryptionStage } from './encryption';
 import type { EncryptionKey } from './encryption/EncryptionKey';
 import { Sha256Digest } from './Sha256Digest';
+import { youngGarbageCollector } from './youngGarbage';
 
 export interface StoreArtifactOptions {
   artifact: ProducedArtifact;
@@ -30,11 +32,11 @@ export async function storeArtifact(options: StoreArtifactOptions): Promise<Snap
   const { artifact, compression, storage, ref } = options;
   const encryption = createEncryptionStage(options.encryption);
   const storedName = `${artifact.name}${compressionSuffix(compression)}${encryption.suffix}`;
-  const raw = new ByteCounter({ completion: artifact.completion });
+  const raw = new ByteCounter({ completion: artifact.completion, onBytes: youngGarbageCollector() });
   const digest = new Sha256Digest({ onBytes: options.onProgress });
   const stages: Array<Readable | Transform | Duplex> = [artifact.stream, raw];
   const compressor = createCompressor(compression);
-  if (compressor) stages.push(compressor);
+  if (compressor) stages.push(new CoalesceChunks(), compressor);
   if (encryption.stage) stages.push(encryption.stage);
   stages.push(digest);
 

@@ -94,15 +94,13 @@ describe('client-side encryption', () => {
     });
     expect(files.manifest.artifacts[0].name).toBe('files.tar.zst.enc');
     // Neither the key nor readable content is in the snapshot folder.
-    for (const file of listFiles(path.join(dir, 'snapshots'))) {
-      const bytes = fs.readFileSync(path.join(dir, 'snapshots', file));
-      expect(bytes.includes(Buffer.from(key))).toBe(false);
-      if (file.endsWith('.enc')) {
-        expect(bytes.includes(Buffer.from('confidential'))).toBe(false);
-        // zstd's magic number would be the first bytes of a plain .zst.
-        expect(bytes.subarray(0, 8).toString('latin1')).toBe('SKGCM1\r\n');
-      }
-    }
+    const stored = listFiles(path.join(dir, 'snapshots')).map(file => ({ file, bytes: fs.readFileSync(path.join(dir, 'snapshots', file)) }));
+    expect(stored.filter(s => s.bytes.includes(Buffer.from(key))).map(s => s.file)).toEqual([]);
+    const encrypted = stored.filter(s => s.file.endsWith('.enc'));
+    expect(encrypted).toHaveLength(2);
+    expect(encrypted.filter(s => s.bytes.includes(Buffer.from('confidential'))).map(s => s.file)).toEqual([]);
+    // zstd's magic number would be the first bytes of a plain .zst.
+    expect(encrypted.map(s => s.bytes.subarray(0, 8).toString('latin1'))).toEqual(['SKGCM1\r\n', 'SKGCM1\r\n']);
     const plain = await service.backup('plain');
     expect(plain.manifest.artifacts[0]).toMatchObject({ name: 'files.tar.zst', encryption: null });
 
@@ -246,12 +244,15 @@ describe('client-side encryption', () => {
     const secret = randomBytes(32).toString('hex');
     expect(parse).toThrow(ConfigError);
     let problems: string[] = [];
+    let message = '';
     try {
       parse({ keyId: 'k', key: secret });
     } catch (error) {
       problems = (error as ConfigError).problems;
-      expect((error as Error).message).not.toContain(secret);
+      message = (error as Error).message;
     }
+    expect(message).toContain('defaults.encryption.key');
+    expect(message).not.toContain(secret);
     expect(problems).toEqual([
       expect.stringMatching(/^defaults.encryption.key: must be a reference to a secret .*, not a plain value/),
       expect.stringMatching(/^targets.app.encryption.keyId: must be a name of letters, digits/),

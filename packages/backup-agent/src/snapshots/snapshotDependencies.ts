@@ -134,7 +134,8 @@ export async function findRestoreDependencies(
     const ref = { target: target.name, id };
     const read = await storage.readManifest(ref);
     if (read.status !== 'ok' || read.manifest.target.engine !== target.engine) {
-      const state = read.status === 'ok' ? `a ${read.manifest.target.engine} snapshot` : read.status === 'missing' ? 'not there' : 'unreadable';
+      const states: Record<string, string> = { missing: 'not there', 'too-new': 'from a newer agent', unreadable: 'unreadable' };
+      const state = read.status === 'ok' ? `a ${read.manifest.target.engine} snapshot` : states[read.status];
       throw new RestoreRefusedError(
         `snapshot ${manifest.snapshot_id} keeps part of its content in snapshot ${id}, which is ${state} in tier ${storage.tier}; ` +
           'nothing was changed; restore from a tier that holds both (see safekeep-agent list)',

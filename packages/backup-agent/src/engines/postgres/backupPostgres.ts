@@ -95,10 +95,12 @@ export async function backupPostgres(runner: CommandRunner, settings: PostgresSe
     for (const database of plan.databases) {
       const { client, snapshot } = await openSnapshot(settings, database, context.log);
       try {
-        counts[database] = await countRows(client, context.log);
+        // Counted in the exported snapshot while pg_dump reads that same snapshot, not before it.
+        const counting = countRows(client, context.log);
+        counting.catch(() => undefined);
         const snapshotArgs = snapshot ? [`--snapshot=${snapshot}`] : [];
-        // -Z0: pg_dump's own gzip (level 6, one core) is the slowest stage; the agent compresses the
-        // stream (zstd by default) several times faster. pg_restore reads either form.
+        // -Z0: pg_dump's own compression is gzip on one core, slow on real data; the agent compresses
+        // the stream itself (zstd by default, several times faster). pg_restore reads either form.
         const dump = start('pg_dump', ['--format=custom', '--compress=0', ...snapshotArgs, dbnameArg(database)]);
         yield {
           name: databaseArtifactName(database, 'dump'),
@@ -107,6 +109,7 @@ export async function backupPostgres(runner: CommandRunner, settings: PostgresSe
           completion: dump.completion,
         };
         await dump.completion;
+        counts[database] = await counting;
 
         for (const extra of settings.extraSql.filter(e => e.database === database)) {
           const copy = start('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', dbnameArg(database), ...copyOutCommands(extra, snapshot)]);
