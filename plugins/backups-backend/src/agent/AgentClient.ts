@@ -6,6 +6,7 @@ import { AgentError } from './AgentError';
 import {
   AgentDryRun,
   agentConflictSchema,
+  agentDropSchema,
   agentDryRunSchema,
   agentHealthSchema,
   agentJobSchema,
@@ -23,6 +24,7 @@ export const AGENT_PATHS = {
   verify: '/v1/verify',
   restores: '/v1/restores',
   prune: '/v1/prune',
+  dropDestination: '/v1/destinations/drop',
 };
 
 export type StartBackupResult =
@@ -149,6 +151,18 @@ export class AgentClient {
       refusals: parsed.refusals.map(r => this.redact(r)),
       refusalDetails: parsed.refusalDetails.map(d => ({ ...d, message: this.redact(d.message) })),
     };
+  }
+
+  /**
+   * Removes a restore destination of a target (a drill's scratch database or path). The agent
+   * refuses the target's own data (409) and engines it cannot drop for (501): AgentError.
+   */
+  async dropDestination(drop: { target: string; destination: string }): Promise<{ message: string }> {
+    const path = AGENT_PATHS.dropDestination;
+    const response = await this.request('POST', path, drop);
+    if (!response.ok) throw await this.errorFor('POST', path, response);
+    const parsed = await this.parse('POST', path, response, agentDropSchema);
+    return { message: this.redact(parsed.message) };
   }
 
   /** Starts a consistency group's restore on the agent: it stops the group's containers itself. */

@@ -72,3 +72,6 @@ export const agentDryRunSchema = z
   .passthrough();
 
 export type AgentDryRun = z.infer<typeof agentDryRunSchema>;
+
+/** POST /v1/destinations/drop */
+export const agentDropSchema = z.object({ target: z.string(), destination: z.string(), message: z.string() }).passthrough();

@@ -138,7 +138,7 @@ describeWithService('SAFEKEEP_TEST_POSTGRES_URL', 'PostgreSQL restores through t
     expect(await query(database, 'SELECT * FROM notes ORDER BY id')).toEqual(snapshotRows);
   });
 
-  it('drills into a scratch database, records the check, and leaves the live database alone', async () => {
+  it('drills into a scratch database, records the check, drops the scratch database and leaves the live database alone', async () => {
     const store = new DatabaseRestoresStore(env.knex);
     await env.dispatchDrills();
     const drill = await store.latestDrill('resource:default/pg-db');
@@ -147,14 +147,17 @@ describeWithService('SAFEKEEP_TEST_POSTGRES_URL', 'PostgreSQL restores through t
     expect(done.status).toBe('succeeded');
     expect(done.check).toMatchObject({
       ok: true,
-      details: { observed: { databases: { [scratch]: { tables: { 'public.notes': 100 } } } }, scratch: { destination: scratch, removed: false } },
+      details: { observed: { databases: { [scratch]: { tables: { 'public.notes': 100 } } } } },
     });
-    expect(await query(scratch, 'SELECT * FROM notes ORDER BY id')).toEqual(snapshotRows);
+    // Checked by the agent (100 rows above), then dropped through POST /v1/destinations/drop.
+    expect(done.check!.details.scratch).toEqual({
+      destination: scratch,
+      removed: true,
+      note: `dropped database "${scratch}" on PostgreSQL at ${server.host}:${server.port}`,
+    });
+    expect(await databaseExists(scratch)).toBe(false);
     expect(await query(database, 'SELECT * FROM notes ORDER BY id')).toEqual(snapshotRows);
     expect(await store.drillStatusCounts(['resource:default/pg-db'])).toEqual({ overdue: 0, failing: 0 });
-    // The agent has no endpoint to drop a scratch database yet: it stays until the next drill
-    // overwrites it (see docs/restore.md); this suite drops it in afterAll.
-    expect(await databaseExists(scratch)).toBe(true);
   });
   it('refuses at preview a snapshot whose dump was corrupted on disk', async () => {
     const run = await env.backUp('resource/default/pg-db');

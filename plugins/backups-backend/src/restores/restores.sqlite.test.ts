@@ -289,8 +289,14 @@ describe('restores of SQLite targets through the real agent', () => {
 
     const done = await env.runRestore(drill!.id);
     expect(done).toMatchObject({ status: 'succeeded', drill: true, destination: { kind: 'other', path: './scratch/notes-drill.db' } });
-    expect(done.check).toMatchObject({ ok: true, details: { scratch: { removed: false } } });
-    expect(await countRows('scratch/notes-drill.db')).toBe(50);
+    expect(done.check).toMatchObject({ ok: true, details: { observed: { tables: { items: 50 } } } });
+    // The agent checked the scratch copy, then dropped it.
+    expect(done.check!.details.scratch).toEqual({
+      destination: './scratch/notes-drill.db',
+      removed: true,
+      note: `removed file ${agent.file('scratch/notes-drill.db')}`,
+    });
+    expect(fs.existsSync(agent.file('scratch/notes-drill.db'))).toBe(false);
     expect(await store.drillStatusCounts(['resource:default/notes-db', 'resource:default/app-db'])).toEqual({ overdue: 0, failing: 0 });
     expect((await store.lastVerifiedRestoreAt(['resource:default/notes-db']))['resource:default/notes-db']).toBe(done.finishedAt);
   });

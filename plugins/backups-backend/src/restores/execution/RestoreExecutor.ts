@@ -18,9 +18,9 @@ export const DEFAULT_RESTORE_LIMITS: RestoreExecutorLimits = {
   agentSilenceMs: 10 * 60_000,
 };
 
-/** Why a scratch destination stays after a drill: the agent cannot remove one yet. */
+/** Why a scratch destination stays after a drill: an agent without POST /v1/destinations/drop. */
 export const SCRATCH_LEFT_NOTE =
-  'The scratch destination was left in place: the agent has no endpoint to drop it yet (see docs/restore.md). The next drill overwrites it.';
+  'The scratch destination was left in place: this agent cannot drop it (see docs/restore.md). The next drill overwrites it.';
 
 interface Step {
   agent: RestoreAgent;
@@ -201,10 +201,27 @@ export class RestoreExecutor {
       destination: this.destinationText(request),
     });
     let check = outcome.check;
+    // Only a drill whose restore wrote there (it has a check) drops its scratch: one refused
+    // before writing may have found someone's data in it.
     if (request.drill && check) {
-      check = { ...check, details: { ...check.details, scratch: { destination: request.destination.path, removed: false, note: SCRATCH_LEFT_NOTE } } };
+      check = { ...check, details: { ...check.details, scratch: await this.dropScratch(request) } };
     }
     await this.finish(request, { status: outcome.ok ? 'succeeded' : 'failed', check, error: outcome.error });
+  }
+
+  /** Asks the agent to remove a drill's scratch destination; what happened, for the record. */
+  private async dropScratch(request: StoredRestore): Promise<Record<string, unknown>> {
+    const destination = request.destination.path;
+    const agent = this.options.agents.get(request.agent ?? '');
+    if (!agent?.dropDestination || !destination) return { destination, removed: false, note: SCRATCH_LEFT_NOTE };
+    try {
+      const { message } = await agent.dropDestination({ target: request.target!, destination });
+      return { destination, removed: true, note: message };
+    } catch (error) {
+      const reason = error instanceof AgentError ? error.message : String(error);
+      this.options.logger.warn(`Restore drill ${request.id}: the scratch destination ${destination} was not removed: ${reason}`);
+      return { destination, removed: false, note: `The scratch destination was left in place: ${reason}` };
+    }
   }
 
   /**
