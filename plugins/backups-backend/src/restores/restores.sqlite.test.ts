@@ -297,6 +297,12 @@ describe('restores of SQLite targets through the real agent', () => {
       note: `removed file ${agent.file('scratch/notes-drill.db')}`,
     });
     expect(fs.existsSync(agent.file('scratch/notes-drill.db'))).toBe(false);
+    // The next slot's drill starts without force: the scratch it left was dropped.
+    await env.knex('restore_requests').where({ id: drill!.id }).update({ scheduled_for: new Date(Date.now() - 14 * 86_400_000) });
+    await env.dispatchDrills();
+    const next = await store.latestDrill('resource:default/notes-db');
+    expect(next).toMatchObject({ status: 'approved', force: false });
+    expect(next!.id).not.toBe(drill!.id);
     expect(await store.drillStatusCounts(['resource:default/notes-db', 'resource:default/app-db'])).toEqual({ overdue: 0, failing: 0 });
     expect((await store.lastVerifiedRestoreAt(['resource:default/notes-db']))['resource:default/notes-db']).toBe(done.finishedAt);
   });

@@ -5,12 +5,15 @@ import type { RestoreAgents } from '../agent/RestoreAgent';
 import type { RestoresStore, StoredRestore } from '../store/RestoresStore';
 
 /**
- * A drill may overwrite its scratch destination only when a previous drill put data there:
- * the first drill into a destination that holds data is refused by the agent, so a drill
- * target that points at live data never overwrites it.
+ * A drill may overwrite its scratch destination only when a previous drill put data there and
+ * left it: the first drill into a destination that holds data is refused by the agent, so a
+ * drill target that points at live data never overwrites it. Once the agent dropped the
+ * scratch, whatever is there later is not a drill's.
  */
 export function drillMayOverwrite(previous: StoredRestore | undefined, destination: string): boolean {
   if (!previous || previous.destination.path !== destination) return false;
+  const scratch = previous.check?.details?.scratch as { removed?: unknown } | undefined;
+  if (scratch?.removed === true) return false;
   return previous.status === 'succeeded' || (previous.status === 'failed' && previous.check !== null);
 }
 
