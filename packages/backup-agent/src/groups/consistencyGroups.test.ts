@@ -127,6 +127,21 @@ describeWithDocker(
 
     const stopped = [app, graph, `${prefix}-cache`];
 
+    it('lists the groups with the containers they stop now and those excluded', async () => {
+      const { groups } = (await api().get('/v1/groups').set(auth).expect(200)).body;
+      expect(groups).toEqual(
+        expect.arrayContaining([
+          {
+            name: 'stack',
+            source: 'config',
+            targets: ['cache', 'uploads', 'graph'],
+            containers: [...stopped].sort(),
+            excluded: expect.arrayContaining([{ container: sidecar, reason: `name starts with "${prefix}-backup-" (exclude)` }]),
+          },
+        ]),
+      );
+    });
+
     it('lists labelled containers as targets (source label) and backs one up', async () => {
       const { targets } = (await api().get('/v1/targets').set(auth).expect(200)).body;
       expect(targets).toEqual(

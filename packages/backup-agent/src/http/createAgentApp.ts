@@ -55,6 +55,13 @@ export function createAgentApp(options: {
     }),
   );
 
+  app.get(
+    '/v1/groups',
+    handle(async (_req, res) => {
+      res.json({ groups: await service.listGroups() });
+    }),
+  );
+
   app.post(
     '/v1/backups',
     handle(async (req, res) => {

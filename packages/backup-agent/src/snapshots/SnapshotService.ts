@@ -5,6 +5,7 @@ import { DockerRuntime } from '../docker/DockerRuntime';
 import { defaultDockerSettings } from '../docker/dockerSettings';
 import { findDriver } from '../engines/registry';
 import { backupGroup, GroupBackupResult } from '../groups/backupGroup';
+import { describeGroups, GroupDescription } from '../groups/describeGroups';
 import type { GroupConfig } from '../groups/groupSettings';
 import { resolveGroup } from '../groups/resolveGroup';
 import { GroupRestoreOptions, GroupRestoreResult, restoreGroup } from '../groups/restoreGroup';
@@ -143,6 +144,12 @@ export class SnapshotService {
     if (found) return found;
     const known = [...Object.keys(this.config.groups), ...labelled.map(g => g.name)];
     throw new NotFoundError(`unknown group "${name}"; this agent has ${known.length ? known.join(', ') : 'no groups'}`);
+  }
+
+  /** Every group (the config's, then the labelled ones) with the containers it stops now. */
+  async listGroups(): Promise<GroupDescription[]> {
+    const groups = [...Object.values(this.config.groups), ...(await this.discover()).groups];
+    return describeGroups(() => this.docker(), groups, name => this.resolveTarget(name));
   }
 
   async backup(targetName: string, onProgress?: ProgressListener): Promise<BackupResult> {
