@@ -6,8 +6,10 @@ import { AgentError } from './AgentError';
 import {
   AgentDryRun,
   agentConflictSchema,
+  AgentGroup,
   agentDropSchema,
   agentDryRunSchema,
+  agentGroupListSchema,
   agentHealthSchema,
   agentJobSchema,
   agentSnapshotListSchema,
@@ -25,6 +27,7 @@ export const AGENT_PATHS = {
   restores: '/v1/restores',
   prune: '/v1/prune',
   dropDestination: '/v1/destinations/drop',
+  groups: '/v1/groups',
 };
 
 export type StartBackupResult =
@@ -121,6 +124,13 @@ export class AgentClient {
     return (await this.parse('GET', AGENT_PATHS.targets, response, agentTargetListSchema)).targets as Array<
       AgentTarget & Record<string, unknown>
     >;
+  }
+
+  /** The agent's consistency groups with the containers they stop now (404 from an agent that predates it). */
+  async listGroups(): Promise<AgentGroup[]> {
+    const response = await this.request('GET', AGENT_PATHS.groups);
+    if (!response.ok) throw await this.errorFor('GET', AGENT_PATHS.groups, response);
+    return ((await this.parse('GET', AGENT_PATHS.groups, response, agentGroupListSchema)) as { groups: AgentGroup[] }).groups;
   }
 
   /** Starts re-reading a snapshot and comparing every artifact with its manifest (`verify` job). */

@@ -75,3 +75,14 @@ export type AgentDryRun = z.infer<typeof agentDryRunSchema>;
 
 /** POST /v1/destinations/drop */
 export const agentDropSchema = z.object({ target: z.string(), destination: z.string(), message: z.string() }).passthrough();
+
+/** GET /v1/groups: consistency groups with the containers they stop now (null when unknown). */
+export const agentGroupListSchema = z
+  .object({
+    groups: z.array(
+      z.object({ name: z.string(), targets: z.array(z.string()), containers: z.array(z.string()).nullable(), problem: z.string().optional() }).passthrough(),
+    ),
+  })
+  .passthrough();
+
+export type AgentGroup = z.infer<typeof agentGroupListSchema>['groups'][number];

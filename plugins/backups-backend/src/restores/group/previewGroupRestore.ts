@@ -28,6 +28,23 @@ export interface GroupPreview {
 const shortName = (entityRef: string) => entityRef.replace(/^[^:]+:(default\/)?/, '');
 
 /**
+ * The containers the agent stops when it restores the group itself (all members on one agent
+ * that has a group of this name); undefined when it does not, or cannot say.
+ */
+async function agentGroupContainers(input: GroupPreviewInput, agentNames: string[]): Promise<string[] | undefined> {
+  if (agentNames.length !== 1) return undefined;
+  const agent = input.agents.get(agentNames[0]);
+  if (!agent?.listGroups) return undefined;
+  try {
+    const group = (await agent.listGroups()).find(g => g.name === input.groupName);
+    return group?.containers ?? undefined;
+  } catch {
+    // For people only: without it the preview lists what the members report.
+    return undefined;
+  }
+}
+
+/**
  * The preview of a consistency group's restore: every member's snapshot from one backup
  * window, each verified by its agent. Any member without a snapshot in the window, with a
  * broken policy or a failed verification refuses the whole group.
@@ -105,6 +122,8 @@ export async function previewGroupRestore(input: GroupPreviewInput): Promise<Gro
     refusals.push(...one.preview.refusals.map(r => `${member.entityRef}: ${r}`));
     if (medianDowntime !== null) downtime = (downtime ?? 0) + medianDowntime;
   }
+  const groupContainers = await agentGroupContainers(input, [...new Set(usable.map(m => m.agent))]);
+  if (groupContainers) preview.containersToStop = [...new Set([...groupContainers, ...preview.containersToStop])];
   preview.verified = refusals.length === 0 && allVerified && states.length > 0;
   preview.verification =
     verifications.length > 0 ? verifications.join(' ') : 'Not verified: the group is refused before its snapshots were read.';

@@ -29,6 +29,8 @@ export async function startRestoreTestAgent(options: {
   /** SQLite targets whose file is created empty (never backed up). */
   emptySqlite?: string[];
   targets?: Record<string, Record<string, unknown>>;
+  /** Consistency groups, as the agent config takes them (containers need a Docker Engine). */
+  groups?: Record<string, Record<string, unknown>>;
 }): Promise<RestoreTestAgent> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'safekeep-restore-test-'));
   fs.mkdirSync(path.join(dir, 'data'));
@@ -53,6 +55,7 @@ export async function startRestoreTestAgent(options: {
       agent: { name: 'demo-host', listen: { host: '127.0.0.1', port: 0 }, token: { env: TOKEN_ENV }, staging: './staging' },
       storage: { local: { type: 'filesystem', path: './snapshots' } },
       targets,
+      ...(options.groups ? { groups: options.groups } : {}),
     },
     { baseDir: dir, log: () => undefined },
   );
