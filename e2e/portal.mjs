@@ -45,12 +45,23 @@ export function startPortal({ root, env, logFile }) {
   });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
+  // backstage-cli restarts the dev backend whenever a watched source file changes (someone
+  // editing the repo): counted, so a step that overlapped a restart can be run again.
+  let restarts = 0;
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.on('data', chunk => {
+      restarts += (
+        String(chunk).match(/restarting the development server/g) ?? []
+      ).length;
+    });
+  }
   let exited = false;
   child.once('exit', () => (exited = true));
 
   return {
     pid: child.pid,
     hasExited: () => exited,
+    restarts: () => restarts,
     /** SIGTERM to the group, SIGKILL after 10 s if anything is left. */
     async stop() {
       const signal = sig => {
