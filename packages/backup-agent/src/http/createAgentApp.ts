@@ -119,8 +119,8 @@ export function createAgentApp(options: {
       const body = restoreSchema.parse(req.body);
       if (body.dryRun) {
         // Read-only, so no job lock: answers while a backup of the target runs too.
-        const options = { tier: body.tier, force: body.force, destination: body.destination };
-        res.json(await service.dryRunRestore(body.target, body.snapshotId, options));
+        const checks = { tier: body.tier, force: body.force, destination: body.destination };
+        res.json(await service.dryRunRestore(body.target, body.snapshotId, checks));
         return;
       }
       await service.assertSnapshotExists(body.target, body.snapshotId, body.tier);
