@@ -78,7 +78,7 @@ export class SnapshotService {
     if (!storage) {
       const storageConfig = this.config.storage[tier];
       if (!storageConfig) throw new NotFoundError(`"${tier}" is not a storage tier; the tiers are ${Object.keys(this.config.storage).join(', ')}`);
-      storage = createStorage(tier, storageConfig);
+      storage = createStorage(tier, storageConfig, this.config.agent.staging);
       this.storages.set(tier, storage);
     }
     return storage;

@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import {
@@ -8,7 +10,6 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { MANIFEST_FILE, SnapshotManifest } from '@safekeep/plugin-backups-common';
 import type { S3StorageConfig } from '../config/configSchema';
 import { resolveSecret } from '../config/secretRef';
@@ -16,6 +17,7 @@ import { ByteCounter } from '../pipeline/ByteCounter';
 import { manifestText, parseManifestText } from './manifestFile';
 import { assertSafeArtifactName, assertSafeRef, README_FILE } from './safeNames';
 import { isSnapshotId } from './snapshotId';
+import { spooledUpload } from './spooledUpload';
 import { ArtifactMissingError, ManifestRead, SnapshotRef, SnapshotStorage, StoredSnapshot } from './SnapshotStorage';
 
 function isNotFound(error: unknown): boolean {
@@ -25,8 +27,9 @@ function isNotFound(error: unknown): boolean {
 
 /**
  * Snapshots in an S3-compatible bucket: `<prefix>/<target>/<id>/<artifact>`. Artifacts go up
- * as multipart uploads from the stream (aborted on failure, so no orphaned parts are billed),
- * then their size is checked with HeadObject. Objects appear only when complete.
+ * as multipart uploads from the stream, each part spooled through a file in `spoolDir` (aborted
+ * on failure, so no orphaned parts are billed), then their size is checked with HeadObject.
+ * Objects appear only when complete.
  */
 export class S3Storage implements SnapshotStorage {
   private clientInstance?: S3Client;
@@ -34,6 +37,8 @@ export class S3Storage implements SnapshotStorage {
   constructor(
     readonly tier: string,
     private readonly config: S3StorageConfig,
+    /** Where upload parts are written (at most three parts at a time): the agent's staging folder. */
+    private readonly spoolDir: string = path.join(os.tmpdir(), 'safekeep-agent'),
   ) {}
 
   /** Created at first use, so credentials are read only when needed. */
@@ -76,14 +81,14 @@ export class S3Storage implements SnapshotStorage {
     const counter = new ByteCounter();
     // pipeline (not pipe) so an error of the source reaches the upload and aborts it.
     pipeline(body, counter, () => undefined);
-    const upload = new Upload({
+    await spooledUpload(counter, {
       client: this.client,
-      params: { Bucket: this.config.bucket, Key: key, Body: counter },
+      bucket: this.config.bucket,
+      key,
       partSize: this.config.partSizeMiB * 1024 * 1024,
       queueSize: 2,
-      leavePartsOnError: false,
+      spoolDir: this.spoolDir,
     });
-    await upload.done();
     const head = await this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: key }));
     if (head.ContentLength !== counter.bytes) {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.config.bucket, Key: key }));
