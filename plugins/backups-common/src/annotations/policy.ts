@@ -52,6 +52,10 @@ export type PolicyParseResult =
 
 const NAME_PATTERN = /^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$/i;
 
+function hasControlCharacter(text: string): boolean {
+  return [...text].some(char => char.charCodeAt(0) < 0x20);
+}
+
 /** True when the entity carries any Safekeep annotation other than the group marker. */
 export function hasBackupAnnotations(entity: Entity): boolean {
   return Object.keys(entity.metadata.annotations ?? {}).some(
@@ -163,7 +167,7 @@ function parseRestoreDrill(
       annotation: ANNOTATION_RESTORE_DRILL_TARGET,
       message: `missing: drills need a scratch destination on the same agent; add ${ANNOTATION_RESTORE_DRILL_TARGET}: <database name or path>, e.g. orders_drill`,
     });
-  } else if (/\s|[\u0000-\u001f]/.test(destination) || destination.length > 255) {
+  } else if (/\s/.test(destination) || hasControlCharacter(destination) || destination.length > 255) {
     problems.push({
       annotation: ANNOTATION_RESTORE_DRILL_TARGET,
       value: destination,
