@@ -5,12 +5,11 @@ import type {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotAllowedError } from '@backstage/errors';
+import { NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult, ResourcePermission } from '@backstage/plugin-permission-common';
 import { backupsReadPermission, backupsRunCreatePermission } from '@safekeep/plugin-backups-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
-import type { ZodType } from 'zod';
 import type { TeamOverviewService } from '../overview/TeamOverviewService';
 import type { SizesService } from '../sizes/SizesService';
 import type { TargetsService } from '../targets/TargetsService';
@@ -22,6 +21,7 @@ import {
   sizesQuerySchema,
   startRunBodySchema,
 } from './routeSchemas';
+import { parseInput as parse } from './parseInput';
 
 export interface RouterOptions {
   service: EntityBackupsService;
@@ -33,14 +33,6 @@ export interface RouterOptions {
   auditor: AuditorService;
 }
 
-function parse<T>(schema: ZodType<T, any, any>, value: unknown, what: string): T {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issues = result.error.issues.map(i => `${i.path.join('.') || what}: ${i.message}`).join('; ');
-    throw new InputError(`Invalid ${what}: ${issues}`);
-  }
-  return result.data;
-}
 
 /** REST API of the plugin, mounted at /api/backups. */
 export async function createRouter(options: RouterOptions): Promise<express.Router> {

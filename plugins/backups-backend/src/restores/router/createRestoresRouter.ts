@@ -5,7 +5,7 @@ import type {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError, ServiceUnavailableError } from '@backstage/errors';
+import { NotAllowedError, NotFoundError, ServiceUnavailableError } from '@backstage/errors';
 import { AuthorizeResult, ResourcePermission } from '@backstage/plugin-permission-common';
 import {
   backupsReadPermission,
@@ -14,7 +14,6 @@ import {
 } from '@safekeep/plugin-backups-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
-import type { ZodType } from 'zod';
 import { AgentError } from '../../agent/AgentError';
 import { entityParamsSchema } from '../../service/routeSchemas';
 import type { RestoreRequestService } from '../service/RestoreRequestService';
@@ -25,6 +24,7 @@ import {
   listRestoresQuerySchema,
   restoreIdSchema,
 } from './restoreRouteSchemas';
+import { parseInput as parse } from '../../service/parseInput';
 
 export interface RestoresRouterOptions {
   service: RestoreRequestService;
@@ -33,14 +33,6 @@ export interface RestoresRouterOptions {
   auditor: AuditorService;
 }
 
-function parse<T>(schema: ZodType<T, any, any>, value: unknown, what: string): T {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issues = result.error.issues.map(i => `${i.path.join('.') || what}: ${i.message}`).join('; ');
-    throw new InputError(`Invalid ${what}: ${issues}`);
-  }
-  return result.data;
-}
 
 /** Agent trouble while previewing or listing is the agent's, not a bug here: 503 with its message. */
 async function agentCall<T>(fn: () => Promise<T>): Promise<T> {
