@@ -59,16 +59,25 @@ async function main() {
   console.log(`backend answered after ${((backendUp - started) / 1000).toFixed(1)}s`);
 
   const done = new Map();
+  let lastError = 'no answer yet';
   while (done.size < resources.length) {
     if (Date.now() - backendUp > deadlineMs) {
-      throw new Error(`no succeeded backup of ${resources.filter(r => !done.has(r)).join(', ')} within ${deadlineMs / 1000}s of the backend's start`);
+      throw new Error(`no succeeded backup of ${resources.filter(r => !done.has(r)).join(', ')} within ${deadlineMs / 1000}s of the backend's start; last seen: ${lastError}`);
     }
     for (const name of resources.filter(r => !done.has(r))) {
-      const summary = await fetchJson(`http://localhost:7007/api/backups/entities/resource/default/${name}/summary`, {
-        headers: { Authorization: `Bearer ${token}` },
-      });
+      // On a first start the catalog may not have ingested the demo entities yet (404): wait.
+      let summary;
+      try {
+        summary = await fetchJson(`http://localhost:7007/api/backups/entities/resource/default/${name}/summary`, {
+          headers: { Authorization: `Bearer ${token}` },
+        });
+      } catch (error) {
+        lastError = error.message;
+        continue;
+      }
       const run = summary.lastSuccess;
       if (run && run.bytesStored > 0) done.set(name, { run, at: Date.now() });
+      else lastError = `${name}: health ${summary.health} (${summary.healthReason})`;
     }
     await sleep(2000);
   }
