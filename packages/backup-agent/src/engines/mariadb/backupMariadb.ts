@@ -5,6 +5,7 @@ import { DatabaseCounts, countRows, listDatabases, queryServerVersion } from './
 import { connectMariadb, describeServer, withMariadb } from './mariadbConnection';
 import type { MariadbSettings } from './mariadbSettings';
 import { MariadbTools } from './mariadbTools';
+import { chooseDatabases } from '../chooseDatabases';
 
 export const DUMP_EXTENSION = 'sql';
 
@@ -26,14 +27,7 @@ export const MYSQLDUMP_OPTIONS = [
 async function databasesToDump(settings: MariadbSettings, targetName: string): Promise<{ databases: string[]; serverVersion: string }> {
   return withMariadb(settings, async connection => {
     const existing = await listDatabases(connection);
-    const wanted = settings.databases ?? existing;
-    const missing = wanted.filter(db => !existing.includes(db));
-    if (missing.length > 0) {
-      throw new Error(
-        `database${missing.length > 1 ? 's' : ''} ${missing.map(d => `"${d}"`).join(', ')} not found on ${describeServer(settings)} ` +
-          `(it has ${existing.join(', ') || 'none'}); fix targets.${targetName}.databases in the agent config`,
-      );
-    }
+    const wanted = chooseDatabases({ existing, configured: settings.databases, server: describeServer(settings), targetName });
     if (wanted.length === 0) throw new Error(`${describeServer(settings)} has no database besides the system ones; there is nothing to back up`);
     return { databases: wanted, serverVersion: await queryServerVersion(connection) };
   });

@@ -7,6 +7,7 @@ import { DatabaseCounts, countRows, isSuperuser, listDatabases, queryServerVersi
 import { connectPostgres, describeServer, withPostgres } from './postgresConnection';
 import type { ExtraSql, PostgresSettings } from './postgresSettings';
 import { dbnameArg, PostgresTools } from './postgresTools';
+import { chooseDatabases } from '../chooseDatabases';
 
 function quoteLiteral(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
@@ -16,14 +17,7 @@ function quoteLiteral(value: string): string {
 async function databasesToDump(settings: PostgresSettings, targetName: string): Promise<{ databases: string[]; serverVersion: string; superuser: boolean }> {
   return withPostgres(settings, settings.maintenanceDatabase, async client => {
     const existing = await listDatabases(client);
-    const wanted = settings.databases ?? existing;
-    const missing = wanted.filter(db => !existing.includes(db));
-    if (missing.length > 0) {
-      throw new Error(
-        `database${missing.length > 1 ? 's' : ''} ${missing.map(d => `"${d}"`).join(', ')} not found on ${describeServer(settings)} ` +
-          `(it has ${existing.join(', ') || 'none'}); fix targets.${targetName}.databases in the agent config`,
-      );
-    }
+    const wanted = chooseDatabases({ existing, configured: settings.databases, server: describeServer(settings), targetName });
     return { databases: wanted, serverVersion: await queryServerVersion(client), superuser: await isSuperuser(client) };
   });
 }
