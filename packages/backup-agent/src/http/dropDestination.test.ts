@@ -43,7 +43,7 @@ describe('dropping a restore destination over HTTP', () => {
     server = await start(dir, {
       app: { engine: 'sqlite', path: './data/app.db' },
       files: { engine: 'directory', path: './files' },
-      cache: { engine: 'redis', host: '127.0.0.1', port: 6390 },
+      bus: { engine: 'nats', servers: 'nats://127.0.0.1:4222', streams: ['ORDERS'] },
     });
   });
   afterEach(async () => {
@@ -85,8 +85,10 @@ describe('dropping a restore destination over HTTP', () => {
   });
 
   it('answers 501 for an engine that cannot drop, 404 for an unknown target, 400 without a destination', async () => {
-    const redis = await drop({ target: 'cache', destination: '127.0.0.1:6391' }).expect(501);
-    expect(redis.body.error).toBe('the redis engine cannot drop a restore destination yet (only sqlite, directory and postgres can); remove 127.0.0.1:6391 by hand');
+    const nats = await drop({ target: 'bus', destination: 'nats://127.0.0.1:4223' }).expect(501);
+    expect(nats.body.error).toBe(
+      'the nats engine cannot drop a restore destination yet (only sqlite, directory, postgres, mariadb and redis can); remove nats://127.0.0.1:4223 by hand',
+    );
     await drop({ target: 'nope', destination: 'x' }).expect(404);
     const bad = await drop({ target: 'app' }).expect(400);
     expect(bad.body.error).toContain('the restore destination to remove');

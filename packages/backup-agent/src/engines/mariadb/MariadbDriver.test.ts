@@ -173,6 +173,62 @@ describeWithService('SAFEKEEP_TEST_MARIADB_URL', 'mariadb driver (real server)',
     expect(fs.readdirSync(context.stagingDir)).toEqual([]);
   });
 
+  const databaseExists = async (database: string) => {
+    const [rows] = await root.query<mysql.RowDataPacket[]>('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [database]);
+    return rows.length === 1;
+  };
+
+  it('drops the scratch database a restore wrote, quoting its name, and says so when it is gone', async () => {
+    const driver = createMariadbDriver({ runner: new LocalProcessRunner() });
+    const settings = settingsFor({ databases: [source] });
+    const backup = await backupToMemory(driver, settings, context);
+    const destination = driver.withDestination(settings, copy, createConfigContext('/'));
+    await driver.restore(destination, restoreArtifacts(backup.artifacts), context);
+    expect(await databaseExists(copy)).toBe(true);
+
+    expect(await driver.dropDestination!(destination, settings, context)).toBe(`dropped database "${copy}" on MariaDB/MySQL at ${server.host}:${server.port}`);
+    expect(await databaseExists(copy)).toBe(false);
+    expect(await driver.dropDestination!(destination, settings, context)).toBe(
+      `database "${copy}" does not exist on MariaDB/MySQL at ${server.host}:${server.port}; nothing to drop`,
+    );
+
+    // A backtick and a space in the name: dropped as one identifier, nothing else touched.
+    const odd = `${source}_a\`b c`;
+    await root.query(`CREATE DATABASE \`${odd.replace(/`/g, '``')}\``);
+    try {
+      await driver.dropDestination!(driver.withDestination(settings, odd, createConfigContext('/')), settings, context);
+      expect(await databaseExists(odd)).toBe(false);
+    } finally {
+      await root.query(`DROP DATABASE IF EXISTS \`${odd.replace(/`/g, '``')}\``);
+    }
+    expect(await databaseExists(source)).toBe(true);
+  });
+
+  it("refuses the target's own databases, system databases, and any database of a target that backs up the whole server", async () => {
+    const driver = createMariadbDriver({ runner: new LocalProcessRunner() });
+    const settings = settingsFor({ databases: [source] });
+    const at = `MariaDB/MySQL at ${server.host}:${server.port}`;
+    const drop = (own: MariadbSettings, destination: string) => driver.dropDestination!(driver.withDestination(own, destination, createConfigContext('/')), own, context);
+
+    await expect(drop(settings, source)).rejects.toThrow(
+      `refusing to drop database "${source}" on ${at}: "${source}" is one of the target's databases (${source}); only a restore destination elsewhere can be dropped`,
+    );
+    // The same server written another way is still the same server.
+    await expect(drop(settings, `localhost:${server.port}/${source}`)).rejects.toThrow(`"${source}" is one of the target's databases`);
+    await expect(drop(settings, 'mysql')).rejects.toThrow(`refusing to drop database "mysql" on ${at}: "mysql" is a system database`);
+    await expect(drop(settings, 'INFORMATION_SCHEMA')).rejects.toThrow('is a system database');
+
+    await root.query(`CREATE DATABASE ${copy}`);
+    const everything = settingsFor({});
+    await expect(drop(everything, copy)).rejects.toThrow(
+      `refusing to drop database "${copy}" on ${at}: the target backs up every database on ${at}, so "${copy}" is its data`,
+    );
+    await expect(driver.dropDestination!(settings, settings, context)).rejects.toThrow('refusing to drop: name the scratch database (destination), not the target itself');
+    expect(await databaseExists(source)).toBe(true);
+    expect(await databaseExists(copy)).toBe(true);
+    expect((await contentOf(source)).users).toHaveLength(3);
+  });
+
   it('rejects a wrong password with a clear message that does not contain it', async () => {
     const driver = createMariadbDriver({ runner: new LocalProcessRunner() });
     const wrong = `${password}-wrong`;

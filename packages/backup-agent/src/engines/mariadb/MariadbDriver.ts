@@ -5,6 +5,7 @@ import { execContainerNeeds, toolRunner } from '../containerSetting';
 import { compareRenamedDetails } from '../compareRenamedDetails';
 import { parseDatabaseDestination } from '../parseDatabaseDestination';
 import { backupMariadb } from './backupMariadb';
+import { dropMariadbDatabase } from './dropMariadbDatabase';
 import { checkMariadb, inspectMariadb } from './inspectMariadb';
 import { queryServerVersion } from './mariadbCatalog';
 import { withMariadb } from './mariadbConnection';
@@ -41,6 +42,7 @@ export function createMariadbDriver(options: MariadbDriverOptions): EngineDriver
     serverVersion: settings => withMariadb(settings, queryServerVersion),
     backup: (settings, context) => backupMariadb(toolRunner(runner, settings.container, context), settings, context),
     inspectDestination: inspectMariadb,
+    dropDestination: dropMariadbDatabase,
     restore: (settings, artifacts, context) => restoreMariadb(toolRunner(runner, settings.container, context), settings, artifacts, context),
     containerNeeds: settings => execContainerNeeds(settings.container),
     check: checkMariadb,

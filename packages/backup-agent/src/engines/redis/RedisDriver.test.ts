@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import Redis from 'ioredis';
 import { createConfigContext } from '../../config/ConfigContext';
 import { LocalProcessRunner } from '../../exec/LocalProcessRunner';
 import { RecordingRunner } from '../../exec/RecordingRunner';
 import { backupToMemory, brokenArtifact, restoreArtifacts, testEngineContext, TestEngineContext } from '../../testing/engineHarness';
 import { describeWithService } from '../../testing/services';
+import { DropRefusedError } from '../../snapshots/errors';
 import { createRedisDriver } from './RedisDriver';
 import { RedisSettings, redisSettingsSchema } from './redisSettings';
 import { PrivateRedisServer } from '../../testing/PrivateRedisServer';
@@ -59,6 +61,37 @@ async function contentOf(connect: (db: number) => Promise<Redis>, prefix: string
     client.disconnect();
   }
   return content;
+}
+
+/** A loopback port that forwards to `port`: the same server under another address. */
+async function forwardPort(port: number): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const proxy = net.createServer(client => {
+    const upstream = net.connect(port, '127.0.0.1');
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => sockets.delete(socket));
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>(resolve => proxy.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (proxy.address() as net.AddressInfo).port,
+    close: () =>
+      new Promise(resolve => {
+        for (const socket of sockets) socket.destroy();
+        proxy.close(() => resolve());
+      }),
+  };
+}
+
+/** The error a promise rejects with (fails the test when it resolves). */
+async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    () => new Error('expected a refusal'),
+    (error: Error) => error,
+  );
 }
 
 describeWithService('SAFEKEEP_TEST_REDIS_URL', 'redis driver (real servers)', rawUrl => {
@@ -218,6 +251,61 @@ describeWithService('SAFEKEEP_TEST_REDIS_URL', 'redis driver (real servers)', ra
       expect(driver.compareDetails!(backup.details, await driver.check(otherSettings, context))).toEqual([]);
     } finally {
       await other.destroy();
+    }
+  });
+
+  it("empties the scratch server a restore replayed into, and refuses the target's own server however it is addressed", async () => {
+    await fill(server.connect, prefix);
+    const original = await contentOf(server.connect, prefix);
+    const driver = createRedisDriver({ runner: new LocalProcessRunner(), localRunner: new LocalProcessRunner() });
+    const own = privateSettings();
+    const backup = await backupToMemory(driver, own, context);
+    const scratch = await PrivateRedisServer.start(server.password);
+    const forwarded = await forwardPort(server.port);
+    const drop = (destination: string) => driver.dropDestination!(driver.withDestination(own, destination, createConfigContext('/')), own, context);
+    try {
+      const destination = driver.withDestination(own, `127.0.0.1:${scratch.port}`, createConfigContext('/'));
+      await driver.restore(destination, restoreArtifacts(backup.artifacts), context);
+      expect(await contentOf(scratch.connect, prefix)).toEqual(original);
+
+      expect(await drop(`127.0.0.1:${scratch.port}`)).toBe(`emptied scratch Redis at 127.0.0.1:${scratch.port} (8 keys removed)`);
+      expect(await driver.inspectDestination(destination, context)).toEqual({ empty: true, summary: `Redis at 127.0.0.1:${scratch.port} holds no keys` });
+      expect(await drop(`localhost:${scratch.port}`)).toBe(`emptied scratch Redis at localhost:${scratch.port} (0 keys removed)`);
+
+      for (const spelling of [`127.0.0.1:${server.port}`, `localhost:${server.port}`, `[::1]:${server.port}`]) {
+        const refusal = await rejectionOf(drop(spelling));
+        expect(refusal).toBeInstanceOf(DropRefusedError);
+        expect(refusal.message).toBe(
+          `refusing to empty Redis at ${spelling}: it is the target's own server (127.0.0.1:${server.port}); only a restore destination elsewhere can be dropped`,
+        );
+      }
+      // Another port that reaches the same server (a forward, a published container port).
+      const viaForward = await rejectionOf(drop(`127.0.0.1:${forwarded.port}`));
+      expect(viaForward).toBeInstanceOf(DropRefusedError);
+      expect(viaForward.message).toBe(
+        `refusing to empty Redis at 127.0.0.1:${forwarded.port}: it is the target's own server (127.0.0.1:${server.port} answers with the same run_id); only a restore destination elsewhere can be dropped`,
+      );
+      expect(await contentOf(server.connect, prefix)).toEqual(original);
+    } finally {
+      await forwarded.close();
+      await scratch.destroy();
+    }
+  });
+
+  it("refuses to empty the machine's shared Redis when it is the target's own server, and its keys survive", async () => {
+    const client = new Redis({ ...machine, lazyConnect: true });
+    await client.connect();
+    try {
+      await client.set(`${prefix}:kept`, 'still here');
+      const driver = createRedisDriver({ runner: new LocalProcessRunner(), localRunner: new LocalProcessRunner() });
+      const own = settingsFor({ ...machine });
+      const refusal = await rejectionOf(driver.dropDestination!(driver.withDestination(own, `localhost:${machine.port}`, createConfigContext('/')), own, context));
+      expect(refusal).toBeInstanceOf(DropRefusedError);
+      expect(refusal.message).toContain(`it is the target's own server (${machine.host}:${machine.port})`);
+      expect(await client.get(`${prefix}:kept`)).toBe('still here');
+    } finally {
+      await client.del(`${prefix}:kept`);
+      client.disconnect();
     }
   });
 

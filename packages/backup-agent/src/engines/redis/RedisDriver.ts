@@ -5,6 +5,7 @@ import { execContainerNeeds, toolRunner } from '../containerSetting';
 import { parseDatabaseDestination } from '../parseDatabaseDestination';
 import { backupRedis } from './backupRedis';
 import { compareRedisDetails } from './compareRedisDetails';
+import { emptyScratchRedis } from './emptyScratchRedis';
 import { checkRedis, inspectRedis } from './inspectRedis';
 import { withRedis } from './redisConnection';
 import { serverVersionOf } from './redisInfo';
@@ -52,6 +53,7 @@ export function createRedisDriver(options: RedisDriverOptions): EngineDriver<Red
 
     backup: (settings, context) => backupRedis({ ...runners, runner: toolRunner(runners.runner, settings.container, context) }, settings, context),
     inspectDestination: inspectRedis,
+    dropDestination: emptyScratchRedis,
     restore: (settings, artifacts, context) => restoreRedis({ ...runners, runner: toolRunner(runners.runner, settings.container, context) }, settings, artifacts, context),
     containerNeeds: settings => execContainerNeeds(settings.container),
     check: checkRedis,

@@ -1,8 +1,7 @@
 import type Redis from 'ioredis';
 
-/** INFO <section> as a map of its `key:value` lines. */
-export async function readInfo(client: Redis, section: string): Promise<Map<string, string>> {
-  const text = await client.info(section);
+/** An INFO reply as a map of its `key:value` lines. */
+export function parseInfo(text: string): Map<string, string> {
   const fields = new Map<string, string>();
   for (const line of text.split(/\r?\n/)) {
     const at = line.indexOf(':');
@@ -11,9 +10,17 @@ export async function readInfo(client: Redis, section: string): Promise<Map<stri
   return fields;
 }
 
+/** INFO <section> as a map of its `key:value` lines. */
+export async function readInfo(client: Redis, section: string): Promise<Map<string, string>> {
+  return parseInfo(await client.info(section));
+}
+
 /** Keys per database from INFO keyspace (`db0:keys=3,expires=1,...`), only non-empty ones. */
 export async function keyspace(client: Redis): Promise<Record<string, { keys: number }>> {
-  const info = await readInfo(client, 'keyspace');
+  return keyspaceOf(await readInfo(client, 'keyspace'));
+}
+
+export function keyspaceOf(info: Map<string, string>): Record<string, { keys: number }> {
   const databases: Record<string, { keys: number }> = {};
   for (const [name, value] of info) {
     const keys = /(?:^|,)keys=(\d+)/.exec(value);
