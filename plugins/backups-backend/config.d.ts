@@ -29,6 +29,11 @@ export interface Config {
        * A preview that cannot finish in time refuses the request. Default 300.
        */
       previewTimeoutSeconds?: number;
+      /**
+       * Users or groups told that a request waits for approval, besides the entity's owners,
+       * e.g. [group:default/restore-approvers]. Who may approve is the permission policy's call.
+       */
+      approvers?: string[];
     };
   };
 }

@@ -46,7 +46,7 @@ export async function registerRestores(deps: {
   const { config, agents, logger, catalog, auth } = deps;
   const settings = config.restores ?? restoresConfigSchema.parse(undefined);
   const store = await DatabaseRestoresStore.create({ database: deps.database, secrets: agents.secrets() });
-  const notifier = new RestoreNotifier({ notifications: deps.notifications, logger });
+  const notifier = new RestoreNotifier({ notifications: deps.notifications, logger, approvers: settings.approvers });
   const ownerOf = async (entityRef: string) => {
     const entity = await catalog.getEntityByRef(entityRef, { credentials: await auth.getOwnServiceCredentials() });
     return entity ? ownerRefOf(entity) : undefined;

@@ -16,6 +16,8 @@ jest.setTimeout(120_000);
  */
 
 const OWNER = 'group:default/team-a';
+/** `backups.restores.approvers`: told of waiting requests with the owners. */
+const APPROVERS = 'group:default/restore-approvers';
 
 function resource(name: string, annotations: Record<string, string> = {}, partOf?: string): Entity {
   return {
@@ -78,7 +80,13 @@ function requestRestore(entityPath: string, body: Record<string, unknown>, user 
 
 beforeAll(async () => {
   agent = await startRestoreTestAgent({ sqliteRows: { 'app-db': 200, 'notes-db': 50, 'orders-db': 30 }, emptySqlite: ['never-db'] });
-  env = await startRestoreTestBackend({ knex: await databases.init('SQLITE_3'), entities: ENTITIES, agentUrl: agent.server.url, agentToken: RESTORE_AGENT_TOKEN });
+  env = await startRestoreTestBackend({
+    knex: await databases.init('SQLITE_3'),
+    entities: ENTITIES,
+    agentUrl: agent.server.url,
+    agentToken: RESTORE_AGENT_TOKEN,
+    restores: { approvers: [APPROVERS] },
+  });
 });
 
 afterAll(async () => {
@@ -117,10 +125,10 @@ describe('restores of SQLite targets through the real agent', () => {
     expect(request.preview.artifacts).toEqual([expect.objectContaining({ name: 'app-db.db.zst', sha256: expect.stringMatching(/^[a-f0-9]{64}$/) })]);
     // 24 hours by default.
     expect(new Date(request.expiresAt).getTime() - new Date(request.requestedAt).getTime()).toBe(24 * 3_600_000);
-    // The owners were told a request waits; the requester is left out of it.
+    // The owners and the configured approvers were told a request waits; not the requester.
     expect(env.sent).toContainEqual(
       expect.objectContaining({
-        recipients: { type: 'entity', entityRef: [OWNER], excludeEntityRef: ANN },
+        recipients: { type: 'entity', entityRef: [OWNER, APPROVERS], excludeEntityRef: ANN },
         payload: expect.objectContaining({ title: 'Restore of resource:default/app-db waits for approval', link: '/catalog/default/resource/app-db/backups' }),
       }),
     );

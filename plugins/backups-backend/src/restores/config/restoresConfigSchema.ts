@@ -1,4 +1,14 @@
+import { parseEntityRef } from '@backstage/catalog-model';
 import { z } from 'zod';
+
+/** A user or group entity ref, e.g. group:default/restore-approvers. */
+function isUserOrGroupRef(value: string): boolean {
+  try {
+    return ['user', 'group'].includes(parseEntityRef(value).kind.toLocaleLowerCase('en-US'));
+  } catch {
+    return false;
+  }
+}
 
 export const DEFAULT_EXPIRE_AFTER_HOURS = 24;
 export const DEFAULT_PREVIEW_TIMEOUT_SECONDS = 300;
@@ -18,8 +28,16 @@ export const restoresConfigSchema = z
         .min(5, 'must be at least 5 seconds')
         .max(3600, 'must be at most 3600 seconds: a request waits for it')
         .default(DEFAULT_PREVIEW_TIMEOUT_SECONDS),
+      // Who is told that a request waits, besides the entity's owners. Who may approve is the
+      // permission policy's decision; this only makes sure they hear of it.
+      approvers: z
+        .array(
+          z.string().refine(isUserOrGroupRef, 'must be a user or group entity ref, for example group:default/restore-approvers'),
+          { invalid_type_error: 'must be a list of user or group entity refs, for example [group:default/restore-approvers]' },
+        )
+        .default([]),
     },
-    { invalid_type_error: 'must be an object with expireAfterHours and previewTimeoutSeconds' },
+    { invalid_type_error: 'must be an object with expireAfterHours, previewTimeoutSeconds and approvers' },
   )
   .strict()
   .default({});

@@ -18,13 +18,18 @@ function duration(ms: number | null): string {
 }
 
 /**
- * Backstage notifications about restores: the owners (who may approve) when a request waits,
+ * Backstage notifications about restores: the owners and the configured approvers when a request waits,
  * the requester when it is decided, expires or finishes, the owners when a drill fails.
  * A notification that cannot be sent is logged; it never fails the restore itself.
  */
 export class RestoreNotifier {
   constructor(
-    private readonly options: { notifications?: NotificationService; logger: LoggerService },
+    private readonly options: {
+      notifications?: NotificationService;
+      logger: LoggerService;
+      /** `backups.restores.approvers`: told of every waiting request, with the owners. */
+      approvers?: string[];
+    },
   ) {}
 
   private async send(entityRefs: string[], exclude: string | undefined, payload: { title: string; description: string; link: string; severity: 'low' | 'normal' | 'high' | 'critical' }) {
@@ -41,10 +46,10 @@ export class RestoreNotifier {
     }
   }
 
-  /** A new request waits for someone other than the requester among the owners. */
+  /** A new request waits for someone other than the requester: owners and approvers hear of it. */
   async waiting(request: StoredRestore, ownerRef: string | undefined): Promise<void> {
-    if (!ownerRef) return;
-    await this.send([ownerRef], request.requestedBy, {
+    const recipients = [...new Set([ownerRef ?? '', ...(this.options.approvers ?? [])])];
+    await this.send(recipients, request.requestedBy, {
       title: `Restore of ${request.entityRef} waits for approval`,
       description: `${request.requestedBy} asks to restore snapshot ${request.snapshotId}: "${request.reason}". It expires at ${request.expiresAt}.`,
       link: backupsTabLink(request.entityRef),

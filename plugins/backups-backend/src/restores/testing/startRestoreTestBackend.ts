@@ -3,6 +3,7 @@
 import { createServiceFactory, SchedulerService, ServiceFactory } from '@backstage/backend-plugin-api';
 import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
+import type { JsonObject } from '@backstage/config';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { notificationService, NotificationSendOptions } from '@backstage/plugin-notifications-node';
@@ -46,7 +47,8 @@ export async function startRestoreTestBackend(options: {
   agentToken: string;
   /** From TestDatabases.create() at the test file's top level (it registers hooks). */
   knex: Knex;
-  restores?: Record<string, number>;
+  /** `backups.restores` settings. */
+  restores?: JsonObject;
   features?: ServiceFactory[];
 }) {
   const scheduler = mockServices.scheduler() as MockScheduler;
