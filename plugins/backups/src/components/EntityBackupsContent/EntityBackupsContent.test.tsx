@@ -14,6 +14,7 @@ import {
   SHA,
 } from '../../__testUtils__/fixtures';
 import { renderWithEntity } from '../../__testUtils__/renderWithEntity';
+import { makeRestore } from '../../__testUtils__/restoreFixtures';
 import { responseError } from '../../__testUtils__/responseError';
 import { EntityBackupsContent } from './EntityBackupsContent';
 
@@ -427,5 +428,63 @@ describe('EntityBackupsContent', () => {
     expect(
       await screen.findByRole('region', { name: /Tier primary/ }),
     ).toHaveTextContent('keep-last=7 keep-daily=14 min=3');
+  });
+
+  it("shows a consistency group System's group restores, asking for the whole group", async () => {
+    const api = new FakeBackupsApi();
+    api.requestRestoreImpl = async (_entity, request) =>
+      makeRestore({
+        id: 'group-1',
+        entityRef: 'system:default/orders',
+        reason: request.reason,
+        requestedBy: 'user:default/someone',
+      });
+    const system: Entity = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'System',
+      metadata: {
+        name: 'orders',
+        namespace: 'default',
+        annotations: { 'safekeep.io/consistency-group': 'orders' },
+      },
+      spec: { owner: 'group:default/team' },
+      relations: [
+        { type: 'hasPart', targetRef: 'resource:default/orders-db' },
+        { type: 'hasPart', targetRef: 'resource:default/orders-files' },
+      ],
+    };
+    await render(api, system);
+
+    expect(
+      await screen.findByText('Consistency group orders'),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'orders-db' })).toBeInTheDocument();
+    expect(
+      screen.getByRole('link', { name: 'orders-files' }),
+    ).toBeInTheDocument();
+    // The group has no summary of its own: its members do.
+    expect(api.calls.getSummary).toEqual([]);
+
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Request restore' }),
+    );
+    const dialog = within(await screen.findByRole('dialog'));
+    expect(
+      dialog.getByText(/A consistency group is restored as a whole/),
+    ).toBeInTheDocument();
+    await userEvent.type(
+      dialog.getByRole('textbox', { name: /Reason/ }),
+      'bad deploy',
+    );
+    await userEvent.click(
+      dialog.getByRole('button', { name: 'Request restore' }),
+    );
+    await dialog.findByText(/Request recorded/);
+    expect(api.calls.requestRestore).toEqual([
+      {
+        entity: { kind: 'System', namespace: 'default', name: 'orders' },
+        request: { reason: 'bad deploy' },
+      },
+    ]);
   });
 });

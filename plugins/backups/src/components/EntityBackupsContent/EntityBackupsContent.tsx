@@ -17,6 +17,10 @@ import { errorMessage } from '../../api';
 import { useBackupSummary } from '../../hooks/useBackupSummary';
 import { AnnotationProblems } from '../AnnotationProblems';
 import { BackupHealthCard } from '../BackupHealthCard';
+import {
+  ConsistencyGroupContent,
+  isConsistencyGroupSystem,
+} from '../ConsistencyGroupContent';
 import { LatestSnapshotCard } from '../LatestSnapshotCard';
 import { RunHistoryTable } from '../RunHistoryTable';
 import { RestoresCard } from '../RestoresCard';
@@ -122,9 +126,12 @@ function EntityBackups(props: { entity: Entity }) {
 /**
  * The entity's Backups tab: health, latest snapshot, "Back up now", size trend, snapshots per
  * tier with their retention, and run history; or, without annotations, the annotations to add.
+ * A System with a consistency group shows its group restores instead.
  */
 export function EntityBackupsContent() {
   const { entity } = useEntity();
+  if (isConsistencyGroupSystem(entity))
+    return <ConsistencyGroupContent entity={entity} />;
   // No backend call for an entity that asks for no backups: the answer is known.
   if (!hasBackupAnnotations(entity))
     return <SetupInstructions entity={entity} />;

@@ -1,0 +1,4 @@
+export {
+  ConsistencyGroupContent,
+  isConsistencyGroupSystem,
+} from './ConsistencyGroupContent';
