@@ -2,7 +2,7 @@ import { render, waitFor } from '@testing-library/react';
 import App from './App';
 
 describe('App', () => {
-  it('renders the sign-in page with the guest provider', async () => {
+  it('offers the two demo identities on the sign-in page', async () => {
     process.env = {
       NODE_ENV: 'test',
       APP_CONFIG: [
@@ -19,7 +19,9 @@ describe('App', () => {
     const rendered = render(<App />);
 
     await waitFor(() => {
-      expect(rendered.getByText('Enter as a Guest User.', { exact: false })).toBeInTheDocument();
+      expect(rendered.getByRole('button', { name: 'Enter as developer' })).toBeInTheDocument();
     });
+    expect(rendered.getByRole('button', { name: 'Enter as approver' })).toBeInTheDocument();
+    expect(rendered.getByText(/user:default\/approver, a member of restore-approvers/)).toBeInTheDocument();
   });
 });

@@ -2,7 +2,7 @@ import { Navigate, Route } from 'react-router-dom';
 import { CatalogEntityPage, CatalogIndexPage, catalogPlugin } from '@backstage/plugin-catalog';
 import { orgPlugin } from '@backstage/plugin-org';
 import { UserSettingsPage } from '@backstage/plugin-user-settings';
-import { AlertDisplay, OAuthRequestDialog, SignInPage } from '@backstage/core-components';
+import { AlertDisplay, OAuthRequestDialog } from '@backstage/core-components';
 import { createApp } from '@backstage/app-defaults';
 import { AppRouter, FlatRoutes } from '@backstage/core-app-api';
 import { CatalogGraphPage } from '@backstage/plugin-catalog-graph';
@@ -12,6 +12,7 @@ import { BackupsTeamPage } from '@safekeep/plugin-backups';
 import { apis } from './apis';
 import { entityPage } from './components/catalog/EntityPage';
 import { Root } from './components/Root';
+import { DemoSignInPage } from './components/SignIn';
 
 const app = createApp({
   apis,
@@ -21,7 +22,7 @@ const app = createApp({
     });
   },
   components: {
-    SignInPage: props => <SignInPage {...props} auto providers={['guest']} />,
+    SignInPage: DemoSignInPage,
   },
 });
 

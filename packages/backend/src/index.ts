@@ -3,6 +3,8 @@
  * and the backups plugin, storing everything in SQLite by default (see app-config.yaml).
  */
 import { createBackend } from '@backstage/backend-defaults';
+import { demoApproverAuthModule } from './modules/demoApproverAuthProvider';
+import { demoPermissionPolicyModule } from './modules/demoPermissionPolicy';
 
 const backend = createBackend();
 
@@ -10,12 +12,15 @@ backend.add(import('@backstage/plugin-app-backend'));
 
 backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+// A second demo identity that may approve restores the guest asks for (four eyes).
+backend.add(demoApproverAuthModule);
 
 backend.add(import('@backstage/plugin-catalog-backend'));
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(import('@backstage/plugin-permission-backend-module-allow-all-policy'));
+// Everyone may do everything, except approving restores: only the restore-approvers group.
+backend.add(demoPermissionPolicyModule);
 
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
