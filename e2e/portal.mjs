@@ -132,12 +132,30 @@ export async function appUp() {
   return response && (await response.text()).includes('<div id="root">');
 }
 
-/** A guest's Backstage token, as the sign-in page gets it. */
-export async function guestToken() {
-  const response = await ok(`${BACKEND}/api/auth/guest/refresh`, {
+/**
+ * A Backstage token from one of the demo's credential-less providers, as the sign-in page gets
+ * it: `guest` (the developer) or `demo-approver`.
+ */
+export async function demoToken(provider = 'guest') {
+  const response = await ok(`${BACKEND}/api/auth/${provider}/refresh`, {
     headers: { 'X-Requested-With': 'XMLHttpRequest' },
   });
   return response ? (await response.json()).backstageIdentity.token : undefined;
+}
+
+export async function postJson(path, token, body) {
+  const response = await fetch(`${BACKEND}${path}`, {
+    method: 'POST',
+    headers: {
+      Authorization: `Bearer ${token}`,
+      'Content-Type': 'application/json',
+    },
+    body: JSON.stringify(body),
+  });
+  return {
+    status: response.status,
+    body: await response.json().catch(() => undefined),
+  };
 }
 
 export async function getJson(path, token) {

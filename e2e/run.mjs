@@ -15,7 +15,8 @@ import {
   assertPortsFree,
   backendUp,
   getJson,
-  guestToken,
+  demoToken,
+  postJson,
   startPortal,
   waitFor,
 } from './portal.mjs';
@@ -174,6 +175,37 @@ function timeToStatusWord(page) {
   }, findStatusWord.toString());
 }
 
+/** Debian's Chromium with a profile of its own (each identity signs in in its own browser). */
+async function launchBrowser() {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'safekeep-e2e-chromium-'));
+  const browser = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: '/usr/bin/chromium',
+    headless: false, // --headless is passed below, with the other flags, exactly as given
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: { width: 1440, height: 1000 },
+    deviceScaleFactor: 1,
+  });
+  browser.setDefaultTimeout(30_000);
+  return browser;
+}
+
+/** On the demo sign-in page: enters as the developer (guest) or the approver. */
+async function signIn(page, button) {
+  await page.goto(APP);
+  await page.getByRole('button', { name: button }).click();
+  await page.waitForURL(/\/catalog/, { timeout: 60_000 });
+  await page.locator('a[href="/backups"]').first().waitFor({ timeout: 60_000 });
+}
+
 /** In-app navigation (pushState + popstate, as react-router's links do) to the entity's overview. */
 async function openOverview(page, path) {
   await page.evaluate(target => {
@@ -245,7 +277,7 @@ async function main() {
       token = await waitFor(
         'the catalog with the demo and e2e entities',
         async () => {
-          const guest = await guestToken();
+          const guest = await demoToken('guest');
           if (!guest) return undefined;
           try {
             await getJson(
@@ -280,35 +312,12 @@ async function main() {
     );
   });
 
-  const userDataDir = mkdtempSync(join(tmpdir(), 'safekeep-e2e-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium',
-    headless: false, // --headless is passed below, with the other flags, exactly as given
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1440, height: 1000 },
-    deviceScaleFactor: 1,
-  });
-  context.setDefaultTimeout(30_000);
+  context = await launchBrowser();
   const page = context.pages()[0] ?? (await context.newPage());
 
-  await step('sign in as guest (ENTER)', async () => {
-    await page.goto(APP);
-    await page.getByRole('button', { name: /^enter$/i }).click();
-    await page.waitForURL(/\/catalog/, { timeout: 60_000 });
-    await page
-      .locator('a[href="/backups"]')
-      .first()
-      .waitFor({ timeout: 60_000 });
-  });
+  await step('sign in as the developer (guest)', () =>
+    signIn(page, 'Enter as developer'),
+  );
 
   await step(
     "notes-db's Backups tab shows its status word, size chart and tiers",
@@ -365,6 +374,135 @@ async function main() {
 
   await step('screenshot: Backups tab, light theme', () =>
     screenshot(page, 'backups-tab-light'),
+  );
+
+  // Four eyes in the browser: the developer asks, the approver (another identity, in a browser
+  // of its own) approves, and the developer sees the restore finish with its check.
+  let restoreId;
+  await step(
+    'the developer asks for an in-place restore of notes-db and cannot approve it',
+    async () => {
+      await page.goto(`${APP}/catalog/default/resource/notes-db/backups`);
+      await page
+        .getByRole('button', { name: 'Request restore' })
+        .first()
+        .click();
+      const dialog = page.getByRole('dialog', { name: 'Request a restore' });
+      await dialog
+        .getByLabel('Reason')
+        .fill('e2e: a bad migration emptied the notes table');
+      await dialog.getByRole('button', { name: 'Request restore' }).click();
+      await dialog
+        .getByText(/^Request recorded \(waiting for approval\)/)
+        .waitFor({ timeout: 120_000 });
+      const verification = (
+        await dialog.getByTestId('restore-verification').innerText()
+      ).trim();
+      expect(
+        verification.startsWith('Verified.'),
+        `the preview did not verify the snapshot: ${verification}`,
+      );
+      expect(
+        await dialog.getByRole('button', { name: 'Approve' }).isDisabled(),
+        'the requester can press Approve in the dialog',
+      );
+      await screenshot(page, 'restore-request-light');
+      await dialog.getByRole('button', { name: 'Close' }).click();
+
+      const card = page
+        .getByRole('article', { name: /^Restore request / })
+        .first();
+      await card.waitFor();
+      restoreId = (await card.getAttribute('aria-label')).replace(
+        'Restore request ',
+        '',
+      );
+      await card
+        .getByText(
+          'You asked for this restore, so someone else must approve it.',
+        )
+        .waitFor();
+      expect(
+        await card.getByRole('button', { name: 'Approve' }).isDisabled(),
+        'the requester can press Approve on the pending request',
+      );
+      // The backend refuses too, whatever a browser shows.
+      const own = await postJson(
+        `/api/backups/restores/${restoreId}/approve`,
+        token,
+        { comment: 'approving my own' },
+      );
+      expect(
+        own.status === 403,
+        `the requester's own approval answered ${own.status}, not 403`,
+      );
+      console.log(
+        `  request ${restoreId}: pending; self-approval refused (403)`,
+      );
+    },
+  );
+
+  await step(
+    'the approver signs in in another browser and approves it with a comment',
+    async () => {
+      const approverBrowser = await launchBrowser();
+      try {
+        const approverPage =
+          approverBrowser.pages()[0] ?? (await approverBrowser.newPage());
+        await signIn(approverPage, 'Enter as approver');
+        // backups.restores.approvers: the approver was notified, and the notification leads
+        // to the entity's Backups tab.
+        await approverPage.goto(`${APP}/notifications`);
+        await approverPage
+          .getByText('Restore of resource:default/notes-db waits for approval')
+          .first()
+          .click({ timeout: 60_000 });
+        await approverPage.waitForURL(/\/resource\/notes-db\/backups$/);
+        const card = approverPage.getByRole('article', {
+          name: `Restore request ${restoreId}`,
+        });
+        await card.getByText('Asked by user:default/guest').waitFor({
+          timeout: 60_000,
+        });
+        await card.getByLabel('Comment').fill('e2e: checked the preview, go');
+        await screenshot(approverPage, 'restore-approval-light');
+        await card.getByRole('button', { name: 'Approve' }).click();
+        await card.waitFor({ state: 'detached', timeout: 60_000 });
+        await approverPage
+          .locator('tr', { hasText: 'user:default/approver' })
+          .first()
+          .waitFor();
+      } finally {
+        await approverBrowser.close();
+      }
+    },
+  );
+
+  await step(
+    'the developer sees the restore finished, approved by the approver, counts checked',
+    async () => {
+      await page.reload();
+      const row = page.locator('tr', {
+        hasText: 'e2e: checked the preview, go',
+      });
+      await waitFor(
+        'the restore succeeded in the history',
+        async () =>
+          (await row.count()) > 0 &&
+          (await row.first().textContent()).includes('Succeeded'),
+        { portal, timeoutMs: 180_000 },
+      );
+      const text = (await row.first().innerText()).replace(/\s+/g, ' ');
+      expect(
+        text.includes('user:default/approver'),
+        `the history row does not name the approver: ${text}`,
+      );
+      expect(
+        text.includes('Counts match the backup'),
+        `the post-restore check is not shown as passed: ${text}`,
+      );
+      console.log(`  ${text.slice(0, 200)}`);
+    },
   );
 
   await step(

@@ -26,6 +26,14 @@ function Row(props: { label: string; children: ReactNode }) {
   );
 }
 
+/** The expected downtime, from the median downtime of the target's past backups. */
+export function downtimeText(medianMs: number | null): string {
+  if (medianMs === null)
+    return 'Unknown: no past backup of this target recorded a downtime';
+  if (medianMs === 0) return 'None expected: past backups stopped nothing';
+  return `About ${formatSpan(medianMs)} (median of past backups)`;
+}
+
 /**
  * What a restore will do, as computed before anyone approves: the snapshot and its
  * verification, what gets stopped and for how long, and, in red, why it cannot run.
@@ -76,11 +84,7 @@ export function RestorePreviewPanel(props: { preview: RestorePreview }) {
       </Row>
       <Row label="Expected downtime">
         <Typography variant="body2">
-          {preview.expectedDowntimeMs === null
-            ? 'Unknown: no past backup of this target stopped anything'
-            : `About ${formatSpan(
-                preview.expectedDowntimeMs,
-              )} (median of past backups)`}
+          {downtimeText(preview.expectedDowntimeMs)}
         </Typography>
       </Row>
       <Row label="Destination data">
