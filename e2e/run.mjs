@@ -42,6 +42,9 @@ const results = [];
 const figures = [];
 let portal;
 let context;
+/** The approver's browser, with a profile of its own (closed at the end). */
+let approverContext;
+let approverPage;
 
 const MAX_ATTEMPTS = 3;
 
@@ -445,10 +448,10 @@ async function main() {
   await step(
     'the approver signs in in another browser and approves it with a comment',
     async () => {
-      const approverBrowser = await launchBrowser();
-      try {
-        const approverPage =
-          approverBrowser.pages()[0] ?? (await approverBrowser.newPage());
+      approverContext ??= await launchBrowser();
+      approverPage =
+        approverContext.pages()[0] ?? (await approverContext.newPage());
+      {
         await signIn(approverPage, 'Enter as approver');
         // backups.restores.approvers: the approver was notified, and the notification leads
         // to the entity's Backups tab.
@@ -472,8 +475,6 @@ async function main() {
           .locator('tr', { hasText: 'user:default/approver' })
           .first()
           .waitFor();
-      } finally {
-        await approverBrowser.close();
       }
     },
   );
@@ -502,6 +503,77 @@ async function main() {
         `the post-restore check is not shown as passed: ${text}`,
       );
       console.log(`  ${text.slice(0, 200)}`);
+    },
+  );
+
+  await step(
+    'a group restore from the notes-platform System: asked, approved by the approver, every member restored',
+    async () => {
+      const reason = 'e2e: roll the notes platform back as a whole';
+      await page.goto(`${APP}/catalog/default/system/notes-platform/backups`);
+      await page
+        .getByText('Consistency group notes-platform')
+        .waitFor({ timeout: 60_000 });
+      await page
+        .getByRole('button', { name: 'Request restore' })
+        .first()
+        .click();
+      const dialog = page.getByRole('dialog', { name: 'Request a restore' });
+      await dialog
+        .getByText(/A consistency group is restored as a whole/)
+        .waitFor();
+      await dialog.getByLabel('Reason').fill(reason);
+      await dialog.getByRole('button', { name: 'Request restore' }).click();
+      await dialog
+        .getByText(/^Request recorded \(waiting for approval\)/)
+        .waitFor({ timeout: 120_000 });
+      await dialog.getByRole('button', { name: 'Close' }).click();
+      const mine = page
+        .getByRole('article', { name: /^Restore request / })
+        .filter({ hasText: reason });
+      const members = await mine
+        .getByText(/^Members, restored in this order/)
+        .innerText();
+      for (const member of [
+        'resource:default/notes-attachments',
+        'resource:default/notes-db',
+      ]) {
+        expect(
+          members.includes(member),
+          `the group request does not list ${member}: ${members}`,
+        );
+      }
+      const groupId = (await mine.getAttribute('aria-label')).replace(
+        'Restore request ',
+        '',
+      );
+
+      await approverPage.goto(
+        `${APP}/catalog/default/system/notes-platform/backups`,
+      );
+      const card = approverPage.getByRole('article', {
+        name: `Restore request ${groupId}`,
+      });
+      await card.getByLabel('Comment').fill('e2e: both members, one window');
+      await card.getByRole('button', { name: 'Approve' }).click();
+      await card.waitFor({ state: 'detached', timeout: 60_000 });
+
+      await page.reload();
+      const row = page.locator('tr', { hasText: reason });
+      await waitFor(
+        'the group restore succeeded in the history',
+        async () =>
+          (await row.count()) > 0 &&
+          (await row.first().textContent()).includes('Succeeded'),
+        { portal, timeoutMs: 180_000 },
+      );
+      const text = (await row.first().innerText()).replace(/\s+/g, ' ');
+      expect(
+        (text.match(/\(succeeded\)/g) ?? []).length === 2,
+        `the history row does not show both members restored: ${text}`,
+      );
+      await screenshot(page, 'group-restore-light');
+      console.log(`  ${text.slice(0, 240)}`);
     },
   );
 
@@ -645,6 +717,7 @@ async function finish() {
   if (finished) return;
   finished = true;
   await context?.close().catch(() => undefined);
+  await approverContext?.close().catch(() => undefined);
   await portal?.stop();
   const passed = results.filter(r => r.status === 'passed').length;
   const failed = results.filter(r => r.status === 'failed').length;

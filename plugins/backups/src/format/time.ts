@@ -29,6 +29,16 @@ export function formatAbsoluteTime(iso: string): string {
   return new Date(iso).toLocaleString('sv-SE', { timeZoneName: 'short' });
 }
 
+const ISO_TIMESTAMP = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b/g;
+
+/**
+ * A backend sentence with its UTC timestamps (kept in ISO form in the API, so any client can
+ * read them) written as local times: "succeeded at 2026-11-20 02:00:12 GMT+1".
+ */
+export function withLocalTimes(text: string): string {
+  return text.replace(ISO_TIMESTAMP, iso => formatAbsoluteTime(iso));
+}
+
 /** A span for people: "850 ms", "42 s", "3 m 05 s", "2 h 10 m", "3 d 4 h". */
 export function formatSpan(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;

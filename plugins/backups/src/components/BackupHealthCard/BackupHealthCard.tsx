@@ -9,6 +9,7 @@ import { BackUpNowButton } from '../BackUpNowButton';
 import { errorHint } from '../RunHistoryTable';
 import { RunProgress } from '../RunProgress';
 import { RunStatus } from '../RunStatus';
+import { withLocalTimes } from '../../format/time';
 
 function policyLine(policy: EntityBackupSummary['policy']): string | undefined {
   if (!policy) return undefined;
@@ -45,7 +46,7 @@ export function BackupHealthCard(props: {
       <section aria-label="Backup health">
         <BackupHealthStatus health={summary.health} />
         <Typography variant="body1" gutterBottom>
-          {summary.healthReason}
+          {withLocalTimes(summary.healthReason)}
         </Typography>
         {summary.policy && (
           <Typography variant="body2" color="textSecondary" gutterBottom>

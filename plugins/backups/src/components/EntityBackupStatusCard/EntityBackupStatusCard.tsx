@@ -19,6 +19,7 @@ import { useBackupSummary } from '../../hooks/useBackupSummary';
 import { BackupHealthStatus } from '../BackupHealthStatus';
 import { RunProgress } from '../RunProgress';
 import { TimeText } from '../TimeText';
+import { withLocalTimes } from '../../format/time';
 
 const useStyles = makeStyles(theme => ({
   facts: {
@@ -54,7 +55,9 @@ function StatusFacts(props: { entity: Entity }) {
   return (
     <>
       <BackupHealthStatus health={summary.health} variant="h6" />
-      <Typography variant="body2">{summary.healthReason}</Typography>
+      <Typography variant="body2">
+        {withLocalTimes(summary.healthReason)}
+      </Typography>
       {active && <RunProgress run={summary.runningRun} />}
       <dl className={classes.facts}>
         <dt className={classes.term}>Last success</dt>

@@ -11,6 +11,7 @@ import { useTeamOverview } from '../../hooks/useTeamOverview';
 import { teamPageRouteRef } from '../../routes';
 import { BackupHealthStatus } from '../BackupHealthStatus';
 import { entityDisplayName, TeamHeadline } from '../TeamOverview';
+import { withLocalTimes } from '../../format/time';
 
 /** The team page's path, or its conventional `/backups` when the app has not mounted it by route ref. */
 function useTeamPageLink(owner: string): string {
@@ -63,7 +64,7 @@ export function EntityTeamBackupsCard() {
               <Typography variant="body2" style={{ marginTop: 16 }}>
                 Worst: {entityDisplayName(worst)} is{' '}
                 <BackupHealthStatus health={worst.health} variant="body2" /> —{' '}
-                {worst.healthReason}
+                {withLocalTimes(worst.healthReason)}
               </Typography>
             )}
           </>

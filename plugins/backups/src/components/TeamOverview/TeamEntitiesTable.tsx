@@ -11,6 +11,7 @@ import { formatBytes } from '../../format/bytes';
 import { formatPercent } from '../../format/percent';
 import { BackupHealthStatus } from '../BackupHealthStatus';
 import { TimeText } from '../TimeText';
+import { withLocalTimes } from '../../format/time';
 
 const dash = '—';
 
@@ -50,7 +51,7 @@ function columns(
         <>
           <BackupHealthStatus health={row.health} variant="body2" />
           <Typography variant="caption" display="block">
-            {row.healthReason}
+            {withLocalTimes(row.healthReason)}
           </Typography>
         </>
       ),
