@@ -43,7 +43,8 @@ describe('dropping a restore destination over HTTP', () => {
     server = await start(dir, {
       app: { engine: 'sqlite', path: './data/app.db' },
       files: { engine: 'directory', path: './files' },
-      bus: { engine: 'nats', servers: 'nats://127.0.0.1:4222', streams: ['ORDERS'] },
+      bus: { engine: 'nats', servers: 'nats://127.0.0.1:4222' },
+      uploads: { engine: 's3', endpoint: 'http://127.0.0.1:4569', forcePathStyle: true, bucket: 'uploads' },
     });
   });
   afterEach(async () => {
@@ -85,9 +86,14 @@ describe('dropping a restore destination over HTTP', () => {
   });
 
   it('answers 501 for an engine that cannot drop, 404 for an unknown target, 400 without a destination', async () => {
+    const s3 = await drop({ target: 'uploads', destination: 'uploads-drill' }).expect(501);
+    expect(s3.body.error).toBe(
+      'the s3 engine cannot drop a restore destination yet (only sqlite, directory, postgres, mariadb, redis, volume and nats can); remove uploads-drill by hand',
+    );
+    // nats can, but not for a target that backs up every stream: it cannot tell which streams a restore created.
     const nats = await drop({ target: 'bus', destination: 'nats://127.0.0.1:4223' }).expect(501);
     expect(nats.body.error).toBe(
-      'the nats engine cannot drop a restore destination yet (only sqlite, directory, postgres, mariadb and redis can); remove nats://127.0.0.1:4223 by hand',
+      'the target backs up every stream, so which streams a restore created on NATS at nats://127.0.0.1:4223 is not known and none is deleted; list them in targets.bus.streams, or delete them by hand (nats --server nats://127.0.0.1:4223 stream rm NAME)',
     );
     await drop({ target: 'nope', destination: 'x' }).expect(404);
     const bad = await drop({ target: 'app' }).expect(400);

@@ -17,7 +17,7 @@ export async function dropDestination(context: SnapshotContext, target: TargetCo
   const driver = context.driverFor(target);
   if (!driver.dropDestination) {
     throw new NotSupportedError(
-      `the ${target.engine} engine cannot drop a restore destination yet (only sqlite, directory, postgres, mariadb and redis can); remove ${destination} by hand`,
+      `the ${target.engine} engine cannot drop a restore destination yet (only sqlite, directory, postgres, mariadb, redis, volume and nats can); remove ${destination} by hand`,
     );
   }
   const settings = driver.withDestination(target.settings, destination, context.config.context);

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import type { NatsConnection } from 'nats';
 import type { EngineBackup, EngineDriver, ManualArtifact, RestoreArtifact } from '../EngineDriver';
 import { connectNats, withNats } from './connectNats';
+import { deleteRestoredStreams } from './deleteRestoredStreams';
 import { dumpStream } from './dumpStream';
 import { loadStream } from './loadStream';
 import { NatsSettings, natsSettingsSchema } from './natsSettings';
@@ -195,6 +196,8 @@ export const natsDriver: EngineDriver<NatsSettings> = {
   },
 
   compareDetails: compareStreamFacts,
+
+  dropDestination: deleteRestoredStreams,
 
   manualRestoreSteps(settings, artifacts: ManualArtifact[]) {
     const server = settings.servers[0];

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import Redis from 'ioredis';
 import { createConfigContext } from '../../config/ConfigContext';
 import { LocalProcessRunner } from '../../exec/LocalProcessRunner';
@@ -11,6 +10,7 @@ import { DropRefusedError } from '../../snapshots/errors';
 import { createRedisDriver } from './RedisDriver';
 import { RedisSettings, redisSettingsSchema } from './redisSettings';
 import { PrivateRedisServer } from '../../testing/PrivateRedisServer';
+import { forwardPort } from '../../testing/forwardPort';
 
 jest.setTimeout(60_000);
 
@@ -61,29 +61,6 @@ async function contentOf(connect: (db: number) => Promise<Redis>, prefix: string
     client.disconnect();
   }
   return content;
-}
-
-/** A loopback port that forwards to `port`: the same server under another address. */
-async function forwardPort(port: number): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const proxy = net.createServer(client => {
-    const upstream = net.connect(port, '127.0.0.1');
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('error', () => undefined);
-      socket.on('close', () => sockets.delete(socket));
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>(resolve => proxy.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (proxy.address() as net.AddressInfo).port,
-    close: () =>
-      new Promise(resolve => {
-        for (const socket of sockets) socket.destroy();
-        proxy.close(() => resolve());
-      }),
-  };
 }
 
 /** The error a promise rejects with (fails the test when it resolves). */

@@ -4,6 +4,7 @@ import type { AgentContainer } from '../../docker/AgentContainer';
 import type { RunningCommand } from '../../exec/CommandRunner';
 import { UnsafeArchiveError } from '../directory/DirectoryDriver';
 import type { EngineBackup, EngineDriver, ManualArtifact } from '../EngineDriver';
+import { removeScratchVolume } from './removeScratchVolume';
 import { restoreVolume } from './restoreVolume';
 import { TarInspector } from './TarInspector';
 import { VolumeSettings, volumeSettingsSchema } from './volumeSettings';
@@ -85,6 +86,8 @@ export const volumeDriver: EngineDriver<VolumeSettings> = {
     if (artifacts.length !== 1) throw new Error(`a volume snapshot holds exactly one artifact, this one has ${artifacts.length}`);
     await restoreVolume(context.docker(), settings.volume, artifacts[0], context);
   },
+
+  dropDestination: (settings, own, context) => removeScratchVolume(context.docker(), settings, own),
 
   async check(settings, context) {
     const runtime = context.docker();

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { DropRefusedError } from '../../snapshots/errors';
 import { SnapshotService } from '../../snapshots/SnapshotService';
 import { craftSnapshot } from '../../testing/craftSnapshot';
 import {
@@ -99,6 +100,65 @@ describeWithDocker(
       expect(await listVolume(docker, volume)).toBe(before);
       expect(await runOnce(docker, BUSYBOX_IMAGE, ['ls', '-A', '/v'], [{ volume, path: '/v' }])).not.toMatch(/safekeep-restore/);
       expect(await leftoverAgentContainers(docker, prefix)).toEqual([]);
+    });
+
+    const volumeExists = (name: string) =>
+      docker
+        .getVolume(name)
+        .inspect()
+        .then(
+          () => true,
+          () => false,
+        );
+
+    it("removes a drill's scratch volume, says so when it is gone, and refuses the target's own volume", async () => {
+      const target = `${prefix}-files`;
+      const original = await listVolume(docker, volume);
+      const { snapshots } = await service.backup(target);
+      const drill = `${prefix}-drill`;
+      await service.restore(target, snapshots[0].id, { destination: drill });
+      expect(await listVolume(docker, drill)).toBe(original);
+
+      expect(await service.dropDestination(target, drill)).toEqual({
+        target,
+        destination: drill,
+        message: `removed Docker volume ${drill} on unix:///var/run/docker.sock`,
+      });
+      expect(await volumeExists(drill)).toBe(false);
+      expect((await service.dropDestination(target, drill)).message).toBe(`Docker volume ${drill} does not exist on unix:///var/run/docker.sock; nothing to drop`);
+
+      const own = service.dropDestination(target, volume);
+      await expect(own).rejects.toThrow(DropRefusedError);
+      await expect(own).rejects.toThrow(
+        `refusing to remove Docker volume ${volume}: it is the target's own volume; only a restore destination elsewhere can be dropped`,
+      );
+      expect(await listVolume(docker, volume)).toBe(original);
+      expect(await leftoverAgentContainers(docker, prefix)).toEqual([]);
+    });
+
+    it('refuses a volume that a container uses, running or stopped, and names the containers', async () => {
+      const target = `${prefix}-files`;
+      const busy = `${prefix}-busy`;
+      await docker.createVolume({ Name: busy });
+      await runOnce(docker, BUSYBOX_IMAGE, ['sh', '-c', 'echo app data > /v/kept.txt'], [{ volume: busy, path: '/v' }]);
+      const running = `${prefix}-app`;
+      const stopped = `${prefix}-app-old`;
+      await startTestContainer(docker, { name: running, image: BUSYBOX_IMAGE, cmd: ['sleep', '3600'], volumes: [{ volume: busy, path: '/data' }] });
+      await startTestContainer(docker, { name: stopped, image: BUSYBOX_IMAGE, cmd: ['true'], volumes: [{ volume: busy, path: '/data' }], start: false });
+
+      const refused = service.dropDestination(target, busy);
+      await expect(refused).rejects.toThrow(DropRefusedError);
+      await expect(refused).rejects.toThrow(
+        `refusing to remove Docker volume ${busy}: container(s) ${running} (running), ${stopped} (created) use it; a restore destination is used by no container (remove them first if it really is scratch)`,
+      );
+      expect(await runOnce(docker, BUSYBOX_IMAGE, ['cat', '/v/kept.txt'], [{ volume: busy, path: '/v' }])).toBe('app data\n');
+
+      // Once no container is left, it is an unused volume like any scratch one.
+      await docker.getContainer(running).remove({ force: true });
+      await expect(service.dropDestination(target, busy)).rejects.toThrow(`container(s) ${stopped} (created) use it`);
+      await docker.getContainer(stopped).remove({ force: true });
+      expect((await service.dropDestination(target, busy)).message).toBe(`removed Docker volume ${busy} on unix:///var/run/docker.sock`);
+      expect(await volumeExists(busy)).toBe(false);
     });
 
     it('says when the volume does not exist', async () => {
