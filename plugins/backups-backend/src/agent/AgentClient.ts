@@ -17,6 +17,17 @@ import {
 } from './agentResponseSchemas';
 
 /** The agent's HTTP paths (`/v1/...`), in one place. */
+
+/** A restore as the agent takes it (`POST /v1/restores`). */
+export interface AgentRestoreRequest {
+  target: string;
+  snapshotId: string;
+  force?: boolean;
+  /** Another destination of the same target (`restore --to`). */
+  destination?: string;
+  /** The target the snapshot was taken from, when it is not `target` (a restore into another target). */
+  from?: string;
+}
 export const AGENT_PATHS = {
   health: '/v1/health',
   startBackup: '/v1/backups',
@@ -133,14 +144,20 @@ export class AgentClient {
     return ((await this.parse('GET', AGENT_PATHS.groups, response, agentGroupListSchema)) as { groups: AgentGroup[] }).groups;
   }
 
-  /** Starts re-reading a snapshot and comparing every artifact with its manifest (`verify` job). */
-  startVerify(target: string, snapshotId: string): Promise<StartBackupResult> {
-    return this.startJob(AGENT_PATHS.verify, { target, snapshotId });
+  /**
+   * Starts re-reading a snapshot and comparing every artifact with its manifest (`verify` job).
+   * With `from`, the snapshot is one of that target's, read through `target`'s storage tiers.
+   */
+  startVerify(target: string, snapshotId: string, from?: string): Promise<StartBackupResult> {
+    return this.startJob(AGENT_PATHS.verify, { target, snapshotId, ...(from ? { from } : {}) });
   }
 
-  /** Starts a restore (`restore` job); the agent's refusals come back as the job's error. */
-  startRestore(restore: { target: string; snapshotId: string; force?: boolean; destination?: string }): Promise<StartBackupResult> {
-    return this.startJob(AGENT_PATHS.restores, restore);
+  /**
+   * Starts a restore (`restore` job); the agent's refusals come back as the job's error. With
+   * `from`, a snapshot of that target (on storage this agent shares) is restored into `target`.
+   */
+  startRestore(restore: AgentRestoreRequest): Promise<StartBackupResult> {
+    return this.startJob(AGENT_PATHS.restores, { ...restore });
   }
 
   /**
@@ -149,7 +166,7 @@ export class AgentClient {
    * dry-runs answers 400 (AgentError 'rejected').
    */
   async dryRunRestore(
-    restore: { target: string; snapshotId: string; force?: boolean; destination?: string },
+    restore: AgentRestoreRequest,
     options: { timeoutMs?: number } = {},
   ): Promise<AgentDryRun> {
     const path = AGENT_PATHS.restores;
@@ -177,7 +194,7 @@ export class AgentClient {
 
   /** Starts a consistency group's restore on the agent: it stops the group's containers itself. */
   startGroupRestore(restore: { group: string; snapshotIds: Record<string, string>; force?: boolean }): Promise<StartBackupResult> {
-    return this.startJob(AGENT_PATHS.restores, restore);
+    return this.startJob(AGENT_PATHS.restores, { ...restore });
   }
 
   private async startJob(path: string, body: Record<string, unknown>): Promise<StartBackupResult> {

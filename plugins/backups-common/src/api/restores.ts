@@ -10,13 +10,22 @@ export type RestoreStatus =
   | 'succeeded'
   | 'failed';
 
-/** Where to restore: the entity's own target, or another target of an agent (staging...). */
+/**
+ * Where to restore: the entity's own target (`in-place`), another destination of the same target
+ * (`other`: a database name or path, as `restore --to` takes), or the target of another catalog
+ * entity (`entity`: a staging copy, or the same service on another host), whose agent reads the
+ * snapshot from storage it shares with the source.
+ */
 export interface RestoreDestination {
-  /** `in-place`, or `other` with the target named below. */
-  kind: 'in-place' | 'other';
+  kind: 'in-place' | 'other' | 'entity';
+  /** `entity`: the catalog entity whose target receives the restore. */
+  entityRef?: string;
+  /** `entity`: its agent and target, resolved from its annotations when the request is made. */
   agent?: string;
   target?: string;
-  /** Engine-specific destination, e.g. another database name or a path (`restore --to`). */
+  /** `entity`: the target the snapshot was taken from (the requested entity's). */
+  from?: string;
+  /** `other`: engine-specific destination, e.g. another database name or a path (`restore --to`). */
   path?: string;
 }
 

@@ -27,6 +27,8 @@ interface Step {
   target: string;
   snapshotId: string;
   destination?: string;
+  /** The target the snapshot was taken from, when the restore writes into another target. */
+  from?: string;
   force: boolean;
 }
 
@@ -82,7 +84,9 @@ export class RestoreExecutor {
 
   private destinationText(request: StoredRestore): string {
     const { destination } = request;
-    return destination.kind === 'other' && destination.path ? `${destination.path} (target ${request.target})` : `target ${request.target}`;
+    if (destination.kind === 'other' && destination.path) return `${destination.path} (target ${request.target})`;
+    if (destination.kind === 'entity') return `target ${request.target} on agent ${request.agent} (${destination.entityRef})`;
+    return `target ${request.target}`;
   }
 
   // ---- starting -------------------------------------------------------------------------
@@ -105,6 +109,7 @@ export class RestoreExecutor {
       target: claimed.target!,
       snapshotId: claimed.snapshotId,
       destination: claimed.destination.kind === 'other' ? claimed.destination.path : undefined,
+      from: claimed.destination.kind === 'entity' ? claimed.destination.from : undefined,
       force: claimed.force,
     };
     const started = await this.startStep(claimed, step);
@@ -128,6 +133,7 @@ export class RestoreExecutor {
         snapshotId: step.snapshotId,
         ...(step.force ? { force: true } : {}),
         ...(step.destination ? { destination: step.destination } : {}),
+        ...(step.from ? { from: step.from } : {}),
       });
       if (result.kind === 'busy') {
         return { kind: 'busy', phase: `waiting: agent "${step.agent.name}" is running another job (${result.runningJobId}) of target "${step.target}"` };

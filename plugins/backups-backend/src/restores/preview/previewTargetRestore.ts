@@ -5,6 +5,7 @@ import {
   RestoreDestination,
   RestorePreview,
 } from '@safekeep/plugin-backups-common';
+import type { AgentRestoreRequest } from '../../agent/AgentClient';
 import { AgentError } from '../../agent/AgentError';
 import type { RestoreAgent } from '../agent/RestoreAgent';
 import { runAgentJobToEnd } from '../agent/runAgentJobToEnd';
@@ -17,6 +18,11 @@ export interface TargetPreviewInput {
   /** Latest when omitted. */
   snapshotId?: string;
   destination: RestoreDestination;
+  /**
+   * A restore into another entity's target (destination kind `entity`): its agent reads the
+   * snapshot of `target` from the storage it shares, and restores it into its own target.
+   */
+  into?: { agent: RestoreAgent; target: string; engine: string | null };
   medianDowntimeMs: number | null;
   timeoutMs: number;
 }
@@ -45,22 +51,6 @@ async function containersOf(agent: RestoreAgent, target: string): Promise<string
   }
 }
 
-/**
- * Where the agent can restore a snapshot of `target`: the target itself, or a destination
- * path of the same target (`restore --to`). Another target is refused: the agent finds
- * snapshots by the target they were taken from.
- */
-function destinationRefusal(agentName: string, target: string, destination: RestoreDestination): string | undefined {
-  if (destination.kind !== 'other') return undefined;
-  if (destination.agent && destination.agent !== agentName) {
-    return `restoring onto another agent ("${destination.agent}") is not supported: agent "${agentName}" holds the snapshot; restore in place or into a destination path on "${agentName}"`;
-  }
-  if (destination.target && destination.target !== target) {
-    return `restoring into another target ("${destination.target}") is not supported by the agent yet: give a destination path of target "${target}" instead (a database name or a file path, as restore --to takes)`;
-  }
-  return undefined;
-}
-
 /** Refusals only the live destination can tell (the verify job and the snapshot list cannot). */
 const DESTINATION_REASONS = new Set(['not-empty', 'version', 'destination']);
 
@@ -71,7 +61,7 @@ const DESTINATION_REASONS = new Set(['not-empty', 'version', 'destination']);
  */
 async function dryRunOf(
   agent: RestoreAgent,
-  restore: { target: string; snapshotId: string; force: boolean; destination?: string },
+  restore: AgentRestoreRequest,
   timeoutMs: number,
 ): Promise<{ refusals: string[]; containersToStop: string[] } | undefined> {
   if (!agent.dryRunRestore) return undefined;
@@ -93,7 +83,7 @@ async function dryRunOf(
  * that can be known without restoring, what gets stopped and for how long.
  */
 export async function previewTargetRestore(input: TargetPreviewInput): Promise<TargetPreview> {
-  const { agent, target, destination } = input;
+  const { agent, target, destination, into } = input;
   const snapshots = await agent.listSnapshots(target);
   const latest = snapshots[0];
   const snapshotId = input.snapshotId ?? latest?.id;
@@ -103,32 +93,36 @@ export async function previewTargetRestore(input: TargetPreviewInput): Promise<T
   const snapshot: AgentSnapshot | undefined = snapshots.find(s => s.id === snapshotId);
   const refusals: string[] = [];
   const refuse = (text: string) => refusals.push(text);
-
-  const badDestination = destinationRefusal(agent.name, target, destination);
-  if (badDestination) refuse(badDestination);
+  // Who restores, into what: the target itself, or another entity's target that reads the
+  // snapshot of `target` (`from`) through its own agent's storage.
+  const restorer = into?.agent ?? agent;
+  const restoreTarget = into?.target ?? target;
+  const from = into ? target : undefined;
+  const where = into ? `target "${restoreTarget}" on agent "${restorer.name}"` : `target "${target}"`;
 
   if (snapshot && snapshot.manifestVersion > MANIFEST_VERSION) {
     refuse(
       `the snapshot's manifest_version ${snapshot.manifestVersion} is newer than the ${MANIFEST_VERSION} this Safekeep understands: upgrade safekeep-agent and the backend first`,
     );
   }
-  if (snapshot && input.engine && snapshot.engine !== input.engine) {
-    refuse(`the snapshot holds a ${snapshot.engine} backup, but the policy says the target is ${input.engine}`);
+  const engine = into ? into.engine : input.engine;
+  if (snapshot && engine && snapshot.engine !== engine) {
+    refuse(`the snapshot holds a ${snapshot.engine} backup, but the policy says ${where} is ${engine}`);
   }
   const overwrites = destination.kind === 'in-place';
-  const dryRun =
-    badDestination || !snapshot
-      ? undefined
-      : await dryRunOf(
-          agent,
-          {
-            target,
-            snapshotId,
-            force: overwrites,
-            ...(destination.kind === 'other' && destination.path ? { destination: destination.path } : {}),
-          },
-          input.timeoutMs,
-        );
+  const dryRun = !snapshot
+    ? undefined
+    : await dryRunOf(
+        restorer,
+        {
+          target: restoreTarget,
+          snapshotId,
+          force: overwrites,
+          ...(destination.kind === 'other' && destination.path ? { destination: destination.path } : {}),
+          ...(from ? { from } : {}),
+        },
+        input.timeoutMs,
+      );
   for (const refusal of dryRun?.refusals ?? []) refuse(refusal);
 
   // Without a dry-run, the destination's version is known only from the latest backup of the target itself.
@@ -140,10 +134,12 @@ export async function previewTargetRestore(input: TargetPreviewInput): Promise<T
     );
   }
 
+  // Verified by the agent that will restore it: for another entity's target, this also proves
+  // that its agent reaches the storage the snapshot is on.
   let verified = false;
   let verification: string;
   try {
-    const result = await runAgentJobToEnd(agent, () => agent.startVerify(target, snapshotId), {
+    const result = await runAgentJobToEnd(restorer, () => restorer.startVerify(restoreTarget, snapshotId, from), {
       timeoutMs: input.timeoutMs,
       what: `verifying snapshot ${snapshotId}`,
     });
@@ -156,12 +152,19 @@ export async function previewTargetRestore(input: TargetPreviewInput): Promise<T
       if (!verified) refuse(`the snapshot failed verification, so the agent would refuse it: ${result.job.error ?? 'no reason given'}`);
     }
   } catch (error) {
-    if (!(error instanceof AgentError) || error.kind !== 'not_found') throw error;
-    verification = `Not verified: ${error.message}`;
-    refuse(`snapshot ${snapshotId} of target "${target}" does not exist on agent "${agent.name}" (or is incomplete: no MANIFEST.json)`);
+    // An agent that cannot restore from another target rejects `from` (400).
+    const refusable = error instanceof AgentError && (error.kind === 'not_found' || (into !== undefined && error.kind === 'rejected'));
+    if (!refusable) throw error;
+    const reason = (error as AgentError).message;
+    verification = `Not verified: ${reason}`;
+    refuse(
+      into
+        ? `agent "${restorer.name}" cannot read snapshot ${snapshotId} of target "${target}" for ${where} (${reason}): its storage tiers must reach the snapshot, and the agent must support restoring from another target`
+        : `snapshot ${snapshotId} of target "${target}" does not exist on agent "${agent.name}" (or is incomplete: no MANIFEST.json)`,
+    );
   }
 
-  const containersToStop = [...new Set([...(await containersOf(agent, target)), ...(dryRun?.containersToStop ?? [])])];
+  const containersToStop = [...new Set([...(await containersOf(restorer, restoreTarget)), ...(dryRun?.containersToStop ?? [])])];
   return {
     snapshotId,
     force: overwrites,

@@ -17,6 +17,7 @@ import Router from 'express-promise-router';
 import { AgentError } from '../../agent/AgentError';
 import { entityParamsSchema } from '../../service/routeSchemas';
 import type { RestoreRequestService } from '../service/RestoreRequestService';
+import { destinationEntityRef } from '../service/destinationEntityRef';
 import { toRestoreRequest } from '../service/toRestoreRequest';
 import {
   createRestoreBodySchema,
@@ -105,6 +106,10 @@ export async function createRestoresRouter(options: RestoresRouterOptions): Prom
     const created = await audited(req, 'restore-request-create', { entityRef }, async () => {
       const body = parse(createRestoreBodySchema, req.body, 'request body');
       const credentials = await authorize(req, backupsRestoreRequestPermission, entityRef, 'request a restore');
+      // Writing into another entity's target needs the same permission on that entity.
+      if (body.destination?.kind === 'entity') {
+        await authorize(req, backupsRestoreRequestPermission, destinationEntityRef(body.destination.entityRef!), 'restore into it');
+      }
       return agentCall(() => service.create(entityRef, credentials, userOf(credentials), body));
     });
     res.status(201).json(created);

@@ -11,18 +11,23 @@ const name = (what: string) =>
 
 export const restoreDestinationSchema = z
   .object({
-    kind: z.enum(['in-place', 'other'], { errorMap: () => ({ message: 'must be "in-place" or "other"' }) }),
-    agent: name('the agent to restore onto').optional(),
-    target: name('the target to restore into').optional(),
+    kind: z.enum(['in-place', 'other', 'entity'], { errorMap: () => ({ message: 'must be "in-place", "other" or "entity"' }) }),
     path: name('the destination (restore --to): a database name or a path').optional(),
+    entityRef: name('the catalog entity whose target receives the restore').optional(),
   })
-  .strict()
+  .strict({ message: 'unknown key: a destination has kind, and path (kind "other") or entityRef (kind "entity"); the agent and target of an entity come from its annotations' })
   .superRefine((destination, ctx) => {
     if (destination.kind === 'other' && !destination.path) {
       ctx.addIssue({ code: 'custom', path: ['path'], message: 'required for "other": where to restore, e.g. a database name (orders_copy) or a file path' });
     }
-    if (destination.kind === 'in-place' && (destination.agent || destination.target || destination.path)) {
-      ctx.addIssue({ code: 'custom', path: ['kind'], message: '"in-place" restores the entity\'s own target: leave out agent, target and path, or use kind "other"' });
+    if (destination.kind === 'entity' && !destination.entityRef) {
+      ctx.addIssue({ code: 'custom', path: ['entityRef'], message: 'required for "entity": the entity to restore into, e.g. resource:default/orders-db-staging' });
+    }
+    if (destination.kind !== 'other' && destination.path) {
+      ctx.addIssue({ code: 'custom', path: ['path'], message: 'only for kind "other" (another destination of the same target)' });
+    }
+    if (destination.kind !== 'entity' && destination.entityRef) {
+      ctx.addIssue({ code: 'custom', path: ['entityRef'], message: 'only for kind "entity" (the target of another catalog entity)' });
     }
   });
 

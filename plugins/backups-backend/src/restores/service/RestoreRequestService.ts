@@ -17,6 +17,7 @@ import { previewGroupRestore } from '../group/previewGroupRestore';
 import type { RestoreNotifier } from '../notifications/RestoreNotifier';
 import { previewTargetRestore } from '../preview/previewTargetRestore';
 import type { RestoresStore, StoredRestore } from '../store/RestoresStore';
+import { destinationEntityRef } from './destinationEntityRef';
 import { toRestoreRequest } from './toRestoreRequest';
 
 export interface RestoreServiceSettings {
@@ -68,6 +69,23 @@ export class RestoreRequestService {
     const agent = this.options.agents.get(result.policy.agent);
     if (!agent) throw new InputError(`Agent "${result.policy.agent}" is not in app-config backups.agents`);
     return { policy: result.policy, agent };
+  }
+
+  /**
+   * The target of another catalog entity that a restore writes into (destination kind `entity`):
+   * a staging copy, or the same service on another host. Its policy names agent and target.
+   */
+  private async otherEntityTarget(source: Entity, destination: RestoreDestination, credentials: BackstageCredentials) {
+    const entityRef = destinationEntityRef(destination.entityRef!);
+    if (entityRef === stringifyEntityRef(source)) {
+      throw new InputError(`destination.entityRef is ${entityRef} itself: restore in place instead (destination kind "in-place")`);
+    }
+    const { policy, agent } = this.policyOf(await this.entity(entityRef, credentials));
+    const own = resolveEntityPolicy(source, this.options.policyContext);
+    if (own.status === 'configured' && own.policy.agent === policy.agent && own.policy.target === policy.target) {
+      throw new InputError(`${entityRef} backs up the same target ("${policy.target}" on agent "${policy.agent}"): restore in place instead`);
+    }
+    return { entityRef, policy, agent };
   }
 
   /** Complete snapshots of the entity's target, newest first, as its agent lists them. */
@@ -123,21 +141,27 @@ export class RestoreRequestService {
       });
     } else {
       const { policy, agent } = this.policyOf(entity);
+      const into = destination.kind === 'entity' ? await this.otherEntityTarget(entity, destination, credentials) : undefined;
+      // The restore runs where it writes: another entity's agent and target, or the entity's own.
+      const runsOn = into ? { agent: into.policy.agent, target: into.policy.target } : { agent: policy.agent, target: policy.target };
       const preview = await previewTargetRestore({
         agent,
         target: policy.target,
         engine: policy.engine ?? null,
         snapshotId: body.snapshotId,
         destination,
-        medianDowntimeMs: await store.medianDowntimeMs(policy.agent, policy.target),
+        ...(into ? { into: { agent: into.agent, target: into.policy.target, engine: into.policy.engine ?? null } } : {}),
+        medianDowntimeMs: await store.medianDowntimeMs(runsOn.agent, runsOn.target),
         timeoutMs,
       });
       stored = await store.createRequest({
         entityRef: stringifyEntityRef(entity),
-        agent: policy.agent,
-        target: policy.target,
+        agent: runsOn.agent,
+        target: runsOn.target,
         snapshotId: preview.snapshotId,
-        destination,
+        destination: into
+          ? { kind: 'entity', entityRef: into.entityRef, agent: into.policy.agent, target: into.policy.target, from: policy.target }
+          : destination,
         force: preview.force,
         reason: body.reason,
         requestedBy,

@@ -14,15 +14,15 @@ import {
   RestoreRequest,
 } from '@safekeep/plugin-backups-common';
 import { errorMessage } from '../../api';
+import { destinationText } from '../../format/destination';
 import { RestorePreviewPanel } from '../RestorePreview';
 import { TimeText } from '../TimeText';
 
-function destinationText(request: RestoreRequest): string {
+/** Where the request restores: a whole group in place, or one target's destination. */
+function restoreWhere(request: RestoreRequest): string {
   if (request.group)
     return `in place, every member of group ${request.group.name}`;
-  return request.destination.kind === 'in-place'
-    ? 'in place'
-    : `into ${request.destination.path}`;
+  return destinationText(request.destination);
 }
 
 /** Why the person looking may not decide, or undefined when they may. */
@@ -70,7 +70,7 @@ export function RestoreDecisionCard(props: {
       <CardContent>
         <Typography variant="subtitle1">
           {request.entityRef}: snapshot <code>{request.snapshotId}</code>,{' '}
-          {destinationText(request)}
+          {restoreWhere(request)}
         </Typography>
         <Typography variant="body2" gutterBottom>
           Asked by {request.requestedBy} <TimeText iso={request.requestedAt} />:

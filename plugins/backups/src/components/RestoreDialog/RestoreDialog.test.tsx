@@ -105,6 +105,63 @@ describe('RequestRestoreButton', () => {
     ).toBeInTheDocument();
   });
 
+  it("restores into another entity's target when one is named", async () => {
+    const api = apiWithSnapshots();
+    api.requestRestoreImpl = async (_entity, request) =>
+      makeRestore({
+        destination: {
+          kind: 'entity',
+          entityRef: 'resource:default/orders-db-staging',
+          agent: 'staging-host',
+          target: 'orders-db',
+          from: 'orders-db',
+        },
+        reason: request.reason,
+        preview: makePreview({ overwrites: false }),
+      });
+    await renderRestoreUi(<RequestRestoreButton entityRef={entityRef} />, {
+      api,
+      user: 'user:default/ann',
+    });
+
+    const dialog = await openDialog();
+    await user.click(
+      dialog.getByLabelText(
+        "Into another entity's target: a staging copy, or another host",
+      ),
+    );
+    await user.type(
+      dialog.getByRole('textbox', { name: /Reason/ }),
+      'rebuild staging from production',
+    );
+    await user.click(dialog.getByRole('button', { name: 'Request restore' }));
+    expect(
+      dialog.getByText(
+        'Name the entity to restore into, e.g. resource:default/orders-db-staging.',
+      ),
+    ).toBeInTheDocument();
+    expect(api.calls.requestRestore).toHaveLength(0);
+
+    await user.type(
+      dialog.getByRole('textbox', { name: 'Entity to restore into' }),
+      'resource:default/orders-db-staging',
+    );
+    await user.click(dialog.getByRole('button', { name: 'Request restore' }));
+    await dialog.findByText(/Request recorded/);
+    expect(api.calls.requestRestore).toEqual([
+      {
+        entity: entityRef,
+        request: {
+          reason: 'rebuild staging from production',
+          destination: {
+            kind: 'entity',
+            entityRef: 'resource:default/orders-db-staging',
+          },
+        },
+      },
+    ]);
+  });
+
   it('sends the snapshot picked from the list (one entry per snapshot, not per tier)', async () => {
     const api = apiWithSnapshots();
     api.requestRestoreImpl = async () =>

@@ -19,8 +19,10 @@ import { formatAbsoluteTime } from '../../format/time';
 
 export interface RestoreFormValues {
   snapshotId: string;
-  destinationKind: 'in-place' | 'other';
+  destinationKind: 'in-place' | 'other' | 'entity';
   path: string;
+  /** `entity`: the entity whose target receives the restore. */
+  entityRef: string;
   reason: string;
 }
 
@@ -28,6 +30,7 @@ export const EMPTY_FORM: RestoreFormValues = {
   snapshotId: '',
   destinationKind: 'in-place',
   path: '',
+  entityRef: '',
   reason: '',
 };
 
@@ -43,11 +46,25 @@ export function toCreateRequest(
         'Name the destination: a database name or a file path on the same agent.',
     };
   }
+  if (values.destinationKind === 'entity' && !values.entityRef.trim()) {
+    return {
+      missing:
+        'Name the entity to restore into, e.g. resource:default/orders-db-staging.',
+    };
+  }
   return {
     reason: values.reason.trim(),
     ...(values.snapshotId ? { snapshotId: values.snapshotId } : {}),
     ...(values.destinationKind === 'other'
       ? { destination: { kind: 'other' as const, path: values.path.trim() } }
+      : {}),
+    ...(values.destinationKind === 'entity'
+      ? {
+          destination: {
+            kind: 'entity' as const,
+            entityRef: values.entityRef.trim(),
+          },
+        }
       : {}),
   };
 }
@@ -129,6 +146,11 @@ export function RestoreRequestForm(props: {
               control={<Radio />}
               label="Elsewhere on the same agent"
             />
+            <FormControlLabel
+              value="entity"
+              control={<Radio />}
+              label="Into another entity's target: a staging copy, or another host"
+            />
           </RadioGroup>
           {values.destinationKind === 'other' && (
             <TextField
@@ -137,6 +159,16 @@ export function RestoreRequestForm(props: {
               helperText="A database name (orders_copy, host:port/db) or a file path, as the agent's restore --to takes"
               value={values.path}
               onChange={event => set({ path: event.target.value })}
+              fullWidth
+            />
+          )}
+          {values.destinationKind === 'entity' && (
+            <TextField
+              id="restore-destination-entity"
+              label="Entity to restore into"
+              helperText="A Resource with a backup policy of the same engine, e.g. resource:default/orders-db-staging. Its agent must reach the storage this snapshot is on; the preview checks it."
+              value={values.entityRef}
+              onChange={event => set({ entityRef: event.target.value })}
               fullWidth
             />
           )}

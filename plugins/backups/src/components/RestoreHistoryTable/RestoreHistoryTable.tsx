@@ -11,6 +11,7 @@ import {
 } from '@backstage/core-components';
 import type { RestoreRequest } from '@safekeep/plugin-backups-common';
 import { backupsApiRef } from '../../api';
+import { destinationText } from '../../format/destination';
 import { formatSpan } from '../../format/time';
 import { TimeText } from '../TimeText';
 import { RestoreStatusText } from './restoreStatus';
@@ -27,11 +28,9 @@ function whatRan(request: RestoreRequest): string {
       .map(m => `${m.entityRef} ${m.snapshotId} (${m.status})`)
       .join(', ')}`;
   }
-  const where =
-    request.destination.kind === 'in-place'
-      ? 'in place'
-      : `into ${request.destination.path}`;
-  return `Snapshot ${request.snapshotId}, ${where}`;
+  return `Snapshot ${request.snapshotId}, ${destinationText(
+    request.destination,
+  )}`;
 }
 
 function CheckCell(props: { request: RestoreRequest }) {
