@@ -1,4 +1,7 @@
 import type { AgentSnapshot } from '@safekeep/plugin-backups-common';
+import type { GroupDryRunResult } from '../groups/dryRunGroupRestore';
+import type { GroupRestoreResult } from '../groups/restoreGroup';
+import type { DryRunResult } from '../snapshots/dryRunRestore';
 import type { PruneResult } from '../snapshots/pruneSnapshots';
 import type { RestoreResult } from '../snapshots/restoreSnapshot';
 import type { VerifyResult } from '../snapshots/verifySnapshot';
@@ -28,6 +31,38 @@ export function describeRestore(result: RestoreResult): string[] {
     result.differences.length === 0
       ? `check: matches the backup (${JSON.stringify(result.observed)})`
       : `check: DIFFERS from the backup: ${result.differences.join('; ')}`,
+  ];
+}
+
+/** A dry run: what the restore would read, where it would write, and each refusal. */
+export function describeDryRun(result: DryRunResult): string[] {
+  const { destination } = result;
+  return [
+    `snapshot ${result.snapshotId} (tier ${result.tier}): ${result.verified ? 'every checksum matches' : 'NOT verified'}`,
+    `destination ${destination.description}: ${destination.summary}${destination.serverVersion ? ` (version ${destination.serverVersion})` : ''}`,
+    ...(result.containersToStop.length ? [`stops ${result.containersToStop.join(', ')}`] : []),
+    ...(result.refusals.length ? result.refusals.map(r => `REFUSED: ${r}`) : ['would restore: no check refuses']),
+  ];
+}
+
+export function describeGroupDryRun(result: GroupDryRunResult): string[] {
+  return [
+    `group ${result.group}: ${result.containersToStop === null ? 'its containers cannot be found' : `would stop ${result.containersToStop.join(', ') || 'no container (none is running)'}`}`,
+    ...result.excluded.map(e => `  never stopped: ${e.container} (${e.reason})`),
+    ...result.members.flatMap(m => [`${m.target}:`, ...describeDryRun(m).map(line => `  ${line}`)]),
+    result.refusals.length ? `REFUSED: ${result.refusals.length} check(s) refuse the group restore; nothing was stopped or written` : 'would restore: no check refuses',
+  ];
+}
+
+export function describeGroupRestore(result: GroupRestoreResult): string[] {
+  return [
+    `group ${result.group}:`,
+    ...result.members.map(m => {
+      const check = m.result ? `  check: ${m.result.differences.length ? `DIFFERS: ${m.result.differences.join('; ')}` : 'matches the backup'}` : '';
+      return `  ${m.target}  ${m.snapshotId}  ${m.state}${m.error ? `: ${m.error}` : ''}${check}`;
+    }),
+    `containers: ${result.containers.map(c => `${c.container} ${c.state}${c.wasRunning ? '' : ' (was not running)'}`).join(', ') || 'none'}`,
+    ...(result.note ? [`NOTE: ${result.note}`] : []),
   ];
 }
 

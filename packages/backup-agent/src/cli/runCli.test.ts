@@ -116,6 +116,77 @@ describe('safekeep-agent CLI', () => {
     expect(missing.stderr).toContain('give either --target or --group');
   });
 
+  describe('restore --group (no Docker Engine: everything before the containers)', () => {
+    const GROUP = ['  files: { engine: directory, path: ./files }', 'docker: { socketPath: ./no-docker.sock }', 'groups:', '  shop: { containers: [shop-web], targets: [app, files] }'].join('\n');
+
+    function setupGroup() {
+      const { dir } = setup();
+      fs.mkdirSync(path.join(dir, 'files'));
+      fs.writeFileSync(path.join(dir, 'files/a.txt'), 'alpha');
+      return { dir, config: writeConfig(dir, GROUP) };
+    }
+
+    it('refuses a group with a member that has no snapshot, naming it, and exits 2 on bad flags', async () => {
+      const { config } = setupGroup();
+      const id = JSON.parse((await run(['backup', '--config', config, '--target', 'app', '--json'])).stdout).snapshots[0].id;
+
+      const refused = await run(['restore', '--config', config, '--group', 'shop', '--force']);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('safekeep-agent: all service backups are required: target files of group "shop" has no complete snapshot');
+
+      const usage = async (args: string[], message: string) => {
+        const result = await run(['restore', '--config', config, ...args]);
+        expect(result).toMatchObject({ code: 2, stderr: expect.stringContaining(message) });
+      };
+      await usage(['--group', 'shop', '--target', 'app'], 'give either --target or --group');
+      await usage(['--group', 'shop', '--snapshot', id], `--snapshot "${id}": with --group, name the member: --snapshot <target>=<snapshot id>`);
+      await usage(['--group', 'shop', '--snapshot', 'app=last-night'], '"last-night" is not a snapshot id such as 20260118T040000Z');
+      await usage(['--group', 'shop', '--snapshot', `app=${id}`, '--window', id], 'give either --snapshot <target>=<id> for every member or --window, not both');
+      await usage(['--group', 'shop', '--window', 'yesterday'], '--window: the time "yesterday" is not a snapshot id (20260118T040000Z) or a UTC time');
+      await usage(['--group', 'shop', '--window', '2026-01-18T04:00:00'], 'is not a snapshot id (20260118T040000Z) or a UTC time');
+      await usage(['--group', 'shop', '--window', '20260119T000000Z/20260118T000000Z'], '--window: the end 20260118T000000Z is before the start 20260119T000000Z');
+      await usage(['--group', 'shop', '--to', './elsewhere'], 'a group is restored in place: --to is for --target');
+      await usage(['--target', 'app', '--window', id], '--window is for --group');
+    });
+
+    it('--dry-run checks every member and the containers, exits 1 on any refusal, and writes nothing', async () => {
+      const { dir, config } = setupGroup();
+      const app = JSON.parse((await run(['backup', '--config', config, '--target', 'app', '--json'])).stdout).snapshots[0].id;
+      const files = JSON.parse((await run(['backup', '--config', config, '--target', 'files', '--json'])).stdout).snapshots[0].id;
+      fs.writeFileSync(path.join(dir, 'files/b.txt'), 'bravo');
+
+      // The two were backed up one after the other: a FROM/TO window holds both.
+      const human = await run(['restore', '--config', config, '--group', 'shop', '--window', `${app}/${files}`, '--dry-run']);
+      expect(human.code).toBe(1);
+      expect(human.stdout).toContain('group shop: its containers cannot be found');
+      expect(human.stdout).toContain(`app:\n  snapshot ${app} (tier local): every checksum matches`);
+      expect(human.stdout).toContain(`files:\n  snapshot ${files} (tier local): every checksum matches\n  destination folder ${path.join(dir, 'files')}: ${path.join(dir, 'files')} holds 2 entries`);
+      expect(human.stdout).toContain('  REFUSED: the destination is not empty');
+      expect(human.stdout).toContain('REFUSED: 3 check(s) refuse the group restore; nothing was stopped or written');
+      expect(human.stderr).toMatch(/safekeep-agent: group shop: the restore would be refused: target app \(snapshot .*\): the destination is not empty/);
+
+      const json = await run(['restore', '--config', config, '--group', 'shop', '--snapshot', `app=${app}`, '--snapshot', `files=${files}`, '--force', '--dry-run', '--json']);
+      expect(json.code).toBe(1);
+      const result = JSON.parse(json.stdout);
+      expect(result).toMatchObject({ ok: false, details: { group: 'shop', containersToStop: null, members: [{ target: 'app', snapshotId: app, refusals: [] }, { target: 'files', snapshotId: files, refusals: [] }] } });
+      expect(result.details.refusals).toEqual([expect.stringMatching(/^cannot find the containers of group "shop", which the restore stops: no Docker Engine answers/)]);
+      expect(fs.readdirSync(path.join(dir, 'files')).sort()).toEqual(['a.txt', 'b.txt']);
+    });
+
+    it('restore --target --dry-run says whether the restore would run, without writing', async () => {
+      const { dir, config } = setup();
+      const id = JSON.parse((await run(['backup', '--config', config, '--target', 'app', '--json'])).stdout).snapshots[0].id;
+      const refused = await run(['restore', '--config', config, '--target', 'app', '--snapshot', id, '--dry-run']);
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).toContain('REFUSED: the destination is not empty');
+      const elsewhere = path.join(dir, 'copy.db');
+      const fine = await run(['restore', '--config', config, '--target', 'app', '--snapshot', id, '--to', elsewhere, '--dry-run']);
+      expect(fine).toMatchObject({ code: 0, stdout: expect.stringContaining(`destination SQLite database ${elsewhere}: ${elsewhere} does not exist`) });
+      expect(fine.stdout).toContain('would restore: no check refuses');
+      expect(fs.existsSync(elsewhere)).toBe(false);
+    });
+  });
+
   it('runs from bin/safekeep-agent as a real process', async () => {
     const { config } = setup();
     const { stdout } = await promisify(execFile)(process.execPath, [BIN, 'backup', '--config', config, '--target', 'app', '--json'], {

@@ -6,16 +6,20 @@ import { ConfigError } from '../config/ConfigError';
 import { loadConfig } from '../config/loadConfig';
 import { SecretError } from '../config/secretRef';
 import { startAgentServer } from '../http/startAgentServer';
-import { backupWork, groupBackupWork, pruneWork, restoreWork, verifyWork } from '../jobs/agentOperations';
+import { backupWork, dryRunWork, groupBackupWork, groupDryRunWork, groupRestoreWork, pruneWork, restoreWork, verifyWork } from '../jobs/agentOperations';
+import type { GroupDryRunResult } from '../groups/dryRunGroupRestore';
 import { restartGuard } from '../groups/restartGuard';
+import type { GroupRestoreResult } from '../groups/restoreGroup';
 import type { JobOutcome, JobWork } from '../jobs/JobRegistry';
+import type { DryRunResult } from '../snapshots/dryRunRestore';
 import type { PruneResult } from '../snapshots/pruneSnapshots';
 import type { RestoreResult } from '../snapshots/restoreSnapshot';
 import { SnapshotService } from '../snapshots/SnapshotService';
 import type { VerifyResult } from '../snapshots/verifySnapshot';
 import { AGENT_VERSION } from '../version';
 import { decryptWithKeyFile } from './decryptCommand';
-import { describePrune, describeRestore, describeSnapshots, describeVerify } from './describeOutcome';
+import { describeDryRun, describeGroupDryRun, describeGroupRestore, describePrune, describeRestore, describeSnapshots, describeVerify } from './describeOutcome';
+import { newestGroupWindow, parseGroupSelection } from './groupSelection';
 import { ProgressMode, progressReporter } from './progressReporter';
 
 /** Exit codes: 0 done, 1 the operation failed, 2 bad usage or config. */
@@ -39,6 +43,19 @@ interface CliIo {
 }
 
 class UsageError extends Error {}
+
+interface RestoreCliOptions {
+  target?: string;
+  group?: string;
+  snapshot: string[];
+  window?: string;
+  tier?: string;
+  force?: boolean;
+  to?: string;
+  dryRun?: boolean;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
 
 const defaultConfig = () => process.env.SAFEKEEP_AGENT_CONFIG ?? 'safekeep-agent.yaml';
 
@@ -90,6 +107,21 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
       if (!options.json) io.stderr(`safekeep-agent: ${outcome.error}\n`);
       exitCode = EXIT_FAILED;
     }
+  };
+
+  /** `restore --group`: the same work as POST /v1/restores { group }, snapshots chosen from the flags. */
+  const restoreGroupCommand = (options: CommonOptions & RestoreCliOptions & { group: string }) => {
+    if (options.to !== undefined) throw new UsageError('a group is restored in place: --to is for --target');
+    const parsed = parseGroupSelection(options.snapshot, options.window);
+    if ('error' in parsed) throw new UsageError(parsed.error);
+    const work = (service: SnapshotService): JobWork => async report => {
+      report({ phase: 'choosing snapshots', bytes: 0 });
+      const selection = parsed.selection ?? (await newestGroupWindow(service, options.group, options.tier));
+      const chosen = { ...selection, tier: options.tier, force: options.force };
+      return (options.dryRun ? groupDryRunWork : groupRestoreWork)(service, options.group, chosen)(report);
+    };
+    if (options.dryRun) return runOperation<GroupDryRunResult>(options, work, describeGroupDryRun);
+    return runOperation<GroupRestoreResult>(options, work, describeGroupRestore);
   };
 
   const program = new Command('safekeep-agent')
@@ -161,19 +193,26 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
       runOperation<VerifyResult>(options, service => verifyWork(service, options.target, options.snapshot, options.tier), describeVerify),
     );
 
-  withCommon(program.command('restore').description('restore a snapshot (checks everything before touching the destination)'))
-    .requiredOption('-t, --target <name>', 'the target')
-    .requiredOption('-s, --snapshot <id>', 'the snapshot id, e.g. 20260118T040000Z')
+  withCommon(program.command('restore').description('restore a snapshot of a target, or a consistency group (checks everything before touching anything)'))
+    .option('-t, --target <name>', 'the target')
+    .option('-g, --group <name>', 'the consistency group: its containers are stopped, every member restored, and the containers started again only when all succeeded')
+    .option('-s, --snapshot <id>', 'the snapshot id, e.g. 20260118T040000Z; with --group one per member, --snapshot <target>=<id> (repeat it)', collect, [])
+    .option('-w, --window <time>', 'with --group: the backup started at TIME (a snapshot id or UTC time), or each member\'s newest in FROM/TO; default: the newest every member has')
     .option('--tier <tier>', 'read from this tier (default: the first that has it)')
     .option('--force', 'overwrite a destination that holds data (never overrides a version refusal)')
-    .option('--to <path>', 'restore somewhere else than the target itself')
-    .action((options: CommonOptions & { target: string; snapshot: string; tier?: string; force?: boolean; to?: string }) =>
-      runOperation<RestoreResult>(
-        options,
-        service => restoreWork(service, options.target, options.snapshot, { tier: options.tier, force: options.force, destination: options.to }),
-        describeRestore,
-      ),
-    );
+    .option('--to <path>', 'restore somewhere else than the target itself (not with --group: a group is restored in place)')
+    .option('--dry-run', 'only run the checks and say what the restore would do (with --group also which containers it stops); writes and stops nothing')
+    .action((options: CommonOptions & RestoreCliOptions) => {
+      if (!options.target === !options.group) throw new UsageError('give either --target or --group');
+      if (options.group) return restoreGroupCommand({ ...options, group: options.group });
+      if (options.window !== undefined) throw new UsageError('--window is for --group; give the snapshot with --snapshot <id>');
+      if (options.snapshot.length !== 1) throw new UsageError('give the snapshot once: --snapshot <id>, e.g. 20260118T040000Z');
+      const checks = { tier: options.tier, force: options.force, destination: options.to };
+      if (options.dryRun) {
+        return runOperation<DryRunResult>(options, service => dryRunWork(service, options.target!, options.snapshot[0], checks), describeDryRun);
+      }
+      return runOperation<RestoreResult>(options, service => restoreWork(service, options.target!, options.snapshot[0], checks), describeRestore);
+    });
 
   withCommon(program.command('prune').description('remove snapshots a retention policy does not keep'))
     .requiredOption('-t, --target <name>', 'the target')

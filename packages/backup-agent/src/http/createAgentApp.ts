@@ -108,11 +108,16 @@ export function createAgentApp(options: {
     '/v1/restores',
     handle(async (req, res) => {
       if (req.body && typeof req.body === 'object' && 'group' in req.body) {
-        const { group: name, ...selection } = groupRestoreSchema.parse(req.body);
+        const { group: name, dryRun, ...selection } = groupRestoreSchema.parse(req.body);
         const group = await service.group(name);
         const chosen = selection.snapshotIds
           ? { snapshotIds: selection.snapshotIds, tier: selection.tier, force: selection.force }
           : { window: selection.window!, tier: selection.tier, force: selection.force };
+        if (dryRun) {
+          // Read-only like a single dry run: no job, no lock, nothing stopped.
+          res.json(await service.dryRunRestoreGroup(group.name, chosen));
+          return;
+        }
         res.status(202).json(jobs.start('restore', `group:${group.name}`, groupRestoreWork(service, group.name, chosen), { alsoLocks: group.targets, group: group.name }));
         return;
       }

@@ -51,6 +51,7 @@ export const groupRestoreSchema = z
       .optional(),
     tier: name('the storage tier').optional(),
     force: z.boolean({ invalid_type_error: 'must be true or false: overwrite destinations that hold data' }).optional(),
+    dryRun: z.boolean({ invalid_type_error: 'must be true or false: only run the checks, stop and restore nothing' }).optional(),
   })
   .strict()
   .superRefine((body, ctx) => {

@@ -2,6 +2,7 @@ import type { RetentionPolicy } from '@safekeep/plugin-backups-common';
 import type { SnapshotService } from '../snapshots/SnapshotService';
 import { verifyProblems } from '../snapshots/verifySnapshot';
 import type { JobWork } from './JobRegistry';
+import type { GroupDryRunOptions } from '../groups/dryRunGroupRestore';
 import type { GroupRestoreOptions } from '../groups/restoreGroup';
 
 /**
@@ -90,6 +91,36 @@ export function groupRestoreWork(service: SnapshotService, group: string, option
     return {
       details: { group: result.group, members: result.members, containers: result.containers, ...(result.note ? { note: result.note } : {}) },
       error: result.error,
+    };
+  };
+}
+
+/**
+ * A dry run as work for the CLI (over HTTP the answer is the result itself): it fails when the
+ * restore would be refused, so a script can test the exit code before the real restore.
+ */
+export function dryRunWork(
+  service: SnapshotService,
+  target: string,
+  snapshotId: string,
+  options: { tier?: string; force?: boolean; destination?: string },
+): JobWork {
+  return async report => {
+    report({ phase: 'checking', bytes: 0 });
+    const result = await service.dryRunRestore(target, snapshotId, options);
+    return {
+      details: { ...result },
+      error: result.refusals.length ? `the restore would be refused: ${result.refusals.join('; ')}` : undefined,
+    };
+  };
+}
+
+export function groupDryRunWork(service: SnapshotService, group: string, options: GroupDryRunOptions): JobWork {
+  return async report => {
+    const result = await service.dryRunRestoreGroup(group, { ...options, onProgress: report });
+    return {
+      details: { ...result },
+      error: result.refusals.length ? `group ${result.group}: the restore would be refused: ${result.refusals.join('; ')}` : undefined,
     };
   };
 }

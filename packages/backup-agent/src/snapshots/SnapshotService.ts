@@ -6,6 +6,7 @@ import { defaultDockerSettings } from '../docker/dockerSettings';
 import { findDriver } from '../engines/registry';
 import { backupGroup, GroupBackupResult } from '../groups/backupGroup';
 import { describeGroups, GroupDescription } from '../groups/describeGroups';
+import { dryRunGroupRestore, GroupDryRunOptions, GroupDryRunResult } from '../groups/dryRunGroupRestore';
 import type { GroupConfig } from '../groups/groupSettings';
 import { resolveGroup } from '../groups/resolveGroup';
 import { GroupRestoreOptions, GroupRestoreResult, restoreGroup } from '../groups/restoreGroup';
@@ -164,6 +165,16 @@ export class SnapshotService {
   async restoreGroup(groupName: string, options: GroupRestoreOptions): Promise<GroupRestoreResult> {
     const group = await resolveGroup(this.docker(), await this.group(groupName), name => this.resolveTarget(name));
     return restoreGroup(this.context, group, options);
+  }
+
+  /** Every check of a group restore, with nothing stopped or written (POST /v1/restores { group, dryRun: true }). */
+  async dryRunRestoreGroup(groupName: string, options: GroupDryRunOptions): Promise<GroupDryRunResult> {
+    const config = await this.group(groupName);
+    const targets: TargetConfig[] = [];
+    for (const name of config.targets) targets.push(await this.resolveTarget(name));
+    // Docker is asked last and apart: the members are checked even when it cannot be reached.
+    const findContainers = () => resolveGroup(this.docker(), config, name => this.resolveTarget(name));
+    return dryRunGroupRestore(this.context, { name: config.name, targets }, findContainers, options);
   }
 
   async list(targetName?: string, tier?: string): Promise<AgentSnapshot[]> {
