@@ -74,6 +74,29 @@ describe('safekeep-agent CLI', () => {
     expect(prune.stdout).toContain(`local: keeps 1, would remove 0`);
   });
 
+  it('restores a snapshot of one target into another with --from (a staging copy), verified first', async () => {
+    const dir = tempDir();
+    const db = new Database(path.join(dir, 'app.db'));
+    db.exec("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('one'), ('two'), ('three');");
+    db.close();
+    const config = writeConfig(dir, '  app-staging: { engine: sqlite, path: ./staging-copy/app.db }');
+    const id: string = JSON.parse((await run(['backup', '--config', config, '--target', 'app', '--json'])).stdout).snapshots[0].id;
+
+    const verify = await run(['verify', '--config', config, '--target', 'app-staging', '--from', 'app', '--snapshot', id]);
+    expect(verify.code).toBe(0);
+    const restored = await run(['restore', '--config', config, '--target', 'app-staging', '--from', 'app', '--snapshot', id]);
+    expect(restored).toMatchObject({ code: 0, stdout: expect.stringContaining('check: matches the backup') });
+    const copy = new Database(path.join(dir, 'staging-copy/app.db'), { readonly: true });
+    expect(copy.prepare('SELECT COUNT(*) AS n FROM notes').get()).toEqual({ n: 3 });
+    copy.close();
+
+    const itself = await run(['restore', '--config', config, '--target', 'app', '--from', 'app', '--snapshot', id]);
+    expect(itself).toMatchObject({ code: 2, stderr: expect.stringContaining('--from names the target itself') });
+    const noSuch = await run(['restore', '--config', config, '--target', 'app-staging', '--from', 'billing', '--snapshot', id]);
+    expect(noSuch.code).toBe(1);
+    expect(noSuch.stderr).toContain(`snapshot ${id} of target "billing" was not found`);
+  });
+
   it('reports progress as JSON lines when asked, lists artifacts with checksums, and says why prune would remove a snapshot', async () => {
     const { config } = setup();
     const first = await run(['backup', '--config', config, '--target', 'app', '--json', '--progress', 'json']);

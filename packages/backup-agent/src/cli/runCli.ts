@@ -52,6 +52,7 @@ interface RestoreCliOptions {
   tier?: string;
   force?: boolean;
   to?: string;
+  from?: string;
   dryRun?: boolean;
 }
 
@@ -112,6 +113,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
   /** `restore --group`: the same work as POST /v1/restores { group }, snapshots chosen from the flags. */
   const restoreGroupCommand = (options: CommonOptions & RestoreCliOptions & { group: string }) => {
     if (options.to !== undefined) throw new UsageError('a group is restored in place: --to is for --target');
+    if (options.from !== undefined) throw new UsageError('a group is restored from its own snapshots: --from is for --target');
     const parsed = parseGroupSelection(options.snapshot, options.window);
     if ('error' in parsed) throw new UsageError(parsed.error);
     const work = (service: SnapshotService): JobWork => async report => {
@@ -189,8 +191,13 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .requiredOption('-t, --target <name>', 'the target')
     .requiredOption('-s, --snapshot <id>', 'the snapshot id, e.g. 20260118T040000Z')
     .option('--tier <tier>', 'only this tier (default: every tier that has it)')
-    .action((options: CommonOptions & { target: string; snapshot: string; tier?: string }) =>
-      runOperation<VerifyResult>(options, service => verifyWork(service, options.target, options.snapshot, options.tier), describeVerify),
+    .option('--from <target>', "a snapshot of this other target, read through the target's tiers (as restore --from reads it)")
+    .action((options: CommonOptions & { target: string; snapshot: string; tier?: string; from?: string }) =>
+      runOperation<VerifyResult>(
+        options,
+        service => verifyWork(service, options.target, options.snapshot, options.tier, options.from),
+        describeVerify,
+      ),
     );
 
   withCommon(program.command('restore').description('restore a snapshot of a target, or a consistency group (checks everything before touching anything)'))
@@ -201,13 +208,18 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .option('--tier <tier>', 'read from this tier (default: the first that has it)')
     .option('--force', 'overwrite a destination that holds data (never overrides a version refusal)')
     .option('--to <path>', 'restore somewhere else than the target itself (not with --group: a group is restored in place)')
+    .option(
+      '--from <target>',
+      "restore a snapshot of this other target into --target, read through --target's tiers: a staging copy, or another host sharing the storage",
+    )
     .option('--dry-run', 'only run the checks and say what the restore would do (with --group also which containers it stops); writes and stops nothing')
     .action((options: CommonOptions & RestoreCliOptions) => {
       if (!options.target === !options.group) throw new UsageError('give either --target or --group');
       if (options.group) return restoreGroupCommand({ ...options, group: options.group });
       if (options.window !== undefined) throw new UsageError('--window is for --group; give the snapshot with --snapshot <id>');
+      if (options.from !== undefined && options.from === options.target) throw new UsageError('--from names the target itself: leave it out');
       if (options.snapshot.length !== 1) throw new UsageError('give the snapshot once: --snapshot <id>, e.g. 20260118T040000Z');
-      const checks = { tier: options.tier, force: options.force, destination: options.to };
+      const checks = { tier: options.tier, force: options.force, destination: options.to, from: options.from };
       if (options.dryRun) {
         return runOperation<DryRunResult>(options, service => dryRunWork(service, options.target!, options.snapshot[0], checks), describeDryRun);
       }

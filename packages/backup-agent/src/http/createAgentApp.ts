@@ -99,8 +99,8 @@ export function createAgentApp(options: {
     '/v1/verify',
     handle(async (req, res) => {
       const body = verifySchema.parse(req.body);
-      await service.assertSnapshotExists(body.target, body.snapshotId, body.tier);
-      res.status(202).json(jobs.start('verify', body.target, verifyWork(service, body.target, body.snapshotId, body.tier)));
+      await service.assertSnapshotExists(body.target, body.snapshotId, body.tier, body.from);
+      res.status(202).json(jobs.start('verify', body.target, verifyWork(service, body.target, body.snapshotId, body.tier, body.from)));
     }),
   );
 
@@ -124,15 +124,16 @@ export function createAgentApp(options: {
       const body = restoreSchema.parse(req.body);
       if (body.dryRun) {
         // Read-only, so no job lock: answers while a backup of the target runs too.
-        const checks = { tier: body.tier, force: body.force, destination: body.destination };
+        const checks = { tier: body.tier, force: body.force, destination: body.destination, from: body.from };
         res.json(await service.dryRunRestore(body.target, body.snapshotId, checks));
         return;
       }
-      await service.assertSnapshotExists(body.target, body.snapshotId, body.tier);
+      await service.assertSnapshotExists(body.target, body.snapshotId, body.tier, body.from);
       const work = restoreWork(service, body.target, body.snapshotId, {
         tier: body.tier,
         force: body.force,
         destination: body.destination,
+        from: body.from,
       });
       res.status(202).json(jobs.start('restore', body.target, work));
     }),

@@ -64,8 +64,11 @@ export const groupRestoreSchema = z
     }
   });
 
+/** A snapshot of another target, read through this target's tiers (a restore into another target). */
+const from = name('the target the snapshot was taken from').optional();
+
 export const verifySchema = z
-  .object({ target: name('the target'), snapshotId, tier: name('the storage tier').optional() })
+  .object({ target: name('the target'), snapshotId, tier: name('the storage tier').optional(), from })
   .strict();
 
 export const restoreSchema = z
@@ -75,6 +78,7 @@ export const restoreSchema = z
     tier: name('the storage tier').optional(),
     force: z.boolean({ invalid_type_error: 'must be true or false: overwrite a destination that holds data' }).optional(),
     destination: name('where to restore instead of the target itself').optional(),
+    from,
     dryRun: z.boolean({ invalid_type_error: 'must be true or false: only run the checks, restore nothing' }).optional(),
   })
   .strict();

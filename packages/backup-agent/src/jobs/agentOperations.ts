@@ -26,9 +26,9 @@ export function backupWork(service: SnapshotService, target: string): JobWork {
   };
 }
 
-export function verifyWork(service: SnapshotService, target: string, snapshotId: string, tier?: string): JobWork {
+export function verifyWork(service: SnapshotService, target: string, snapshotId: string, tier?: string, from?: string): JobWork {
   return async report => {
-    const result = await service.verify(target, snapshotId, tier, report);
+    const result = await service.verify(target, snapshotId, tier, report, from);
     return {
       details: { ...result },
       error: result.ok ? undefined : `verification failed: ${verifyProblems(result).join('; ')}`,
@@ -40,7 +40,7 @@ export function restoreWork(
   service: SnapshotService,
   target: string,
   snapshotId: string,
-  options: { tier?: string; force?: boolean; destination?: string },
+  options: { tier?: string; force?: boolean; destination?: string; from?: string },
 ): JobWork {
   return async report => {
     const result = await service.restore(target, snapshotId, { ...options, onProgress: report });
@@ -103,7 +103,7 @@ export function dryRunWork(
   service: SnapshotService,
   target: string,
   snapshotId: string,
-  options: { tier?: string; force?: boolean; destination?: string },
+  options: { tier?: string; force?: boolean; destination?: string; from?: string },
 ): JobWork {
   return async report => {
     report({ phase: 'checking', bytes: 0 });

@@ -184,12 +184,13 @@ export class SnapshotService {
   }
 
   /** Throws NotFoundError unless the snapshot exists (complete or not readable) in the tier or any tier. */
-  async assertSnapshotExists(targetName: string, snapshotId: string, tier?: string): Promise<void> {
-    await findSnapshot(this.context, await this.resolveTarget(targetName), snapshotId, tier);
+  /** With `from`, a snapshot of that other target, looked for in `targetName`'s tiers. */
+  async assertSnapshotExists(targetName: string, snapshotId: string, tier?: string, from?: string): Promise<void> {
+    await findSnapshot(this.context, await this.resolveTarget(targetName), snapshotId, tier, from);
   }
 
-  async verify(targetName: string, snapshotId: string, tier?: string, onProgress?: ProgressListener): Promise<VerifyResult> {
-    return verifySnapshot(this.context, await this.resolveTarget(targetName), snapshotId, tier, onProgress);
+  async verify(targetName: string, snapshotId: string, tier?: string, onProgress?: ProgressListener, from?: string): Promise<VerifyResult> {
+    return verifySnapshot(this.context, await this.resolveTarget(targetName), snapshotId, tier, onProgress, from);
   }
 
   async restore(targetName: string, snapshotId: string, options?: RestoreOptions): Promise<RestoreResult> {
@@ -197,7 +198,7 @@ export class SnapshotService {
   }
 
   /** Every check of a restore, collected, with nothing written (POST /v1/restores { dryRun: true }). */
-  async dryRunRestore(targetName: string, snapshotId: string, options?: Pick<RestoreOptions, 'tier' | 'force' | 'destination'>): Promise<DryRunResult> {
+  async dryRunRestore(targetName: string, snapshotId: string, options?: Pick<RestoreOptions, 'tier' | 'force' | 'destination' | 'from'>): Promise<DryRunResult> {
     return dryRunRestore(this.context, await this.resolveTarget(targetName), snapshotId, options);
   }
 

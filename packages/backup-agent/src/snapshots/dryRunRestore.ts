@@ -47,7 +47,7 @@ export async function dryRunRestore(
   context: SnapshotContext,
   target: TargetConfig,
   id: string,
-  options: Pick<RestoreOptions, 'tier' | 'force' | 'destination'> = {},
+  options: Pick<RestoreOptions, 'tier' | 'force' | 'destination' | 'from'> = {},
 ): Promise<DryRunResult> {
   const refusalDetails: DryRunRefusal[] = [];
   const refuse = (error: unknown, fallback: DryRunRefusalReason) => {
@@ -59,7 +59,7 @@ export async function dryRunRestore(
   };
   const driver = context.driverFor(target);
   // Throws NotFoundError (HTTP 404) when no tier has it.
-  const located = await findSnapshot(context, target, id, options.tier);
+  const located = await findSnapshot(context, target, id, options.tier, options.from);
   let manifest: SnapshotManifest | undefined;
   try {
     manifest = usableManifest(located, target);
@@ -102,7 +102,7 @@ export async function dryRunRestore(
   let verified = false;
   if (manifest) {
     try {
-      const dependencies = await findRestoreDependencies(located.storage, target, manifest);
+      const dependencies = await findRestoreDependencies(located.storage, target, manifest, options.from);
       const keys = restoreKeys(context.config, [manifest, ...dependencies.map(d => d.manifest)]);
       const broken = (await checkArtifacts(located.storage, located.ref, manifest, undefined, keys)).filter(c => !c.ok);
       if (broken.length > 0) {

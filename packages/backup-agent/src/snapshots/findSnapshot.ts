@@ -19,14 +19,19 @@ export function tiersToSearch(target: TargetConfig, tier?: string): string[] {
   return [tier];
 }
 
-/** Finds a snapshot, in the given tier or the first of the target's tiers that has it. */
+/**
+ * Finds a snapshot, in the given tier or the first of the target's tiers that has it. With
+ * `from`, a snapshot of that other target, read through this target's tiers (a restore into a
+ * staging copy, or onto another host that shares the storage).
+ */
 export async function findSnapshot(
   context: SnapshotContext,
   target: TargetConfig,
   id: string,
   tier?: string,
+  from?: string,
 ): Promise<LocatedSnapshot> {
-  const ref = { target: target.name, id };
+  const ref = { target: from ?? target.name, id };
   for (const name of tiersToSearch(target, tier)) {
     const storage = context.storageFor(name);
     const manifest = await storage.readManifest(ref);
@@ -34,7 +39,7 @@ export async function findSnapshot(
   }
   const where = tier ? `tier "${tier}"` : `tiers ${target.tiers.join(', ')}`;
   throw new NotFoundError(
-    `snapshot ${id} of target "${target.name}" was not found in ${where} (an incomplete snapshot, without MANIFEST.json, counts as not found)`,
+    `snapshot ${id} of target "${ref.target}" was not found in ${where}${from ? ` of target "${target.name}"` : ''} (an incomplete snapshot, without MANIFEST.json, counts as not found)`,
   );
 }
 

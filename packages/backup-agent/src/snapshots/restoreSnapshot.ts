@@ -17,6 +17,11 @@ export interface RestoreOptions {
   force?: boolean;
   /** Restore somewhere else than the target itself: a path for file engines. */
   destination?: string;
+  /**
+   * Restore a snapshot of this other target, read through this target's tiers: a staging copy
+   * on the same host, or the same service on another host whose agent shares the storage.
+   */
+  from?: string;
   onProgress?: ProgressListener;
 }
 
@@ -70,10 +75,10 @@ export async function prepareRestore(
   const onProgress = options.onProgress ?? (() => undefined);
   const driver = context.driverFor(target);
   onProgress({ phase: 'reading manifest', bytes: 0 });
-  const located = await findSnapshot(context, target, id, options.tier);
+  const located = await findSnapshot(context, target, id, options.tier, options.from);
   const manifest = usableManifest(located, target);
   // Snapshots this one keeps content in (incremental engines) must be in the same tier.
-  const dependencies = await findRestoreDependencies(located.storage, target, manifest);
+  const dependencies = await findRestoreDependencies(located.storage, target, manifest, options.from);
   const keys = restoreKeys(context.config, [manifest, ...dependencies.map(d => d.manifest)]);
   const settings = options.destination
     ? driver.withDestination(target.settings, options.destination, context.config.context)

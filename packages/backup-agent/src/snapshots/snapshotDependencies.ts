@@ -128,10 +128,12 @@ export async function findRestoreDependencies(
   storage: SnapshotStorage,
   target: TargetConfig,
   manifest: SnapshotManifest,
+  /** The target the snapshots were taken from, when not `target` itself. */
+  from?: string,
 ): Promise<StoredManifest[]> {
   const found: StoredManifest[] = [];
   for (const id of dependenciesOf(manifest)) {
-    const ref = { target: target.name, id };
+    const ref = { target: from ?? target.name, id };
     const read = await storage.readManifest(ref);
     if (read.status !== 'ok' || read.manifest.target.engine !== target.engine) {
       const states: Record<string, string> = { missing: 'not there', 'too-new': 'from a newer agent', unreadable: 'unreadable' };

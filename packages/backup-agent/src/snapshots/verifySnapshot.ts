@@ -86,13 +86,15 @@ export async function verifySnapshot(
   id: string,
   tier?: string,
   onProgress: ProgressListener = () => undefined,
+  /** Verify a snapshot of this other target, as a restore into `target` would read it. */
+  from?: string,
 ): Promise<VerifyResult> {
   const tiers: TierVerification[] = [];
   // Throws NotFoundError when no tier has it at all.
-  await findSnapshot(context, target, id, tier);
+  await findSnapshot(context, target, id, tier, from);
   for (const name of tiersToSearch(target, tier)) {
     const storage = context.storageFor(name);
-    const ref = { target: target.name, id };
+    const ref = { target: from ?? target.name, id };
     const read = await storage.readManifest(ref);
     if (read.status === 'missing') continue;
     const location = storage.location(ref);
@@ -107,7 +109,7 @@ export async function verifySnapshot(
         keyId => keys.byId(keyId),
         false,
       );
-      const missing = await missingDependencies(storage, target.name, manifest);
+      const missing = await missingDependencies(storage, ref.target, manifest);
       const problem = missing.length > 0 ? `depends on snapshot(s) ${missing.join(', ')}, which this tier does not hold complete; it cannot be restored from here` : undefined;
       tiers.push({ tier: name, location, ok: !problem && artifacts.every(a => a.ok), artifacts, ...(problem ? { problem } : {}) });
     } catch (error) {

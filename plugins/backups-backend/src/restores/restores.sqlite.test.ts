@@ -45,6 +45,8 @@ const ENTITIES = [
   resource('app-db', {}, 'shop'),
   resource('notes-db', { 'safekeep.io/restore-drill': 'weekly sunday 05:00 UTC', 'safekeep.io/restore-drill-target': './scratch/notes-drill.db' }, 'shop'),
   resource('never-db', {}, 'half-backed'),
+  // A staging copy of app-db: its own target on the same agent, restored from app-db's snapshots.
+  resource('app-db-staging'),
   resource('orders-db', {}, 'half-backed'),
   system('shop'),
   system('half-backed'),
@@ -79,7 +81,7 @@ function requestRestore(entityPath: string, body: Record<string, unknown>, user 
 }
 
 beforeAll(async () => {
-  agent = await startRestoreTestAgent({ sqliteRows: { 'app-db': 200, 'notes-db': 50, 'orders-db': 30 }, emptySqlite: ['never-db'] });
+  agent = await startRestoreTestAgent({ sqliteRows: { 'app-db': 200, 'notes-db': 50, 'orders-db': 30 }, emptySqlite: ['never-db', 'app-db-staging'] });
   env = await startRestoreTestBackend({
     knex: await databases.init('SQLITE_3'),
     entities: ENTITIES,
@@ -203,6 +205,52 @@ describe('restores of SQLite targets through the real agent', () => {
     const done = await env.runRestore(created.body.id);
     expect(done.status).toBe('succeeded');
     expect(await countRows('copies/app-copy.db')).toBe(200);
+  });
+
+  it("restores into another entity's target (a staging copy): verified and run by that target's agent from the source's snapshot", async () => {
+    const created = await requestRestore('resource/default/app-db', {
+      snapshotId: appSnapshot,
+      reason: 'refresh staging from production',
+      destination: { kind: 'entity', entityRef: 'app-db-staging' },
+    }).expect(201);
+    const request: RestoreRequest = created.body;
+    expect(request.status).toBe('pending');
+    expect(request.destination).toEqual({
+      kind: 'entity',
+      entityRef: 'resource:default/app-db-staging',
+      agent: 'demo-host',
+      target: 'app-db-staging',
+      from: 'app-db',
+    });
+    expect(request.preview).toMatchObject({ verified: true, overwrites: false, refusals: [] });
+    // The verify job ran for the staging target, reading app-db's snapshot.
+    expect(agent.server.jobs.list().some(j => j.kind === 'verify' && j.target === 'app-db-staging')).toBe(true);
+
+    await env.api().post(`/api/backups/restores/${request.id}/approve`).set('Authorization', as(BOB)).send({}).expect(200);
+    const done = await env.runRestore(request.id);
+    expect(done).toMatchObject({ status: 'succeeded', error: null });
+    expect(done.check).toMatchObject({ ok: true });
+    expect(await countRows('data/app-db-staging.db')).toBe(200);
+
+    // Refreshing staging again is refused at preview: it holds data now, and only in-place restores overwrite.
+    const again = await requestRestore('resource/default/app-db', {
+      snapshotId: appSnapshot,
+      reason: 'refresh staging again',
+      destination: { kind: 'entity', entityRef: 'resource:default/app-db-staging' },
+    }).expect(201);
+    expect(again.body.status).toBe('refused');
+    expect(again.body.preview.refusals).toEqual([expect.stringMatching(/^the agent's dry run refuses it: the destination is not empty/)]);
+  });
+
+  it('refuses a destination entity that is the entity itself, has no policy, or that the requester may not restore into', async () => {
+    const itself = await requestRestore('resource/default/app-db', { reason: 'x', destination: { kind: 'entity', entityRef: 'resource:default/app-db' } }).expect(400);
+    expect(itself.body.error.message).toContain('restore in place instead');
+    const unknown = await requestRestore('resource/default/app-db', { reason: 'x', destination: { kind: 'entity', entityRef: 'resource:default/nope' } }).expect(404);
+    expect(unknown.body.error.message).toContain('No entity resource:default/nope');
+    const mixed = await requestRestore('resource/default/app-db', { reason: 'x', destination: { kind: 'entity', entityRef: 'app-db-staging', path: './x.db' } }).expect(400);
+    expect(mixed.body.error.message).toContain('destination.path: only for kind "other"');
+    const denied = await requestRestore('resource/default/notes-db', { reason: 'x', destination: { kind: 'entity', entityRef: 'app-db-staging' } }, EVE).expect(403);
+    expect(denied.body.error.message).toContain('restore into it');
   });
 
   it('refuses at preview a destination path that holds data, as the agent\'s dry run finds it, and writes nothing there', async () => {

@@ -25,7 +25,10 @@ export const EVE = 'user:default/eve';
 
 export const as = (user: string) => mockCredentials.user.header(user);
 
-/** Permissions as a policy would give them: everyone may do everything, except Carl approving. */
+/**
+ * Permissions as a policy would give them: everyone may do everything, except Carl approving,
+ * Eve reading app-db and Eve restoring into app-db-staging.
+ */
 const permissions = mockServices.permissions.mock({
   authorize: async (requests, options) => {
     const principal = options?.credentials?.principal as { userEntityRef?: string } | undefined;
@@ -34,7 +37,8 @@ const permissions = mockServices.permissions.mock({
       const resourceRef = (r as { resourceRef?: string }).resourceRef;
       const denied =
         (r.permission.name === 'backups.restore.approve' && user === CARL) ||
-        (r.permission.name === 'backups.read' && user === EVE && resourceRef === 'resource:default/app-db');
+        (r.permission.name === 'backups.read' && user === EVE && resourceRef === 'resource:default/app-db') ||
+        (r.permission.name === 'backups.restore.request' && user === EVE && resourceRef === 'resource:default/app-db-staging');
       return { result: denied ? AuthorizeResult.DENY : AuthorizeResult.ALLOW };
     }) as any;
   },
