@@ -3,18 +3,10 @@ import Typography from '@material-ui/core/Typography';
 import { useTheme } from '@material-ui/core/styles';
 import ToggleButton from '@material-ui/lab/ToggleButton';
 import ToggleButtonGroup from '@material-ui/lab/ToggleButtonGroup';
-import {
-  CartesianGrid,
-  Line,
-  LineChart,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
 import type { SizeSeries } from '@safekeep/plugin-backups-common';
 import { formatBytes } from '../../format/bytes';
 import { formatAbsoluteTime } from '../../format/time';
+import { TrendLineChart } from '../TrendLineChart';
 
 export const TREND_WINDOWS = [30, 90, 365] as const;
 export type TrendWindow = (typeof TREND_WINDOWS)[number];
@@ -54,7 +46,6 @@ export function SizeTrendChart(props: {
   }));
   const growth = series.growthBytesPer30Days;
   const latest = points[points.length - 1];
-  const axisColor = theme.palette.text.secondary;
 
   return (
     <>
@@ -106,59 +97,36 @@ export function SizeTrendChart(props: {
           } days, latest ${formatBytes(latest.bytes)}`}
           data-testid="size-trend-chart"
         >
-          <ResponsiveContainer
-            width="100%"
+          <TrendLineChart
+            data={points}
             height={CHART_HEIGHT}
-            initialDimension={{ width: 600, height: CHART_HEIGHT }}
-          >
-            <LineChart
-              data={points}
-              margin={{ top: 8, right: 16, bottom: 8, left: 8 }}
-            >
-              <CartesianGrid
-                stroke={theme.palette.divider}
-                strokeDasharray="3 3"
-              />
-              <XAxis
-                dataKey="time"
-                type="number"
-                scale="time"
-                domain={[now.getTime() - series.days * DAY_MS, now.getTime()]}
-                tickFormatter={formatDay}
-                stroke={axisColor}
-                tick={{ fill: axisColor }}
-              />
-              <YAxis
-                dataKey="bytes"
-                tickFormatter={(bytes: number) => formatBytes(bytes)}
-                width={80}
-                stroke={axisColor}
-                tick={{ fill: axisColor }}
-              />
-              <Tooltip
-                labelFormatter={(time: number) =>
-                  formatAbsoluteTime(new Date(time).toISOString())
-                }
-                formatter={(bytes: number) => [
-                  formatBytes(bytes),
-                  'Stored size',
-                ]}
-                contentStyle={{
-                  backgroundColor: theme.palette.background.paper,
-                  borderColor: theme.palette.divider,
-                  color: theme.palette.text.primary,
-                }}
-              />
-              <Line
-                type="monotone"
-                dataKey="bytes"
-                name="Stored size"
-                stroke={theme.palette.primary.main}
-                dot={points.length <= 60}
-                isAnimationActive={false}
-              />
-            </LineChart>
-          </ResponsiveContainer>
+            initialWidth={600}
+            marginLeft={8}
+            xAxis={{
+              dataKey: 'time',
+              type: 'number',
+              scale: 'time',
+              domain: [now.getTime() - series.days * DAY_MS, now.getTime()],
+              tickFormatter: formatDay,
+            }}
+            yAxis={{
+              dataKey: 'bytes',
+              tickFormatter: (bytes: number) => formatBytes(bytes),
+              width: 80,
+            }}
+            tooltip={{
+              labelFormatter: (time: number) =>
+                formatAbsoluteTime(new Date(time).toISOString()),
+              formatter: (bytes: number) => [formatBytes(bytes), 'Stored size'],
+            }}
+            line={{
+              type: 'monotone',
+              dataKey: 'bytes',
+              name: 'Stored size',
+              stroke: theme.palette.primary.main,
+              dot: points.length <= 60,
+            }}
+          />
         </div>
       )}
     </>

@@ -1,21 +1,13 @@
 import Typography from '@material-ui/core/Typography';
 import { useTheme } from '@material-ui/core/styles';
 import type {} from '@backstage/theme';
-import {
-  CartesianGrid,
-  Line,
-  LineChart,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
 import type { TeamOverview } from '@safekeep/plugin-backups-common';
 import {
   describeSuccessTrend,
   SuccessRatePoint,
   successRatePoints,
 } from './successTrend';
+import { TrendLineChart } from '../TrendLineChart';
 
 const CHART_HEIGHT = 220;
 
@@ -34,7 +26,6 @@ export function SuccessRateTrendChart(props: {
   const theme = useTheme();
   const points = successRatePoints(props.trend);
   const description = describeSuccessTrend(points);
-  const axisColor = theme.palette.text.secondary;
 
   if (points.every(p => p.percent === null)) {
     return (
@@ -52,67 +43,44 @@ export function SuccessRateTrendChart(props: {
         role="img"
         aria-label={`Daily backup success rate over the last ${points.length} days. ${description}`}
       >
-        <ResponsiveContainer
-          width="100%"
+        <TrendLineChart
+          data={points}
           height={CHART_HEIGHT}
-          initialDimension={{ width: 500, height: CHART_HEIGHT }}
-        >
-          <LineChart
-            data={points}
-            margin={{ top: 8, right: 16, bottom: 8, left: 0 }}
-          >
-            <CartesianGrid
-              stroke={theme.palette.divider}
-              strokeDasharray="3 3"
-            />
-            <XAxis
-              dataKey="day"
-              tickFormatter={formatDay}
-              stroke={axisColor}
-              tick={{ fill: axisColor }}
-              minTickGap={16}
-            />
-            <YAxis
-              domain={[0, 100]}
-              ticks={[0, 25, 50, 75, 100]}
-              tickFormatter={(percent: number) => `${percent}%`}
-              width={48}
-              stroke={axisColor}
-              tick={{ fill: axisColor }}
-            />
-            <Tooltip
-              labelFormatter={(day: string) => formatDay(day)}
-              formatter={(
-                _percent: number,
-                _name: string,
-                item: { payload?: SuccessRatePoint },
-              ) => {
-                const point = item.payload!;
-                return [
-                  `${point.succeeded} of ${
-                    point.succeeded + point.failed
-                  } succeeded`,
-                  'Runs',
-                ];
-              }}
-              contentStyle={{
-                backgroundColor: theme.palette.background.paper,
-                borderColor: theme.palette.divider,
-                color: theme.palette.text.primary,
-              }}
-            />
-            <Line
-              type="linear"
-              dataKey="percent"
-              name="Success rate"
-              stroke={theme.palette.status.ok}
-              strokeWidth={2}
-              dot={{ r: 2 }}
-              connectNulls={false}
-              isAnimationActive={false}
-            />
-          </LineChart>
-        </ResponsiveContainer>
+          initialWidth={500}
+          marginLeft={0}
+          xAxis={{ dataKey: 'day', tickFormatter: formatDay, minTickGap: 16 }}
+          yAxis={{
+            domain: [0, 100],
+            ticks: [0, 25, 50, 75, 100],
+            tickFormatter: (percent: number) => `${percent}%`,
+            width: 48,
+          }}
+          tooltip={{
+            labelFormatter: (day: string) => formatDay(day),
+            formatter: (
+              _percent: number,
+              _name: string,
+              item: { payload?: SuccessRatePoint },
+            ) => {
+              const point = item.payload!;
+              return [
+                `${point.succeeded} of ${
+                  point.succeeded + point.failed
+                } succeeded`,
+                'Runs',
+              ];
+            },
+          }}
+          line={{
+            type: 'linear',
+            dataKey: 'percent',
+            name: 'Success rate',
+            stroke: theme.palette.status.ok,
+            strokeWidth: 2,
+            dot: { r: 2 },
+            connectNulls: false,
+          }}
+        />
       </div>
     </>
   );
