@@ -88,9 +88,21 @@ describe('computeEntitySummary', () => {
       rpoMs: 26 * 3_600_000,
       retention: 'keep-last=7 min=3',
       retentionOffsite: null,
+      restoreDrill: null,
     });
     // The REST view carries no runner bookkeeping.
     expect(summary.lastRun).not.toHaveProperty('agentJobId');
+  });
+
+  it('names the restore drill schedule and scratch destination in the policy', () => {
+    const withDrill = entity({
+      'safekeep.io/agent': 'demo-host',
+      'safekeep.io/target': 'app-db',
+      'safekeep.io/schedule': 'daily 01:00',
+      'safekeep.io/restore-drill': 'weekly sunday 05:00 UTC',
+      'safekeep.io/restore-drill-target': 'app_drill',
+    });
+    expect(summarize(withDrill, {}).policy?.restoreDrill).toEqual({ schedule: 'weekly sunday 05:00 UTC', destination: 'app_drill' });
   });
 
   it('is failing when the last finished run failed, even after earlier successes', () => {

@@ -106,6 +106,7 @@ export function computeEntitySummary(input: SummaryInput): EntityBackupSummary {
       rpoMs: policy.rpoMs ?? null,
       retention: policy.retention ? formatRetention(policy.retention) : null,
       retentionOffsite: policy.retentionOffsite ? formatRetention(policy.retentionOffsite) : null,
+      restoreDrill: policy.restoreDrill ? { schedule: policy.restoreDrill.schedule.source, destination: policy.restoreDrill.destination } : null,
     },
     lastRun,
     lastSuccess,

@@ -47,6 +47,8 @@ export interface EntityBackupSummary {
     rpoMs: number | null;
     retention: string | null;
     retentionOffsite: string | null;
+    /** Scheduled restore drills: when, and into which scratch destination. Absent from older backends. */
+    restoreDrill?: { schedule: string; destination: string } | null;
   } | null;
   problems: Array<{ annotation: string; value?: string; message: string }>;
   lastRun: BackupRun | null;

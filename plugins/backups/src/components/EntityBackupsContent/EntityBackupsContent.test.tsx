@@ -206,6 +206,49 @@ describe('EntityBackupsContent', () => {
       screen.getByText('file:///var/backups/orders/20261120T000001Z-orders'),
     ).toBeInTheDocument();
     expect(screen.getByText('met')).toBeInTheDocument();
+    // No restore has been verified, and nothing would verify one.
+    expect(
+      latest.getByText(
+        'Never: no restore of this entity has passed its check yet',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      latest.getByText(/^no drills: add safekeep.io\/restore-drill/),
+    ).toBeInTheDocument();
+  });
+
+  it('shows when a restore was last verified, and the drills that keep it so', async () => {
+    const summary = okSummary(2);
+    const api = new FakeBackupsApi({
+      summaries: [
+        {
+          ...summary,
+          lastVerifiedRestoreAt: hoursAgo(5),
+          policy: {
+            ...summary.policy!,
+            restoreDrill: {
+              schedule: 'weekly sunday 05:00 UTC',
+              destination: 'orders_drill',
+            },
+          },
+        },
+      ],
+      runs: [summary.lastSuccess!],
+    });
+    await render(api);
+    const latest = within(
+      (await screen.findByText('Latest snapshot')).closest(
+        '.MuiCard-root',
+      ) as HTMLElement,
+    );
+    const verified = latest.getByText('Last verified restore')
+      .nextElementSibling as HTMLElement;
+    expect(within(verified).getByText('5 hours ago')).toBeInTheDocument();
+    expect(
+      within(verified).getByText(
+        'drills "weekly sunday 05:00 UTC" into orders_drill',
+      ),
+    ).toBeInTheDocument();
   });
 
   it('says the RPO is not met when the last success is older than it', async () => {

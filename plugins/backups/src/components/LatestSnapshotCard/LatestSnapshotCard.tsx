@@ -99,6 +99,18 @@ export function LatestSnapshotCard(props: {
             'Not set: add a safekeep.io/rpo annotation, e.g. 26h'
           )}
         </Field>
+        <Field term="Last verified restore">
+          {props.summary.lastVerifiedRestoreAt ? (
+            <TimeText iso={props.summary.lastVerifiedRestoreAt} showAbsolute />
+          ) : (
+            'Never: no restore of this entity has passed its check yet'
+          )}
+          <Typography variant="caption" color="textSecondary" display="block">
+            {policy?.restoreDrill
+              ? `drills "${policy.restoreDrill.schedule}" into ${policy.restoreDrill.destination}`
+              : 'no drills: add safekeep.io/restore-drill and safekeep.io/restore-drill-target to test restores on a schedule'}
+          </Typography>
+        </Field>
         {lastSuccess && (
           <>
             <Field term="Size">
