@@ -2,6 +2,7 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { AgentJob } from '@safekeep/plugin-backups-common';
 import { AgentError } from '../agent/AgentError';
 import type { AgentRegistry } from '../agent/AgentRegistry';
+import { lookUpAgentJob } from '../agent/lookUpAgentJob';
 import type { BackupsStore, RunOutcome, StoredRun } from '../database/BackupsStore';
 import { groupMemberJob } from '../groups/groupMemberJob';
 import { observeJob } from './jobOutcome';
@@ -26,6 +27,11 @@ export const DEFAULT_LIMITS: RunExecutorLimits = {
 
 function minutes(ms: number): string {
   return `${Math.round(ms / 60_000)} min`;
+}
+
+/** The agent's own words when it answered with an error; otherwise what was thrown. */
+function agentErrorReason(error: unknown): string {
+  return error instanceof AgentError ? error.message : String(error);
 }
 
 /**
@@ -113,48 +119,45 @@ export class RunExecutor {
   }
 
   private async follow(run: StoredRun): Promise<void> {
-    const { agents } = this.options;
-    const now = this.now();
-    if (!run.agentJobId) {
-      const since = run.startedAt ? now.getTime() - new Date(run.startedAt).getTime() : Infinity;
-      if (since > this.limits.startGraceMs) {
+    const lookup = await lookUpAgentJob({
+      jobId: run.agentJobId,
+      agent: this.options.agents.get(run.agent),
+      askedAt: run.startedAt,
+      lastHeardAt: run.agentSeenAt ?? run.startedAt ?? run.createdAt,
+      now: this.now(),
+      limits: this.limits,
+    });
+    switch (lookup.kind) {
+      case 'starting':
+        return;
+      case 'start-lost':
         await this.interrupt(
           run,
           `The backend stopped while asking agent "${run.agent}" to start the backup, so it is unknown whether it ran. Start a new backup.`,
         );
-      }
-      return;
-    }
-    const client = agents.get(run.agent);
-    if (!client) {
-      await this.interrupt(run, `Agent "${run.agent}" is no longer in app-config backups.agents, so the job cannot be followed.`);
-      return;
-    }
-    let job: AgentJob | undefined;
-    try {
-      job = await client.getJob(run.agentJobId);
-    } catch (error) {
-      const lastSeen = new Date(run.agentSeenAt ?? run.startedAt ?? run.createdAt);
-      const silentMs = now.getTime() - lastSeen.getTime();
-      const reason = error instanceof AgentError ? error.message : String(error);
-      if (silentMs > this.limits.agentSilenceMs) {
+        return;
+      case 'agent-gone':
+        await this.interrupt(run, `Agent "${run.agent}" is no longer in app-config backups.agents, so the job cannot be followed.`);
+        return;
+      case 'unreachable':
+        this.options.logger.warn(`Backup run ${run.id}: cannot reach the agent yet: ${agentErrorReason(lookup.error)}`);
+        return;
+      case 'silent':
         await this.interrupt(
           run,
-          `Agent "${run.agent}" has not answered about job ${run.agentJobId} for ${minutes(silentMs)} (last error: ${reason}); the outcome is unknown. Check the agent and start a new backup.`,
+          `Agent "${run.agent}" has not answered about job ${run.agentJobId} for ${minutes(lookup.silentMs)} (last error: ${agentErrorReason(lookup.error)}); the outcome is unknown. Check the agent and start a new backup.`,
         );
-      } else {
-        this.options.logger.warn(`Backup run ${run.id}: cannot reach the agent yet: ${reason}`);
-      }
-      return;
+        return;
+      case 'forgotten':
+        await this.interrupt(
+          run,
+          `Agent "${run.agent}" does not know job ${run.agentJobId} (it probably restarted), so the backup did not finish. Start a new backup.`,
+        );
+        return;
+      default:
+        // 'found': the agent reported the job, running or finished.
+        await this.record(run, lookup.job);
     }
-    if (!job) {
-      await this.interrupt(
-        run,
-        `Agent "${run.agent}" does not know job ${run.agentJobId} (it probably restarted), so the backup did not finish. Start a new backup.`,
-      );
-      return;
-    }
-    await this.record(run, job);
   }
 
   private async record(run: StoredRun, job: AgentJob): Promise<void> {

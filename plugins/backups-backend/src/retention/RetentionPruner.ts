@@ -2,6 +2,7 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { AgentJob, PolicyParseResult } from '@safekeep/plugin-backups-common';
 import { AgentError } from '../agent/AgentError';
 import type { AgentRegistry } from '../agent/AgentRegistry';
+import { lookUpAgentJob } from '../agent/lookUpAgentJob';
 import type { BackupsStore, StoredRun } from '../database/BackupsStore';
 import type { PrunesStore, StoredPrune } from '../database/PrunesStore';
 import { planPrunes } from './planPrunes';
@@ -128,34 +129,35 @@ export class RetentionPruner {
   }
 
   private async follow(prune: StoredPrune): Promise<void> {
-    const now = this.now();
-    if (!prune.agentJobId) {
-      const since = now.getTime() - new Date(prune.startedAt ?? prune.createdAt).getTime();
-      if (since > this.limits.startGraceMs) {
+    const lookup = await lookUpAgentJob({
+      jobId: prune.agentJobId,
+      agent: this.options.agents.get(prune.agent),
+      askedAt: prune.startedAt ?? prune.createdAt,
+      lastHeardAt: prune.updatedAt,
+      now: this.now(),
+      limits: this.limits,
+    });
+    switch (lookup.kind) {
+      case 'starting':
+      case 'unreachable':
+        // Not lost yet: the next tick looks again.
+        return;
+      case 'start-lost':
         await this.fail(prune, `The backend stopped while asking agent "${prune.agent}" to prune, so it is unknown whether anything was removed; the next successful backup prunes again.`);
-      }
-      return;
+        return;
+      case 'agent-gone':
+        await this.fail(prune, `Agent "${prune.agent}" is no longer in app-config backups.agents, so the prune cannot be followed.`);
+        return;
+      case 'silent':
+        await this.fail(prune, `Agent "${prune.agent}" has not answered about prune job ${prune.agentJobId} for ${Math.round(lookup.silentMs / 60_000)} min (${lookup.error instanceof Error ? lookup.error.message : String(lookup.error)}); the outcome is unknown.`);
+        return;
+      case 'forgotten':
+        await this.fail(prune, `Agent "${prune.agent}" does not know prune job ${prune.agentJobId} (it probably restarted); the next successful backup prunes again.`);
+        return;
+      default:
+        // 'found': the agent reported the job, running or finished.
+        await this.record(prune, lookup.job);
     }
-    const client = this.options.agents.get(prune.agent);
-    if (!client) {
-      await this.fail(prune, `Agent "${prune.agent}" is no longer in app-config backups.agents, so the prune cannot be followed.`);
-      return;
-    }
-    let job: AgentJob | undefined;
-    try {
-      job = await client.getJob(prune.agentJobId);
-    } catch (error) {
-      const silentMs = now.getTime() - new Date(prune.updatedAt).getTime();
-      if (silentMs > this.limits.agentSilenceMs) {
-        await this.fail(prune, `Agent "${prune.agent}" has not answered about prune job ${prune.agentJobId} for ${Math.round(silentMs / 60_000)} min (${error instanceof Error ? error.message : String(error)}); the outcome is unknown.`);
-      }
-      return;
-    }
-    if (!job) {
-      await this.fail(prune, `Agent "${prune.agent}" does not know prune job ${prune.agentJobId} (it probably restarted); the next successful backup prunes again.`);
-      return;
-    }
-    await this.record(prune, job);
   }
 
   private async record(prune: StoredPrune, job: AgentJob): Promise<void> {
