@@ -507,6 +507,74 @@ async function main() {
   );
 
   await step(
+    "a restore of notes-db into another entity's target (e2e-notes-staging), approved, fills the staging copy",
+    async () => {
+      const reason = 'e2e: refresh staging from production';
+      await page.goto(`${APP}/catalog/default/resource/notes-db/backups`);
+      await page
+        .getByRole('button', { name: 'Request restore' })
+        .first()
+        .click();
+      const dialog = page.getByRole('dialog', { name: 'Request a restore' });
+      await dialog
+        .getByLabel("Into another entity's target", { exact: false })
+        .check();
+      await dialog
+        .getByLabel('Entity to restore into')
+        .fill('resource:default/e2e-notes-staging');
+      await dialog.getByLabel('Reason').fill(reason);
+      await dialog.getByRole('button', { name: 'Request restore' }).click();
+      await dialog
+        .getByText(/^Request recorded \(waiting for approval\)/)
+        .waitFor({ timeout: 120_000 });
+      await dialog.getByRole('button', { name: 'Close' }).click();
+      const mine = page
+        .getByRole('article', { name: /^Restore request / })
+        .filter({ hasText: reason });
+      const id = (await mine.getAttribute('aria-label')).replace(
+        'Restore request ',
+        '',
+      );
+
+      await approverPage.goto(
+        `${APP}/catalog/default/resource/notes-db/backups`,
+      );
+      const card = approverPage.getByRole('article', {
+        name: `Restore request ${id}`,
+      });
+      await card
+        .getByText(
+          'into resource:default/e2e-notes-staging (target notes-db-staging on agent demo-host)',
+          { exact: false },
+        )
+        .waitFor({ timeout: 60_000 });
+      await card.getByRole('button', { name: 'Approve' }).click();
+      await card.waitFor({ state: 'detached', timeout: 60_000 });
+
+      await page.reload();
+      const row = page.locator('tr', { hasText: reason });
+      await waitFor(
+        'the staging restore succeeded in the history',
+        async () =>
+          (await row.count()) > 0 &&
+          (await row.first().textContent()).includes('Succeeded'),
+        { portal, timeoutMs: 180_000 },
+      );
+      const text = (await row.first().innerText()).replace(/\s+/g, ' ');
+      expect(
+        text.includes('Counts match the backup'),
+        `the staging restore's check did not pass: ${text}`,
+      );
+      const staging = join(dataDir, 'demo/notes-staging.db');
+      expect(
+        statSync(staging).size > 0,
+        `${staging} is empty after the restore`,
+      );
+      console.log(`  ${text.slice(0, 200)}`);
+    },
+  );
+
+  await step(
     'a group restore from the notes-platform System: asked, approved by the approver, every member restored',
     async () => {
       const reason = 'e2e: roll the notes platform back as a whole';
