@@ -4,23 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CommandFailedError } from '../exec/CommandFailedError';
 import { runToCompletion } from '../exec/runToCompletion';
 import { withSecretFile } from '../exec/withSecretFile';
+import { commandFailureOf } from '../testing/commandFailure';
 import { DB_IMAGE, describeWithDocker, execIn, removeTestResources, startTestContainer, testPrefix } from '../testing/dockerHarness';
 import { DockerExecRunner } from './DockerExecRunner';
 
 jest.setTimeout(60_000);
-
-async function failureOf(promise: Promise<unknown>): Promise<CommandFailedError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(CommandFailedError);
-    return error as CommandFailedError;
-  }
-  throw new Error('expected the command to fail');
-}
 
 describeWithDocker('DockerExecRunner (real Docker Engine)', docker => {
   const prefix = testPrefix('exec');
@@ -42,7 +32,7 @@ describeWithDocker('DockerExecRunner (real Docker Engine)', docker => {
 
   it('fails a tool that exits non-zero, with the code and the end of stderr, secrets scrubbed', async () => {
     const secret = 'pa55-word-xyz';
-    const failure = await failureOf(
+    const failure = await commandFailureOf(
       runToCompletion(runner, { command: 'sh', args: ['-c', `echo partial; echo "auth failed for ${secret}" >&2; exit 3`], secrets: [secret] }),
     );
     expect(failure.exitCode).toBe(3);
@@ -50,15 +40,15 @@ describeWithDocker('DockerExecRunner (real Docker Engine)', docker => {
   });
 
   it('says when a tool is not installed in the container, and when the container is not running', async () => {
-    const missing = await failureOf(runner.run({ command: 'safekeep-no-such-tool', args: [] }).completion);
+    const missing = await commandFailureOf(runner.run({ command: 'safekeep-no-such-tool', args: [] }).completion);
     expect(missing.message).toBe(`cannot run safekeep-no-such-tool (not found): safekeep-no-such-tool is not installed in container ${name}`);
 
     const stopped = `${prefix}-stopped`;
     await startTestContainer(docker, { name: stopped, image: DB_IMAGE, cmd: ['true'], start: false });
-    const notRunning = await failureOf(new DockerExecRunner(docker, stopped).run({ command: 'pg_dump', args: [] }).completion);
+    const notRunning = await commandFailureOf(new DockerExecRunner(docker, stopped).run({ command: 'pg_dump', args: [] }).completion);
     expect(notRunning.message).toMatch(new RegExp(`^cannot run pg_dump: container ${stopped} is not running \\(.*\\); the target's tools run inside it with docker exec, so it must be running$`));
 
-    const absent = await failureOf(new DockerExecRunner(docker, `${prefix}-absent`).run({ command: 'pg_dump', args: [] }).completion);
+    const absent = await commandFailureOf(new DockerExecRunner(docker, `${prefix}-absent`).run({ command: 'pg_dump', args: [] }).completion);
     expect(absent.message).toBe(`cannot run pg_dump: container ${prefix}-absent does not exist; check the target's container setting`);
   });
 
@@ -83,7 +73,7 @@ describeWithDocker('DockerExecRunner (real Docker Engine)', docker => {
     running.stdout.resume();
     input.write('partial data\n');
     setTimeout(() => input.destroy(new Error('checksum mismatch')), 300);
-    const failure = await failureOf(running.completion);
+    const failure = await commandFailureOf(running.completion);
     expect(failure.message).toBe('sh was stopped because its input failed: checksum mismatch');
     await new Promise(resolve => setTimeout(resolve, 300));
     expect(await execIn(docker, name, ['sh', '-c', 'ls /tmp/committed 2>/dev/null || echo absent'])).toBe('absent\n');
@@ -93,7 +83,7 @@ describeWithDocker('DockerExecRunner (real Docker Engine)', docker => {
     const running = runner.run({ command: 'sleep', args: ['30'] });
     running.stdout.resume();
     setTimeout(() => running.kill(), 300);
-    const failure = await failureOf(running.completion);
+    const failure = await commandFailureOf(running.completion);
     expect(failure.message).toBe('sleep was killed (SIGTERM)');
     expect(failure.signal).toBe('SIGTERM');
   });

@@ -2,22 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { CommandFailedError } from './CommandFailedError';
+import { commandFailureOf } from '../testing/commandFailure';
 import { LocalProcessRunner } from './LocalProcessRunner';
 import { runToCompletion } from './runToCompletion';
 import { withSecretFile } from './withSecretFile';
 
 const runner = new LocalProcessRunner();
-
-async function failureOf(promise: Promise<unknown>): Promise<CommandFailedError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(CommandFailedError);
-    return error as CommandFailedError;
-  }
-  throw new Error('expected the command to fail');
-}
 
 describe('LocalProcessRunner', () => {
   let dir: string;
@@ -33,7 +23,7 @@ describe('LocalProcessRunner', () => {
 
   it('rejects on a non-zero exit with the code and the end of stderr, secrets scrubbed', async () => {
     const secret = 'pa55-word-xyz';
-    const failure = await failureOf(
+    const failure = await commandFailureOf(
       runToCompletion(runner, {
         command: 'sh',
         args: ['-c', `echo "auth failed for ${secret}" >&2; exit 3`],
@@ -46,7 +36,7 @@ describe('LocalProcessRunner', () => {
   });
 
   it('keeps only the last ~2 KB of a long stderr', async () => {
-    const failure = await failureOf(
+    const failure = await commandFailureOf(
       runToCompletion(runner, { command: 'sh', args: ['-c', 'i=0; while [ $i -lt 500 ]; do echo "line $i" >&2; i=$((i+1)); done; exit 1'] }),
     );
     expect(failure.stderrTail.length).toBeLessThanOrEqual(2100);
@@ -58,13 +48,13 @@ describe('LocalProcessRunner', () => {
     const running = runner.run({ command: 'sleep', args: ['30'] });
     running.stdout.resume();
     setTimeout(() => running.kill(), 50);
-    const failure = await failureOf(running.completion);
+    const failure = await commandFailureOf(running.completion);
     expect(failure.signal).toBe('SIGTERM');
     expect(failure.message).toBe('sleep was killed (SIGTERM)');
   });
 
   it('says when a tool is not installed', async () => {
-    const failure = await failureOf(runner.run({ command: 'safekeep-no-such-tool', args: [] }).completion);
+    const failure = await commandFailureOf(runner.run({ command: 'safekeep-no-such-tool', args: [] }).completion);
     expect(failure.message).toBe("cannot run safekeep-no-such-tool (ENOENT): safekeep-no-such-tool is not installed or not on the agent's PATH");
   });
 
@@ -85,7 +75,7 @@ describe('LocalProcessRunner', () => {
     running.stdout.resume();
     input.write('partial data\n');
     setTimeout(() => input.destroy(new Error('checksum mismatch')), 50);
-    const failure = await failureOf(running.completion);
+    const failure = await commandFailureOf(running.completion);
     expect(failure.message).toBe('sh was stopped because its input failed: checksum mismatch');
     expect(fs.existsSync(committed)).toBe(false);
   });
