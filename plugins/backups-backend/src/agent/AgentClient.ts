@@ -74,29 +74,13 @@ export class AgentClient {
     return (await this.parse('GET', AGENT_PATHS.health, response, agentHealthSchema)) as AgentHealth;
   }
 
-  async startBackup(target: string): Promise<StartBackupResult> {
-    const path = AGENT_PATHS.startBackup;
-    const response = await this.request('POST', path, { target });
-    if (response.status === 409) {
-      const conflict = await this.parse('POST', path, response, agentConflictSchema);
-      return { kind: 'busy', runningJobId: conflict.runningJobId, message: this.redact(conflict.error) };
-    }
-    if (!response.ok) throw await this.errorFor('POST', path, response);
-    const job = (await this.parse('POST', path, response, agentJobSchema)) as AgentJob;
-    return { kind: 'started', job };
+  startBackup(target: string): Promise<StartBackupResult> {
+    return this.startJob(AGENT_PATHS.startBackup, { target });
   }
 
   /** Asks the agent to apply a retention policy to one tier of a target (a `prune` job). */
-  async startPrune(target: string, tier: string, retention: RetentionPolicy): Promise<StartBackupResult> {
-    const path = AGENT_PATHS.prune;
-    const response = await this.request('POST', path, { target, tier, retention, dryRun: false });
-    if (response.status === 409) {
-      const conflict = await this.parse('POST', path, response, agentConflictSchema);
-      return { kind: 'busy', runningJobId: conflict.runningJobId, message: this.redact(conflict.error) };
-    }
-    if (!response.ok) throw await this.errorFor('POST', path, response);
-    const job = (await this.parse('POST', path, response, agentJobSchema)) as AgentJob;
-    return { kind: 'started', job };
+  startPrune(target: string, tier: string, retention: RetentionPolicy): Promise<StartBackupResult> {
+    return this.startJob(AGENT_PATHS.prune, { target, tier, retention, dryRun: false });
   }
 
   /**
