@@ -12,8 +12,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { MANIFEST_FILE, SnapshotManifest } from '@safekeep/plugin-backups-common';
 import type { S3StorageConfig } from '../config/configSchema';
-import { resolveSecret } from '../config/secretRef';
 import { ByteCounter } from '../pipeline/ByteCounter';
+import { createS3Client } from './createS3Client';
 import { manifestText, parseManifestText } from './manifestFile';
 import { assertSafeArtifactName, assertSafeRef, README_FILE } from './safeNames';
 import { isSnapshotId } from './snapshotId';
@@ -43,22 +43,7 @@ export class S3Storage implements SnapshotStorage {
 
   /** Created at first use, so credentials are read only when needed. */
   private get client(): S3Client {
-    if (!this.clientInstance) {
-      const { accessKeyId, secretAccessKey } = this.config;
-      this.clientInstance = new S3Client({
-        region: this.config.region,
-        endpoint: this.config.endpoint,
-        forcePathStyle: this.config.forcePathStyle,
-        // Our own sha256 covers every artifact end to end; the SDK's default extra checksums
-        // (aws-chunked trailers) are not understood by several S3-compatible servers.
-        requestChecksumCalculation: 'WHEN_REQUIRED',
-        responseChecksumValidation: 'WHEN_REQUIRED',
-        credentials:
-          accessKeyId && secretAccessKey
-            ? { accessKeyId: resolveSecret(accessKeyId), secretAccessKey: resolveSecret(secretAccessKey) }
-            : undefined,
-      });
-    }
+    this.clientInstance ??= createS3Client(this.config);
     return this.clientInstance;
   }
 

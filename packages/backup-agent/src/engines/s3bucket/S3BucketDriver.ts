@@ -4,12 +4,13 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { createS3Client } from '../../storage/createS3Client';
 import type { EngineBackup, EngineDriver, ManualArtifact, RestoreArtifact } from '../EngineDriver';
 import { bucketBlobTar, MirrorTotals } from './backupBucket';
 import { IncrementalEngineContext, loadPreviousIndex } from './incremental';
 import { BLOBS_ARTIFACT, INDEX_ARTIFACT, readObjectIndex } from './objectIndex';
 import { BucketRestore, groupBySnapshot } from './restoreBucket';
-import { bucketExists, bucketUrl, countObjects, createS3Client, explainS3Error, listObjects } from './s3Access';
+import { bucketExists, bucketUrl, countObjects, explainS3Error, listObjects } from './s3Access';
 import { bucketNameSchema, normalizePrefix, S3BucketSettings, s3BucketSettingsSchema } from './s3BucketSettings';
 
 function findArtifact(artifacts: RestoreArtifact[], name: string): RestoreArtifact {

@@ -1,23 +1,5 @@
 import { HeadBucketCommand, ListObjectsV2Command, S3Client, _Object } from '@aws-sdk/client-s3';
-import { resolveSecret } from '../../config/secretRef';
 import type { S3BucketSettings } from './s3BucketSettings';
-
-export function createS3Client(settings: S3BucketSettings): S3Client {
-  const { accessKeyId, secretAccessKey } = settings;
-  return new S3Client({
-    region: settings.region,
-    endpoint: settings.endpoint,
-    forcePathStyle: settings.forcePathStyle,
-    // S3-compatible servers (MinIO, SeaweedFS, older Ceph) often reject the SDK's default
-    // flexible checksums; contents are verified by sha256 on both sides instead.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    credentials:
-      accessKeyId && secretAccessKey
-        ? { accessKeyId: resolveSecret(accessKeyId), secretAccessKey: resolveSecret(secretAccessKey) }
-        : undefined,
-  });
-}
 
 export function bucketUrl(settings: S3BucketSettings): string {
   return `s3://${settings.bucket}/${settings.prefix}${settings.endpoint ? ` at ${settings.endpoint}` : ''}`;
