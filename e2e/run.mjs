@@ -616,13 +616,16 @@ async function main() {
         '',
       );
 
-      await approverPage.goto(
-        `${APP}/catalog/default/system/notes-platform/backups`,
-      );
+      // The approvers' queue: every pending request across the catalog.
+      await approverPage.goto(`${APP}/backups/approvals`);
+      await approverPage
+        .getByText('Restore requests waiting for approval')
+        .waitFor({ timeout: 60_000 });
       const card = approverPage.getByRole('article', {
         name: `Restore request ${groupId}`,
       });
       await card.getByLabel('Comment').fill('e2e: both members, one window');
+      await screenshot(approverPage, 'restore-approvals-light');
       await card.getByRole('button', { name: 'Approve' }).click();
       await card.waitFor({ state: 'detached', timeout: 60_000 });
 

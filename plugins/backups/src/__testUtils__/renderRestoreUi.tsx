@@ -1,5 +1,6 @@
 import type { ReactElement } from 'react';
 import { identityApiRef } from '@backstage/core-plugin-api';
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import {
   mockApis,
@@ -32,5 +33,7 @@ export function renderRestoreUi(
     >
       {element}
     </TestApiProvider>,
+    // Requests link to their entity's page.
+    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
   );
 }

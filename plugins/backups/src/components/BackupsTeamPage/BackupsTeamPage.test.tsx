@@ -2,6 +2,7 @@ import { configure, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { Entity } from '@backstage/catalog-model';
 import { identityApiRef } from '@backstage/core-plugin-api';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
 import {
   mockApis,
@@ -13,6 +14,7 @@ import { giveChartsASize } from '../../__testUtils__/chartLayout';
 import { FakeBackupsApi } from '../../__testUtils__/FakeBackupsApi';
 import { groupCatalog } from '../../__testUtils__/groupCatalog';
 import { responseError } from '../../__testUtils__/responseError';
+import { makeRestore } from '../../__testUtils__/restoreFixtures';
 import {
   emptyTeamOverview,
   makeTeamOverview,
@@ -44,6 +46,7 @@ function renderPage(options: {
     <TestApiProvider
       apis={[
         [backupsApiRef, options.api],
+        [permissionApiRef, mockApis.permission()],
         [
           identityApiRef,
           mockApis.identity({
@@ -285,6 +288,46 @@ it("still shows the user's own team when the catalog cannot list groups", async 
     screen.getAllByRole('option').map(option => option.textContent),
   ).toEqual(['team-a (your team)']);
 });
+
+it('lists the restore requests waiting for approval across the catalog on its approvals tab', async () => {
+  const api = new FakeBackupsApi();
+  api.restores = [
+    makeRestore({
+      id: 'r-orders',
+      entityRef: 'resource:default/orders-db',
+      requestedBy: 'user:default/bob',
+    }),
+    makeRestore({
+      id: 'r-files',
+      entityRef: 'resource:default/uploads',
+      requestedBy: 'user:default/alice',
+    }),
+    makeRestore({ id: 'r-done', status: 'succeeded' }),
+  ];
+  // Rendered at the root here; in the app the page lives at /backups (so /backups/approvals).
+  await renderPage({ api, url: '/approvals' });
+
+  expect(
+    await screen.findByText('Restore requests waiting for approval'),
+  ).toBeInTheDocument();
+  const orders = within(
+    await screen.findByRole('article', { name: 'Restore request r-orders' }),
+  );
+  expect(orders.getByRole('link', { name: 'orders-db' })).toHaveAttribute(
+    'href',
+    '/catalog/default/resource/orders-db',
+  );
+  expect(orders.getByRole('button', { name: 'Approve' })).toBeEnabled();
+  // Alice asked for this one herself.
+  const files = within(
+    screen.getByRole('article', { name: 'Restore request r-files' }),
+  );
+  expect(files.getByRole('button', { name: 'Approve' })).toBeDisabled();
+  expect(
+    screen.queryByRole('article', { name: 'Restore request r-done' }),
+  ).not.toBeInTheDocument();
+  expect(api.calls.listRestores).toContainEqual({ status: 'pending' });
+}, 30_000);
 
 describe('ownerFromQuery', () => {
   it('reads short and full group references', () => {

@@ -2,14 +2,15 @@ import { useSearchParams } from 'react-router-dom';
 import Typography from '@material-ui/core/Typography';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import {
-  Content,
   ContentHeader,
   EmptyState,
   Header,
   Page,
   Progress,
+  TabbedLayout,
   WarningPanel,
 } from '@backstage/core-components';
+import { RestoreApprovalsContent } from '../RestoreApprovals';
 import { TeamOverviewPanel } from '../TeamOverview';
 import { TeamPicker } from './TeamPicker';
 import { useTeamChoices } from './useTeamChoices';
@@ -83,9 +84,10 @@ function TeamHealth() {
 }
 
 /**
- * The team health page: a team's protected and unprotected entities, worst first, its
- * success rate trend and stored bytes. `?owner=group:default/<team>` picks the team;
- * without it, the signed-in user's first group.
+ * The Backups page. Team health (`/`): a team's protected and unprotected entities, worst
+ * first, its success rate trend and stored bytes; `?owner=group:default/<team>` picks the
+ * team, without it the signed-in user's first group. Restore approvals (`/approvals`): every
+ * request that waits for a decision, for the people who approve them.
  */
 export function BackupsTeamPage() {
   return (
@@ -94,9 +96,14 @@ export function BackupsTeamPage() {
         title="Backups"
         subtitle="Are our services' data protected, and can we restore it?"
       />
-      <Content>
-        <TeamHealth />
-      </Content>
+      <TabbedLayout>
+        <TabbedLayout.Route path="/" title="Team health">
+          <TeamHealth />
+        </TabbedLayout.Route>
+        <TabbedLayout.Route path="/approvals" title="Restore approvals">
+          <RestoreApprovalsContent />
+        </TabbedLayout.Route>
+      </TabbedLayout>
     </Page>
   );
 }

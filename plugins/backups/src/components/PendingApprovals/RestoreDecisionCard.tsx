@@ -8,6 +8,7 @@ import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import useAsyncFn from 'react-use/esm/useAsyncFn';
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
   backupsRestoreApprovePermission,
@@ -69,8 +70,8 @@ export function RestoreDecisionCard(props: {
     >
       <CardContent>
         <Typography variant="subtitle1">
-          {request.entityRef}: snapshot <code>{request.snapshotId}</code>,{' '}
-          {restoreWhere(request)}
+          <EntityRefLink entityRef={request.entityRef} />: snapshot{' '}
+          <code>{request.snapshotId}</code>, {restoreWhere(request)}
         </Typography>
         <Typography variant="body2" gutterBottom>
           Asked by {request.requestedBy} <TimeText iso={request.requestedAt} />:

@@ -1,0 +1,1 @@
+export { RestoreApprovalsContent } from './RestoreApprovalsContent';
