@@ -1,3 +1,4 @@
+/** Bytes for people (1536 -> "1.5 KiB"), in the CLI's output and in a snapshot's README. */
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let value = bytes;

@@ -1,18 +1,8 @@
 import type { SnapshotManifest } from '@safekeep/plugin-backups-common';
 import { MANIFEST_FILE } from '@safekeep/plugin-backups-common';
+import { formatBytes } from '../cli/formatBytes';
 import type { EngineDriver } from '../engines/EngineDriver';
 import { manualRawCommand, rawNameOf } from '../pipeline/artifactNames';
-
-function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}
 
 /** For encrypted snapshots: which key, and how to decrypt without a running agent. */
 function decryptionSection(manifest: SnapshotManifest): string[] {
