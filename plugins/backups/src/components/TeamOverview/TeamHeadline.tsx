@@ -105,6 +105,18 @@ export function TeamHeadline(props: {
   const needsAttention =
     counts.late + counts.stale + counts.failing + counts.never + counts.invalid;
 
+  // Both layouts open with how many of the team's resources are protected at all.
+  const coverage = (
+    <>
+      <Tile label="Protected">{counts.protected}</Tile>
+      <Tile
+        label="Unprotected"
+        tone={toneWhenPresent(counts.unprotected, 'warning')}
+      >
+        {counts.unprotected}
+      </Tile>
+    </>
+  );
   const successRate = (
     <Tile label="Success rate, 30 days" tone={successRateTone(successRate30d)}>
       {successRate30d === null ? 'no runs' : formatPercent(successRate30d)}
@@ -114,13 +126,7 @@ export function TeamHeadline(props: {
   if (props.compact) {
     return (
       <dl className={classes.tiles}>
-        <Tile label="Protected">{counts.protected}</Tile>
-        <Tile
-          label="Unprotected"
-          tone={toneWhenPresent(counts.unprotected, 'warning')}
-        >
-          {counts.unprotected}
-        </Tile>
+        {coverage}
         <Tile
           label="Need attention"
           tone={needsAttention > 0 ? 'error' : 'ok'}
@@ -139,13 +145,7 @@ export function TeamHeadline(props: {
 
   return (
     <dl className={classes.tiles}>
-      <Tile label="Protected">{counts.protected}</Tile>
-      <Tile
-        label="Unprotected"
-        tone={toneWhenPresent(counts.unprotected, 'warning')}
-      >
-        {counts.unprotected}
-      </Tile>
+      {coverage}
       {HEALTH_COUNTS.map(health => {
         const { label, tone } = HEALTH_PRESENTATION[health];
         return (
