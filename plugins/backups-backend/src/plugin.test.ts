@@ -2,25 +2,16 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SchedulerService, ServiceFactory } from '@backstage/backend-plugin-api';
-import { mockCredentials, mockServices, startTestBackend, TestDatabases } from '@backstage/backend-test-utils';
+import { mockCredentials, mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import type { BackupRun, EntityBackupSummary, RunsPage } from '@safekeep/plugin-backups-common';
-import type { Knex } from 'knex';
-import request from 'supertest';
+import type { EntityBackupSummary, RunsPage } from '@safekeep/plugin-backups-common';
 import { migrateBackupsDatabase } from './database/DatabaseBackupsStore';
-import { backupsPlugin } from './plugin';
-import { RUNNER_TASK_ID } from './scheduling/registerBackupTasks';
 import { AGENT_TOKEN, RealAgent, startRealAgent } from './testing/realAgent';
+import { startBackupsTestBackend, TestBackendOptions } from './testing/testBackend';
 
 jest.setTimeout(60_000);
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'], disableDocker: true });
-
-/** The test-utils scheduler runs tasks only when triggered, so tests drive the runner. */
-type MockScheduler = SchedulerService & { factory(): ServiceFactory<SchedulerService, 'plugin', 'singleton'> };
 
 function resource(name: string, annotations: Record<string, string>): Entity {
   return {
@@ -51,40 +42,13 @@ afterAll(async () => {
   await agent?.close();
 });
 
-async function startBackend(options: { entities: Entity[]; knex?: Knex; deny?: boolean; features?: ServiceFactory[] }) {
-  const scheduler = mockServices.scheduler() as MockScheduler;
-  const knex = options.knex ?? (await databases.init('SQLITE_3'));
-  const backend = await startTestBackend({
-    features: [
-      backupsPlugin,
-      mockServices.rootConfig.factory({
-        data: {
-          backups: {
-            agents: { 'demo-host': { url: agent.server.url, token: AGENT_TOKEN } },
-            dispatchIntervalSeconds: 15,
-          },
-        },
-      }),
-      catalogServiceMock.factory({ entities: options.entities }),
-      scheduler.factory(),
-      mockServices.database.factory({ knex }),
-      ...(options.deny ? [mockServices.permissions.factory({ result: AuthorizeResult.DENY })] : []),
-      ...(options.features ?? []),
-    ],
+/** The plugin in a test backend whose only agent, demo-host, is the real agent. */
+function startBackend(options: Omit<TestBackendOptions, 'agents' | 'databases'>) {
+  return startBackupsTestBackend({
+    ...options,
+    agents: { 'demo-host': { url: agent.server.url, token: AGENT_TOKEN } },
+    databases,
   });
-  const api = () => request(backend.server);
-  /** Ticks the runner until the run has finished, as the 2-second scheduler task would. */
-  async function runUntilFinished(entityPath: string, runId: string): Promise<BackupRun> {
-    for (let i = 0; i < 200; i++) {
-      await scheduler.triggerTask(RUNNER_TASK_ID);
-      const page: RunsPage = (await api().get(`/api/backups/entities/${entityPath}/runs`).expect(200)).body;
-      const run = page.items.find(r => r.id === runId);
-      if (run && !['queued', 'running'].includes(run.status)) return run;
-      await new Promise(resolve => setTimeout(resolve, 100));
-    }
-    throw new Error(`run ${runId} did not finish`);
-  }
-  return { backend, api, knex, scheduler, runUntilFinished };
 }
 
 describe('backups plugin', () => {
