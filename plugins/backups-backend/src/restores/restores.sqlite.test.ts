@@ -6,7 +6,7 @@ import type { Entity } from '@backstage/catalog-model';
 import type { EntityBackupSummary, RestoreRequest } from '@safekeep/plugin-backups-common';
 import { DatabaseRestoresStore } from './store/DatabaseRestoresStore';
 import { RESTORE_AGENT_TOKEN, RestoreTestAgent, startRestoreTestAgent } from './testing/startRestoreTestAgent';
-import { ANN, as, BOB, CARL, EVE, startRestoreTestBackend } from './testing/startRestoreTestBackend';
+import { ANN, as, BOB, CARL, EVE, FRED, startRestoreTestBackend } from './testing/startRestoreTestBackend';
 
 jest.setTimeout(120_000);
 
@@ -45,8 +45,9 @@ const ENTITIES = [
   resource('app-db', {}, 'shop'),
   resource('notes-db', { 'safekeep.io/restore-drill': 'weekly sunday 05:00 UTC', 'safekeep.io/restore-drill-target': './scratch/notes-drill.db' }, 'shop'),
   resource('never-db', {}, 'half-backed'),
-  // A staging copy of app-db: its own target on the same agent, restored from app-db's snapshots.
-  resource('app-db-staging'),
+  // A staging copy of app-db, owned by another team: its own target on the same agent, restored
+  // from app-db's snapshots.
+  { ...resource('app-db-staging'), spec: { type: 'database', owner: 'team-staging' } },
   resource('orders-db', {}, 'half-backed'),
   system('shop'),
   system('half-backed'),
@@ -225,6 +226,15 @@ describe('restores of SQLite targets through the real agent', () => {
     expect(request.preview).toMatchObject({ verified: true, overwrites: false, refusals: [] });
     // The verify job ran for the staging target, reading app-db's snapshot.
     expect(agent.server.jobs.list().some(j => j.kind === 'verify' && j.target === 'app-db-staging')).toBe(true);
+    // The staging copy's owners hear of it too.
+    expect(env.sent).toContainEqual(
+      expect.objectContaining({
+        recipients: { type: 'entity', entityRef: [OWNER, 'group:default/team-staging', APPROVERS], excludeEntityRef: ANN },
+      }),
+    );
+    // Deciding needs the approval right on the entity written into as well.
+    const fred = await env.api().post(`/api/backups/restores/${request.id}/approve`).set('Authorization', as(FRED)).send({}).expect(403);
+    expect(fred.body.error.message).toContain('approve restores into it');
 
     await env.api().post(`/api/backups/restores/${request.id}/approve`).set('Authorization', as(BOB)).send({}).expect(200);
     const done = await env.runRestore(request.id);

@@ -46,9 +46,12 @@ export class RestoreNotifier {
     }
   }
 
-  /** A new request waits for someone other than the requester: owners and approvers hear of it. */
-  async waiting(request: StoredRestore, ownerRef: string | undefined): Promise<void> {
-    const recipients = [...new Set([ownerRef ?? '', ...(this.options.approvers ?? [])])];
+  /**
+   * A new request waits for someone other than the requester: the owners (of the entity, and of
+   * the entity restored into, if another) and the configured approvers hear of it.
+   */
+  async waiting(request: StoredRestore, ownerRefs: Array<string | undefined>): Promise<void> {
+    const recipients = [...new Set([...ownerRefs.map(ref => ref ?? ''), ...(this.options.approvers ?? [])])];
     await this.send(recipients, request.requestedBy, {
       title: `Restore of ${request.entityRef} waits for approval`,
       description: `${request.requestedBy} asks to restore snapshot ${request.snapshotId}: "${request.reason}". It expires at ${request.expiresAt}.`,

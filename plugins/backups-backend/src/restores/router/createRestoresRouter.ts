@@ -146,6 +146,11 @@ export async function createRestoresRouter(options: RestoresRouterOptions): Prom
         const request = await service.get(id);
         if (!request) throw new NotFoundError(`No restore request ${id}`);
         const credentials = await authorize(req, backupsRestoreApprovePermission, request.entityRef, `${action} restores`);
+        // A restore into another entity writes that entity's data: deciding needs its approval right too.
+        const { destination } = request;
+        if (destination.kind === 'entity' && destination.entityRef) {
+          await authorize(req, backupsRestoreApprovePermission, destination.entityRef, `${action} restores into it`);
+        }
         return service.decide(id, userOf(credentials), action === 'approve', comment);
       });
       res.json(decided);

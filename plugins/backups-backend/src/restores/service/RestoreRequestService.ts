@@ -80,12 +80,13 @@ export class RestoreRequestService {
     if (entityRef === stringifyEntityRef(source)) {
       throw new InputError(`destination.entityRef is ${entityRef} itself: restore in place instead (destination kind "in-place")`);
     }
-    const { policy, agent } = this.policyOf(await this.entity(entityRef, credentials));
+    const destinationEntity = await this.entity(entityRef, credentials);
+    const { policy, agent } = this.policyOf(destinationEntity);
     const own = resolveEntityPolicy(source, this.options.policyContext);
     if (own.status === 'configured' && own.policy.agent === policy.agent && own.policy.target === policy.target) {
       throw new InputError(`${entityRef} backs up the same target ("${policy.target}" on agent "${policy.agent}"): restore in place instead`);
     }
-    return { entityRef, policy, agent };
+    return { entityRef, policy, agent, ownerRef: ownerRefOf(destinationEntity) };
   }
 
   /** Complete snapshots of the entity's target, newest first, as its agent lists them. */
@@ -113,6 +114,8 @@ export class RestoreRequestService {
     const group = consistencyGroupOf(entity);
 
     let stored: StoredRestore;
+    // Owners of the entity a restore writes into, when it is another one: they hear of it too.
+    const destinationOwners: Array<string | undefined> = [];
     if (group) {
       const members = await findGroupMembers(this.options.catalog, entity, credentials, this.options.policyContext);
       const preview = await previewGroupRestore({
@@ -142,6 +145,7 @@ export class RestoreRequestService {
     } else {
       const { policy, agent } = this.policyOf(entity);
       const into = destination.kind === 'entity' ? await this.otherEntityTarget(entity, destination, credentials) : undefined;
+      if (into) destinationOwners.push(into.ownerRef);
       // The restore runs where it writes: another entity's agent and target, or the entity's own.
       const runsOn = into ? { agent: into.policy.agent, target: into.policy.target } : { agent: policy.agent, target: policy.target };
       const preview = await previewTargetRestore({
@@ -171,7 +175,7 @@ export class RestoreRequestService {
         expiresAt,
       });
     }
-    if (stored.status === 'pending') await this.options.notifier.waiting(stored, ownerRefOf(entity));
+    if (stored.status === 'pending') await this.options.notifier.waiting(stored, [ownerRefOf(entity), ...destinationOwners]);
     return toRestoreRequest(stored);
   }
 

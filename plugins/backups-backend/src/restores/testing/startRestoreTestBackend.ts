@@ -22,12 +22,14 @@ export const BOB = 'user:default/bob';
 export const CARL = 'user:default/carl';
 /** May not read the backups of resource:default/app-db; everything else is allowed. */
 export const EVE = 'user:default/eve';
+/** May approve restores, but not restores into app-db-staging. */
+export const FRED = 'user:default/fred';
 
 export const as = (user: string) => mockCredentials.user.header(user);
 
 /**
  * Permissions as a policy would give them: everyone may do everything, except Carl approving,
- * Eve reading app-db and Eve restoring into app-db-staging.
+ * Eve reading app-db, Eve restoring into app-db-staging and Fred approving restores into it.
  */
 const permissions = mockServices.permissions.mock({
   authorize: async (requests, options) => {
@@ -38,7 +40,8 @@ const permissions = mockServices.permissions.mock({
       const denied =
         (r.permission.name === 'backups.restore.approve' && user === CARL) ||
         (r.permission.name === 'backups.read' && user === EVE && resourceRef === 'resource:default/app-db') ||
-        (r.permission.name === 'backups.restore.request' && user === EVE && resourceRef === 'resource:default/app-db-staging');
+        (r.permission.name === 'backups.restore.request' && user === EVE && resourceRef === 'resource:default/app-db-staging') ||
+        (r.permission.name === 'backups.restore.approve' && user === FRED && resourceRef === 'resource:default/app-db-staging');
       return { result: denied ? AuthorizeResult.DENY : AuthorizeResult.ALLOW };
     }) as any;
   },

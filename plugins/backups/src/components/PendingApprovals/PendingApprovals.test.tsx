@@ -118,6 +118,45 @@ describe('PendingApprovals', () => {
     expect(request.getByRole('button', { name: 'Approve' })).toBeDisabled();
   });
 
+  it('keeps approve disabled for a restore into an entity the person may not approve restores into', async () => {
+    const api = new FakeBackupsApi();
+    api.restores = [
+      makeRestore({
+        id: 'restore-5',
+        destination: {
+          kind: 'entity',
+          entityRef: 'resource:default/orders-db-staging',
+          agent: 'staging-host',
+          target: 'orders-db',
+          from: 'orders-db',
+        },
+      }),
+    ];
+    await renderRestoreUi(<PendingApprovals />, {
+      api,
+      user: 'user:default/bob',
+      permission: mockApis.permission({
+        authorize: request =>
+          (request as { resourceRef?: string }).resourceRef ===
+          'resource:default/orders-db-staging'
+            ? AuthorizeResult.DENY
+            : AuthorizeResult.ALLOW,
+      }),
+    });
+    const request = await findCard('restore-5');
+    expect(
+      request.getByText(
+        /into resource:default\/orders-db-staging \(target orders-db on agent staging-host\)/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      await request.findByText(
+        'You may not approve restores into resource:default/orders-db-staging (permission backups.restore.approve).',
+      ),
+    ).toBeInTheDocument();
+    expect(request.getByRole('button', { name: 'Approve' })).toBeDisabled();
+  });
+
   it('shows refusals in red and keeps approve disabled for a refused request', async () => {
     const api = new FakeBackupsApi();
     api.restores = [

@@ -31,6 +31,7 @@ function blockedReason(
   request: RestoreRequest,
   user: string | undefined,
   allowed: boolean,
+  allowedIntoDestination: boolean,
 ): string | undefined {
   if (request.status === 'refused')
     return 'Refused at preview: it can never be approved.';
@@ -39,6 +40,8 @@ function blockedReason(
     return 'You asked for this restore, so someone else must approve it.';
   if (!allowed)
     return 'You may not approve restores of this entity (permission backups.restore.approve).';
+  if (!allowedIntoDestination)
+    return `You may not approve restores into ${request.destination.entityRef} (permission backups.restore.approve).`;
   return undefined;
 }
 
@@ -55,9 +58,24 @@ export function RestoreDecisionCard(props: {
     permission: backupsRestoreApprovePermission,
     resourceRef: request.entityRef,
   });
-  const blocked = permission.loading
-    ? 'Checking your permission…'
-    : blockedReason(request, user, permission.allowed);
+  // A restore into another entity writes its data: deciding needs the right there too.
+  const { destination } = request;
+  const intoDestination = usePermission({
+    permission: backupsRestoreApprovePermission,
+    resourceRef:
+      destination.kind === 'entity' && destination.entityRef
+        ? destination.entityRef
+        : request.entityRef,
+  });
+  const blocked =
+    permission.loading || intoDestination.loading
+      ? 'Checking your permission…'
+      : blockedReason(
+          request,
+          user,
+          permission.allowed,
+          intoDestination.allowed,
+        );
   const [state, run] = useAsyncFn(
     (decision: 'approve' | 'reject') => decide(decision, comment),
     [decide, comment],
