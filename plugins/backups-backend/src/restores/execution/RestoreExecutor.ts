@@ -1,6 +1,7 @@
 import type { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
 import type { AgentJob } from '@safekeep/plugin-backups-common';
 import { AgentError } from '../../agent/AgentError';
+import { lookUpAgentJob } from '../../agent/lookUpAgentJob';
 import type { RestoreAgent, RestoreAgents } from '../agent/RestoreAgent';
 import type { RestoreNotifier } from '../notifications/RestoreNotifier';
 import type { GroupMemberState, GroupState, RestoreCheck, RestoresStore, StoredRestore } from '../store/RestoresStore';
@@ -151,49 +152,50 @@ export class RestoreExecutor {
   /** The job of a running request, or undefined when it failed the request or must wait. */
   private async poll(request: StoredRestore, agent: RestoreAgent | undefined): Promise<AgentJob | undefined> {
     const now = this.now();
-    if (!request.agentJobId) {
-      const since = request.startedAt ? now.getTime() - new Date(request.startedAt).getTime() : Infinity;
-      if (since > this.limits.startGraceMs) {
+    const checkFirst = `Check ${this.destinationText(request)} before using it`;
+    const found = await lookUpAgentJob({
+      jobId: request.agentJobId,
+      agent,
+      askedAt: request.startedAt,
+      lastHeardAt: request.agentSeenAt ?? request.startedAt ?? request.requestedAt,
+      now,
+      limits: this.limits,
+    });
+    const reasonOf = (error: unknown) => (error instanceof AgentError ? error.message : String(error));
+    switch (found.kind) {
+      case 'starting':
+        return undefined;
+      case 'start-lost':
         await this.finish(request, {
           status: 'failed',
-          error: `The backend stopped while asking the agent to start the restore, so whether it ran is unknown. Check ${this.destinationText(request)} before using it, and ask again.`,
+          error: `The backend stopped while asking the agent to start the restore, so whether it ran is unknown. ${checkFirst}, and ask again.`,
         });
-      }
-      return undefined;
-    }
-    if (!agent) {
-      await this.finish(request, { status: 'failed', error: `The agent is no longer in app-config backups.agents, so the restore cannot be followed; its outcome is unknown.` });
-      return undefined;
-    }
-    let job: AgentJob | undefined;
-    try {
-      job = await agent.getJob(request.agentJobId);
-    } catch (error) {
-      const lastSeen = new Date(request.agentSeenAt ?? request.startedAt ?? request.requestedAt);
-      const silentMs = now.getTime() - lastSeen.getTime();
-      const reason = error instanceof AgentError ? error.message : String(error);
-      if (silentMs > this.limits.agentSilenceMs) {
+        return undefined;
+      case 'agent-gone':
+        await this.finish(request, { status: 'failed', error: `The agent is no longer in app-config backups.agents, so the restore cannot be followed; its outcome is unknown.` });
+        return undefined;
+      case 'unreachable':
+        this.options.logger.warn(`Restore ${request.id}: cannot reach the agent yet: ${reasonOf(found.error)}`);
+        return undefined;
+      case 'silent':
         await this.finish(request, {
           status: 'failed',
-          error: `Agent "${agent.name}" has not answered about restore job ${request.agentJobId} for ${Math.round(silentMs / 60_000)} min (last error: ${reason}); the outcome is unknown. Check ${this.destinationText(request)} before using it.`,
+          error: `Agent "${agent!.name}" has not answered about restore job ${request.agentJobId} for ${Math.round(found.silentMs / 60_000)} min (last error: ${reasonOf(found.error)}); the outcome is unknown. ${checkFirst}.`,
         });
-      } else {
-        this.options.logger.warn(`Restore ${request.id}: cannot reach the agent yet: ${reason}`);
-      }
-      return undefined;
+        return undefined;
+      case 'forgotten':
+        await this.finish(request, {
+          status: 'failed',
+          error: `Agent "${agent!.name}" does not know restore job ${request.agentJobId} (it probably restarted), so the restore did not finish and may have been cut off midway. ${checkFirst}, and ask again.`,
+        });
+        return undefined;
+      default:
+        if (found.job.state === 'running') {
+          await this.options.store.recordProgress(request.id, found.job.phase, now);
+          return undefined;
+        }
+        return found.job;
     }
-    if (!job) {
-      await this.finish(request, {
-        status: 'failed',
-        error: `Agent "${agent.name}" does not know restore job ${request.agentJobId} (it probably restarted), so the restore did not finish and may have been cut off midway. Check ${this.destinationText(request)} before using it, and ask again.`,
-      });
-      return undefined;
-    }
-    if (job.state === 'running') {
-      await this.options.store.recordProgress(request.id, job.phase, now);
-      return undefined;
-    }
-    return job;
   }
 
   private async followSingle(request: StoredRestore): Promise<void> {
