@@ -9,6 +9,8 @@ import {
   AgentGroup,
   agentDropSchema,
   agentDryRunSchema,
+  agentGroupDryRunSchema,
+  AgentGroupDryRun,
   agentGroupListSchema,
   agentHealthSchema,
   agentJobSchema,
@@ -179,6 +181,22 @@ export class AgentClient {
   /** Starts a consistency group's restore on the agent: it stops the group's containers itself. */
   startGroupRestore(restore: { group: string; snapshotIds: Record<string, string>; force?: boolean }): Promise<StartBackupResult> {
     return this.startJob(AGENT_PATHS.restores, { ...restore });
+  }
+
+  /**
+   * Every check of a group restore the agent runs itself, without stopping or writing anything
+   * (`{ group, snapshotIds, dryRun: true }`): each member's refusals, and whether the group's
+   * containers can be found. An agent that predates group dry runs answers 400.
+   */
+  async dryRunGroupRestore(
+    restore: { group: string; snapshotIds: Record<string, string>; force?: boolean },
+    options: { timeoutMs?: number } = {},
+  ): Promise<AgentGroupDryRun> {
+    const path = AGENT_PATHS.restores;
+    const response = await this.request('POST', path, { ...restore, dryRun: true }, options.timeoutMs);
+    if (!response.ok) throw await this.errorFor('POST', path, response);
+    const parsed = (await this.parse('POST', path, response, agentGroupDryRunSchema)) as AgentGroupDryRun;
+    return { ...parsed, refusals: parsed.refusals.map(r => this.redact(r)) };
   }
 
   private async startJob(path: string, body: Record<string, unknown>): Promise<StartBackupResult> {

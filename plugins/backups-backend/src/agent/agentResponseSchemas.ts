@@ -73,6 +73,18 @@ export const agentDryRunSchema = z
 
 export type AgentDryRun = z.infer<typeof agentDryRunSchema>;
 
+/** POST /v1/restores { group, dryRun: true }: the group's refusals, each naming its member. */
+export const agentGroupDryRunSchema = z
+  .object({
+    group: z.string(),
+    refusals: z.array(z.string()),
+    /** Null when the agent's Docker Engine cannot say (a refusal then says why). */
+    containersToStop: z.array(z.string()).nullable(),
+  })
+  .passthrough();
+
+export type AgentGroupDryRun = z.infer<typeof agentGroupDryRunSchema>;
+
 /** POST /v1/destinations/drop */
 export const agentDropSchema = z.object({ target: z.string(), destination: z.string(), message: z.string() }).passthrough();
 

@@ -1,5 +1,6 @@
 import { InputError } from '@backstage/errors';
 import type { RestoreDestination, RestorePreview } from '@safekeep/plugin-backups-common';
+import { AgentError } from '../../agent/AgentError';
 import type { RestoreAgents } from '../agent/RestoreAgent';
 import { previewTargetRestore } from '../preview/previewTargetRestore';
 import { snapshotIdTime, timeAsSnapshotId } from '../preview/snapshotTime';
@@ -41,6 +42,22 @@ async function agentGroupContainers(input: GroupPreviewInput, agentNames: string
   } catch {
     // For people only: without it the preview lists what the members report.
     return undefined;
+  }
+}
+
+/**
+ * The agent's own dry run of the group restore, when it restores the group itself: what only it
+ * can tell, such as group containers it cannot find (the restore would stop there). Undefined
+ * when it does not restore the group, or predates group dry runs.
+ */
+async function agentGroupDryRun(input: GroupPreviewInput, agentName: string, snapshotIds: Record<string, string>) {
+  const agent = input.agents.get(agentName);
+  if (!agent?.dryRunGroupRestore) return undefined;
+  try {
+    return await agent.dryRunGroupRestore({ group: input.groupName, snapshotIds, force: true }, { timeoutMs: input.timeoutMs });
+  } catch (error) {
+    if (error instanceof AgentError) return undefined;
+    throw error;
   }
 }
 
@@ -122,8 +139,20 @@ export async function previewGroupRestore(input: GroupPreviewInput): Promise<Gro
     refusals.push(...one.preview.refusals.map(r => `${member.entityRef}: ${r}`));
     if (medianDowntime !== null) downtime = (downtime ?? 0) + medianDowntime;
   }
-  const groupContainers = await agentGroupContainers(input, [...new Set(usable.map(m => m.agent))]);
+  const agentNames = [...new Set(usable.map(m => m.agent))];
+  const groupContainers = await agentGroupContainers(input, agentNames);
   if (groupContainers) preview.containersToStop = [...new Set([...groupContainers, ...preview.containersToStop])];
+  if (agentNames.length === 1 && refusals.length === 0) {
+    // When the agent restores the group itself, its dry run knows the containers it would stop
+    // (an agent without a group of this name answers 404, and the backend restores the members).
+    const dryRun = await agentGroupDryRun(input, agentNames[0], Object.fromEntries(states.map(s => [s.target, s.snapshotId])));
+    if (dryRun?.containersToStop === null) {
+      // Members' own refusals are in the list already (from their previews); the rest are the group's.
+      refusals.push(...dryRun.refusals.filter(r => !r.startsWith('target ')).map(r => `the agent's group dry run refuses it: ${r}`));
+    } else if (dryRun) {
+      preview.containersToStop = [...new Set([...dryRun.containersToStop, ...preview.containersToStop])];
+    }
+  }
   preview.verified = refusals.length === 0 && allVerified && states.length > 0;
   preview.verification =
     verifications.length > 0 ? verifications.join(' ') : 'Not verified: the group is refused before its snapshots were read.';
