@@ -519,9 +519,11 @@ async function main() {
       await dialog
         .getByLabel("Into another entity's target", { exact: false })
         .check();
-      await dialog
-        .getByLabel('Entity to restore into')
-        .fill('resource:default/e2e-notes-staging');
+      // Offered as you type, from the backend's targets of the same engine.
+      await dialog.getByLabel('Entity to restore into').fill('e2e-notes');
+      await page
+        .getByRole('option', { name: /^resource:default\/e2e-notes-staging/ })
+        .click();
       await dialog.getByLabel('Reason').fill(reason);
       await dialog.getByRole('button', { name: 'Request restore' }).click();
       await dialog

@@ -9,6 +9,7 @@ import type {
   RunsPage,
   SizeSeries,
   StartRunResponse,
+  TargetListItem,
   TeamOverview,
 } from '@safekeep/plugin-backups-common';
 import type { BackupsApi, RestoreListRequest, RunsPageRequest } from '../api';
@@ -39,6 +40,7 @@ export class FakeBackupsApi implements BackupsApi {
     startRun: [] as CompoundEntityRef[],
     getSizes: [] as Array<CompoundEntityRef & { days: number }>,
     getTeamOverview: [] as string[],
+    listTargets: 0,
     listSnapshots: [] as CompoundEntityRef[],
     requestRestore: [] as Array<{
       entity: CompoundEntityRef;
@@ -137,6 +139,13 @@ export class FakeBackupsApi implements BackupsApi {
     const overview = this.overviews[owner];
     if (!overview) throw new Error(`FakeBackupsApi: no overview of ${owner}`);
     return overview;
+  }
+
+  targets: TargetListItem[] = [];
+
+  async listTargets(): Promise<TargetListItem[]> {
+    this.calls.listTargets += 1;
+    return this.targets;
   }
 
   async requestRestore(

@@ -9,6 +9,7 @@ import type {
   RunsPage,
   SizeSeries,
   StartRunResponse,
+  TargetListItem,
   TeamOverview,
 } from '@safekeep/plugin-backups-common';
 
@@ -43,6 +44,8 @@ export interface BackupsApi {
   listSnapshots(entity: CompoundEntityRef): Promise<AgentSnapshot[]>;
   /** A team's backup health: counts, worst entities first, unprotected resources, trend. */
   getTeamOverview(owner: string): Promise<TeamOverview>;
+  /** Every valid backup policy (entity, agent, target, engine) the user may read. */
+  listTargets(): Promise<TargetListItem[]>;
   /** Asks for a restore; the answer carries its preview (and `refused` when it has refusals). */
   requestRestore(
     entity: CompoundEntityRef,

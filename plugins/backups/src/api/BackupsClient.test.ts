@@ -161,6 +161,19 @@ describe('BackupsClient', () => {
     });
   });
 
+  it('lists the backup targets from the targets route', async () => {
+    handler = json(200, [
+      { entityRef: 'resource:default/orders-db-staging', engine: 'postgres' },
+    ]);
+
+    const targets = await client().listTargets();
+
+    expect(targets.map(t => t.entityRef)).toEqual([
+      'resource:default/orders-db-staging',
+    ]);
+    expect(seen[0]).toMatchObject({ method: 'GET', url: '/api/backups/targets' });
+  });
+
   it('turns a bare {error:{message}} 409 into a ResponseError carrying the server message', async () => {
     handler = json(409, {
       error: {

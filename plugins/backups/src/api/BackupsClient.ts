@@ -9,6 +9,7 @@ import type {
   RunsPage,
   SizeSeries,
   StartRunResponse,
+  TargetListItem,
   TeamOverview,
 } from '@safekeep/plugin-backups-common';
 import type {
@@ -61,6 +62,10 @@ export class BackupsClient implements BackupsApi {
   getTeamOverview(owner: string): Promise<TeamOverview> {
     const query = new URLSearchParams({ owner });
     return this.request(`/overview?${query}`);
+  }
+
+  listTargets(): Promise<TargetListItem[]> {
+    return this.request('/targets');
   }
 
   requestRestore(

@@ -107,6 +107,21 @@ describe('RequestRestoreButton', () => {
 
   it("restores into another entity's target when one is named", async () => {
     const api = apiWithSnapshots();
+    const target = (ref: string, engine: string) => ({
+      entityRef: ref,
+      owner: 'group:default/team-a',
+      agent: 'staging-host',
+      target: 'orders-db',
+      engine,
+      schedule: null,
+      health: 'ok' as const,
+      lastRun: null,
+    });
+    api.targets = [
+      target('resource:default/orders-db', 'postgres'),
+      target('resource:default/orders-db-staging', 'postgres'),
+      target('resource:default/sessions-staging', 'redis'),
+    ];
     api.requestRestoreImpl = async (_entity, request) =>
       makeRestore({
         destination: {
@@ -142,10 +157,16 @@ describe('RequestRestoreButton', () => {
     ).toBeInTheDocument();
     expect(api.calls.requestRestore).toHaveLength(0);
 
+    // Offered as you type: entities of the same engine, never this one.
     await user.type(
       dialog.getByRole('textbox', { name: 'Entity to restore into' }),
-      'resource:default/orders-db-staging',
+      'staging',
     );
+    const options = await screen.findAllByRole('option');
+    expect(options.map(o => o.textContent)).toEqual([
+      'resource:default/orders-db-stagingtarget orders-db on agent staging-host',
+    ]);
+    await user.click(options[0]);
     await user.click(dialog.getByRole('button', { name: 'Request restore' }));
     await dialog.findByText(/Request recorded/);
     expect(api.calls.requestRestore).toEqual([

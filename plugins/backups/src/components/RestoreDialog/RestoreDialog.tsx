@@ -10,7 +10,10 @@ import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import useAsync from 'react-use/esm/useAsync';
 import useAsyncFn from 'react-use/esm/useAsyncFn';
-import type { CompoundEntityRef } from '@backstage/catalog-model';
+import {
+  CompoundEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { useApi } from '@backstage/core-plugin-api';
 import type { RestoreRequest } from '@safekeep/plugin-backups-common';
 import { backupsApiRef, errorMessage } from '../../api';
@@ -59,6 +62,17 @@ export function RestoreDialog(props: {
     async () => (open && !group ? api.listSnapshots(entityRef) : []),
     [api, entityRef, open, group],
   );
+  // Other entities of the same engine, offered when restoring into another entity's target.
+  const wantsChoices = open && values.destinationKind === 'entity';
+  const targets = useAsync(
+    async () => (wantsChoices ? api.listTargets() : undefined),
+    [api, wantsChoices],
+  );
+  const engine = snapshots.value?.[0]?.engine;
+  const self = stringifyEntityRef(entityRef);
+  const destinationChoices = (targets.value ?? []).filter(
+    t => t.entityRef !== self && (!engine || !t.engine || t.engine === engine),
+  );
 
   const [submitted, submit] = useAsyncFn(async () => {
     const request = toCreateRequest(values);
@@ -104,6 +118,7 @@ export function RestoreDialog(props: {
               values={values}
               onChange={setValues}
               snapshots={snapshots.value}
+              destinationChoices={destinationChoices}
               group={group}
             />
             {submitted.loading && (

@@ -10,9 +10,11 @@ import RadioGroup from '@material-ui/core/RadioGroup';
 import Select from '@material-ui/core/Select';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
+import Autocomplete from '@material-ui/lab/Autocomplete';
 import type {
   AgentSnapshot,
   CreateRestoreRequest,
+  TargetListItem,
 } from '@safekeep/plugin-backups-common';
 import { formatBytes } from '../../format/bytes';
 import { formatAbsoluteTime } from '../../format/time';
@@ -83,6 +85,8 @@ export function RestoreRequestForm(props: {
   onChange(values: RestoreFormValues): void;
   /** Undefined for a consistency group: every member's snapshot of one backup window is used. */
   snapshots?: AgentSnapshot[];
+  /** Entities whose target this one may be restored into (same engine), offered as you type. */
+  destinationChoices?: TargetListItem[];
   group: boolean;
 }) {
   const { values, onChange, group } = props;
@@ -163,13 +167,35 @@ export function RestoreRequestForm(props: {
             />
           )}
           {values.destinationKind === 'entity' && (
-            <TextField
-              id="restore-destination-entity"
-              label="Entity to restore into"
-              helperText="A Resource with a backup policy of the same engine, e.g. resource:default/orders-db-staging. Its agent must reach the storage this snapshot is on; the preview checks it."
-              value={values.entityRef}
-              onChange={event => set({ entityRef: event.target.value })}
-              fullWidth
+            <Autocomplete
+              freeSolo
+              options={(props.destinationChoices ?? []).map(c => c.entityRef)}
+              inputValue={values.entityRef}
+              onInputChange={(_event, value) => set({ entityRef: value })}
+              renderOption={ref => {
+                const choice = props.destinationChoices?.find(
+                  c => c.entityRef === ref,
+                );
+                return (
+                  <Box>
+                    <Typography variant="body2">{ref}</Typography>
+                    {choice && (
+                      <Typography variant="caption" color="textSecondary">
+                        target {choice.target} on agent {choice.agent}
+                      </Typography>
+                    )}
+                  </Box>
+                );
+              }}
+              renderInput={params => (
+                <TextField
+                  {...params}
+                  id="restore-destination-entity"
+                  label="Entity to restore into"
+                  helperText="An entity with a backup policy of the same engine, e.g. resource:default/orders-db-staging. Its agent must reach the storage this snapshot is on; the preview checks it."
+                  fullWidth
+                />
+              )}
             />
           )}
         </FormControl>
