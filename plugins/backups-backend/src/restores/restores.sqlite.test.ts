@@ -278,6 +278,20 @@ describe('restores of SQLite targets through the real agent', () => {
     expect(await countRows('data/orders-db.db')).toBe(30);
   });
 
+  it('lets only the requester withdraw a pending request, which then can never run', async () => {
+    const created = await requestRestore('resource/default/app-db', { snapshotId: appSnapshot, reason: 'asked by mistake' }).expect(201);
+    const id = created.body.id;
+    const bob = await env.api().post(`/api/backups/restores/${id}/withdraw`).set('Authorization', as(BOB)).expect(403);
+    expect(bob.body.error.message).toContain(`Only ${ANN}, who asked for this restore, can withdraw it`);
+    const withdrawn = await env.api().post(`/api/backups/restores/${id}/withdraw`).set('Authorization', as(ANN)).expect(200);
+    expect(withdrawn.body).toMatchObject({ status: 'withdrawn', decidedBy: null });
+    const again = await env.api().post(`/api/backups/restores/${id}/withdraw`).set('Authorization', as(ANN)).expect(409);
+    expect(again.body.error.message).toContain('This request is withdrawn, not pending');
+    await env.api().post(`/api/backups/restores/${id}/approve`).set('Authorization', as(BOB)).send({}).expect(409);
+    const listed = (await env.api().get('/api/backups/restores?status=withdrawn').set('Authorization', as(BOB)).expect(200)).body.items as RestoreRequest[];
+    expect(listed.map(r => r.id)).toContain(id);
+  });
+
   it('does not run a request that expired, approved or not', async () => {
     const pending = (await requestRestore('resource/default/app-db', { snapshotId: appSnapshot, reason: 'late one' }).expect(201)).body as RestoreRequest;
     await env.knex('restore_requests').where({ id: pending.id }).update({ expires_at: new Date(Date.now() - 1000) });

@@ -5,6 +5,7 @@ export type RestoreStatus =
   | 'refused' // the preview found a refusal: can never be approved
   | 'rejected'
   | 'expired'
+  | 'withdrawn' // the requester took it back before anyone decided
   | 'approved' // approved, waiting to run
   | 'running'
   | 'succeeded'

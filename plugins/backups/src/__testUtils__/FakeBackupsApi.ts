@@ -47,6 +47,7 @@ export class FakeBackupsApi implements BackupsApi {
       request: CreateRestoreRequest;
     }>,
     listRestores: [] as RestoreListRequest[],
+    withdrawRestore: [] as string[],
     decideRestore: [] as Array<{
       id: string;
       decision: 'approve' | 'reject';
@@ -146,6 +147,14 @@ export class FakeBackupsApi implements BackupsApi {
   async listTargets(): Promise<TargetListItem[]> {
     this.calls.listTargets += 1;
     return this.targets;
+  }
+
+  async withdrawRestore(id: string): Promise<RestoreRequest> {
+    this.calls.withdrawRestore.push(id);
+    const request = this.restores.find(r => r.id === id);
+    if (!request) throw new Error(`FakeBackupsApi: no restore ${id}`);
+    request.status = 'withdrawn';
+    return request;
   }
 
   async requestRestore(

@@ -53,6 +53,8 @@ export interface BackupsApi {
   ): Promise<RestoreRequest>;
   /** Restore requests, newest first. */
   listRestores(request: RestoreListRequest): Promise<RestoreRequest[]>;
+  /** Takes back one's own pending request (403 for someone else's, 409 once decided). */
+  withdrawRestore(id: string): Promise<RestoreRequest>;
   /** Approves or rejects someone else's pending request (403 for one's own). */
   decideRestore(
     id: string,

@@ -88,6 +88,16 @@ describe('BackupsClient restore calls', () => {
     ]);
   });
 
+  it("withdraws with a POST to the request's withdraw path", async () => {
+    answer = { status: 200, body: { id: 'r 1', status: 'withdrawn' } };
+    const withdrawn = await client().withdrawRestore('r 1');
+    expect(withdrawn.status).toBe('withdrawn');
+    expect(seen[0]).toMatchObject({
+      method: 'POST',
+      url: '/api/backups/restores/r%201/withdraw',
+    });
+  });
+
   it('approves and rejects with the comment, and surfaces a 403 with the server message', async () => {
     answer = { status: 200, body: { id: 'r 1', status: 'approved' } };
     await client().decideRestore('r 1', 'approve', 'ok');

@@ -171,7 +171,10 @@ describe('BackupsClient', () => {
     expect(targets.map(t => t.entityRef)).toEqual([
       'resource:default/orders-db-staging',
     ]);
-    expect(seen[0]).toMatchObject({ method: 'GET', url: '/api/backups/targets' });
+    expect(seen[0]).toMatchObject({
+      method: 'GET',
+      url: '/api/backups/targets',
+    });
   });
 
   it('turns a bare {error:{message}} 409 into a ResponseError carrying the server message', async () => {

@@ -105,6 +105,12 @@ export class BackupsClient implements BackupsApi {
     });
   }
 
+  withdrawRestore(id: string): Promise<RestoreRequest> {
+    return this.request(`/restores/${encodeURIComponent(id)}/withdraw`, {
+      method: 'POST',
+    });
+  }
+
   private async request<T>(path: string, init?: RequestInit): Promise<T> {
     const baseUrl = await this.discoveryApi.getBaseUrl('backups');
     const response = await this.fetchApi.fetch(`${baseUrl}${path}`, init);

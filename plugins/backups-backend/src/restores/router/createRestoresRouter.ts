@@ -157,5 +157,17 @@ export async function createRestoresRouter(options: RestoresRouterOptions): Prom
     });
   }
 
+  // The requester takes a pending request back; reading the entity's backups is enough.
+  router.post('/restores/:id/withdraw', async (req, res) => {
+    const { id } = parse(restoreIdSchema, req.params, 'restore request id');
+    const withdrawn = await audited(req, 'restore-request-withdraw', { requestId: id }, async () => {
+      const request = await service.get(id);
+      if (!request) throw new NotFoundError(`No restore request ${id}`);
+      const credentials = await authorize(req, backupsReadPermission, request.entityRef, 'read the backups');
+      return service.withdraw(id, userOf(credentials));
+    });
+    res.json(withdrawn);
+  });
+
   return router;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-const STATUSES = ['pending', 'refused', 'rejected', 'expired', 'approved', 'running', 'succeeded', 'failed'] as const;
+const STATUSES = ['pending', 'refused', 'rejected', 'expired', 'withdrawn', 'approved', 'running', 'succeeded', 'failed'] as const;
 
 const name = (what: string) =>
   z

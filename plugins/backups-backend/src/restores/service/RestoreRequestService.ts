@@ -216,4 +216,19 @@ export class RestoreRequestService {
     await this.options.notifier.decided(result.decided);
     return toRestoreRequest(result.decided);
   }
+
+  /** The requester takes a pending request back, before anyone decided on it. */
+  async withdraw(id: string, user: string): Promise<RestoreRequest> {
+    const { store } = this.options;
+    const request = await store.getRequest(id);
+    if (!request) throw new NotFoundError(`No restore request ${id}`);
+    if (request.requestedBy !== user) {
+      throw new NotAllowedError(`Only ${request.requestedBy}, who asked for this restore, can withdraw it; reject it with a comment instead`);
+    }
+    const result = await store.withdraw(id, user, this.now());
+    if (!result.withdrawn) {
+      throw new ConflictError(`This request is ${result.request?.status ?? request.status}, not pending: only a request nobody decided on yet can be withdrawn`);
+    }
+    return toRestoreRequest(result.request!);
+  }
 }

@@ -168,6 +168,13 @@ export class DatabaseRestoresStore implements RestoresStore {
     return { refused: request.status === 'expired' ? 'expired' : 'not-pending', request };
   }
 
+  async withdraw(id: string, requestedBy: string, now: Date): Promise<{ withdrawn: boolean; request?: StoredRestore }> {
+    const updated = await this.db(RESTORES_TABLE)
+      .where({ id, status: 'pending', requested_by: requestedBy })
+      .update({ status: 'withdrawn', finished_at: now, updated_at: now });
+    return { withdrawn: updated > 0, request: await this.read(id) };
+  }
+
   async expireOverdue(now: Date): Promise<StoredRestore[]> {
     const rows = await this.db<RestoreRow>(RESTORES_TABLE)
       .whereIn('status', ['pending', 'approved'])

@@ -124,6 +124,11 @@ export interface RestoresStore {
    * it: a conditional update, and a CHECK constraint that the decider is not the requester.
    */
   decide(id: string, decision: { decidedBy: string; approve: boolean; comment: string; now: Date }): Promise<DecideResult>;
+  /**
+   * The requester takes a pending request back (`withdrawn`). A conditional update: only the
+   * requester, only while pending. The request as it is now, with whether it was withdrawn.
+   */
+  withdraw(id: string, requestedBy: string, now: Date): Promise<{ withdrawn: boolean; request?: StoredRestore }>;
   /** Marks pending and approved-but-not-started requests past their expiry as expired. */
   expireOverdue(now: Date): Promise<StoredRestore[]>;
   listInStatus(status: 'approved' | 'running'): Promise<StoredRestore[]>;

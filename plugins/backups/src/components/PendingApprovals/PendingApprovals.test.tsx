@@ -101,6 +101,34 @@ describe('PendingApprovals', () => {
     expect(request.getByRole('button', { name: 'Reject' })).toBeDisabled();
   });
 
+  it('lets the requester withdraw their own pending request, and only theirs', async () => {
+    const api = new FakeBackupsApi();
+    api.restores = [
+      makeRestore({ id: 'mine', requestedBy: 'user:default/ann' }),
+      makeRestore({ id: 'theirs', requestedBy: 'user:default/bob' }),
+    ];
+    await renderRestoreUi(<PendingApprovals />, {
+      api,
+      user: 'user:default/ann',
+    });
+    const theirs = within(
+      await screen.findByRole('article', { name: 'Restore request theirs' }),
+    );
+    expect(
+      theirs.queryByRole('button', { name: 'Withdraw' }),
+    ).not.toBeInTheDocument();
+    await user.click(card('mine').getByRole('button', { name: 'Withdraw' }));
+    await waitFor(() =>
+      expect(
+        screen.queryByRole('article', { name: 'Restore request mine' }),
+      ).not.toBeInTheDocument(),
+    );
+    expect(api.calls.withdrawRestore).toEqual(['mine']);
+    expect(
+      screen.getByRole('article', { name: 'Restore request theirs' }),
+    ).toBeInTheDocument();
+  });
+
   it('keeps approve disabled without the approve permission', async () => {
     const api = new FakeBackupsApi();
     api.restores = [

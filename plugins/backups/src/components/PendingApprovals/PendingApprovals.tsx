@@ -39,6 +39,14 @@ export function PendingApprovals(props: {
     },
     [api, retry, onDecided],
   );
+  const withdraw = useCallback(
+    async (id: string) => {
+      await api.withdrawRestore(id);
+      retry();
+      onDecided?.();
+    },
+    [api, retry, onDecided],
+  );
 
   if (pending.loading && !pending.value) return <Progress />;
   if (pending.error)
@@ -69,6 +77,7 @@ export function PendingApprovals(props: {
           request={request}
           user={identity.value?.userEntityRef}
           decide={(decision, comment) => decide(request.id, decision, comment)}
+          withdraw={() => withdraw(request.id)}
         />
       ))}
     </Box>

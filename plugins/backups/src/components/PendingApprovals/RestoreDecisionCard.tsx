@@ -51,8 +51,10 @@ export function RestoreDecisionCard(props: {
   /** The signed-in user's entity ref. */
   user?: string;
   decide(decision: 'approve' | 'reject', comment: string): Promise<unknown>;
+  /** Takes the request back; offered to its requester while it is pending. */
+  withdraw?(): Promise<unknown>;
 }) {
-  const { request, user, decide } = props;
+  const { request, user, decide, withdraw } = props;
   const [comment, setComment] = useState('');
   const permission = usePermission({
     permission: backupsRestoreApprovePermission,
@@ -77,9 +79,15 @@ export function RestoreDecisionCard(props: {
           intoDestination.allowed,
         );
   const [state, run] = useAsyncFn(
-    (decision: 'approve' | 'reject') => decide(decision, comment),
-    [decide, comment],
+    (decision: 'approve' | 'reject' | 'withdraw') =>
+      decision === 'withdraw' ? withdraw!() : decide(decision, comment),
+    [decide, withdraw, comment],
   );
+  const mayWithdraw =
+    Boolean(withdraw) &&
+    request.status === 'pending' &&
+    Boolean(user) &&
+    request.requestedBy === user;
   return (
     <Card
       variant="outlined"
@@ -138,6 +146,11 @@ export function RestoreDecisionCard(props: {
         >
           Reject
         </Button>
+        {mayWithdraw && (
+          <Button disabled={state.loading} onClick={() => run('withdraw')}>
+            Withdraw
+          </Button>
+        )}
         {blocked && (
           <Typography
             variant="caption"

@@ -13,6 +13,7 @@ const LABELS: Record<RestoreStatus, string> = {
   refused: 'Refused',
   rejected: 'Rejected',
   expired: 'Expired',
+  withdrawn: 'Withdrawn by the requester',
   approved: 'Approved, starting',
   running: 'Running',
   succeeded: 'Succeeded',
