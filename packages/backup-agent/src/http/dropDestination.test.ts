@@ -140,6 +140,14 @@ describeWithService('SAFEKEEP_TEST_POSTGRES_URL', 'dropping a PostgreSQL scratch
     }
     const refused = await request(agent.url).post('/v1/destinations/drop').set(auth).send({ target: 'orders', destination: own }).expect(409);
     expect(refused.body.error).toContain(`"${own}" is one of the target's databases`);
+    // The same server under another name is still the target's server.
+    const otherName = server.host === 'localhost' ? '127.0.0.1' : 'localhost';
+    const renamed = await request(agent.url)
+      .post('/v1/destinations/drop')
+      .set(auth)
+      .send({ target: 'orders', destination: `${otherName}:${server.port}/${own}` })
+      .expect(409);
+    expect(renamed.body.error).toContain(`"${own}" is one of the target's databases`);
     expect(await exists(own)).toBe(true);
   });
 });
