@@ -155,10 +155,7 @@ export class AgentClient {
     restore: AgentRestoreRequest,
     options: { timeoutMs?: number } = {},
   ): Promise<AgentDryRun> {
-    const path = AGENT_PATHS.restores;
-    const response = await this.request('POST', path, { ...restore, dryRun: true }, options.timeoutMs);
-    if (!response.ok) throw await this.errorFor('POST', path, response);
-    const parsed = (await this.parse('POST', path, response, agentDryRunSchema)) as AgentDryRun;
+    const parsed = (await this.post(AGENT_PATHS.restores, { ...restore, dryRun: true }, agentDryRunSchema, options.timeoutMs)) as AgentDryRun;
     return {
       ...parsed,
       refusals: parsed.refusals.map(r => this.redact(r)),
@@ -171,10 +168,7 @@ export class AgentClient {
    * refuses the target's own data (409) and engines it cannot drop for (501): AgentError.
    */
   async dropDestination(drop: { target: string; destination: string }): Promise<{ message: string }> {
-    const path = AGENT_PATHS.dropDestination;
-    const response = await this.request('POST', path, drop);
-    if (!response.ok) throw await this.errorFor('POST', path, response);
-    const parsed = await this.parse('POST', path, response, agentDropSchema);
+    const parsed = await this.post(AGENT_PATHS.dropDestination, drop, agentDropSchema);
     return { message: this.redact(parsed.message) };
   }
 
@@ -192,11 +186,15 @@ export class AgentClient {
     restore: { group: string; snapshotIds: Record<string, string>; force?: boolean },
     options: { timeoutMs?: number } = {},
   ): Promise<AgentGroupDryRun> {
-    const path = AGENT_PATHS.restores;
-    const response = await this.request('POST', path, { ...restore, dryRun: true }, options.timeoutMs);
-    if (!response.ok) throw await this.errorFor('POST', path, response);
-    const parsed = (await this.parse('POST', path, response, agentGroupDryRunSchema)) as AgentGroupDryRun;
+    const parsed = (await this.post(AGENT_PATHS.restores, { ...restore, dryRun: true }, agentGroupDryRunSchema, options.timeoutMs)) as AgentGroupDryRun;
     return { ...parsed, refusals: parsed.refusals.map(r => this.redact(r)) };
+  }
+
+  /** POSTs and parses a 2xx answer; any other answer becomes an AgentError. */
+  private async post<T>(path: string, body: object, schema: ZodType<T>, timeoutMs?: number): Promise<T> {
+    const response = await this.request('POST', path, body, timeoutMs);
+    if (!response.ok) throw await this.errorFor('POST', path, response);
+    return this.parse('POST', path, response, schema);
   }
 
   private async startJob(path: string, body: Record<string, unknown>): Promise<StartBackupResult> {

@@ -27,17 +27,10 @@ export interface StoredPrune {
   updatedAt: string;
 }
 
-export interface NewPrune {
-  runId: string;
-  entityRef: string;
-  agent: string;
-  target: string;
-  tier: string;
-  retentionAnnotation: string;
-  retention: RetentionPolicy;
+export type NewPrune = Pick<StoredPrune, 'runId' | 'entityRef' | 'agent' | 'target' | 'tier' | 'retentionAnnotation' | 'retention'> & {
   /** A prune that cannot be asked for (e.g. no such tier) is recorded failed at once. */
   error?: string;
-}
+};
 
 export type PruneOutcome =
   | { status: 'succeeded'; pruned: string[]; incompleteRemoved: string[]; keptCount: number }
