@@ -1,6 +1,7 @@
 import type { RetentionPolicy } from '@safekeep/plugin-backups-common';
 import type { SnapshotService } from '../snapshots/SnapshotService';
 import { verifyProblems } from '../snapshots/verifySnapshot';
+import type { RestoreChoices } from '../snapshots/restoreSnapshot';
 import type { JobWork } from './JobRegistry';
 import type { GroupDryRunOptions } from '../groups/dryRunGroupRestore';
 import type { GroupRestoreOptions } from '../groups/restoreGroup';
@@ -40,7 +41,7 @@ export function restoreWork(
   service: SnapshotService,
   target: string,
   snapshotId: string,
-  options: { tier?: string; force?: boolean; destination?: string; from?: string },
+  options: RestoreChoices,
 ): JobWork {
   return async report => {
     const result = await service.restore(target, snapshotId, { ...options, onProgress: report });
@@ -103,7 +104,7 @@ export function dryRunWork(
   service: SnapshotService,
   target: string,
   snapshotId: string,
-  options: { tier?: string; force?: boolean; destination?: string; from?: string },
+  options: RestoreChoices,
 ): JobWork {
   return async report => {
     report({ phase: 'checking', bytes: 0 });

@@ -19,7 +19,7 @@ import { listSnapshots } from './listSnapshots';
 import { pruneSnapshots, PruneOptions, PruneResult } from './pruneSnapshots';
 import { dropDestination, DropResult } from './dropDestination';
 import { dryRunRestore, DryRunResult } from './dryRunRestore';
-import { restoreSnapshot, RestoreOptions, RestoreResult } from './restoreSnapshot';
+import { RestoreChoices, restoreSnapshot, RestoreOptions, RestoreResult } from './restoreSnapshot';
 import type { ProgressListener, SnapshotContext } from './SnapshotContext';
 import { verifySnapshot, VerifyResult } from './verifySnapshot';
 
@@ -198,7 +198,7 @@ export class SnapshotService {
   }
 
   /** Every check of a restore, collected, with nothing written (POST /v1/restores { dryRun: true }). */
-  async dryRunRestore(targetName: string, snapshotId: string, options?: Pick<RestoreOptions, 'tier' | 'force' | 'destination' | 'from'>): Promise<DryRunResult> {
+  async dryRunRestore(targetName: string, snapshotId: string, options?: RestoreChoices): Promise<DryRunResult> {
     return dryRunRestore(this.context, await this.resolveTarget(targetName), snapshotId, options);
   }
 

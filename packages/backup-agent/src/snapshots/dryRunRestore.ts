@@ -2,7 +2,7 @@ import type { SnapshotManifest } from '@safekeep/plugin-backups-common';
 import type { TargetConfig } from '../config/loadConfig';
 import { RestoreRefusedError } from './errors';
 import { findSnapshot, usableManifest } from './findSnapshot';
-import { refuseNewerEngine, RestoreOptions } from './restoreSnapshot';
+import { refuseNewerEngine, RestoreChoices } from './restoreSnapshot';
 import { restoreKeys } from './restoreKeys';
 import { findRestoreDependencies, verifyRestoreDependencies } from './snapshotDependencies';
 import type { SnapshotContext } from './SnapshotContext';
@@ -47,7 +47,7 @@ export async function dryRunRestore(
   context: SnapshotContext,
   target: TargetConfig,
   id: string,
-  options: Pick<RestoreOptions, 'tier' | 'force' | 'destination' | 'from'> = {},
+  options: RestoreChoices = {},
 ): Promise<DryRunResult> {
   const refusalDetails: DryRunRefusal[] = [];
   const refuse = (error: unknown, fallback: DryRunRefusalReason) => {

@@ -25,6 +25,9 @@ export interface RestoreOptions {
   onProgress?: ProgressListener;
 }
 
+/** What a restore request (HTTP or CLI) may ask besides the target and snapshot. */
+export type RestoreChoices = Pick<RestoreOptions, 'tier' | 'force' | 'destination' | 'from'>;
+
 export interface RestoreResult {
   snapshotId: string;
   tier: string;
