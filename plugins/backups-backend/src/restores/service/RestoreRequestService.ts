@@ -75,15 +75,18 @@ export class RestoreRequestService {
    * The target of another catalog entity that a restore writes into (destination kind `entity`):
    * a staging copy, or the same service on another host. Its policy names agent and target.
    */
-  private async otherEntityTarget(source: Entity, destination: RestoreDestination, credentials: BackstageCredentials) {
+  private async otherEntityTarget(
+    source: { entity: Entity; policy: { agent: string; target: string } },
+    destination: RestoreDestination,
+    credentials: BackstageCredentials,
+  ) {
     const entityRef = destinationEntityRef(destination.entityRef!);
-    if (entityRef === stringifyEntityRef(source)) {
+    if (entityRef === stringifyEntityRef(source.entity)) {
       throw new InputError(`destination.entityRef is ${entityRef} itself: restore in place instead (destination kind "in-place")`);
     }
     const destinationEntity = await this.entity(entityRef, credentials);
     const { policy, agent } = this.policyOf(destinationEntity);
-    const own = resolveEntityPolicy(source, this.options.policyContext);
-    if (own.status === 'configured' && own.policy.agent === policy.agent && own.policy.target === policy.target) {
+    if (source.policy.agent === policy.agent && source.policy.target === policy.target) {
       throw new InputError(`${entityRef} backs up the same target ("${policy.target}" on agent "${policy.agent}"): restore in place instead`);
     }
     return { entityRef, policy, agent, ownerRef: ownerRefOf(destinationEntity) };
@@ -144,7 +147,7 @@ export class RestoreRequestService {
       });
     } else {
       const { policy, agent } = this.policyOf(entity);
-      const into = destination.kind === 'entity' ? await this.otherEntityTarget(entity, destination, credentials) : undefined;
+      const into = destination.kind === 'entity' ? await this.otherEntityTarget({ entity, policy }, destination, credentials) : undefined;
       if (into) destinationOwners.push(into.ownerRef);
       // The restore runs where it writes: another entity's agent and target, or the entity's own.
       const runsOn = into ? { agent: into.policy.agent, target: into.policy.target } : { agent: policy.agent, target: policy.target };
