@@ -20,6 +20,12 @@ import {
   startPortal,
   waitFor,
 } from './portal.mjs';
+import {
+  openRestoreDialog,
+  pendingRequest,
+  submitRestoreRequest,
+  succeededHistoryRow,
+} from './restoreSteps.mjs';
 import { seedYearOfRuns } from './seedYearOfRuns.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -385,19 +391,10 @@ async function main() {
   await step(
     'the developer asks for an in-place restore of notes-db and cannot approve it',
     async () => {
+      const reason = 'e2e: a bad migration emptied the notes table';
       await page.goto(`${APP}/catalog/default/resource/notes-db/backups`);
-      await page
-        .getByRole('button', { name: 'Request restore' })
-        .first()
-        .click();
-      const dialog = page.getByRole('dialog', { name: 'Request a restore' });
-      await dialog
-        .getByLabel('Reason')
-        .fill('e2e: a bad migration emptied the notes table');
-      await dialog.getByRole('button', { name: 'Request restore' }).click();
-      await dialog
-        .getByText(/^Request recorded \(waiting for approval\)/)
-        .waitFor({ timeout: 120_000 });
+      const dialog = await openRestoreDialog(page);
+      await submitRestoreRequest(dialog, reason);
       const verification = (
         await dialog.getByTestId('restore-verification').innerText()
       ).trim();
@@ -412,14 +409,8 @@ async function main() {
       await screenshot(page, 'restore-request-light');
       await dialog.getByRole('button', { name: 'Close' }).click();
 
-      const card = page
-        .getByRole('article', { name: /^Restore request / })
-        .first();
-      await card.waitFor();
-      restoreId = (await card.getAttribute('aria-label')).replace(
-        'Restore request ',
-        '',
-      );
+      const { card, id } = await pendingRequest(page, reason);
+      restoreId = id;
       await card
         .getByText(
           'You asked for this restore, so someone else must approve it.',
@@ -451,49 +442,40 @@ async function main() {
       approverContext ??= await launchBrowser();
       approverPage =
         approverContext.pages()[0] ?? (await approverContext.newPage());
-      {
-        await signIn(approverPage, 'Enter as approver');
-        // backups.restores.approvers: the approver was notified, and the notification leads
-        // to the entity's Backups tab.
-        await approverPage.goto(`${APP}/notifications`);
-        await approverPage
-          .getByText('Restore of resource:default/notes-db waits for approval')
-          .first()
-          .click({ timeout: 60_000 });
-        await approverPage.waitForURL(/\/resource\/notes-db\/backups$/);
-        const card = approverPage.getByRole('article', {
-          name: `Restore request ${restoreId}`,
-        });
-        await card.getByText('Asked by user:default/guest').waitFor({
-          timeout: 60_000,
-        });
-        await card.getByLabel('Comment').fill('e2e: checked the preview, go');
-        await screenshot(approverPage, 'restore-approval-light');
-        await card.getByRole('button', { name: 'Approve' }).click();
-        await card.waitFor({ state: 'detached', timeout: 60_000 });
-        await approverPage
-          .locator('tr', { hasText: 'user:default/approver' })
-          .first()
-          .waitFor();
-      }
+      await signIn(approverPage, 'Enter as approver');
+      // backups.restores.approvers: the approver was notified, and the notification leads
+      // to the entity's Backups tab.
+      await approverPage.goto(`${APP}/notifications`);
+      await approverPage
+        .getByText('Restore of resource:default/notes-db waits for approval')
+        .first()
+        .click({ timeout: 60_000 });
+      await approverPage.waitForURL(/\/resource\/notes-db\/backups$/);
+      const card = approverPage.getByRole('article', {
+        name: `Restore request ${restoreId}`,
+      });
+      await card.getByText('Asked by user:default/guest').waitFor({
+        timeout: 60_000,
+      });
+      await card.getByLabel('Comment').fill('e2e: checked the preview, go');
+      await screenshot(approverPage, 'restore-approval-light');
+      await card.getByRole('button', { name: 'Approve' }).click();
+      await card.waitFor({ state: 'detached', timeout: 60_000 });
+      await approverPage
+        .locator('tr', { hasText: 'user:default/approver' })
+        .first()
+        .waitFor();
     },
   );
 
   await step(
     'the developer sees the restore finished, approved by the approver, counts checked',
     async () => {
-      await page.reload();
-      const row = page.locator('tr', {
-        hasText: 'e2e: checked the preview, go',
-      });
-      await waitFor(
-        'the restore succeeded in the history',
-        async () =>
-          (await row.count()) > 0 &&
-          (await row.first().textContent()).includes('Succeeded'),
-        { portal, timeoutMs: 180_000 },
+      const text = await succeededHistoryRow(
+        page,
+        'e2e: checked the preview, go',
+        portal,
       );
-      const text = (await row.first().innerText()).replace(/\s+/g, ' ');
       expect(
         text.includes('user:default/approver'),
         `the history row does not name the approver: ${text}`,
@@ -511,11 +493,7 @@ async function main() {
     async () => {
       const reason = 'e2e: refresh staging from production';
       await page.goto(`${APP}/catalog/default/resource/notes-db/backups`);
-      await page
-        .getByRole('button', { name: 'Request restore' })
-        .first()
-        .click();
-      const dialog = page.getByRole('dialog', { name: 'Request a restore' });
+      const dialog = await openRestoreDialog(page);
       await dialog
         .getByLabel("Into another entity's target", { exact: false })
         .check();
@@ -524,19 +502,9 @@ async function main() {
       await page
         .getByRole('option', { name: /^resource:default\/e2e-notes-staging/ })
         .click();
-      await dialog.getByLabel('Reason').fill(reason);
-      await dialog.getByRole('button', { name: 'Request restore' }).click();
-      await dialog
-        .getByText(/^Request recorded \(waiting for approval\)/)
-        .waitFor({ timeout: 120_000 });
+      await submitRestoreRequest(dialog, reason);
       await dialog.getByRole('button', { name: 'Close' }).click();
-      const mine = page
-        .getByRole('article', { name: /^Restore request / })
-        .filter({ hasText: reason });
-      const id = (await mine.getAttribute('aria-label')).replace(
-        'Restore request ',
-        '',
-      );
+      const { id } = await pendingRequest(page, reason);
 
       await approverPage.goto(
         `${APP}/catalog/default/resource/notes-db/backups`,
@@ -553,16 +521,7 @@ async function main() {
       await card.getByRole('button', { name: 'Approve' }).click();
       await card.waitFor({ state: 'detached', timeout: 60_000 });
 
-      await page.reload();
-      const row = page.locator('tr', { hasText: reason });
-      await waitFor(
-        'the staging restore succeeded in the history',
-        async () =>
-          (await row.count()) > 0 &&
-          (await row.first().textContent()).includes('Succeeded'),
-        { portal, timeoutMs: 180_000 },
-      );
-      const text = (await row.first().innerText()).replace(/\s+/g, ' ');
+      const text = await succeededHistoryRow(page, reason, portal);
       expect(
         text.includes('Counts match the backup'),
         `the staging restore's check did not pass: ${text}`,
@@ -584,23 +543,13 @@ async function main() {
       await page
         .getByText('Consistency group notes-platform')
         .waitFor({ timeout: 60_000 });
-      await page
-        .getByRole('button', { name: 'Request restore' })
-        .first()
-        .click();
-      const dialog = page.getByRole('dialog', { name: 'Request a restore' });
+      const dialog = await openRestoreDialog(page);
       await dialog
         .getByText(/A consistency group is restored as a whole/)
         .waitFor();
-      await dialog.getByLabel('Reason').fill(reason);
-      await dialog.getByRole('button', { name: 'Request restore' }).click();
-      await dialog
-        .getByText(/^Request recorded \(waiting for approval\)/)
-        .waitFor({ timeout: 120_000 });
+      await submitRestoreRequest(dialog, reason);
       await dialog.getByRole('button', { name: 'Close' }).click();
-      const mine = page
-        .getByRole('article', { name: /^Restore request / })
-        .filter({ hasText: reason });
+      const { card: mine, id: groupId } = await pendingRequest(page, reason);
       const members = await mine
         .getByText(/^Members, restored in this order/)
         .innerText();
@@ -613,10 +562,6 @@ async function main() {
           `the group request does not list ${member}: ${members}`,
         );
       }
-      const groupId = (await mine.getAttribute('aria-label')).replace(
-        'Restore request ',
-        '',
-      );
 
       // The approvers' queue: every pending request across the catalog.
       await approverPage.goto(`${APP}/backups/approvals`);
@@ -631,16 +576,7 @@ async function main() {
       await card.getByRole('button', { name: 'Approve' }).click();
       await card.waitFor({ state: 'detached', timeout: 60_000 });
 
-      await page.reload();
-      const row = page.locator('tr', { hasText: reason });
-      await waitFor(
-        'the group restore succeeded in the history',
-        async () =>
-          (await row.count()) > 0 &&
-          (await row.first().textContent()).includes('Succeeded'),
-        { portal, timeoutMs: 180_000 },
-      );
-      const text = (await row.first().innerText()).replace(/\s+/g, ' ');
+      const text = await succeededHistoryRow(page, reason, portal);
       expect(
         (text.match(/\(succeeded\)/g) ?? []).length === 2,
         `the history row does not show both members restored: ${text}`,
