@@ -46,6 +46,27 @@ function Field(props: { term: string; children: ReactNode }) {
   );
 }
 
+/** Monospace text with a button that copies it. */
+function CopyableText(props: {
+  text: string;
+  /** The button's label, e.g. "Copy sha256". */
+  label: string;
+  /** The tooltip once copied, e.g. "sha256 copied". */
+  copied: string;
+  testId?: string;
+}) {
+  const classes = useStyles();
+  const { text, label, copied, testId } = props;
+  return (
+    <Box display="flex" alignItems="center">
+      <span className={classes.mono} data-testid={testId}>
+        {text}
+      </span>
+      <CopyTextButton text={text} aria-label={label} tooltipText={copied} />
+    </Box>
+  );
+}
+
 /** The newest good snapshot: when, how big, its checksum and where it lives; and what comes next. */
 export function LatestSnapshotCard(props: {
   summary: EntityBackupSummary;
@@ -130,16 +151,12 @@ export function LatestSnapshotCard(props: {
             </Field>
             {lastSuccess.sha256 && (
               <Field term="sha256">
-                <Box display="flex" alignItems="center">
-                  <span className={classes.mono} data-testid="snapshot-sha256">
-                    {lastSuccess.sha256}
-                  </span>
-                  <CopyTextButton
-                    text={lastSuccess.sha256}
-                    aria-label="Copy sha256"
-                    tooltipText="sha256 copied"
-                  />
-                </Box>
+                <CopyableText
+                  text={lastSuccess.sha256}
+                  label="Copy sha256"
+                  copied="sha256 copied"
+                  testId="snapshot-sha256"
+                />
               </Field>
             )}
             {lastSuccess.snapshotId && (
@@ -149,14 +166,11 @@ export function LatestSnapshotCard(props: {
             )}
             {lastSuccess.location && (
               <Field term="Location">
-                <Box display="flex" alignItems="center">
-                  <span className={classes.mono}>{lastSuccess.location}</span>
-                  <CopyTextButton
-                    text={lastSuccess.location}
-                    aria-label="Copy location"
-                    tooltipText="Location copied"
-                  />
-                </Box>
+                <CopyableText
+                  text={lastSuccess.location}
+                  label="Copy location"
+                  copied="Location copied"
+                />
               </Field>
             )}
           </>
