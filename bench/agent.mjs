@@ -16,7 +16,9 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const AGENT_BIN = path.join(ROOT, 'packages/backup-agent/bin/safekeep-agent');
-const requireFromAgent = createRequire(path.join(ROOT, 'packages/backup-agent/package.json'));
+const requireFromAgent = createRequire(
+  path.join(ROOT, 'packages/backup-agent/package.json'),
+);
 
 const args = process.argv.slice(2);
 const keep = args.includes('--keep');
@@ -25,29 +27,57 @@ const devBin = args.includes('--dev-bin');
 // next to nothing. `--data=md5` fills it with hex text (about 4:1, like much real data) instead.
 const md5Filler = args.includes('--data=md5');
 const scaleArg = args.find(a => /^\d+$/.test(a));
-const unknown = args.filter(a => !['--keep', '--dev-bin', '--data=md5', '--data=pgbench', scaleArg].includes(a));
+const unknown = args.filter(
+  a =>
+    !['--keep', '--dev-bin', '--data=md5', '--data=pgbench', scaleArg].includes(
+      a,
+    ),
+);
 if (unknown.length > 0) {
   console.error(
     'usage: npm run bench:agent -- [scale, default 70 (about 1 GB)] [--keep (leave the pgbench databases)] ' +
       '[--data=pgbench (default) | --data=md5 (hex text in the filler column)] ' +
-      `[--dev-bin (run bin/safekeep-agent with its TypeScript loader instead of a build)]; unknown: ${unknown.join(' ')}`,
+      `[--dev-bin (run bin/safekeep-agent with its TypeScript loader instead of a build)]; unknown: ${unknown.join(
+        ' ',
+      )}`,
   );
   process.exit(2);
 }
 const scale = Number(scaleArg ?? 70);
-const PG = { host: process.env.PGHOST ?? '127.0.0.1', port: Number(process.env.PGPORT ?? 5432), user: process.env.PGUSER ?? 'postgres' };
+const PG = {
+  host: process.env.PGHOST ?? '127.0.0.1',
+  port: Number(process.env.PGPORT ?? 5432),
+  user: process.env.PGUSER ?? 'postgres',
+};
 const pgArgs = ['-h', PG.host, '-p', String(PG.port), '-U', PG.user];
 
 const log = message => process.stderr.write(`[bench:agent] ${message}\n`);
 
 function psql(database, sql) {
-  return execFileSync('psql', [...pgArgs, '-X', '-At', '-v', 'ON_ERROR_STOP=1', '-d', database, '-c', sql], { encoding: 'utf8' }).trim();
+  return execFileSync(
+    'psql',
+    [
+      ...pgArgs,
+      '-X',
+      '-At',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-d',
+      database,
+      '-c',
+      sql,
+    ],
+    { encoding: 'utf8' },
+  ).trim();
 }
 
 /** Runs a command to completion; stdout to `stdout` (a file descriptor or 'pipe'); rejects on a non-zero exit. */
 function run(command, commandArgs, { stdout = 'ignore', env, onSpawn } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, commandArgs, { stdio: ['ignore', stdout, 'pipe'], env: env ?? process.env });
+    const child = spawn(command, commandArgs, {
+      stdio: ['ignore', stdout, 'pipe'],
+      env: env ?? process.env,
+    });
     let out = '';
     let err = '';
     child.stdout?.on('data', chunk => (out += chunk));
@@ -55,7 +85,15 @@ function run(command, commandArgs, { stdout = 'ignore', env, onSpawn } = {}) {
     onSpawn?.(child);
     child.on('error', reject);
     child.on('close', code =>
-      code === 0 ? resolve({ stdout: out, stderr: err }) : reject(new Error(`${command} ${commandArgs.join(' ')} exited with ${code}: ${err.trim()}`)),
+      code === 0
+        ? resolve({ stdout: out, stderr: err })
+        : reject(
+            new Error(
+              `${command} ${commandArgs.join(
+                ' ',
+              )} exited with ${code}: ${err.trim()}`,
+            ),
+          ),
     );
   });
 }
@@ -70,7 +108,9 @@ async function timed(what, work) {
 
 /** A pgbench database at this scale, reused when one with the same scale exists. */
 async function ensureDatabase(name, wantedScale) {
-  const exists = psql('postgres', `SELECT 1 FROM pg_database WHERE datname = '${name}'`) === '1';
+  const exists =
+    psql('postgres', `SELECT 1 FROM pg_database WHERE datname = '${name}'`) ===
+    '1';
   if (exists) {
     let found = '';
     try {
@@ -83,26 +123,55 @@ async function ensureDatabase(name, wantedScale) {
       return;
     }
   }
-  log(`creating ${name} with pgbench -i -s ${wantedScale}${md5Filler ? ' and hex filler' : ''}`);
+  log(
+    `creating ${name} with pgbench -i -s ${wantedScale}${
+      md5Filler ? ' and hex filler' : ''
+    }`,
+  );
   await run('dropdb', [...pgArgs, '--if-exists', name]);
   await run('createdb', [...pgArgs, name]);
   if (!md5Filler) {
-    await timed(`pgbench -i -s ${wantedScale}`, () => run('pgbench', [...pgArgs, '-i', '-q', '-s', String(wantedScale), name]));
+    await timed(`pgbench -i -s ${wantedScale}`, () =>
+      run('pgbench', [...pgArgs, '-i', '-q', '-s', String(wantedScale), name]),
+    );
     return;
   }
   // pgbench creates the tables (and later vacuums and adds keys); the rows are generated here,
   // as pgbench's server-side generation does, with 84 hex characters of filler.
-  await run('pgbench', [...pgArgs, '-i', '-q', '-I', 'dt', '-s', String(wantedScale), name]);
-  const hex = 'md5(aid::text) || md5((aid + 1)::text) || left(md5((aid + 2)::text), 20)';
+  await run('pgbench', [
+    ...pgArgs,
+    '-i',
+    '-q',
+    '-I',
+    'dt',
+    '-s',
+    String(wantedScale),
+    name,
+  ]);
+  const hex =
+    'md5(aid::text) || md5((aid + 1)::text) || left(md5((aid + 2)::text), 20)';
   await timed('rows with hex filler', async () =>
     psql(
       name,
       `INSERT INTO pgbench_branches (bid, bbalance) SELECT bid, 0 FROM generate_series(1, ${wantedScale}) AS bid;
-       INSERT INTO pgbench_tellers (tid, bid, tbalance) SELECT tid, (tid - 1) / 10 + 1, 0 FROM generate_series(1, ${wantedScale * 10}) AS tid;
-       INSERT INTO pgbench_accounts (aid, bid, abalance, filler) SELECT aid, (aid - 1) / 100000 + 1, 0, ${hex} FROM generate_series(1, ${wantedScale * 100000}) AS aid;`,
+       INSERT INTO pgbench_tellers (tid, bid, tbalance) SELECT tid, (tid - 1) / 10 + 1, 0 FROM generate_series(1, ${
+         wantedScale * 10
+       }) AS tid;
+       INSERT INTO pgbench_accounts (aid, bid, abalance, filler) SELECT aid, (aid - 1) / 100000 + 1, 0, ${hex} FROM generate_series(1, ${
+        wantedScale * 100000
+      }) AS aid;`,
     ),
   );
-  await run('pgbench', [...pgArgs, '-i', '-q', '-I', 'vp', '-s', String(wantedScale), name]);
+  await run('pgbench', [
+    ...pgArgs,
+    '-i',
+    '-q',
+    '-I',
+    'vp',
+    '-s',
+    String(wantedScale),
+    name,
+  ]);
 }
 
 /**
@@ -118,7 +187,9 @@ async function agentCommand(dir) {
   const outfile = path.join(dir, 'agent.cjs');
   fs.writeFileSync(
     entry,
-    `import { runCli } from ${JSON.stringify(path.join(ROOT, 'packages/backup-agent/src/cli/runCli'))};\n` +
+    `import { runCli } from ${JSON.stringify(
+      path.join(ROOT, 'packages/backup-agent/src/cli/runCli'),
+    )};\n` +
       'runCli(process.argv.slice(2)).then(code => { process.exitCode = code; });\n',
   );
   await esbuild.build({
@@ -132,31 +203,59 @@ async function agentCommand(dir) {
       {
         name: 'dependencies-external',
         setup(build) {
-          build.onResolve({ filter: /^[^./]/ }, resolved => (resolved.path.startsWith('@safekeep/') ? undefined : { path: resolved.path, external: true }));
+          build.onResolve({ filter: /^[^./]/ }, resolved =>
+            resolved.path.startsWith('@safekeep/')
+              ? undefined
+              : { path: resolved.path, external: true },
+          );
         },
       },
     ],
   });
-  const nodePath = [path.join(ROOT, 'node_modules'), path.join(ROOT, 'packages/backup-agent/node_modules')].join(path.delimiter);
+  const nodePath = [
+    path.join(ROOT, 'node_modules'),
+    path.join(ROOT, 'packages/backup-agent/node_modules'),
+  ].join(path.delimiter);
   return { argv: [outfile], env: { NODE_PATH: nodePath } };
 }
 
 async function startS3(dir) {
   const S3rver = requireFromAgent('s3rver');
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir, configureBuckets: [{ name: 'bench-snapshots' }] });
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory: dir,
+    configureBuckets: [{ name: 'bench-snapshots' }],
+  });
   const address = await server.run();
-  return { endpoint: `http://127.0.0.1:${address.port}`, close: () => server.close() };
+  return {
+    endpoint: `http://127.0.0.1:${address.port}`,
+    close: () => server.close(),
+  };
 }
 
 function writeAgentConfig(dir, databases, s3Endpoint) {
-  const target = (database, tier) => ({ engine: 'postgres', host: PG.host, port: PG.port, user: PG.user, databases: [database], globals: false, tiers: [tier] });
+  const target = (database, tier) => ({
+    engine: 'postgres',
+    host: PG.host,
+    port: PG.port,
+    user: PG.user,
+    databases: [database],
+    globals: false,
+    tiers: [tier],
+  });
   const targets = {};
   for (const database of databases) {
     targets[`${database}-fs`] = target(database, 'local');
     targets[`${database}-s3`] = target(database, 'offsite');
   }
   const config = {
-    agent: { name: 'bench', token: { env: 'SAFEKEEP_BENCH_TOKEN' }, staging: path.join(dir, 'staging') },
+    agent: {
+      name: 'bench',
+      token: { env: 'SAFEKEEP_BENCH_TOKEN' },
+      staging: path.join(dir, 'staging'),
+    },
     storage: {
       local: { type: 'filesystem', path: path.join(dir, 'snapshots') },
       offsite: {
@@ -201,24 +300,60 @@ function watchPeakRss(child) {
 async function agentBackup(agent, configFile, target) {
   let watcher;
   const { seconds, result } = await timed(`agent backup ${target}`, () =>
-    run(process.execPath, [...agent.argv, 'backup', '--config', configFile, '--target', target, '--json'], {
-      stdout: 'pipe',
-      env: { ...process.env, ...agent.env, SAFEKEEP_BENCH_TOKEN: 'unused', SAFEKEEP_BENCH_S3_KEY: 'S3RVER', SAFEKEEP_BENCH_S3_SECRET: 'S3RVER' },
-      onSpawn: child => (watcher = watchPeakRss(child)),
-    }),
+    run(
+      process.execPath,
+      [
+        ...agent.argv,
+        'backup',
+        '--config',
+        configFile,
+        '--target',
+        target,
+        '--json',
+      ],
+      {
+        stdout: 'pipe',
+        env: {
+          ...process.env,
+          ...agent.env,
+          SAFEKEEP_BENCH_TOKEN: 'unused',
+          SAFEKEEP_BENCH_S3_KEY: 'S3RVER',
+          SAFEKEEP_BENCH_S3_SECRET: 'S3RVER',
+        },
+        onSpawn: child => (watcher = watchPeakRss(child)),
+      },
+    ),
   );
   const peakMiB = watcher.stop();
   const outcome = JSON.parse(result.stdout);
-  if (!outcome.ok) throw new Error(`the agent backup of ${target} failed: ${outcome.error}`);
+  if (!outcome.ok)
+    throw new Error(`the agent backup of ${target} failed: ${outcome.error}`);
   const snapshot = outcome.snapshots[0];
-  log(`  stored ${(snapshot.bytes / 2 ** 20).toFixed(1)} MiB (raw ${(snapshot.rawBytes / 2 ** 20).toFixed(1)} MiB), operation ${outcome.elapsedSeconds} s, peak RSS ${peakMiB.toFixed(1)} MiB`);
-  return { seconds, operationSeconds: outcome.elapsedSeconds, peakMiB, storedBytes: snapshot.bytes, rawBytes: snapshot.rawBytes };
+  log(
+    `  stored ${(snapshot.bytes / 2 ** 20).toFixed(1)} MiB (raw ${(
+      snapshot.rawBytes /
+      2 ** 20
+    ).toFixed(1)} MiB), operation ${
+      outcome.elapsedSeconds
+    } s, peak RSS ${peakMiB.toFixed(1)} MiB`,
+  );
+  return {
+    seconds,
+    operationSeconds: outcome.elapsedSeconds,
+    peakMiB,
+    storedBytes: snapshot.bytes,
+    rawBytes: snapshot.rawBytes,
+  };
 }
 
 async function rawDump(database) {
   const devNull = fs.openSync('/dev/null', 'w');
   try {
-    return (await timed(`pg_dump -Fc ${database} > /dev/null`, () => run('pg_dump', [...pgArgs, '-Fc', database], { stdout: devNull }))).seconds;
+    return (
+      await timed(`pg_dump -Fc ${database} > /dev/null`, () =>
+        run('pg_dump', [...pgArgs, '-Fc', database], { stdout: devNull }),
+      )
+    ).seconds;
   } finally {
     fs.closeSync(devNull);
   }
@@ -237,8 +372,19 @@ async function seedWay(database, dir) {
     '(cd "$FIRST" && sha256sum db.dump.gz > SHA256SUMS)',
     'cp "$FIRST/db.dump.gz" "$FIRST/SHA256SUMS" "$SECOND/"',
   ].join('\n');
-  const env = { ...process.env, PGHOST: PG.host, PGPORT: String(PG.port), PGUSER: PG.user, DB: database, FIRST: first, SECOND: second };
-  const { seconds } = await timed(`seed way (pg_dump > file, gzip, sha256sum, cp) ${database}`, () => run('sh', ['-c', script], { env }));
+  const env = {
+    ...process.env,
+    PGHOST: PG.host,
+    PGPORT: String(PG.port),
+    PGUSER: PG.user,
+    DB: database,
+    FIRST: first,
+    SECOND: second,
+  };
+  const { seconds } = await timed(
+    `seed way (pg_dump > file, gzip, sha256sum, cp) ${database}`,
+    () => run('sh', ['-c', script], { env }),
+  );
   fs.rmSync(first, { recursive: true, force: true });
   fs.rmSync(second, { recursive: true, force: true });
   return seconds;
@@ -253,11 +399,16 @@ async function main() {
     try {
       execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
     } catch {
-      throw new Error(`${tool} is not on PATH; install the PostgreSQL client tools (and gzip, coreutils)`);
+      throw new Error(
+        `${tool} is not on PATH; install the PostgreSQL client tools (and gzip, coreutils)`,
+      );
     }
   }
   const suffix = md5Filler ? '_md5' : '';
-  const databases = [`safekeep_bench_agent_s${scale}${suffix}`, `safekeep_bench_agent_s${scale * 2}${suffix}`];
+  const databases = [
+    `safekeep_bench_agent_s${scale}${suffix}`,
+    `safekeep_bench_agent_s${scale * 2}${suffix}`,
+  ];
   const [db, db2x] = databases;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'safekeep-bench-agent-'));
   const s3 = await startS3(path.join(dir, 's3rver'));
@@ -267,14 +418,19 @@ async function main() {
     await ensureDatabase(db2x, scale * 2);
     const config = writeAgentConfig(dir, databases, s3.endpoint);
     const agent = await agentCommand(dir);
-    const sizeOf = name => Number(psql('postgres', `SELECT pg_database_size('${name}')`));
+    const sizeOf = name =>
+      Number(psql('postgres', `SELECT pg_database_size('${name}')`));
 
     const measured = {};
     for (const [label, database] of [
       ['1x', db],
       ['2x', db2x],
     ]) {
-      log(`--- ${label}: ${database}, ${(sizeOf(database) / 2 ** 30).toFixed(2)} GiB`);
+      log(
+        `--- ${label}: ${database}, ${(sizeOf(database) / 2 ** 30).toFixed(
+          2,
+        )} GiB`,
+      );
       psql(database, 'SELECT count(*) FROM pgbench_accounts'); // warm the page cache once for every contender
       const raw = await rawDump(database);
       const fsRun = await agentBackup(agent, config, `${database}-fs`);
@@ -289,7 +445,9 @@ async function main() {
     const round = (value, digits = 2) => Number(value.toFixed(digits));
     const summary = {
       scale,
-      data: md5Filler ? 'pgbench tables, filler of hex text' : 'pgbench -i (blank filler)',
+      data: md5Filler
+        ? 'pgbench tables, filler of hex text'
+        : 'pgbench -i (blank filler)',
       db_bytes: sizeOf(db),
       raw_s: round(one.raw),
       agent_fs_s: round(one.fsRun.seconds),
@@ -300,7 +458,9 @@ async function main() {
       speedup_vs_seed: round(one.seed / one.fsRun.seconds, 3),
       peak_rss_mib: round(Math.max(one.fsRun.peakMiB, one.s3Run.peakMiB), 1),
       peak_rss_2x_mib: round(Math.max(two.fsRun.peakMiB, two.s3Run.peakMiB), 1),
-      agent_run_as: devBin ? 'bin/safekeep-agent (TypeScript loader)' : 'bundled build (esbuild, dependencies from node_modules)',
+      agent_run_as: devBin
+        ? 'bin/safekeep-agent (TypeScript loader)'
+        : 'bundled build (esbuild, dependencies from node_modules)',
       agent_fs_operation_s: one.fsRun.operationSeconds,
       agent_s3_operation_s: one.s3Run.operationSeconds,
       stored_bytes: one.fsRun.storedBytes,
@@ -310,7 +470,12 @@ async function main() {
       raw_2x_s: round(two.raw),
       agent_fs_2x_s: round(two.fsRun.seconds),
       agent_s3_2x_s: round(two.s3Run.seconds),
-      machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memory_gib: round(os.totalmem() / 2 ** 30, 1), node: process.version },
+      machine: {
+        cpus: os.cpus().length,
+        cpu: os.cpus()[0]?.model,
+        memory_gib: round(os.totalmem() / 2 ** 30, 1),
+        node: process.version,
+      },
       load_average_before: loadBefore.map(l => round(l)),
       load_average_after: os.loadavg().map(l => round(l)),
     };
@@ -319,8 +484,13 @@ async function main() {
     await s3.close();
     fs.rmSync(dir, { recursive: true, force: true });
     if (!keep) {
-      for (const name of databases) await run('dropdb', [...pgArgs, '--if-exists', name]).catch(e => log(`could not drop ${name}: ${e.message}`));
-      log(`dropped ${databases.join(', ')} (pass --keep to reuse them next time)`);
+      for (const name of databases)
+        await run('dropdb', [...pgArgs, '--if-exists', name]).catch(e =>
+          log(`could not drop ${name}: ${e.message}`),
+        );
+      log(
+        `dropped ${databases.join(', ')} (pass --keep to reuse them next time)`,
+      );
     }
   }
 }

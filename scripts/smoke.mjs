@@ -32,7 +32,8 @@ function shutdown() {
 
 async function fetchJson(url, init) {
   const response = await fetch(url, init);
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status} ${await response.text()}`);
+  if (!response.ok)
+    throw new Error(`${url}: HTTP ${response.status} ${await response.text()}`);
   return response.json();
 }
 
@@ -45,61 +46,88 @@ async function sha256Of(path) {
 async function main() {
   let token;
   while (!token) {
-    if (Date.now() - started > deadlineMs + 120_000) throw new Error('the backend never answered on 7007');
+    if (Date.now() - started > deadlineMs + 120_000)
+      throw new Error('the backend never answered on 7007');
     try {
-      const body = await fetchJson('http://localhost:7007/api/auth/guest/refresh', {
-        headers: { 'X-Requested-With': 'XMLHttpRequest' },
-      });
+      const body = await fetchJson(
+        'http://localhost:7007/api/auth/guest/refresh',
+        {
+          headers: { 'X-Requested-With': 'XMLHttpRequest' },
+        },
+      );
       token = body.backstageIdentity.token;
     } catch {
       await sleep(2000);
     }
   }
   const backendUp = Date.now();
-  console.log(`backend answered after ${((backendUp - started) / 1000).toFixed(1)}s`);
+  console.log(
+    `backend answered after ${((backendUp - started) / 1000).toFixed(1)}s`,
+  );
 
   const done = new Map();
   let lastError = 'no answer yet';
   while (done.size < resources.length) {
     if (Date.now() - backendUp > deadlineMs) {
-      throw new Error(`no succeeded backup of ${resources.filter(r => !done.has(r)).join(', ')} within ${deadlineMs / 1000}s of the backend's start; last seen: ${lastError}`);
+      throw new Error(
+        `no succeeded backup of ${resources
+          .filter(r => !done.has(r))
+          .join(', ')} within ${
+          deadlineMs / 1000
+        }s of the backend's start; last seen: ${lastError}`,
+      );
     }
     for (const name of resources.filter(r => !done.has(r))) {
       // On a first start the catalog may not have ingested the demo entities yet (404): wait.
       let summary;
       try {
-        summary = await fetchJson(`http://localhost:7007/api/backups/entities/resource/default/${name}/summary`, {
-          headers: { Authorization: `Bearer ${token}` },
-        });
+        summary = await fetchJson(
+          `http://localhost:7007/api/backups/entities/resource/default/${name}/summary`,
+          {
+            headers: { Authorization: `Bearer ${token}` },
+          },
+        );
       } catch (error) {
         lastError = error.message;
         continue;
       }
       const run = summary.lastSuccess;
       if (run && run.bytesStored > 0) done.set(name, { run, at: Date.now() });
-      else lastError = `${name}: health ${summary.health} (${summary.healthReason})`;
+      else
+        lastError = `${name}: health ${summary.health} (${summary.healthReason})`;
     }
     await sleep(2000);
   }
 
   for (const [name, { run, at }] of done) {
     const location = new URL(run.location);
-    if (location.protocol !== 'file:') throw new Error(`${name}: expected a file:// location, got ${run.location}`);
+    if (location.protocol !== 'file:')
+      throw new Error(
+        `${name}: expected a file:// location, got ${run.location}`,
+      );
     // The location is the snapshot's folder; its MANIFEST.json names the artifacts.
     const snapshotDir = fileURLToPath(location);
-    const manifest = JSON.parse(readFileSync(join(snapshotDir, 'MANIFEST.json'), 'utf8'));
+    const manifest = JSON.parse(
+      readFileSync(join(snapshotDir, 'MANIFEST.json'), 'utf8'),
+    );
     const artifactPath = join(snapshotDir, manifest.artifacts[0].name);
     const actual = await sha256Of(artifactPath);
-    if (actual !== run.sha256) throw new Error(`${name}: sha256 of ${artifactPath} is ${actual}, the run record says ${run.sha256}`);
+    if (actual !== run.sha256)
+      throw new Error(
+        `${name}: sha256 of ${artifactPath} is ${actual}, the run record says ${run.sha256}`,
+      );
     console.log(
-      `${name}: succeeded ${((at - backendUp) / 1000).toFixed(1)}s after the backend started, ` +
+      `${name}: succeeded ${((at - backendUp) / 1000).toFixed(
+        1,
+      )}s after the backend started, ` +
         `${run.bytesStored} bytes stored, sha256 ${run.sha256} matches ${artifactPath}`,
     );
   }
 
   const app = await fetch('http://localhost:3000/');
   const html = await app.text();
-  if (!app.ok || !html.includes('<div id="root">')) throw new Error(`the app on 3000 answered ${app.status}`);
+  if (!app.ok || !html.includes('<div id="root">'))
+    throw new Error(`the app on 3000 answered ${app.status}`);
   console.log('app: http://localhost:3000 serves the portal');
   console.log('smoke: 1 passed, 0 failed');
 }
@@ -110,7 +138,11 @@ main()
     process.exit(0);
   })
   .catch(error => {
-    console.error(`smoke FAILED: ${error.message}\n--- portal output (last 4000 chars) ---\n${output.slice(-4000)}`);
+    console.error(
+      `smoke FAILED: ${
+        error.message
+      }\n--- portal output (last 4000 chars) ---\n${output.slice(-4000)}`,
+    );
     shutdown();
     process.exit(1);
   });

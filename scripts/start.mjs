@@ -6,7 +6,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { backstageDatabaseDir, defaultDataDir, resolveDataDir, writeDemoAgentConfigFor } from './data-dir.mjs';
+import {
+  backstageDatabaseDir,
+  defaultDataDir,
+  resolveDataDir,
+  writeDemoAgentConfigFor,
+} from './data-dir.mjs';
 import { ensureDemoData } from './demo-data.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,14 +32,19 @@ ensureDemoData(dataDir);
 // The agent's bearer token: generated once, kept in data/ (mode 0600), handed to both
 // processes through the environment, never printed.
 const tokenFile = join(dataDir, 'agent-token');
-if (!existsSync(tokenFile)) writeFileSync(tokenFile, randomBytes(32).toString('hex'), { mode: 0o600 });
-const env = { ...process.env, SAFEKEEP_AGENT_TOKEN: readFileSync(tokenFile, 'utf8').trim() };
+if (!existsSync(tokenFile))
+  writeFileSync(tokenFile, randomBytes(32).toString('hex'), { mode: 0o600 });
+const env = {
+  ...process.env,
+  SAFEKEEP_AGENT_TOKEN: readFileSync(tokenFile, 'utf8').trim(),
+};
 
 // Another data folder: the backend's SQLite files (through Backstage's APP_CONFIG_ override) and
 // the agent's targets and snapshots (a generated copy of the demo agent config) move there too.
 let agentConfig = join(root, 'examples/demo-agent.yaml');
 if (dataDir !== defaultDataDir(root)) {
-  env.APP_CONFIG_backend_database_connection_directory = backstageDatabaseDir(dataDir);
+  env.APP_CONFIG_backend_database_connection_directory =
+    backstageDatabaseDir(dataDir);
   agentConfig = writeDemoAgentConfigFor(root, dataDir);
   console.log(`safekeep: data in ${dataDir}`);
 }
@@ -43,11 +53,18 @@ const children = [];
 let stopping = false;
 
 function run(name, command, args, options = {}) {
-  const child = spawn(command, args, { cwd: root, env, stdio: 'inherit', ...options });
+  const child = spawn(command, args, {
+    cwd: root,
+    env,
+    stdio: 'inherit',
+    ...options,
+  });
   children.push(child);
   child.on('exit', (code, signal) => {
     if (stopping) return;
-    console.error(`safekeep: ${name} exited (${signal ?? code}); stopping the rest.`);
+    console.error(
+      `safekeep: ${name} exited (${signal ?? code}); stopping the rest.`,
+    );
     stop(code ?? 1);
   });
   return child;
@@ -55,7 +72,8 @@ function run(name, command, args, options = {}) {
 
 function stop(code = 0) {
   stopping = true;
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  for (const child of children)
+    if (child.exitCode === null) child.kill('SIGTERM');
   setTimeout(() => process.exit(code), 3000).unref();
 }
 process.on('SIGINT', () => stop(0));
@@ -69,4 +87,6 @@ run('agent', process.execPath, [
 ]);
 run('portal', join(root, 'node_modules/.bin/backstage-cli'), ['repo', 'start']);
 
-console.log('safekeep: agent on http://127.0.0.1:7400, backend on http://localhost:7007, app on http://localhost:3000');
+console.log(
+  'safekeep: agent on http://127.0.0.1:7400, backend on http://localhost:7007, app on http://localhost:3000',
+);

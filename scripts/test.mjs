@@ -16,13 +16,17 @@ const skipStatic = args.includes('--tests-only');
 
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 22) {
-  console.error(`safekeep: Node ${process.version} is too old; run "source scripts/node22.sh" first (Node 22 or 24).`);
+  console.error(
+    `safekeep: Node ${process.version} is too old; run "source scripts/node22.sh" first (Node 22 or 24).`,
+  );
   process.exit(1);
 }
 
 const steps = [];
 function step(name, command, commandArgs, env = {}) {
-  console.log(`\n=== ${name}: ${[relative(root, command), ...commandArgs].join(' ')}`);
+  console.log(
+    `\n=== ${name}: ${[relative(root, command), ...commandArgs].join(' ')}`,
+  );
   const started = Date.now();
   const result = spawnSync(command, commandArgs, {
     cwd: root,
@@ -37,9 +41,13 @@ function step(name, command, commandArgs, env = {}) {
 if (!skipStatic) {
   step('type-check', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
   step('lint', bin('backstage-cli'), ['repo', 'lint']);
+  step('format', bin('prettier'), ['--check', '--loglevel', 'warn', '.']);
 }
 
-const resultFile = join(mkdtempSync(join(tmpdir(), 'safekeep-test-')), 'jest.json');
+const resultFile = join(
+  mkdtempSync(join(tmpdir(), 'safekeep-test-')),
+  'jest.json',
+);
 step('tests', bin('backstage-cli'), [
   'repo',
   'test',
@@ -60,7 +68,8 @@ if (existsSync(resultFile)) {
   skipped = report.numPendingTests;
   for (const suite of report.testResults) {
     for (const test of suite.assertionResults) {
-      if (test.status === 'pending') skippedNames.push(`${relative(root, suite.name)}: ${test.fullName}`);
+      if (test.status === 'pending')
+        skippedNames.push(`${relative(root, suite.name)}: ${test.fullName}`);
     }
   }
 } else {
@@ -68,9 +77,12 @@ if (existsSync(resultFile)) {
 }
 
 console.log('\n=== summary');
-for (const s of steps) console.log(`${s.ok ? 'ok    ' : 'FAILED'} ${s.name} (${s.seconds}s)`);
+for (const s of steps)
+  console.log(`${s.ok ? 'ok    ' : 'FAILED'} ${s.name} (${s.seconds}s)`);
 if (skippedNames.length > 0) {
-  console.log(`not run (${skippedNames.length}; their suites print why, usually a service variable that is not set):`);
+  console.log(
+    `not run (${skippedNames.length}; their suites print why, usually a service variable that is not set):`,
+  );
   for (const name of skippedNames) console.log(`  - ${name}`);
 }
 const staticFailures = steps.filter(s => s.name !== 'tests' && !s.ok).length;

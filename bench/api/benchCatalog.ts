@@ -28,8 +28,14 @@ export class BenchCatalog {
 
   private candidates(filter: Filter): Entity[] {
     for (const [key, value] of Object.entries(filter)) {
-      if (key.toLowerCase().startsWith('relations.') && typeof value === 'string') {
-        return this.byRelation.get(`${key.toLowerCase()}=${value.toLowerCase()}`) ?? [];
+      if (
+        key.toLowerCase().startsWith('relations.') &&
+        typeof value === 'string'
+      ) {
+        return (
+          this.byRelation.get(`${key.toLowerCase()}=${value.toLowerCase()}`) ??
+          []
+        );
       }
     }
     return this.entities;
@@ -38,23 +44,39 @@ export class BenchCatalog {
   private matches(entity: Entity, filter: Filter): boolean {
     return Object.entries(filter).every(([key, value]) => {
       const lower = key.toLowerCase();
-      if (lower === 'kind') return typeof value === 'string' && entity.kind.toLowerCase() === value.toLowerCase();
+      if (lower === 'kind')
+        return (
+          typeof value === 'string' &&
+          entity.kind.toLowerCase() === value.toLowerCase()
+        );
       if (lower.startsWith('relations.')) {
         const type = lower.slice('relations.'.length);
-        return (entity.relations ?? []).some(r => r.type.toLowerCase() === type && r.targetRef.toLowerCase() === String(value).toLowerCase());
+        return (entity.relations ?? []).some(
+          r =>
+            r.type.toLowerCase() === type &&
+            r.targetRef.toLowerCase() === String(value).toLowerCase(),
+        );
       }
       if (lower.startsWith('metadata.annotations.')) {
-        return entity.metadata.annotations?.[key.slice('metadata.annotations.'.length)] !== undefined;
+        return (
+          entity.metadata.annotations?.[
+            key.slice('metadata.annotations.'.length)
+          ] !== undefined
+        );
       }
       throw new Error(`bench catalog: filter on ${key} is not implemented`);
     });
   }
 
-  async *streamEntities(request: { filter?: Filter | Filter[]; pageSize?: number }): AsyncIterable<Entity[]> {
+  async *streamEntities(request: {
+    filter?: Filter | Filter[];
+    pageSize?: number;
+  }): AsyncIterable<Entity[]> {
     const filters = request.filter ? [request.filter].flat() : [{}];
     const found = new Set<Entity>();
     for (const filter of filters) {
-      for (const entity of this.candidates(filter)) if (this.matches(entity, filter)) found.add(entity);
+      for (const entity of this.candidates(filter))
+        if (this.matches(entity, filter)) found.add(entity);
     }
     const all = [...found];
     const size = request.pageSize ?? 500;
@@ -66,7 +88,8 @@ export const TEAM_SIZE = 100;
 export const UNPROTECTED_PER_TEAM = 10;
 
 export const entityName = (i: number) => `db-${String(i).padStart(5, '0')}`;
-export const teamOf = (i: number) => `group:default/team-${String(Math.floor(i / TEAM_SIZE)).padStart(3, '0')}`;
+export const teamOf = (i: number) =>
+  `group:default/team-${String(Math.floor(i / TEAM_SIZE)).padStart(3, '0')}`;
 export const agentOf = (i: number) => `agent-${i % 20}`;
 
 /** `count` Resources with a daily policy, teams of 100, and 10 unprotected data Resources per team. */

@@ -13,7 +13,15 @@ const COLUMNS = `(id, entity_ref, agent, target, status, phase, "trigger", sched
  * (INSERT ... SELECT over generate_series in PostgreSQL, a recursive CTE in SQLite): about 2% of
  * runs failed, durations 1-5 minutes, stored bytes growing by 500 a day. `base` is today 00:00 UTC.
  */
-export async function seedRuns(knex: Knex, options: { entities: number; days: number; base: number; log: (text: string) => void }) {
+export async function seedRuns(
+  knex: Knex,
+  options: {
+    entities: number;
+    days: number;
+    base: number;
+    log: (text: string) => void;
+  },
+) {
   const { entities, days, base } = options;
   const dialect = sqlDialect(knex);
   if (dialect === 'sqlite') {
@@ -71,9 +79,14 @@ export async function seedRuns(knex: Knex, options: { entities: number; days: nu
         { first, last, days, base },
       );
     } else {
-      throw new Error(`the benchmark seeds PostgreSQL and SQLite, not ${dialect}`);
+      throw new Error(
+        `the benchmark seeds PostgreSQL and SQLite, not ${dialect}`,
+      );
     }
-    if ((last + 1) % 2000 === 0 || last + 1 === entities) options.log(`  ${(last + 1) * days} runs of ${last + 1} entities inserted`);
+    if ((last + 1) % 2000 === 0 || last + 1 === entities)
+      options.log(
+        `  ${(last + 1) * days} runs of ${last + 1} entities inserted`,
+      );
   }
   // The steady state of a table that grew over a year: statistics gathered, tuples frozen and
   // hint bits set (else the first reads after a bulk load write the whole table back), dirty

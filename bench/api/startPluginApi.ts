@@ -1,6 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AuditorService, AuthService, BackstageCredentials, HttpAuthService, PermissionsService } from '@backstage/backend-plugin-api';
+import type {
+  AuditorService,
+  AuthService,
+  BackstageCredentials,
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import express from 'express';
@@ -27,28 +33,65 @@ const credentials = {
  * permission and auditor services are stand-ins that answer at once (a signed-in user allowed
  * everything), so the numbers are the plugin's: parsing, permission batching, SQL, summaries, JSON.
  */
-export async function startPluginApi(knex: Knex, catalog: BenchCatalog): Promise<{ url: string; close(): Promise<void> }> {
-  const httpAuth = { credentials: async () => credentials } as unknown as HttpAuthService;
-  const auth = { getOwnServiceCredentials: async () => credentials } as unknown as AuthService;
+export async function startPluginApi(
+  knex: Knex,
+  catalog: BenchCatalog,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const httpAuth = {
+    credentials: async () => credentials,
+  } as unknown as HttpAuthService;
+  const auth = {
+    getOwnServiceCredentials: async () => credentials,
+  } as unknown as AuthService;
   const permissions = {
-    authorize: async (requests: unknown[]) => requests.map(() => ({ result: AuthorizeResult.ALLOW })),
-    authorizeConditional: async (requests: unknown[]) => requests.map(() => ({ result: AuthorizeResult.ALLOW })),
+    authorize: async (requests: unknown[]) =>
+      requests.map(() => ({ result: AuthorizeResult.ALLOW })),
+    authorizeConditional: async (requests: unknown[]) =>
+      requests.map(() => ({ result: AuthorizeResult.ALLOW })),
   } as unknown as PermissionsService;
   const auditor = {
-    createEvent: async () => ({ success: async () => undefined, fail: async () => undefined }),
+    createEvent: async () => ({
+      success: async () => undefined,
+      fail: async () => undefined,
+    }),
   } as unknown as AuditorService;
 
   const dispatchIntervalMs = 30_000;
   const agentNames = Array.from({ length: 20 }, (_, i) => `agent-${i}`);
-  const policies = new CatalogPolicyReader(catalog as unknown as CatalogService, auth, { agentNames, defaultTimeZone: 'UTC' });
+  const policies = new CatalogPolicyReader(
+    catalog as unknown as CatalogService,
+    auth,
+    { agentNames, defaultTimeZone: 'UTC' },
+  );
   const store = new DatabaseBackupsStore(knex);
   const aggregates = new RunAggregates(knex);
-  const groups = new ConsistencyGroups({ policies, aggregates, groupRuns: new GroupRunsStore(knex), permissions, dispatchIntervalMs });
+  const groups = new ConsistencyGroups({
+    policies,
+    aggregates,
+    groupRuns: new GroupRunsStore(knex),
+    permissions,
+    dispatchIntervalMs,
+  });
   const router = await createRouter({
-    service: new EntityBackupsService({ store, policies, groups, dispatchIntervalMs }),
-    overview: new TeamOverviewService({ policies, aggregates, permissions, dispatchIntervalMs }),
+    service: new EntityBackupsService({
+      store,
+      policies,
+      groups,
+      dispatchIntervalMs,
+    }),
+    overview: new TeamOverviewService({
+      policies,
+      aggregates,
+      permissions,
+      dispatchIntervalMs,
+    }),
     sizes: new SizesService({ policies, aggregates }),
-    targets: new TargetsService({ policies, aggregates, permissions, dispatchIntervalMs }),
+    targets: new TargetsService({
+      policies,
+      aggregates,
+      permissions,
+      dispatchIntervalMs,
+    }),
     httpAuth,
     permissions,
     auditor,
@@ -58,7 +101,9 @@ export async function startPluginApi(knex: Knex, catalog: BenchCatalog): Promise
   const server = http.createServer(app);
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/backups`,
+    url: `http://127.0.0.1:${
+      (server.address() as AddressInfo).port
+    }/api/backups`,
     close: () =>
       new Promise(resolve => {
         server.closeAllConnections();

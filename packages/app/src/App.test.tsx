@@ -19,9 +19,17 @@ describe('App', () => {
     const rendered = render(<App />);
 
     await waitFor(() => {
-      expect(rendered.getByRole('button', { name: 'Enter as developer' })).toBeInTheDocument();
+      expect(
+        rendered.getByRole('button', { name: 'Enter as developer' }),
+      ).toBeInTheDocument();
     });
-    expect(rendered.getByRole('button', { name: 'Enter as approver' })).toBeInTheDocument();
-    expect(rendered.getByText(/user:default\/approver, a member of restore-approvers/)).toBeInTheDocument();
+    expect(
+      rendered.getByRole('button', { name: 'Enter as approver' }),
+    ).toBeInTheDocument();
+    expect(
+      rendered.getByText(
+        /user:default\/approver, a member of restore-approvers/,
+      ),
+    ).toBeInTheDocument();
   });
 });

@@ -1,4 +1,7 @@
-import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { backupsPermissions } from '@safekeep/plugin-backups-common';
@@ -55,20 +58,34 @@ export const backupsPlugin = createBackendPlugin({
 
         const agents = new AgentRegistry(config);
         if (agents.names().length === 0) {
-          deps.logger.warn('No agents in app-config backups.agents: no backups can run until one is added');
+          deps.logger.warn(
+            'No agents in app-config backups.agents: no backups can run until one is added',
+          );
         }
-        const store = await DatabaseBackupsStore.create({ database: deps.database, secrets: agents.secrets() });
+        const store = await DatabaseBackupsStore.create({
+          database: deps.database,
+          secrets: agents.secrets(),
+        });
         const policies = new CatalogPolicyReader(deps.catalog, deps.auth, {
           agentNames: agents.names(),
           defaultTimeZone: config.defaultTimeZone,
         });
-        const restores = await registerRestores({ ...deps, config, agents, policies });
+        const restores = await registerRestores({
+          ...deps,
+          config,
+          agents,
+          policies,
+        });
 
         const pruner = new RetentionPruner({
-          prunes: new DatabasePrunesStore(await deps.database.getClient(), agents.secrets()),
+          prunes: new DatabasePrunesStore(
+            await deps.database.getClient(),
+            agents.secrets(),
+          ),
           runs: store,
           agents,
-          policyOf: async entityRef => (await policies.readOneAsPlugin(entityRef))?.result,
+          policyOf: async entityRef =>
+            (await policies.readOneAsPlugin(entityRef))?.result,
           logger: deps.logger,
         });
         const knex = await deps.database.getClient();
@@ -79,14 +96,22 @@ export const backupsPlugin = createBackendPlugin({
           policies,
           aggregates,
           incidents: new DatabaseIncidentsStore(knex),
-          notifier: new IncidentNotifier({ notifications: deps.notifications, auditor: deps.auditor, logger: deps.logger }),
+          notifier: new IncidentNotifier({
+            notifications: deps.notifications,
+            auditor: deps.auditor,
+            logger: deps.logger,
+          }),
           logger: deps.logger,
           dispatchIntervalMs: config.dispatchIntervalSeconds * 1000,
           observeFacts: facts => backupMetrics.observeFacts(facts),
         });
         await registerBackupTasks({
           scheduler: deps.scheduler,
-          dispatcher: new ScheduleDispatcher({ policies, store, logger: deps.logger }),
+          dispatcher: new ScheduleDispatcher({
+            policies,
+            store,
+            logger: deps.logger,
+          }),
           executor: new RunExecutor({
             store,
             agents,
@@ -101,7 +126,10 @@ export const backupsPlugin = createBackendPlugin({
               },
               logger: deps.logger,
             }),
-            onFinished: [run => pruner.planAfterSuccess(run).then(() => undefined), run => backupMetrics.recordFinished(run)],
+            onFinished: [
+              run => pruner.planAfterSuccess(run).then(() => undefined),
+              run => backupMetrics.recordFinished(run),
+            ],
           }),
           pruner,
           followUps: [incidentMonitor],
@@ -147,7 +175,10 @@ export const backupsPlugin = createBackendPlugin({
             auditor: deps.auditor,
           }),
         );
-        deps.httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+        deps.httpRouter.addAuthPolicy({
+          path: '/health',
+          allow: 'unauthenticated',
+        });
       },
     });
   },

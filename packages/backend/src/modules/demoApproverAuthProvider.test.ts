@@ -9,7 +9,9 @@ const approver = {
   kind: 'User',
   metadata: { name: 'approver', namespace: 'default' },
   spec: { memberOf: ['restore-approvers'] },
-  relations: [{ type: 'memberOf', targetRef: 'group:default/restore-approvers' }],
+  relations: [
+    { type: 'memberOf', targetRef: 'group:default/restore-approvers' },
+  ],
 };
 
 async function startAuth() {
@@ -20,7 +22,11 @@ async function startAuth() {
       mockServices.rootConfig.factory({
         data: {
           app: { baseUrl: 'http://localhost:3000' },
-          auth: { providers: { 'demo-approver': { userEntityRef: 'user:default/approver' } } },
+          auth: {
+            providers: {
+              'demo-approver': { userEntityRef: 'user:default/approver' },
+            },
+          },
         },
       }),
       catalogServiceMock.factory({ entities: [approver] }),
@@ -30,7 +36,9 @@ async function startAuth() {
 }
 
 const refresh = (server: Awaited<ReturnType<typeof startAuth>>) =>
-  request(server).get('/api/auth/demo-approver/refresh').set('X-Requested-With', 'XMLHttpRequest');
+  request(server)
+    .get('/api/auth/demo-approver/refresh')
+    .set('X-Requested-With', 'XMLHttpRequest');
 
 describe('the demo-approver sign-in', () => {
   const nodeEnv = process.env.NODE_ENV;
@@ -42,7 +50,9 @@ describe('the demo-approver sign-in', () => {
     process.env.NODE_ENV = 'production';
     const response = await refresh(await startAuth());
     expect(response.status).toBeGreaterThanOrEqual(400);
-    expect(JSON.stringify(response.body)).toContain('only works in development');
+    expect(JSON.stringify(response.body)).toContain(
+      'only works in development',
+    );
     expect(response.body.backstageIdentity).toBeUndefined();
   });
 
@@ -51,7 +61,9 @@ describe('the demo-approver sign-in', () => {
     const response = await refresh(await startAuth()).expect(200);
     expect(response.body.backstageIdentity.identity).toMatchObject({
       userEntityRef: 'user:default/approver',
-      ownershipEntityRefs: expect.arrayContaining(['group:default/restore-approvers']),
+      ownershipEntityRefs: expect.arrayContaining([
+        'group:default/restore-approvers',
+      ]),
     });
   });
 });

@@ -5,7 +5,10 @@ import {
   backupsRestoreApprovePermission,
   backupsRestoreRequestPermission,
 } from '@safekeep/plugin-backups-common';
-import { DEMO_APPROVERS_GROUP, DemoPermissionPolicy } from './demoPermissionPolicy';
+import {
+  DEMO_APPROVERS_GROUP,
+  DemoPermissionPolicy,
+} from './demoPermissionPolicy';
 
 function user(ownershipEntityRefs: string[]): PolicyQueryUser {
   return {
@@ -19,15 +22,29 @@ describe('DemoPermissionPolicy', () => {
   const approver = user(['user:default/approver', DEMO_APPROVERS_GROUP]);
 
   it('lets only members of restore-approvers approve restores', async () => {
-    const approve = { permission: backupsRestoreApprovePermission, resourceRef: 'resource:default/notes-db' } as any;
-    expect(await policy.handle(approve, guest)).toEqual({ result: AuthorizeResult.DENY });
-    expect(await policy.handle(approve, approver)).toEqual({ result: AuthorizeResult.ALLOW });
-    expect(await policy.handle(approve, undefined)).toEqual({ result: AuthorizeResult.DENY });
+    const approve = {
+      permission: backupsRestoreApprovePermission,
+      resourceRef: 'resource:default/notes-db',
+    } as any;
+    expect(await policy.handle(approve, guest)).toEqual({
+      result: AuthorizeResult.DENY,
+    });
+    expect(await policy.handle(approve, approver)).toEqual({
+      result: AuthorizeResult.ALLOW,
+    });
+    expect(await policy.handle(approve, undefined)).toEqual({
+      result: AuthorizeResult.DENY,
+    });
   });
 
   it('allows everything else, to everyone', async () => {
-    for (const permission of [backupsReadPermission, backupsRestoreRequestPermission]) {
-      expect(await policy.handle({ permission } as any, guest)).toEqual({ result: AuthorizeResult.ALLOW });
+    for (const permission of [
+      backupsReadPermission,
+      backupsRestoreRequestPermission,
+    ]) {
+      expect(await policy.handle({ permission } as any, guest)).toEqual({
+        result: AuthorizeResult.ALLOW,
+      });
     }
   });
 });

@@ -9,13 +9,29 @@ import { parseEncryptionKey } from '../pipeline/encryption/EncryptionKey';
  * compressed bytes, with nothing but the key (no config, no storage). Every chunk is
  * authenticated before it is written; a failure rejects (the output so far must be discarded).
  */
-export async function decryptWithKeyFile(keyFile: string, input: Readable, output: Writable): Promise<void> {
+export async function decryptWithKeyFile(
+  keyFile: string,
+  input: Readable,
+  output: Writable,
+): Promise<void> {
   let text: string;
   try {
     text = fs.readFileSync(keyFile, 'utf8');
   } catch (error) {
-    throw new Error(`--key-file ${keyFile} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); give the file that holds the key`);
+    throw new Error(
+      `--key-file ${keyFile} cannot be read (${
+        (error as NodeJS.ErrnoException).code ?? 'error'
+      }); give the file that holds the key`,
+    );
   }
-  const key = parseEncryptionKey(text, `from ${keyFile}`, `--key-file ${keyFile}`);
-  await pipeline(input, new DecryptStream({ key, label: 'the input', anyKeyId: true }), output);
+  const key = parseEncryptionKey(
+    text,
+    `from ${keyFile}`,
+    `--key-file ${keyFile}`,
+  );
+  await pipeline(
+    input,
+    new DecryptStream({ key, label: 'the input', anyKeyId: true }),
+    output,
+  );
 }

@@ -40,10 +40,25 @@ describe('CLI progress', () => {
     progress.report({ phase: 'dumping', bytes: 1000 }); // within the second: skipped
     clock = 1500;
     progress.report({ phase: 'dumping', bytes: 3000 });
-    const lines = json.text.trim().split('\n').map(l => JSON.parse(l));
+    const lines = json.text
+      .trim()
+      .split('\n')
+      .map(l => JSON.parse(l));
     expect(lines).toEqual([
-      { phase: 'dumping', bytes: 0, bytesPerSecond: 0, phaseSeconds: 0, elapsedSeconds: 0 },
-      { phase: 'dumping', bytes: 3000, bytesPerSecond: 2000, phaseSeconds: 1.5, elapsedSeconds: 1.5 },
+      {
+        phase: 'dumping',
+        bytes: 0,
+        bytesPerSecond: 0,
+        phaseSeconds: 0,
+        elapsedSeconds: 0,
+      },
+      {
+        phase: 'dumping',
+        bytes: 3000,
+        bytesPerSecond: 2000,
+        phaseSeconds: 1.5,
+        elapsedSeconds: 1.5,
+      },
     ]);
 
     const pipe = fakeStream(false);

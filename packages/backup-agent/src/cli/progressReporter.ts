@@ -30,8 +30,13 @@ function seconds(ms: number): string {
  * own line when the next one starts; JSON lines are for programs, one per phase change and at
  * most one per second in between.
  */
-export function progressReporter(mode: ProgressMode = 'auto', stream: ProgressStream = process.stderr, now: () => number = Date.now): ProgressReporter {
-  if (mode === 'none' || (mode === 'auto' && !stream.isTTY)) return { report: () => undefined, finish: () => undefined };
+export function progressReporter(
+  mode: ProgressMode = 'auto',
+  stream: ProgressStream = process.stderr,
+  now: () => number = Date.now,
+): ProgressReporter {
+  if (mode === 'none' || (mode === 'auto' && !stream.isTTY))
+    return { report: () => undefined, finish: () => undefined };
   const started = now();
   let phase: { name: string; since: number; bytes: number } | undefined;
   let lastWrite = 0;
@@ -41,9 +46,19 @@ export function progressReporter(mode: ProgressMode = 'auto', stream: ProgressSt
     const elapsed = at - p.since;
     return elapsed > 0 ? (p.bytes * 1000) / elapsed : 0;
   };
-  const humanLine = (p: { name: string; since: number; bytes: number }, at: number) =>
-    p.bytes > 0 ? `${p.name}  ${formatBytes(p.bytes)}  ${formatBytes(rateOf(p, at))}/s  ${seconds(at - p.since)}` : `${p.name}  ${seconds(at - p.since)}`;
-  const writeJson = (p: { name: string; since: number; bytes: number }, at: number) => {
+  const humanLine = (
+    p: { name: string; since: number; bytes: number },
+    at: number,
+  ) =>
+    p.bytes > 0
+      ? `${p.name}  ${formatBytes(p.bytes)}  ${formatBytes(
+          rateOf(p, at),
+        )}/s  ${seconds(at - p.since)}`
+      : `${p.name}  ${seconds(at - p.since)}`;
+  const writeJson = (
+    p: { name: string; since: number; bytes: number },
+    at: number,
+  ) => {
     stream.write(
       `${JSON.stringify({
         phase: p.name,
@@ -68,7 +83,11 @@ export function progressReporter(mode: ProgressMode = 'auto', stream: ProgressSt
       } else {
         phase!.bytes = progress.bytes;
       }
-      if (!changed && at - lastWrite < (mode === 'json' ? JSON_EVERY_MS : HUMAN_EVERY_MS)) return;
+      if (
+        !changed &&
+        at - lastWrite < (mode === 'json' ? JSON_EVERY_MS : HUMAN_EVERY_MS)
+      )
+        return;
       lastWrite = at;
       if (mode === 'json') {
         writeJson(phase!, at);

@@ -12,7 +12,8 @@ export function createConfigContext(baseDir: string): ConfigContext {
   return {
     baseDir,
     resolvePath(value) {
-      if (value === '~' || value.startsWith('~/')) return path.join(os.homedir(), value.slice(1));
+      if (value === '~' || value.startsWith('~/'))
+        return path.join(os.homedir(), value.slice(1));
       return path.resolve(baseDir, value);
     },
   };

@@ -3,7 +3,9 @@ export class ConfigError extends Error {
   readonly problems: string[];
 
   constructor(source: string, problems: string[]) {
-    super(`${source} is not valid:\n${problems.map(p => `  - ${p}`).join('\n')}`);
+    super(
+      `${source} is not valid:\n${problems.map(p => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
     this.problems = problems;
   }

@@ -6,7 +6,10 @@ import type { ConfigContext } from './ConfigContext';
 import { field } from './describeField';
 import { localPath } from './localPath';
 import { secretRefSchema } from './secretRef';
-import { encryptionSettingsSchema, targetEncryptionSchema } from './encryptionSettings';
+import {
+  encryptionSettingsSchema,
+  targetEncryptionSchema,
+} from './encryptionSettings';
 import { dockerSettingsSchema } from '../docker/dockerSettings';
 import { groupSettingsSchema } from '../groups/groupSettings';
 
@@ -15,11 +18,16 @@ const NAME_PATTERN = /^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$/i;
 export function nameSchema(what: string) {
   return z
     .string(field(what))
-    .regex(NAME_PATTERN, `must be a name of letters, digits, ".", "_" or "-" (at most 64 characters, starting and ending with a letter or digit): ${what}`);
+    .regex(
+      NAME_PATTERN,
+      `must be a name of letters, digits, ".", "_" or "-" (at most 64 characters, starting and ending with a letter or digit): ${what}`,
+    );
 }
 
 const compression = z.enum(compressionSchema.options, {
-  errorMap: () => ({ message: `must be one of ${compressionSchema.options.join(', ')}` }),
+  errorMap: () => ({
+    message: `must be one of ${compressionSchema.options.join(', ')}`,
+  }),
 });
 
 function filesystemStorageSchema(context: ConfigContext) {
@@ -35,37 +43,69 @@ function s3StorageSchema(context: ConfigContext) {
   return z
     .object({
       type: z.literal('s3'),
-      bucket: z.string(field('the bucket that holds the snapshots')).min(3, 'must be a bucket name of at least 3 characters'),
+      bucket: z
+        .string(field('the bucket that holds the snapshots'))
+        .min(3, 'must be a bucket name of at least 3 characters'),
       prefix: z
         .string(field('the key prefix under which snapshots are stored'))
         .default('')
         .transform(p => p.replace(/^\/+|\/+$/g, '')),
-      endpoint: z.string(field('the S3 endpoint URL, for S3-compatible services')).url('must be a URL such as http://127.0.0.1:9000').optional(),
+      endpoint: z
+        .string(field('the S3 endpoint URL, for S3-compatible services'))
+        .url('must be a URL such as http://127.0.0.1:9000')
+        .optional(),
       region: z.string(field('the S3 region')).default('us-east-1'),
-      forcePathStyle: z.boolean(field('whether to use path-style URLs (MinIO, s3rver)', 'true or false')).default(false),
+      forcePathStyle: z
+        .boolean(
+          field(
+            'whether to use path-style URLs (MinIO, s3rver)',
+            'true or false',
+          ),
+        )
+        .default(false),
       accessKeyId: secretRefSchema(context, 'the S3 access key id').optional(),
-      secretAccessKey: secretRefSchema(context, 'the S3 secret access key').optional(),
-      partSizeMiB: z.number(field('the multipart upload part size in MiB', 'a number')).int().min(5).max(5120).default(16),
+      secretAccessKey: secretRefSchema(
+        context,
+        'the S3 secret access key',
+      ).optional(),
+      partSizeMiB: z
+        .number(field('the multipart upload part size in MiB', 'a number'))
+        .int()
+        .min(5)
+        .max(5120)
+        .default(16),
     })
     .strict();
 }
 
 function storageSchema(context: ConfigContext) {
-  return z.discriminatedUnion('type', [filesystemStorageSchema(context), s3StorageSchema(context)], {
-    errorMap: (issue, ctx) =>
-      issue.code === 'invalid_union_discriminator'
-        ? { message: 'must be "filesystem" (a local folder) or "s3" (an S3-compatible bucket)' }
-        : { message: ctx.defaultError },
-  }).superRefine((value, ctx) => {
-    if (value.type === 's3' && !!value.accessKeyId !== !!value.secretAccessKey) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        path: [value.accessKeyId ? 'secretAccessKey' : 'accessKeyId'],
-        message:
-          'required when the other S3 credential is given: set both accessKeyId and secretAccessKey, or neither to use the AWS default credential chain',
-      });
-    }
-  });
+  return z
+    .discriminatedUnion(
+      'type',
+      [filesystemStorageSchema(context), s3StorageSchema(context)],
+      {
+        errorMap: (issue, ctx) =>
+          issue.code === 'invalid_union_discriminator'
+            ? {
+                message:
+                  'must be "filesystem" (a local folder) or "s3" (an S3-compatible bucket)',
+              }
+            : { message: ctx.defaultError },
+      },
+    )
+    .superRefine((value, ctx) => {
+      if (
+        value.type === 's3' &&
+        !!value.accessKeyId !== !!value.secretAccessKey
+      ) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: [value.accessKeyId ? 'secretAccessKey' : 'accessKeyId'],
+          message:
+            'required when the other S3 credential is given: set both accessKeyId and secretAccessKey, or neither to use the AWS default credential chain',
+        });
+      }
+    });
 }
 
 /**
@@ -82,22 +122,47 @@ export function configFileSchema(context: ConfigContext) {
               name: nameSchema('the name the backend knows this agent by'),
               listen: z
                 .object({
-                  host: z.string(field('the address the HTTP API listens on')).default('127.0.0.1'),
-                  port: z.number(field('the TCP port the HTTP API listens on', 'a number')).int().min(0).max(65535).default(7400),
+                  host: z
+                    .string(field('the address the HTTP API listens on'))
+                    .default('127.0.0.1'),
+                  port: z
+                    .number(
+                      field('the TCP port the HTTP API listens on', 'a number'),
+                    )
+                    .int()
+                    .min(0)
+                    .max(65535)
+                    .default(7400),
                 })
                 .strict()
                 .default({}),
-              token: secretRefSchema(context, 'the bearer token the backend sends'),
-              staging: localPath(context, 'a folder for temporary files').default(path.join(os.tmpdir(), 'safekeep-agent')),
+              token: secretRefSchema(
+                context,
+                'the bearer token the backend sends',
+              ),
+              staging: localPath(
+                context,
+                'a folder for temporary files',
+              ).default(path.join(os.tmpdir(), 'safekeep-agent')),
             },
             field('the agent section with name, listen and token', 'an object'),
           )
           .strict(),
         storage: z
-          .record(nameSchema('a storage tier name'), storageSchema(context), field('the storage tiers, e.g. local and offsite', 'an object'))
-          .refine(tiers => Object.keys(tiers).length > 0, 'needs at least one tier, e.g. local: { type: filesystem, path: /var/backups/safekeep }'),
+          .record(
+            nameSchema('a storage tier name'),
+            storageSchema(context),
+            field('the storage tiers, e.g. local and offsite', 'an object'),
+          )
+          .refine(
+            tiers => Object.keys(tiers).length > 0,
+            'needs at least one tier, e.g. local: { type: filesystem, path: /var/backups/safekeep }',
+          ),
         defaults: z
-          .object({ compression: compression.default('zstd'), encryption: encryptionSettingsSchema(context).optional() })
+          .object({
+            compression: compression.default('zstd'),
+            encryption: encryptionSettingsSchema(context).optional(),
+          })
           .strict()
           .default({}),
         targets: z.record(
@@ -106,7 +171,16 @@ export function configFileSchema(context: ConfigContext) {
             .object(
               {
                 engine: z.string(field('the engine of this target')),
-                tiers: z.array(nameSchema('a storage tier name'), field('the storage tiers to write, first the primary', 'a list')).min(1).optional(),
+                tiers: z
+                  .array(
+                    nameSchema('a storage tier name'),
+                    field(
+                      'the storage tiers to write, first the primary',
+                      'a list',
+                    ),
+                  )
+                  .min(1)
+                  .optional(),
                 compression: compression.optional(),
                 encryption: targetEncryptionSchema(context).optional(),
               },
@@ -117,7 +191,14 @@ export function configFileSchema(context: ConfigContext) {
         ),
         docker: dockerSettingsSchema(context).optional(),
         groups: z
-          .record(nameSchema('a group name'), groupSettingsSchema(nameSchema('a target name')), field('consistency groups: containers stopped together while their targets are backed up', 'an object'))
+          .record(
+            nameSchema('a group name'),
+            groupSettingsSchema(nameSchema('a target name')),
+            field(
+              'consistency groups: containers stopped together while their targets are backed up',
+              'an object',
+            ),
+          )
           .default({}),
       },
       field('a YAML mapping with agent, storage and targets', 'an object'),
@@ -127,5 +208,8 @@ export function configFileSchema(context: ConfigContext) {
 
 export type ConfigFile = z.infer<ReturnType<typeof configFileSchema>>;
 export type StorageConfig = z.infer<ReturnType<typeof storageSchema>>;
-export type FilesystemStorageConfig = Extract<StorageConfig, { type: 'filesystem' }>;
+export type FilesystemStorageConfig = Extract<
+  StorageConfig,
+  { type: 'filesystem' }
+>;
 export type S3StorageConfig = Extract<StorageConfig, { type: 's3' }>;

@@ -27,8 +27,22 @@ describe('docker, container and groups config', () => {
     const config = parseConfig(
       {
         ...base,
-        docker: { host: 'docker.internal', tls: { ca: { file: 'tls/ca.pem' }, cert: { file: 'tls/cert.pem' }, key: { file: 'tls/key.pem' } }, helperImage: 'busybox:1.36' },
-        groups: { stack: { selector: { label: 'com.docker.compose.project=stack' }, exclude: ['backup-', 'traefik'], targets: ['db', 'files', 'graph'] } },
+        docker: {
+          host: 'docker.internal',
+          tls: {
+            ca: { file: 'tls/ca.pem' },
+            cert: { file: 'tls/cert.pem' },
+            key: { file: 'tls/key.pem' },
+          },
+          helperImage: 'busybox:1.36',
+        },
+        groups: {
+          stack: {
+            selector: { label: 'com.docker.compose.project=stack' },
+            exclude: ['backup-', 'traefik'],
+            targets: ['db', 'files', 'graph'],
+          },
+        },
       },
       { baseDir: '/etc/safekeep' },
     );
@@ -43,7 +57,11 @@ describe('docker, container and groups config', () => {
       stopTimeoutSeconds: 30,
       discoverLabels: true,
     });
-    expect(config.targets.db.settings).toMatchObject({ container: { name: 'stack-db-1' }, host: '127.0.0.1', port: 5432 });
+    expect(config.targets.db.settings).toMatchObject({
+      container: { name: 'stack-db-1' },
+      host: '127.0.0.1',
+      port: 5432,
+    });
     expect(config.groups.stack).toEqual({
       name: 'stack',
       source: 'config',
@@ -57,9 +75,17 @@ describe('docker, container and groups config', () => {
     expect(
       problemsOf({
         ...base,
-        docker: { socketPath: '/var/run/docker.sock', host: 'x', discoverLabels: false },
+        docker: {
+          socketPath: '/var/run/docker.sock',
+          host: 'x',
+          discoverLabels: false,
+        },
         groups: {
-          both: { containers: ['a'], selector: { label: 'x=y' }, targets: ['db'] },
+          both: {
+            containers: ['a'],
+            selector: { label: 'x=y' },
+            targets: ['db'],
+          },
           neither: { targets: ['db', 'db'] },
           typo: { containers: ['a'], targets: ['dbb'] },
         },
@@ -70,13 +96,34 @@ describe('docker, container and groups config', () => {
       'groups.neither.containers: give exactly one of containers (a list of names) or selector ({ label: key=value })',
       'groups.neither.targets: lists a target twice; name each target once',
     ]);
-    expect(problemsOf({ ...base, groups: { typo: { containers: ['a'], targets: ['dbb'] } } })).toEqual([
+    expect(
+      problemsOf({
+        ...base,
+        groups: { typo: { containers: ['a'], targets: ['dbb'] } },
+      }),
+    ).toEqual([
       'groups.typo.targets.0: "dbb" is not a target; use one of db, files, graph',
     ]);
-    expect(problemsOf({ ...base, targets: { v: { engine: 'volume', volume: '/srv/data' } } })).toEqual([
+    expect(
+      problemsOf({
+        ...base,
+        targets: { v: { engine: 'volume', volume: '/srv/data' } },
+      }),
+    ).toEqual([
       'targets.v.volume: must be a Docker volume name (letters, digits, "_", ".", "-"), not a path; back up host folders with the directory engine',
     ]);
-    expect(problemsOf({ ...base, targets: { r: { engine: 'redis', container: 'cache', restore: { mode: 'replace-file', rdbPath: '/x' } } } })).toEqual([
+    expect(
+      problemsOf({
+        ...base,
+        targets: {
+          r: {
+            engine: 'redis',
+            container: 'cache',
+            restore: { mode: 'replace-file', rdbPath: '/x' },
+          },
+        },
+      }),
+    ).toEqual([
       "targets.r.restore.mode: replace-file swaps a file on the agent's host and cannot be combined with container: use mode replay",
     ]);
   });
@@ -93,7 +140,13 @@ describe('docker, container and groups config', () => {
         'com.docker.compose.service': 'db',
       }),
     ).toEqual({
-      fields: { databases: ['app'], port: 5433, maintenanceDatabase: 'template1', globals: false, password: { env: 'APP_DB_PASSWORD' } },
+      fields: {
+        databases: ['app'],
+        port: 5433,
+        maintenanceDatabase: 'template1',
+        globals: false,
+        password: { env: 'APP_DB_PASSWORD' },
+      },
       problems: [],
     });
     const leaky = settingsFromLabels({ 'safekeep.io/password': 'hunter2' });

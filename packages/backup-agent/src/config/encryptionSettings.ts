@@ -19,9 +19,17 @@ export interface EncryptionSettings extends EncryptionKeyRef {
 function keyRefShape(context: ConfigContext) {
   return {
     keyId: z
-      .string(field('the id recorded in manifests for this key, e.g. prod-2026'))
-      .regex(KEY_ID, 'must be a name of letters, digits, ".", "_" or "-" (at most 64 characters): the id recorded in manifests for this key'),
-    key: secretRefSchema(context, 'the 256-bit encryption key (64 hex characters, e.g. from openssl rand -hex 32)'),
+      .string(
+        field('the id recorded in manifests for this key, e.g. prod-2026'),
+      )
+      .regex(
+        KEY_ID,
+        'must be a name of letters, digits, ".", "_" or "-" (at most 64 characters): the id recorded in manifests for this key',
+      ),
+    key: secretRefSchema(
+      context,
+      'the 256-bit encryption key (64 hex characters, e.g. from openssl rand -hex 32)',
+    ),
   };
 }
 
@@ -31,10 +39,19 @@ export function encryptionSettingsSchema(context: ConfigContext) {
       {
         ...keyRefShape(context),
         previousKeys: z
-          .array(z.object(keyRefShape(context)).strict(), field('older keys, kept so their snapshots can still be restored', 'a list'))
+          .array(
+            z.object(keyRefShape(context)).strict(),
+            field(
+              'older keys, kept so their snapshots can still be restored',
+              'a list',
+            ),
+          )
           .default([]),
       },
-      field('client-side encryption: { keyId, key: { env | file } }', 'an object'),
+      field(
+        'client-side encryption: { keyId, key: { env | file } }',
+        'an object',
+      ),
     )
     .strict();
 }

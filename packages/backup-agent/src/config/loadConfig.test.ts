@@ -21,7 +21,12 @@ const valid = {
   storage: { local: { type: 'filesystem', path: './snapshots' } },
   targets: {
     'app-db': { engine: 'sqlite', path: './data/app.db' },
-    files: { engine: 'directory', path: './files', exclude: ['*.tmp'], tiers: ['local'] },
+    files: {
+      engine: 'directory',
+      path: './files',
+      exclude: ['*.tmp'],
+      tiers: ['local'],
+    },
   },
 };
 
@@ -50,7 +55,10 @@ describe('loadConfig', () => {
     );
     const config = loadConfig(file);
     expect(config.agent.listen).toEqual({ host: '127.0.0.1', port: 7401 });
-    expect(config.storage.local).toEqual({ type: 'filesystem', path: path.join(dir, 'data/snapshots') });
+    expect(config.storage.local).toEqual({
+      type: 'filesystem',
+      path: path.join(dir, 'data/snapshots'),
+    });
     expect(config.targets['demo-sqlite']).toMatchObject({
       engine: 'sqlite',
       tiers: ['local'],
@@ -59,14 +67,21 @@ describe('loadConfig', () => {
     });
     const files = config.targets['demo-files'];
     expect(files.compression).toBe('gzip');
-    expect((files.settings as { exclude: string[] }).exclude).toEqual(expect.arrayContaining(['.git', 'node_modules', '.venv', '*.log']));
+    expect((files.settings as { exclude: string[] }).exclude).toEqual(
+      expect.arrayContaining(['.git', 'node_modules', '.venv', '*.log']),
+    );
   });
 
   it('names the field and the fix when a target misses its path', () => {
     const problems = problemsOf(() =>
-      parseConfig({ ...valid, targets: { 'app-db': { engine: 'sqlite' } } }, { baseDir: dir }),
+      parseConfig(
+        { ...valid, targets: { 'app-db': { engine: 'sqlite' } } },
+        { baseDir: dir },
+      ),
     );
-    expect(problems).toEqual(['targets.app-db.path: required: the SQLite database file to back up']);
+    expect(problems).toEqual([
+      'targets.app-db.path: required: the SQLite database file to back up',
+    ]);
   });
 
   it('reports every problem at once, each with its path', () => {
@@ -84,7 +99,9 @@ describe('loadConfig', () => {
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^agent\.name: must be a name of letters/),
-        expect.stringMatching(/^storage\.local\.type: must be "filesystem" .* or "s3"/),
+        expect.stringMatching(
+          /^storage\.local\.type: must be "filesystem" .* or "s3"/,
+        ),
         'defaults.compression: must be one of zstd, gzip, none',
       ]),
     );
@@ -105,7 +122,9 @@ describe('loadConfig', () => {
       ),
     );
     expect(problems).toEqual([
-      `targets.a.engine: "oracle" is not an engine this agent supports; use one of ${supportedEngines().join(', ')}`,
+      `targets.a.engine: "oracle" is not an engine this agent supports; use one of ${supportedEngines().join(
+        ', ',
+      )}`,
       'targets.b.tiers.0: "offsite" is not a storage tier; use one of local (defined under storage)',
       'targets.c.pth: unknown field: check its spelling against docs/agent.md or remove it',
     ]);
@@ -115,13 +134,18 @@ describe('loadConfig', () => {
     const secret = 'hunter2-very-secret';
     const error = (() => {
       try {
-        parseConfig({ ...valid, agent: { name: 'a', token: secret } }, { baseDir: dir });
+        parseConfig(
+          { ...valid, agent: { name: 'a', token: secret } },
+          { baseDir: dir },
+        );
       } catch (e) {
         return e as Error;
       }
       throw new Error('expected a ConfigError');
     })();
-    expect(error.message).toMatch(/agent\.token: must be a reference to a secret/);
+    expect(error.message).toMatch(
+      /agent\.token: must be a reference to a secret/,
+    );
     expect(error.message).toContain('{ env: VARIABLE_NAME }');
     expect(error.message).not.toContain(secret);
   });
@@ -151,9 +175,13 @@ describe('loadConfig', () => {
     delete process.env.SAFEKEEP_TEST_TOKEN;
 
     const offsite = config.storage.offsite;
-    if (offsite.type !== 's3' || !offsite.secretAccessKey) throw new Error('expected s3 storage');
+    if (offsite.type !== 's3' || !offsite.secretAccessKey)
+      throw new Error('expected s3 storage');
     expect(() => resolveSecret(offsite.secretAccessKey!)).toThrow(
-      `storage.offsite.secretAccessKey: cannot read secret file ${path.join(dir, 's3-secret')} (ENOENT)`,
+      `storage.offsite.secretAccessKey: cannot read secret file ${path.join(
+        dir,
+        's3-secret',
+      )} (ENOENT)`,
     );
     fs.writeFileSync(path.join(dir, 's3-secret'), 'shh-its-secret\n');
     expect(resolveSecret(offsite.secretAccessKey)).toBe('shh-its-secret');
@@ -162,16 +190,27 @@ describe('loadConfig', () => {
   it('requires both S3 credentials or neither', () => {
     const problems = problemsOf(() =>
       parseConfig(
-        { ...valid, storage: { s3: { type: 's3', bucket: 'backups', accessKeyId: { env: 'K' } } } },
+        {
+          ...valid,
+          storage: {
+            s3: { type: 's3', bucket: 'backups', accessKeyId: { env: 'K' } },
+          },
+        },
         { baseDir: dir },
       ),
     );
-    expect(problems).toEqual([expect.stringMatching(/^storage\.s3\.secretAccessKey: required when the other S3 credential is given/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^storage\.s3\.secretAccessKey: required when the other S3 credential is given/,
+      ),
+    ]);
   });
 
   it('says which file is missing and how to point at it', () => {
     const missing = path.join(dir, 'nope.yaml');
-    expect(() => loadConfig(missing)).toThrow(`${missing} is not valid:\n  - cannot be read (ENOENT); pass --config`);
+    expect(() => loadConfig(missing)).toThrow(
+      `${missing} is not valid:\n  - cannot be read (ENOENT); pass --config`,
+    );
   });
 
   it('reports YAML syntax errors with the line', () => {

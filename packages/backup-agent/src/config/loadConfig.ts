@@ -46,11 +46,15 @@ export type AgentConfigInput = Record<string, unknown>;
 const COMMON_TARGET_FIELDS = ['engine', 'tiers', 'compression', 'encryption'];
 
 /** Validates a config object. Relative paths are resolved against `baseDir`. */
-export function parseConfig(input: unknown, options: { baseDir: string; source?: string }): AgentConfig {
+export function parseConfig(
+  input: unknown,
+  options: { baseDir: string; source?: string },
+): AgentConfig {
   const source = options.source ?? 'inline config';
   const context = createConfigContext(options.baseDir);
   const parsed = configFileSchema(context).safeParse(input ?? {});
-  if (!parsed.success) throw new ConfigError(source, formatIssues(parsed.error.issues));
+  if (!parsed.success)
+    throw new ConfigError(source, formatIssues(parsed.error.issues));
   const file = parsed.data;
 
   const problems: string[] = [];
@@ -60,18 +64,35 @@ export function parseConfig(input: unknown, options: { baseDir: string; source?:
     const fieldPath = ['targets', name];
     const driver = findDriver(raw.engine);
     if (!driver) {
-      problems.push(`targets.${name}.engine: "${raw.engine}" is not an engine this agent supports; use one of ${supportedEngines().join(', ')}`);
+      problems.push(
+        `targets.${name}.engine: "${
+          raw.engine
+        }" is not an engine this agent supports; use one of ${supportedEngines().join(
+          ', ',
+        )}`,
+      );
       continue;
     }
     const tiers = raw.tiers ?? tierNames;
     tiers.forEach((tier, index) => {
       if (!tierNames.includes(tier)) {
-        problems.push(`targets.${name}.tiers.${index}: "${tier}" is not a storage tier; use one of ${tierNames.join(', ')} (defined under storage)`);
+        problems.push(
+          `targets.${name}.tiers.${index}: "${tier}" is not a storage tier; use one of ${tierNames.join(
+            ', ',
+          )} (defined under storage)`,
+        );
       }
     });
-    if (new Set(tiers).size !== tiers.length) problems.push(`targets.${name}.tiers: lists a tier twice; name each tier once`);
+    if (new Set(tiers).size !== tiers.length)
+      problems.push(
+        `targets.${name}.tiers: lists a tier twice; name each tier once`,
+      );
 
-    const engineFields = Object.fromEntries(Object.entries(raw).filter(([key]) => !COMMON_TARGET_FIELDS.includes(key)));
+    const engineFields = Object.fromEntries(
+      Object.entries(raw).filter(
+        ([key]) => !COMMON_TARGET_FIELDS.includes(key),
+      ),
+    );
     const settings = driver.settingsSchema(context).safeParse(engineFields);
     if (!settings.success) {
       problems.push(...formatIssues(settings.error.issues, fieldPath));
@@ -93,14 +114,27 @@ export function parseConfig(input: unknown, options: { baseDir: string; source?:
     group.targets.forEach((target, index) => {
       // Label targets are only known at run time; without discovery a name must be in targets.
       if (!file.targets[target] && !discovers) {
-        problems.push(`groups.${name}.targets.${index}: "${target}" is not a target; use one of ${Object.keys(file.targets).join(', ') || '(none defined)'}`);
+        problems.push(
+          `groups.${name}.targets.${index}: "${target}" is not a target; use one of ${
+            Object.keys(file.targets).join(', ') || '(none defined)'
+          }`,
+        );
       }
     });
     groups[name] = { ...group, name, source: 'config' };
   }
   if (problems.length > 0) throw new ConfigError(source, problems);
 
-  return { source, context, agent: file.agent, storage: file.storage, defaults: file.defaults, targets, docker: file.docker, groups };
+  return {
+    source,
+    context,
+    agent: file.agent,
+    storage: file.storage,
+    defaults: file.defaults,
+    targets,
+    docker: file.docker,
+    groups,
+  };
 }
 
 /** Reads and validates the agent's YAML config file. */
@@ -111,15 +145,25 @@ export function loadConfig(file: string): AgentConfig {
     text = fs.readFileSync(absolute, 'utf8');
   } catch (error) {
     throw new ConfigError(absolute, [
-      `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); pass --config with the path of the agent's YAML config`,
+      `cannot be read (${
+        (error as NodeJS.ErrnoException).code ?? (error as Error).message
+      }); pass --config with the path of the agent's YAML config`,
     ]);
   }
   const document = YAML.parseDocument(text, { prettyErrors: true });
   if (document.errors.length > 0) {
     throw new ConfigError(
       absolute,
-      document.errors.map(e => `YAML syntax error at line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`),
+      document.errors.map(
+        e =>
+          `YAML syntax error at line ${e.linePos?.[0]?.line ?? '?'}: ${
+            e.message.split('\n')[0]
+          }`,
+      ),
     );
   }
-  return parseConfig(document.toJS(), { baseDir: path.dirname(absolute), source: absolute });
+  return parseConfig(document.toJS(), {
+    baseDir: path.dirname(absolute),
+    source: absolute,
+  });
 }

@@ -3,11 +3,17 @@ import type Docker from 'dockerode';
 import { CommandFailedError } from '../exec/CommandFailedError';
 import type { RunningCommand } from '../exec/CommandRunner';
 import { StderrTail } from '../exec/StderrTail';
-import { AgentContainerRequest, agentContainerSpec } from './agentContainerSpec';
+import {
+  AgentContainerRequest,
+  agentContainerSpec,
+} from './agentContainerSpec';
 import { demuxOutput } from './demuxOutput';
 import { dockerReason } from './dockerErrors';
 import { stderrSink } from './stderrSink';
-import { trackAgentContainer, untrackAgentContainer } from './liveAgentContainers';
+import {
+  trackAgentContainer,
+  untrackAgentContainer,
+} from './liveAgentContainers';
 
 /**
  * A container the agent created (helper or sibling) for one job: files go in and out through
@@ -21,7 +27,10 @@ export class AgentContainer {
     private readonly what: string,
   ) {}
 
-  static async create(docker: Docker, request: AgentContainerRequest): Promise<AgentContainer> {
+  static async create(
+    docker: Docker,
+    request: AgentContainerRequest,
+  ): Promise<AgentContainer> {
     const spec = agentContainerSpec(request);
     const what = `${request.purpose} container ${spec.name} (${request.image})`;
     try {
@@ -30,7 +39,9 @@ export class AgentContainer {
       return new AgentContainer(docker, container, spec.name!, what);
     } catch (error) {
       const reason = dockerReason(error);
-      const hint = /no such image/i.test(reason) ? `; the image must be present on the Docker host (docker pull ${request.image})` : '';
+      const hint = /no such image/i.test(reason)
+        ? `; the image must be present on the Docker host (docker pull ${request.image})`
+        : '';
       throw new Error(`cannot create the ${what}: ${reason}${hint}`);
     }
   }
@@ -46,11 +57,16 @@ export class AgentContainer {
   /** Extracts a tar into the container at `path` (works before it is started). */
   async putArchive(archive: Buffer | Readable, path: string): Promise<void> {
     try {
-      const response = await this.container.putArchive(archive as NodeJS.ReadableStream, { path });
+      const response = await this.container.putArchive(
+        archive as NodeJS.ReadableStream,
+        { path },
+      );
       // dockerode resolves with the response stream; drain it so the request completes.
       (response as unknown as Readable)?.resume?.();
     } catch (error) {
-      throw new Error(`cannot copy into ${path} in the ${this.what}: ${dockerReason(error)}`);
+      throw new Error(
+        `cannot copy into ${path} in the ${this.what}: ${dockerReason(error)}`,
+      );
     }
   }
 
@@ -59,7 +75,9 @@ export class AgentContainer {
     try {
       return (await this.container.getArchive({ path })) as unknown as Readable;
     } catch (error) {
-      throw new Error(`cannot copy ${path} out of the ${this.what}: ${dockerReason(error)}`);
+      throw new Error(
+        `cannot copy ${path} out of the ${this.what}: ${dockerReason(error)}`,
+      );
     }
   }
 
@@ -70,7 +88,11 @@ export class AgentContainer {
   async start(): Promise<RunningCommand> {
     const tail = new StderrTail();
     const stdout = new PassThrough();
-    const attached = (await this.container.attach({ stream: true, stdout: true, stderr: true })) as unknown as Readable;
+    const attached = (await this.container.attach({
+      stream: true,
+      stdout: true,
+      stderr: true,
+    })) as unknown as Readable;
     const ended = new Promise<void>(resolve => {
       attached.on('end', resolve);
       attached.on('close', resolve);
@@ -84,14 +106,30 @@ export class AgentContainer {
         await this.container.start();
       } catch (error) {
         attached.destroy();
-        throw new CommandFailedError(`cannot start ${command}: ${dockerReason(error)}`, command, null, null, '');
+        throw new CommandFailedError(
+          `cannot start ${command}: ${dockerReason(error)}`,
+          command,
+          null,
+          null,
+          '',
+        );
       }
-      const { StatusCode } = (await this.container.wait()) as { StatusCode: number };
+      const { StatusCode } = (await this.container.wait()) as {
+        StatusCode: number;
+      };
       await ended;
       if (StatusCode !== 0) {
-        const status = killedWith ? `was killed (${killedWith})` : `exited with code ${StatusCode}`;
+        const status = killedWith
+          ? `was killed (${killedWith})`
+          : `exited with code ${StatusCode}`;
         const text = tail.toString();
-        throw new CommandFailedError(`${command} ${status}${text ? `: ${text}` : ''}`, command, StatusCode, killedWith, text);
+        throw new CommandFailedError(
+          `${command} ${status}${text ? `: ${text}` : ''}`,
+          command,
+          StatusCode,
+          killedWith,
+          text,
+        );
       }
     })();
     completion.catch(() => undefined);
@@ -139,6 +177,14 @@ export async function withAgentContainer<T>(
   try {
     return await use(container);
   } finally {
-    await container.remove().catch(error => log(`could not remove ${container.name}: ${dockerReason(error)}; remove it with docker rm -f ${container.name}`));
+    await container
+      .remove()
+      .catch(error =>
+        log(
+          `could not remove ${container.name}: ${dockerReason(
+            error,
+          )}; remove it with docker rm -f ${container.name}`,
+        ),
+      );
   }
 }

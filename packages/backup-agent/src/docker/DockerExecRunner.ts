@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { CommandFailedError } from '../exec/CommandFailedError';
-import type { CommandRunner, CommandSpec, RunningCommand, SecretFile, ToolOutputFile } from '../exec/CommandRunner';
+import type {
+  CommandRunner,
+  CommandSpec,
+  RunningCommand,
+  SecretFile,
+  ToolOutputFile,
+} from '../exec/CommandRunner';
 import { scrubSecrets } from '../exec/scrubSecrets';
 import { StderrTail } from '../exec/StderrTail';
 import { demuxOutput } from './demuxOutput';
@@ -27,10 +33,7 @@ export class DockerExecRunner implements CommandRunner {
   readonly execIds: string[] = [];
   private owner?: Promise<{ uid: number; gid: number }>;
 
-  constructor(
-    private readonly docker: Docker,
-    readonly containerName: string,
-  ) {
+  constructor(private readonly docker: Docker, readonly containerName: string) {
     this.where = `in container ${containerName}`;
   }
 
@@ -42,7 +45,8 @@ export class DockerExecRunner implements CommandRunner {
     const status = dockerStatus(error);
     const reason = dockerReason(error);
     let message = `cannot run ${spec.command} in container ${this.containerName}: ${reason}`;
-    if (status === 404) message = `cannot run ${spec.command}: container ${this.containerName} does not exist; check the target's container setting`;
+    if (status === 404)
+      message = `cannot run ${spec.command}: container ${this.containerName} does not exist; check the target's container setting`;
     if (status === 409 && /not running|paused|restarting/i.test(reason)) {
       message = `cannot run ${spec.command}: container ${this.containerName} is not running (${reason}); the target's tools run inside it with docker exec, so it must be running`;
     }
@@ -59,7 +63,12 @@ export class DockerExecRunner implements CommandRunner {
 
     const signal = async (sig: NodeJS.Signals) => {
       if (pid === undefined) return;
-      await this.execQuietly(['sh', '-c', `kill -s ${sig.replace('SIG', '')} "$0"`, String(pid)]);
+      await this.execQuietly([
+        'sh',
+        '-c',
+        `kill -s ${sig.replace('SIG', '')} "$0"`,
+        String(pid),
+      ]);
     };
 
     const stderr = new PidMarkerStderr(
@@ -76,14 +85,20 @@ export class DockerExecRunner implements CommandRunner {
       try {
         exec = await this.container.exec({
           Cmd: ['sh', '-c', PID_SCRIPT, spec.command, ...spec.args],
-          Env: Object.entries(spec.env ?? {}).map(([key, value]) => `${key}=${value}`),
+          Env: Object.entries(spec.env ?? {}).map(
+            ([key, value]) => `${key}=${value}`,
+          ),
           AttachStdin: !!spec.stdin,
           AttachStdout: true,
           AttachStderr: true,
           Tty: false,
         });
         this.execIds.push(exec.id);
-        connection = (await exec.start({ hijack: !!spec.stdin, stdin: !!spec.stdin, Tty: false })) as unknown as Readable;
+        connection = (await exec.start({
+          hijack: !!spec.stdin,
+          stdin: !!spec.stdin,
+          Tty: false,
+        })) as unknown as Readable;
       } catch (error) {
         stdout.end();
         throw this.createFailure(spec, error);
@@ -97,7 +112,9 @@ export class DockerExecRunner implements CommandRunner {
 
       if (spec.stdin) {
         const input = spec.stdin;
-        const socket = connection as unknown as NodeJS.WritableStream & { on: Readable['on'] };
+        const socket = connection as unknown as NodeJS.WritableStream & {
+          on: Readable['on'];
+        };
         socket.on('error', () => undefined);
         input.on('error', error => {
           // Kill before the connection closes: the tool must not see a clean end of input.
@@ -114,12 +131,22 @@ export class DockerExecRunner implements CommandRunner {
       const text = scrubSecrets(tail.toString(), spec.secrets);
       if (inputError) {
         const reason = scrubSecrets(inputError.message, spec.secrets);
-        throw new CommandFailedError(`${spec.command} was stopped because its input failed: ${reason}`, spec.command, exitCode, 'SIGKILL', text);
+        throw new CommandFailedError(
+          `${spec.command} was stopped because its input failed: ${reason}`,
+          spec.command,
+          exitCode,
+          'SIGKILL',
+          text,
+        );
       }
       if (exitCode === 0) return;
       if (pid === undefined && (exitCode === 126 || exitCode === 127)) {
         throw new CommandFailedError(
-          `cannot run ${spec.command} in container ${this.containerName}: the container has no sh (exec needs it to run tools)${text ? `: ${text}` : ''}`,
+          `cannot run ${spec.command} in container ${
+            this.containerName
+          }: the container has no sh (exec needs it to run tools)${
+            text ? `: ${text}` : ''
+          }`,
           spec.command,
           exitCode,
           null,
@@ -135,8 +162,16 @@ export class DockerExecRunner implements CommandRunner {
           text,
         );
       }
-      const status = killedWith ? `was killed (${killedWith})` : `exited with code ${exitCode}`;
-      throw new CommandFailedError(`${spec.command} ${status}${text ? `: ${text}` : ''}`, spec.command, exitCode, killedWith, text);
+      const status = killedWith
+        ? `was killed (${killedWith})`
+        : `exited with code ${exitCode}`;
+      throw new CommandFailedError(
+        `${spec.command} ${status}${text ? `: ${text}` : ''}`,
+        spec.command,
+        exitCode,
+        killedWith,
+        text,
+      );
     })();
     completion.catch(() => undefined);
 
@@ -159,13 +194,20 @@ export class DockerExecRunner implements CommandRunner {
       if (!info.Running) return info.ExitCode;
       await sleep(50);
     }
-    throw new Error(`docker exec in container ${this.containerName} still runs after its output ended`);
+    throw new Error(
+      `docker exec in container ${this.containerName} still runs after its output ended`,
+    );
   }
 
   /** Runs a small housekeeping command (rm, kill, id); returns stdout, or undefined when it failed. */
   private async execQuietly(cmd: string[]): Promise<string | undefined> {
     try {
-      const exec = await this.container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: false });
+      const exec = await this.container.exec({
+        Cmd: cmd,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: false,
+      });
       this.execIds.push(exec.id);
       const stream = (await exec.start({ Tty: false })) as unknown as Readable;
       const out = new PassThrough();
@@ -174,7 +216,9 @@ export class DockerExecRunner implements CommandRunner {
       const done = new Promise(resolve => out.on('end', resolve));
       demuxOutput(this.docker, stream, out, new PassThrough().resume());
       await done;
-      return (await this.exitCodeOf(exec)) === 0 ? Buffer.concat(chunks).toString('utf8') : undefined;
+      return (await this.exitCodeOf(exec)) === 0
+        ? Buffer.concat(chunks).toString('utf8')
+        : undefined;
     } catch {
       return undefined;
     }
@@ -186,7 +230,9 @@ export class DockerExecRunner implements CommandRunner {
       const output = await this.execQuietly(['sh', '-c', 'id -u; id -g']);
       const [uid, gid] = (output ?? '').trim().split('\n').map(Number);
       if (!Number.isInteger(uid) || !Number.isInteger(gid)) {
-        throw new Error(`cannot tell which user tools run as in container ${this.containerName} (id -u failed); is it running?`);
+        throw new Error(
+          `cannot tell which user tools run as in container ${this.containerName} (id -u failed); is it running?`,
+        );
       }
       return { uid, gid };
     })();
@@ -196,24 +242,48 @@ export class DockerExecRunner implements CommandRunner {
 
   private async removeFile(path: string): Promise<void> {
     if ((await this.execQuietly(['rm', '-f', path])) === undefined) {
-      throw new Error(`could not remove ${path} from container ${this.containerName}; remove it by hand (docker exec ${this.containerName} rm -f ${path})`);
+      throw new Error(
+        `could not remove ${path} from container ${this.containerName}; remove it by hand (docker exec ${this.containerName} rm -f ${path})`,
+      );
     }
   }
 
-  async writeSecretFile(_stagingDir: string, label: string, content: string): Promise<SecretFile> {
+  async writeSecretFile(
+    _stagingDir: string,
+    label: string,
+    content: string,
+  ): Promise<SecretFile> {
     const owner = await this.execOwner();
-    const name = `.safekeep-${randomBytes(8).toString('hex')}-${label.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+    const name = `.safekeep-${randomBytes(8).toString('hex')}-${label.replace(
+      /[^A-Za-z0-9._-]/g,
+      '_',
+    )}`;
     try {
-      await this.container.putArchive(tarWithFile(name, content, { mode: 0o600, ...owner }) as unknown as NodeJS.ReadableStream, { path: CONTAINER_TMP });
+      await this.container.putArchive(
+        tarWithFile(name, content, {
+          mode: 0o600,
+          ...owner,
+        }) as unknown as NodeJS.ReadableStream,
+        { path: CONTAINER_TMP },
+      );
     } catch (error) {
-      throw new Error(`cannot put the ${label} file into ${CONTAINER_TMP} of container ${this.containerName}: ${dockerReason(error)}`);
+      throw new Error(
+        `cannot put the ${label} file into ${CONTAINER_TMP} of container ${
+          this.containerName
+        }: ${dockerReason(error)}`,
+      );
     }
     const path = `${CONTAINER_TMP}/${name}`;
     return { path, remove: () => this.removeFile(path) };
   }
 
-  async toolOutputFile(_stagingDir: string, label: string): Promise<ToolOutputFile> {
-    const path = `${CONTAINER_TMP}/.safekeep-out-${randomBytes(8).toString('hex')}-${label.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+  async toolOutputFile(
+    _stagingDir: string,
+    label: string,
+  ): Promise<ToolOutputFile> {
+    const path = `${CONTAINER_TMP}/.safekeep-out-${randomBytes(8).toString(
+      'hex',
+    )}-${label.replace(/[^A-Za-z0-9._-]/g, '_')}`;
     return {
       path,
       moveTo: async localPath => {
@@ -221,9 +291,17 @@ export class DockerExecRunner implements CommandRunner {
         try {
           archive = await this.container.getArchive({ path });
         } catch (error) {
-          throw new Error(`cannot copy ${path} out of container ${this.containerName}: ${dockerReason(error)}`);
+          throw new Error(
+            `cannot copy ${path} out of container ${
+              this.containerName
+            }: ${dockerReason(error)}`,
+          );
         }
-        await extractSingleFile(archive, localPath, `${path} in container ${this.containerName}`);
+        await extractSingleFile(
+          archive,
+          localPath,
+          `${path} in container ${this.containerName}`,
+        );
         await this.removeFile(path);
       },
       remove: () => this.removeFile(path),

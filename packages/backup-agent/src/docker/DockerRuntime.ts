@@ -31,7 +31,12 @@ export class DockerRuntime {
     try {
       await this.docker.ping();
     } catch (error) {
-      throw new Error(unreachableHint(error, this.endpoint) ?? `the Docker Engine at ${this.endpoint} does not answer: ${dockerReason(error)}`);
+      throw new Error(
+        unreachableHint(error, this.endpoint) ??
+          `the Docker Engine at ${
+            this.endpoint
+          } does not answer: ${dockerReason(error)}`,
+      );
     }
   }
 
@@ -45,18 +50,33 @@ export class DockerRuntime {
   }
 
   /** inspect, with "does not exist" and "cannot reach Docker" said plainly. */
-  async inspectContainer(name: string, role = 'container'): Promise<Docker.ContainerInspectInfo> {
+  async inspectContainer(
+    name: string,
+    role = 'container',
+  ): Promise<Docker.ContainerInspectInfo> {
     try {
       return await this.docker.getContainer(name).inspect();
     } catch (error) {
-      if (dockerStatus(error) === 404) throw new Error(`${role} ${name} does not exist on the Docker Engine at ${this.endpoint}`);
-      throw new Error(unreachableHint(error, this.endpoint) ?? `cannot inspect ${role} ${name}: ${dockerReason(error)}`);
+      if (dockerStatus(error) === 404)
+        throw new Error(
+          `${role} ${name} does not exist on the Docker Engine at ${this.endpoint}`,
+        );
+      throw new Error(
+        unreachableHint(error, this.endpoint) ??
+          `cannot inspect ${role} ${name}: ${dockerReason(error)}`,
+      );
     }
   }
 
   /** A helper container from docker.helperImage; the caller must remove() it. */
-  createHelper(request: Omit<AgentContainerRequest, 'purpose' | 'image'>): Promise<AgentContainer> {
-    return AgentContainer.create(this.docker, { ...request, purpose: 'helper', image: this.settings.helperImage });
+  createHelper(
+    request: Omit<AgentContainerRequest, 'purpose' | 'image'>,
+  ): Promise<AgentContainer> {
+    return AgentContainer.create(this.docker, {
+      ...request,
+      purpose: 'helper',
+      image: this.settings.helperImage,
+    });
   }
 
   /** Whether a Docker volume exists. */
@@ -66,32 +86,53 @@ export class DockerRuntime {
       return true;
     } catch (error) {
       if (dockerStatus(error) === 404) return false;
-      throw new Error(unreachableHint(error, this.endpoint) ?? `cannot inspect volume ${name}: ${dockerReason(error)}`);
+      throw new Error(
+        unreachableHint(error, this.endpoint) ??
+          `cannot inspect volume ${name}: ${dockerReason(error)}`,
+      );
     }
   }
 
   /** Names of running containers that mount a volume. */
   async runningUsersOf(volume: string): Promise<string[]> {
-    const containers = await this.docker.listContainers({ filters: { volume: [volume], status: ['running'] } });
+    const containers = await this.docker.listContainers({
+      filters: { volume: [volume], status: ['running'] },
+    });
     return containers.map(c => (c.Names[0] ?? c.Id).replace(/^\//, ''));
   }
 
   /** A tar of `path` in a container (the archive API: works whether it runs or not). */
   async copyOut(container: string, path: string): Promise<Readable> {
     try {
-      return (await this.docker.getContainer(container).getArchive({ path })) as unknown as Readable;
+      return (await this.docker
+        .getContainer(container)
+        .getArchive({ path })) as unknown as Readable;
     } catch (error) {
-      throw new Error(`cannot copy ${path} out of container ${container}: ${dockerReason(error)}`);
+      throw new Error(
+        `cannot copy ${path} out of container ${container}: ${dockerReason(
+          error,
+        )}`,
+      );
     }
   }
 
   /** Extracts a tar stream into `path` of a container (the archive API). */
-  async copyIn(container: string, archive: Readable | Buffer, path: string): Promise<void> {
+  async copyIn(
+    container: string,
+    archive: Readable | Buffer,
+    path: string,
+  ): Promise<void> {
     try {
-      const response = await this.docker.getContainer(container).putArchive(archive as NodeJS.ReadableStream, { path });
+      const response = await this.docker
+        .getContainer(container)
+        .putArchive(archive as NodeJS.ReadableStream, { path });
       (response as unknown as Readable)?.resume?.();
     } catch (error) {
-      throw new Error(`cannot copy into ${path} of container ${container}: ${dockerReason(error)}`);
+      throw new Error(
+        `cannot copy into ${path} of container ${container}: ${dockerReason(
+          error,
+        )}`,
+      );
     }
   }
 
@@ -100,11 +141,24 @@ export class DockerRuntime {
     request: Omit<AgentContainerRequest, 'purpose' | 'image'>,
     use: (container: AgentContainer) => Promise<T>,
   ): Promise<T> {
-    return withAgentContainer(this.docker, { ...request, purpose: 'helper', image: this.settings.helperImage }, this.log, use);
+    return withAgentContainer(
+      this.docker,
+      { ...request, purpose: 'helper', image: this.settings.helperImage },
+      this.log,
+      use,
+    );
   }
 
   /** A sibling container (a target container's image and volumes), removed after `use`. */
-  withSibling<T>(request: Omit<AgentContainerRequest, 'purpose'>, use: (container: AgentContainer) => Promise<T>): Promise<T> {
-    return withAgentContainer(this.docker, { ...request, purpose: 'sibling' }, this.log, use);
+  withSibling<T>(
+    request: Omit<AgentContainerRequest, 'purpose'>,
+    use: (container: AgentContainer) => Promise<T>,
+  ): Promise<T> {
+    return withAgentContainer(
+      this.docker,
+      { ...request, purpose: 'sibling' },
+      this.log,
+      use,
+    );
   }
 }

@@ -15,11 +15,23 @@ export class StoppedContainer {
     readonly container: string,
   ) {}
 
-  static async stopIfRunning(runtime: DockerRuntime, container: string, running: boolean, log: (m: string) => void): Promise<StoppedContainer> {
+  static async stopIfRunning(
+    runtime: DockerRuntime,
+    container: string,
+    running: boolean,
+    log: (m: string) => void,
+  ): Promise<StoppedContainer> {
     const stopped = new StoppedContainer(runtime, container);
     if (!running) return stopped;
-    const result = await stopContainers(runtime.docker, [container], runtime.settings.stopTimeoutSeconds);
-    if (result.failures.length > 0) throw new Error(`cannot stop container ${container}: ${result.failures[0].error}`);
+    const result = await stopContainers(
+      runtime.docker,
+      [container],
+      runtime.settings.stopTimeoutSeconds,
+    );
+    if (result.failures.length > 0)
+      throw new Error(
+        `cannot stop container ${container}: ${result.failures[0].error}`,
+      );
     stopped.stoppedAt = result.startedAt;
     log(`stopped container ${container}`);
     return stopped;
@@ -33,13 +45,22 @@ export class StoppedContainer {
   async start(log: (m: string) => void): Promise<void> {
     if (this.stoppedAt === undefined || this.startedAt !== undefined) return;
     const result = await startContainers(this.runtime.docker, [this.container]);
-    if (result.failures.length > 0) throw new Error(`cannot start container ${this.container} again: ${result.failures[0].error}; start it by hand (docker start ${this.container})`);
+    if (result.failures.length > 0)
+      throw new Error(
+        `cannot start container ${this.container} again: ${result.failures[0].error}; start it by hand (docker start ${this.container})`,
+      );
     this.startedAt = result.finishedAt;
-    log(`started container ${this.container} again after ${this.startedAt - this.stoppedAt} ms`);
+    log(
+      `started container ${this.container} again after ${
+        this.startedAt - this.stoppedAt
+      } ms`,
+    );
   }
 
   /** Stop to start, once started again; undefined when it was not stopped. */
   get downtimeMs(): number | undefined {
-    return this.stoppedAt !== undefined && this.startedAt !== undefined ? this.startedAt - this.stoppedAt : undefined;
+    return this.stoppedAt !== undefined && this.startedAt !== undefined
+      ? this.startedAt - this.stoppedAt
+      : undefined;
   }
 }

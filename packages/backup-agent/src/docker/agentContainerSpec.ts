@@ -37,17 +37,31 @@ export interface AgentContainerRequest {
 
 function checkVolume(mount: AgentContainerVolume): void {
   if (!VOLUME_NAME.test(mount.volume)) {
-    throw new Error(`"${mount.volume}" is not a Docker volume name; the agent mounts Docker volumes only, never host paths`);
+    throw new Error(
+      `"${mount.volume}" is not a Docker volume name; the agent mounts Docker volumes only, never host paths`,
+    );
   }
-  if (!path.posix.isAbsolute(mount.path) || path.posix.normalize(mount.path) !== mount.path || mount.path === '/') {
-    throw new Error(`"${mount.path}" is not a usable mount point in a container (an absolute path other than /)`);
+  if (
+    !path.posix.isAbsolute(mount.path) ||
+    path.posix.normalize(mount.path) !== mount.path ||
+    mount.path === '/'
+  ) {
+    throw new Error(
+      `"${mount.path}" is not a usable mount point in a container (an absolute path other than /)`,
+    );
   }
 }
 
 /** A container name from the purpose and what it is for: `safekeep-sibling-neo4j-3fa9c1`. */
 function containerName(request: AgentContainerRequest): string {
-  const base = request.forName.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 40) || 'target';
-  return `safekeep-${request.purpose}-${base}-${randomBytes(3).toString('hex')}`;
+  const base =
+    request.forName
+      .replace(/[^A-Za-z0-9_.-]/g, '-')
+      .replace(/^[^A-Za-z0-9]+/, '')
+      .slice(0, 40) || 'target';
+  return `safekeep-${request.purpose}-${base}-${randomBytes(3).toString(
+    'hex',
+  )}`;
 }
 
 /**
@@ -56,7 +70,9 @@ function containerName(request: AgentContainerRequest): string {
  * no-new-privileges, only Docker volumes mounted, and not auto-removed (the agent removes it
  * itself, after reading its exit code and files, whatever happened).
  */
-export function agentContainerSpec(request: AgentContainerRequest): Docker.ContainerCreateOptions {
+export function agentContainerSpec(
+  request: AgentContainerRequest,
+): Docker.ContainerCreateOptions {
   if (!request.image.trim()) throw new Error('a container needs an image');
   request.volumes.forEach(checkVolume);
   return {
@@ -95,7 +111,12 @@ export function agentContainerSpec(request: AgentContainerRequest): Docker.Conta
       PublishAllPorts: false,
       ReadonlyRootfs: false,
       RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
-      Mounts: request.volumes.map(v => ({ Type: 'volume' as const, Source: v.volume, Target: v.path, ReadOnly: v.readOnly })),
+      Mounts: request.volumes.map(v => ({
+        Type: 'volume' as const,
+        Source: v.volume,
+        Target: v.path,
+        ReadOnly: v.readOnly,
+      })),
     },
   };
 }

@@ -6,7 +6,10 @@ export const DEFAULT_SOCKET = '/var/run/docker.sock';
 
 /** For messages: `unix:///var/run/docker.sock`, `https://10.0.0.5:2376`. */
 export function describeDockerEndpoint(settings: DockerSettings): string {
-  if (settings.host) return `${settings.tls ? 'https' : 'http'}://${settings.host}:${settings.port ?? (settings.tls ? 2376 : 2375)}`;
+  if (settings.host)
+    return `${settings.tls ? 'https' : 'http'}://${settings.host}:${
+      settings.port ?? (settings.tls ? 2376 : 2375)
+    }`;
   if (settings.socketPath) return `unix://${settings.socketPath}`;
   return process.env.DOCKER_HOST || `unix://${DEFAULT_SOCKET}`;
 }
@@ -19,10 +22,17 @@ export function connectDocker(settings: DockerSettings): Docker {
       host: settings.host,
       port: settings.port ?? (tls ? 2376 : 2375),
       protocol: tls ? 'https' : 'http',
-      ...(tls ? { ca: resolveSecret(tls.ca), cert: resolveSecret(tls.cert), key: resolveSecret(tls.key) } : {}),
+      ...(tls
+        ? {
+            ca: resolveSecret(tls.ca),
+            cert: resolveSecret(tls.cert),
+            key: resolveSecret(tls.key),
+          }
+        : {}),
     });
   }
-  if (settings.socketPath) return new Docker({ socketPath: settings.socketPath });
+  if (settings.socketPath)
+    return new Docker({ socketPath: settings.socketPath });
   // docker-modem reads DOCKER_HOST (and DOCKER_TLS_VERIFY, DOCKER_CERT_PATH) itself.
   if (process.env.DOCKER_HOST) return new Docker();
   return new Docker({ socketPath: DEFAULT_SOCKET });

@@ -10,7 +10,10 @@ export interface LifecycleResult {
   finishedAt: number;
 }
 
-async function inParallel(names: string[], step: (name: string) => Promise<void>): Promise<LifecycleResult> {
+async function inParallel(
+  names: string[],
+  step: (name: string) => Promise<void>,
+): Promise<LifecycleResult> {
   const startedAt = Date.now();
   const outcomes = await Promise.allSettled(names.map(step));
   const finishedAt = Date.now();
@@ -18,7 +21,11 @@ async function inParallel(names: string[], step: (name: string) => Promise<void>
   const failures: LifecycleResult['failures'] = [];
   outcomes.forEach((outcome, index) => {
     if (outcome.status === 'fulfilled') done.push(names[index]);
-    else failures.push({ container: names[index], error: dockerReason(outcome.reason) });
+    else
+      failures.push({
+        container: names[index],
+        error: dockerReason(outcome.reason),
+      });
   });
   return { done, failures, startedAt, finishedAt };
 }
@@ -28,7 +35,11 @@ async function inParallel(names: string[], step: (name: string) => Promise<void>
  * `docker pause`: a paused process keeps its sockets and event loop frozen, and some
  * applications do not serve again after unpausing (seed 000).
  */
-export function stopContainers(docker: Docker, names: string[], timeoutSeconds: number): Promise<LifecycleResult> {
+export function stopContainers(
+  docker: Docker,
+  names: string[],
+  timeoutSeconds: number,
+): Promise<LifecycleResult> {
   return inParallel(names, async name => {
     try {
       await docker.getContainer(name).stop({ t: timeoutSeconds });
@@ -40,7 +51,10 @@ export function stopContainers(docker: Docker, names: string[], timeoutSeconds: 
 }
 
 /** `docker start` for every container at once. */
-export function startContainers(docker: Docker, names: string[]): Promise<LifecycleResult> {
+export function startContainers(
+  docker: Docker,
+  names: string[],
+): Promise<LifecycleResult> {
   return inParallel(names, async name => {
     try {
       await docker.getContainer(name).start();
@@ -51,10 +65,19 @@ export function startContainers(docker: Docker, names: string[]): Promise<Lifecy
   });
 }
 
-export type ContainerStateName = 'running' | 'stopped' | 'paused' | 'restarting' | 'missing' | 'unknown';
+export type ContainerStateName =
+  | 'running'
+  | 'stopped'
+  | 'paused'
+  | 'restarting'
+  | 'missing'
+  | 'unknown';
 
 /** What each container is doing now, for reports: running, stopped, missing... */
-export async function containerStates(docker: Docker, names: string[]): Promise<Record<string, ContainerStateName>> {
+export async function containerStates(
+  docker: Docker,
+  names: string[],
+): Promise<Record<string, ContainerStateName>> {
   const states: Record<string, ContainerStateName> = {};
   await Promise.all(
     names.map(async name => {

@@ -10,7 +10,12 @@ const HIGH_WATER = 1024 * 1024;
  * stdout falls behind, the engine's stream is paused, so a large dump is never held in memory.
  * stdout is ended when the engine's stream ends.
  */
-export function demuxOutput(docker: Docker, source: Readable, stdout: Writable, stderr: Writable): void {
+export function demuxOutput(
+  docker: Docker,
+  source: Readable,
+  stdout: Writable,
+  stderr: Writable,
+): void {
   docker.modem.demuxStream(source, stdout, stderr);
   // Registered after demuxStream's own listener: runs once the chunk was written.
   source.on('data', () => {

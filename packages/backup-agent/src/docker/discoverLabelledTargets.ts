@@ -43,20 +43,42 @@ function defaultHost(info: Docker.ContainerInfo): string | undefined {
 }
 
 /** A labelled container as a target, or the problems that prevent it. */
-function targetFrom(info: Docker.ContainerInfo, config: AgentConfig): { target?: TargetConfig; problems: string[] } {
+function targetFrom(
+  info: Docker.ContainerInfo,
+  config: AgentConfig,
+): { target?: TargetConfig; problems: string[] } {
   const container = containerName(info);
   const labels = info.Labels ?? {};
   const engine = labels[ENGINE_LABEL];
   const name = labels[TARGET_LABEL] ?? container;
   const where = `container ${container} (${ENGINE_LABEL}=${engine})`;
   if (!(LABEL_ENGINES as readonly string[]).includes(engine)) {
-    return { problems: [`${where}: engine "${engine}" cannot be discovered from labels; use one of ${LABEL_ENGINES.join(', ')}`] };
+    return {
+      problems: [
+        `${where}: engine "${engine}" cannot be discovered from labels; use one of ${LABEL_ENGINES.join(
+          ', ',
+        )}`,
+      ],
+    };
   }
   const driver = findDriver(engine);
-  if (!driver) return { problems: [`${where}: engine "${engine}" is not available in this agent`] };
+  if (!driver)
+    return {
+      problems: [`${where}: engine "${engine}" is not available in this agent`],
+    };
   const validName = nameSchema('a target name').safeParse(name);
-  if (!validName.success) return { problems: [`${where}: target name "${name}" ${validName.error.issues[0].message}`] };
-  if (config.targets[name]) return { problems: [`${where}: target "${name}" is already defined in the config, which wins; set ${TARGET_LABEL} to another name`] };
+  if (!validName.success)
+    return {
+      problems: [
+        `${where}: target name "${name}" ${validName.error.issues[0].message}`,
+      ],
+    };
+  if (config.targets[name])
+    return {
+      problems: [
+        `${where}: target "${name}" is already defined in the config, which wins; set ${TARGET_LABEL} to another name`,
+      ],
+    };
 
   const { fields, problems } = settingsFromLabels(labels);
   if (CONTAINER_ENGINES.includes(engine)) fields.container ??= container;
@@ -65,18 +87,46 @@ function targetFrom(info: Docker.ContainerInfo, config: AgentConfig): { target?:
     if (host) fields.host = host;
   }
   const settings = driver.settingsSchema(config.context).safeParse(fields);
-  if (!settings.success) problems.push(...formatIssues(settings.error.issues, [`labels of ${container}`]));
+  if (!settings.success)
+    problems.push(
+      ...formatIssues(settings.error.issues, [`labels of ${container}`]),
+    );
 
   const tierNames = Object.keys(config.storage);
-  const tiers = labels[TIERS_LABEL] ? labels[TIERS_LABEL].split(',').map(t => t.trim()) : tierNames;
+  const tiers = labels[TIERS_LABEL]
+    ? labels[TIERS_LABEL].split(',').map(t => t.trim())
+    : tierNames;
   const unknownTiers = tiers.filter(t => !tierNames.includes(t));
-  if (unknownTiers.length) problems.push(`${where}: ${TIERS_LABEL} names ${unknownTiers.join(', ')}, which are not storage tiers (${tierNames.join(', ')})`);
+  if (unknownTiers.length)
+    problems.push(
+      `${where}: ${TIERS_LABEL} names ${unknownTiers.join(
+        ', ',
+      )}, which are not storage tiers (${tierNames.join(', ')})`,
+    );
   const compression = labels[COMPRESSION_LABEL] ?? config.defaults.compression;
-  if (!compressionSchema.safeParse(compression).success) problems.push(`${where}: ${COMPRESSION_LABEL} must be one of ${compressionSchema.options.join(', ')}`);
+  if (!compressionSchema.safeParse(compression).success)
+    problems.push(
+      `${where}: ${COMPRESSION_LABEL} must be one of ${compressionSchema.options.join(
+        ', ',
+      )}`,
+    );
 
-  if (problems.length > 0 || !settings.success) return { problems: problems.map(p => (p.startsWith(where) || p.startsWith('labels of') ? p : `${where}: ${p}`)) };
+  if (problems.length > 0 || !settings.success)
+    return {
+      problems: problems.map(p =>
+        p.startsWith(where) || p.startsWith('labels of') ? p : `${where}: ${p}`,
+      ),
+    };
   return {
-    target: { name, engine, tiers, compression: compression as Compression, settings: settings.data, source: 'label', container },
+    target: {
+      name,
+      engine,
+      tiers,
+      compression: compression as Compression,
+      settings: settings.data,
+      source: 'label',
+      container,
+    },
     problems: [],
   };
 }
@@ -86,36 +136,66 @@ function targetFrom(info: Docker.ContainerInfo, config: AgentConfig): { target?:
  * safekeep.io/group: every container with that label is stopped with the group (application
  * containers need no engine label), and the group's targets are the labelled targets in it.
  */
-export async function discoverLabelledTargets(runtime: DockerRuntime, config: AgentConfig): Promise<Discovery> {
-  const containers = await runtime.docker.listContainers({ all: true, filters: { label: [ENGINE_LABEL] } });
+export async function discoverLabelledTargets(
+  runtime: DockerRuntime,
+  config: AgentConfig,
+): Promise<Discovery> {
+  const containers = await runtime.docker.listContainers({
+    all: true,
+    filters: { label: [ENGINE_LABEL] },
+  });
   const targets: TargetConfig[] = [];
   const problems: string[] = [];
-  for (const info of containers.sort((a, b) => containerName(a).localeCompare(containerName(b)))) {
+  for (const info of containers.sort((a, b) =>
+    containerName(a).localeCompare(containerName(b)),
+  )) {
     const found = targetFrom(info, config);
     problems.push(...found.problems);
     if (!found.target) continue;
     if (targets.some(t => t.name === found.target!.name)) {
-      problems.push(`container ${containerName(info)}: target "${found.target.name}" is labelled on another container too; give each a distinct ${TARGET_LABEL}`);
+      problems.push(
+        `container ${containerName(info)}: target "${
+          found.target.name
+        }" is labelled on another container too; give each a distinct ${TARGET_LABEL}`,
+      );
       continue;
     }
     targets.push(found.target);
   }
 
-  const grouped = await runtime.docker.listContainers({ all: true, filters: { label: [GROUP_LABEL] } });
+  const grouped = await runtime.docker.listContainers({
+    all: true,
+    filters: { label: [GROUP_LABEL] },
+  });
   const members = new Map<string, string[]>();
   for (const info of grouped) {
     const group = info.Labels[GROUP_LABEL];
-    members.set(group, [...(members.get(group) ?? []), containerName(info)].sort());
+    members.set(
+      group,
+      [...(members.get(group) ?? []), containerName(info)].sort(),
+    );
   }
   const groups: GroupConfig[] = [];
   for (const [name, names] of members) {
     if (config.groups[name]) continue;
-    const groupTargets = targets.filter(t => t.container && names.includes(t.container)).map(t => t.name);
+    const groupTargets = targets
+      .filter(t => t.container && names.includes(t.container))
+      .map(t => t.name);
     if (groupTargets.length === 0) {
-      problems.push(`group "${name}" (${GROUP_LABEL}) has no labelled target among its containers ${names.join(', ')}; label at least one with ${ENGINE_LABEL}`);
+      problems.push(
+        `group "${name}" (${GROUP_LABEL}) has no labelled target among its containers ${names.join(
+          ', ',
+        )}; label at least one with ${ENGINE_LABEL}`,
+      );
       continue;
     }
-    groups.push({ name, source: 'label', containers: names, exclude: [], targets: groupTargets });
+    groups.push({
+      name,
+      source: 'label',
+      containers: names,
+      exclude: [],
+      targets: groupTargets,
+    });
   }
   return { targets, groups, problems };
 }

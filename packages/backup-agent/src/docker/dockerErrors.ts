@@ -15,11 +15,17 @@ export function dockerReason(error: unknown): string {
   const e = error as DockerodeError;
   const engine = e?.json?.message;
   if (engine) return engine;
-  return (e?.message ?? String(error)).replace(/^\(HTTP code \d+\)\s*[^-]*-\s*/, '');
+  return (e?.message ?? String(error)).replace(
+    /^\(HTTP code \d+\)\s*[^-]*-\s*/,
+    '',
+  );
 }
 
 /** A failure to reach the engine at all, with what to check. */
-export function unreachableHint(error: unknown, endpoint: string): string | undefined {
+export function unreachableHint(
+  error: unknown,
+  endpoint: string,
+): string | undefined {
   const code = (error as DockerodeError)?.code;
   if (code === 'EACCES') {
     return `the agent's user may not use the Docker socket ${endpoint} (EACCES): add it to the socket's group, or put a socket proxy in front (see docs/agent.md, Docker)`;

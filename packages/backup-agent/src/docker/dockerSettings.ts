@@ -11,7 +11,10 @@ function tlsSchema(context: ConfigContext) {
   return z
     .object(
       {
-        ca: secretRefSchema(context, "the CA certificate (PEM) that signed the Docker Engine's certificate"),
+        ca: secretRefSchema(
+          context,
+          "the CA certificate (PEM) that signed the Docker Engine's certificate",
+        ),
         cert: secretRefSchema(context, "the agent's client certificate (PEM)"),
         key: secretRefSchema(context, "the agent's client key (PEM)"),
       },
@@ -28,22 +31,52 @@ export function dockerSettingsSchema(context: ConfigContext) {
   return z
     .object(
       {
-        socketPath: localPath(context, 'the Docker Engine socket, e.g. /var/run/docker.sock').optional(),
-        host: z.string(field('the Docker Engine host, for a TCP endpoint')).min(1).optional(),
-        port: z.number(field('the Docker Engine TCP port (2376 with TLS, 2375 without)', 'a number')).int().min(1).max(65535).optional(),
+        socketPath: localPath(
+          context,
+          'the Docker Engine socket, e.g. /var/run/docker.sock',
+        ).optional(),
+        host: z
+          .string(field('the Docker Engine host, for a TCP endpoint'))
+          .min(1)
+          .optional(),
+        port: z
+          .number(
+            field(
+              'the Docker Engine TCP port (2376 with TLS, 2375 without)',
+              'a number',
+            ),
+          )
+          .int()
+          .min(1)
+          .max(65535)
+          .optional(),
         tls: tlsSchema(context).optional(),
         helperImage: z
-          .string(field('the image helper containers run from (it needs sh and tar), e.g. busybox:1.36'))
+          .string(
+            field(
+              'the image helper containers run from (it needs sh and tar), e.g. busybox:1.36',
+            ),
+          )
           .min(1)
           .default(DEFAULT_HELPER_IMAGE),
         stopTimeoutSeconds: z
-          .number(field('how long docker stop waits before it kills a container', 'a number'))
+          .number(
+            field(
+              'how long docker stop waits before it kills a container',
+              'a number',
+            ),
+          )
           .int()
           .min(0)
           .max(3600)
           .default(30),
         discoverLabels: z
-          .boolean(field('whether containers labelled safekeep.io/engine become targets', 'true or false'))
+          .boolean(
+            field(
+              'whether containers labelled safekeep.io/engine become targets',
+              'true or false',
+            ),
+          )
           .default(true),
       },
       field('how the agent reaches the Docker Engine', 'an object'),
@@ -51,13 +84,18 @@ export function dockerSettingsSchema(context: ConfigContext) {
     .strict()
     .superRefine((settings, ctx) => {
       if (settings.socketPath && settings.host) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['host'], message: 'give either socketPath or host (TCP), not both' });
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['host'],
+          message: 'give either socketPath or host (TCP), not both',
+        });
       }
       if (!settings.host && (settings.port !== undefined || settings.tls)) {
         ctx.addIssue({
           code: z.ZodIssueCode.custom,
           path: [settings.tls ? 'tls' : 'port'],
-          message: 'applies to a TCP endpoint only: set host as well, or leave it out to use the local socket',
+          message:
+            'applies to a TCP endpoint only: set host as well, or leave it out to use the local socket',
         });
       }
     });
@@ -67,5 +105,9 @@ export type DockerSettings = z.infer<ReturnType<typeof dockerSettingsSchema>>;
 
 /** Docker settings when the config has no docker section: the local engine, default helper image. */
 export function defaultDockerSettings(): DockerSettings {
-  return { helperImage: DEFAULT_HELPER_IMAGE, stopTimeoutSeconds: 30, discoverLabels: true };
+  return {
+    helperImage: DEFAULT_HELPER_IMAGE,
+    stopTimeoutSeconds: 30,
+    discoverLabels: true,
+  };
 }

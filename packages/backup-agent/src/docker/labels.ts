@@ -12,15 +12,38 @@ export const PASSWORD_ENV_LABEL = 'safekeep.io/password-env';
 const AGENT_OWN = ['created-by', 'purpose', 'for'];
 
 /** Engines a label can name: each works on a container (exec, sibling) or a volume. */
-export const LABEL_ENGINES = ['postgres', 'mariadb', 'redis', 'volume', 'neo4j', 'milvus', 'clickhouse'] as const;
+export const LABEL_ENGINES = [
+  'postgres',
+  'mariadb',
+  'redis',
+  'volume',
+  'neo4j',
+  'milvus',
+  'clickhouse',
+] as const;
 
 /** Engines whose settings take `container` (the labelled container itself). */
-export const CONTAINER_ENGINES = ['postgres', 'mariadb', 'redis', 'neo4j', 'milvus', 'clickhouse'];
+export const CONTAINER_ENGINES = [
+  'postgres',
+  'mariadb',
+  'redis',
+  'neo4j',
+  'milvus',
+  'clickhouse',
+];
 
 /** Engines that connect to a server from the agent too, and so need host and port. */
 export const NETWORK_ENGINES = ['postgres', 'mariadb', 'redis'];
 
-const RESERVED = ['engine', 'target', 'group', 'tiers', 'compression', 'password-env', ...AGENT_OWN];
+const RESERVED = [
+  'engine',
+  'target',
+  'group',
+  'tiers',
+  'compression',
+  'password-env',
+  ...AGENT_OWN,
+];
 
 /** A label key that looks like it would hold a secret: refused, the value must not be read. */
 const SECRET_LIKE = /(password|passwd|secret|token|credential|api-?key)/i;
@@ -55,7 +78,9 @@ export interface LabelSettings {
  * `databases` (comma-separated) become the `databases` list; `password-env: NAME` becomes
  * `password: { env: NAME }`. A label whose key suggests a secret is refused without its value.
  */
-export function settingsFromLabels(labels: Record<string, string>): LabelSettings {
+export function settingsFromLabels(
+  labels: Record<string, string>,
+): LabelSettings {
   const fields: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [label, value] of Object.entries(labels)) {
@@ -67,7 +92,9 @@ export function settingsFromLabels(labels: Record<string, string>): LabelSetting
     }
     if (RESERVED.includes(key)) continue;
     if (SECRET_LIKE.test(key)) {
-      problems.push(`label ${label} looks like it holds a secret, which labels must never do (anyone who can inspect the container reads them); put the secret in the agent's environment and name it with ${PASSWORD_ENV_LABEL}`);
+      problems.push(
+        `label ${label} looks like it holds a secret, which labels must never do (anyone who can inspect the container reads them); put the secret in the agent's environment and name it with ${PASSWORD_ENV_LABEL}`,
+      );
       continue;
     }
     if (key === 'database' || key === 'databases') {

@@ -18,6 +18,8 @@ export function untrackAgentContainer(container: Docker.Container): void {
 export async function removeLiveAgentContainers(): Promise<number> {
   const containers = [...live.values()];
   live.clear();
-  const results = await Promise.allSettled(containers.map(c => c.remove({ force: true, v: true })));
+  const results = await Promise.allSettled(
+    containers.map(c => c.remove({ force: true, v: true })),
+  );
   return results.filter(r => r.status === 'rejected').length;
 }

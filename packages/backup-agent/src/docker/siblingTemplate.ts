@@ -18,12 +18,19 @@ export interface SiblingTemplate {
  * same paths with the same read-only flags. A bind mount is refused: the agent mounts Docker
  * volumes only, never host paths. tmpfs mounts hold nothing that survives a stop.
  */
-export async function siblingTemplate(runtime: DockerRuntime, container: string): Promise<SiblingTemplate> {
+export async function siblingTemplate(
+  runtime: DockerRuntime,
+  container: string,
+): Promise<SiblingTemplate> {
   const info = await runtime.inspectContainer(container);
   const volumes: AgentContainerVolume[] = [];
   for (const mount of info.Mounts) {
     if (mount.Type === 'volume' && mount.Name) {
-      volumes.push({ volume: mount.Name, path: mount.Destination, readOnly: !mount.RW });
+      volumes.push({
+        volume: mount.Name,
+        path: mount.Destination,
+        readOnly: !mount.RW,
+      });
     } else if (mount.Type === 'bind') {
       throw new Error(
         `container ${container} keeps ${mount.Destination} in a bind mount of the host folder ${mount.Source}; a sibling container only gets Docker volumes: ` +
@@ -42,11 +49,19 @@ export async function siblingTemplate(runtime: DockerRuntime, container: string)
 }
 
 /** The volume mounted at `path` in the template, or a sentence saying which setting to fix. */
-export function volumeAt(template: SiblingTemplate, path: string, setting: string): AgentContainerVolume {
+export function volumeAt(
+  template: SiblingTemplate,
+  path: string,
+  setting: string,
+): AgentContainerVolume {
   const found = template.volumes.find(v => v.path === path);
   if (!found) {
-    const mounted = template.volumes.map(v => `${v.volume} at ${v.path}`).join(', ') || 'none';
-    throw new Error(`container ${template.container} has no Docker volume at ${path} (its volumes: ${mounted}); set ${setting} to where it keeps its data`);
+    const mounted =
+      template.volumes.map(v => `${v.volume} at ${v.path}`).join(', ') ||
+      'none';
+    throw new Error(
+      `container ${template.container} has no Docker volume at ${path} (its volumes: ${mounted}); set ${setting} to where it keeps its data`,
+    );
   }
   return found;
 }

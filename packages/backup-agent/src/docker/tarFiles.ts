@@ -13,7 +13,10 @@ interface EntryOwner {
 
 function header(data: tar.HeaderData): Buffer {
   const block = Buffer.alloc(BLOCK);
-  new tar.Header({ mtime: new Date(), uid: 0, gid: 0, ...data }).encode(block, 0);
+  new tar.Header({ mtime: new Date(), uid: 0, gid: 0, ...data }).encode(
+    block,
+    0,
+  );
   return block;
 }
 
@@ -25,10 +28,21 @@ function padding(size: number): Buffer {
  * A tar holding one file, built in memory: how a secret file or a small input reaches a
  * container through the archive API (putArchive), with its mode and owner set in the header.
  */
-export function tarWithFile(name: string, content: string | Buffer, owner: EntryOwner): Buffer {
+export function tarWithFile(
+  name: string,
+  content: string | Buffer,
+  owner: EntryOwner,
+): Buffer {
   const body = Buffer.from(content);
   return Buffer.concat([
-    header({ path: name, type: 'File', size: body.length, mode: owner.mode, uid: owner.uid, gid: owner.gid }),
+    header({
+      path: name,
+      type: 'File',
+      size: body.length,
+      mode: owner.mode,
+      uid: owner.uid,
+      gid: owner.gid,
+    }),
     body,
     padding(body.length),
     Buffer.alloc(BLOCK * 2),
@@ -38,7 +52,14 @@ export function tarWithFile(name: string, content: string | Buffer, owner: Entry
 /** A tar holding one empty folder. */
 export function tarWithDirectory(name: string, owner: EntryOwner): Buffer {
   return Buffer.concat([
-    header({ path: name.endsWith('/') ? name : `${name}/`, type: 'Directory', size: 0, mode: owner.mode, uid: owner.uid, gid: owner.gid }),
+    header({
+      path: name.endsWith('/') ? name : `${name}/`,
+      type: 'Directory',
+      size: 0,
+      mode: owner.mode,
+      uid: owner.uid,
+      gid: owner.gid,
+    }),
     Buffer.alloc(BLOCK * 2),
   ]);
 }
@@ -47,7 +68,10 @@ export function tarWithDirectory(name: string, owner: EntryOwner): Buffer {
  * The content of the one regular file in a tar stream (what the archive API returns for a
  * file path), as a stream with backpressure. Rejects when the archive holds no file.
  */
-export function openSingleFile(archive: NodeJS.ReadableStream, what: string): Promise<Readable> {
+export function openSingleFile(
+  archive: NodeJS.ReadableStream,
+  what: string,
+): Promise<Readable> {
   return new Promise((resolve, reject) => {
     const content = new PassThrough();
     let found = false;
@@ -62,9 +86,13 @@ export function openSingleFile(archive: NodeJS.ReadableStream, what: string): Pr
       entry.pipe(content);
     });
     parser.on('end', () => {
-      if (!found) reject(new Error(`${what} is not a file (the archive holds no file)`));
+      if (!found)
+        reject(new Error(`${what} is not a file (the archive holds no file)`));
     });
-    pipeline(archive as Readable, parser as unknown as NodeJS.WritableStream).catch(error => {
+    pipeline(
+      archive as Readable,
+      parser as unknown as NodeJS.WritableStream,
+    ).catch(error => {
       if (found) content.destroy(error);
       else reject(error);
     });
@@ -72,9 +100,16 @@ export function openSingleFile(archive: NodeJS.ReadableStream, what: string): Pr
 }
 
 /** Writes the one file of a tar stream to `localPath` (mode 0600, refusing an existing file). */
-export async function extractSingleFile(archive: NodeJS.ReadableStream, localPath: string, what: string): Promise<void> {
+export async function extractSingleFile(
+  archive: NodeJS.ReadableStream,
+  localPath: string,
+  what: string,
+): Promise<void> {
   const content = await openSingleFile(archive, what);
-  await pipeline(content, fs.createWriteStream(localPath, { flags: 'wx', mode: 0o600 }));
+  await pipeline(
+    content,
+    fs.createWriteStream(localPath, { flags: 'wx', mode: 0o600 }),
+  );
 }
 
 /**
@@ -82,18 +117,36 @@ export async function extractSingleFile(archive: NodeJS.ReadableStream, localPat
  * its size must be known for the header, and the stream fails if the content turns out
  * shorter or longer, or fails itself (a checksum mismatch), so nothing half-written is used.
  */
-export function tarStreamOfFile(name: string, size: number, content: Readable, owner: EntryOwner): Readable {
+export function tarStreamOfFile(
+  name: string,
+  size: number,
+  content: Readable,
+  owner: EntryOwner,
+): Readable {
   return Readable.from(
     (async function* entries() {
-      yield header({ path: name, type: 'File', size, mode: owner.mode, uid: owner.uid, gid: owner.gid });
+      yield header({
+        path: name,
+        type: 'File',
+        size,
+        mode: owner.mode,
+        uid: owner.uid,
+        gid: owner.gid,
+      });
       let seen = 0;
       for await (const chunk of content) {
         const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
         seen += buffer.length;
-        if (seen > size) throw new Error(`${name} is longer than the ${size} bytes its manifest records`);
+        if (seen > size)
+          throw new Error(
+            `${name} is longer than the ${size} bytes its manifest records`,
+          );
         yield buffer;
       }
-      if (seen !== size) throw new Error(`${name} holds ${seen} bytes, its manifest records ${size}`);
+      if (seen !== size)
+        throw new Error(
+          `${name} holds ${seen} bytes, its manifest records ${size}`,
+        );
       yield padding(size);
       yield Buffer.alloc(BLOCK * 2);
     })(),

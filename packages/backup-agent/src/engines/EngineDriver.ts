@@ -100,19 +100,38 @@ export interface ManualArtifact {
  */
 export interface EngineDriver<Settings = unknown> {
   readonly engine: string;
-  settingsSchema(context: ConfigContext): z.ZodType<Settings, z.ZodTypeDef, unknown>;
+  settingsSchema(
+    context: ConfigContext,
+  ): z.ZodType<Settings, z.ZodTypeDef, unknown>;
   /** For people: "SQLite database /srv/app.db". */
   describe(settings: Settings): string;
   /** Settings that point at another destination (`restore --to`), same engine and options. */
-  withDestination(settings: Settings, destination: string, context: ConfigContext): Settings;
+  withDestination(
+    settings: Settings,
+    destination: string,
+    context: ConfigContext,
+  ): Settings;
   /** The server (or library) version, e.g. "15.19"; null when the engine has none. */
-  serverVersion(settings: Settings, context: EngineContext): Promise<string | null>;
+  serverVersion(
+    settings: Settings,
+    context: EngineContext,
+  ): Promise<string | null>;
   backup(settings: Settings, context: EngineContext): Promise<EngineBackup>;
-  inspectDestination(settings: Settings, context: EngineContext): Promise<DestinationState>;
+  inspectDestination(
+    settings: Settings,
+    context: EngineContext,
+  ): Promise<DestinationState>;
   /** Restores; must leave the destination as it was when an artifact stream fails. */
-  restore(settings: Settings, artifacts: RestoreArtifact[], context: EngineContext): Promise<void>;
+  restore(
+    settings: Settings,
+    artifacts: RestoreArtifact[],
+    context: EngineContext,
+  ): Promise<void>;
   /** Counts at the destination, shaped like the details recorded at backup time. */
-  check(settings: Settings, context: EngineContext): Promise<Record<string, unknown>>;
+  check(
+    settings: Settings,
+    context: EngineContext,
+  ): Promise<Record<string, unknown>>;
   /**
    * Containers the target's tools depend on (optional; none by default). A consistency group
    * uses this to start a container it stopped while a member runs tools in it.
@@ -122,14 +141,21 @@ export interface EngineDriver<Settings = unknown> {
    * Differences between recorded details and a check, one sentence each. Optional: the
    * default compares every number found at the same path in both.
    */
-  compareDetails?(recorded: Record<string, unknown>, observed: Record<string, unknown>): string[];
+  compareDetails?(
+    recorded: Record<string, unknown>,
+    observed: Record<string, unknown>,
+  ): string[];
   /**
    * Removes a restore destination (`settings` from withDestination: a scratch database, file or
    * folder). `own` are the target's configured settings: a destination that is, holds or lies in
    * the target's own data is refused with DropRefusedError. Returns what was done, for people.
    * Optional: without it the agent answers 501.
    */
-  dropDestination?(settings: Settings, own: Settings, context: EngineContext): Promise<string>;
+  dropDestination?(
+    settings: Settings,
+    own: Settings,
+    context: EngineContext,
+  ): Promise<string>;
   /** Markdown steps to restore by hand with plain tools, for the snapshot's README. */
   manualRestoreSteps(settings: Settings, artifacts: ManualArtifact[]): string;
 }

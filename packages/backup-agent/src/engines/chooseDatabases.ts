@@ -13,8 +13,12 @@ export function chooseDatabases(options: {
   const missing = wanted.filter(db => !existing.includes(db));
   if (missing.length > 0) {
     throw new Error(
-      `database${missing.length > 1 ? 's' : ''} ${missing.map(d => `"${d}"`).join(', ')} not found on ${server} ` +
-        `(it has ${existing.join(', ') || 'none'}); fix targets.${targetName}.databases in the agent config`,
+      `database${missing.length > 1 ? 's' : ''} ${missing
+        .map(d => `"${d}"`)
+        .join(', ')} not found on ${server} ` +
+        `(it has ${
+          existing.join(', ') || 'none'
+        }); fix targets.${targetName}.databases in the agent config`,
     );
   }
   return wanted;

@@ -9,7 +9,11 @@ import { TarInspector } from './volume/TarInspector';
  * A folder a tool wrote inside a container (a milvus-backup or ClickHouse backup), streamed
  * out as a tar through the archive API; the entries start with the folder's own name.
  */
-export function folderOut(runtime: DockerRuntime, container: string, path: string): Promise<Readable> {
+export function folderOut(
+  runtime: DockerRuntime,
+  container: string,
+  path: string,
+): Promise<Readable> {
   return runtime.copyOut(container, path);
 }
 
@@ -18,17 +22,29 @@ export function folderOut(runtime: DockerRuntime, container: string, path: strin
  * engine's archive safety rules on the way (the upload stops at the first unsafe entry), so a
  * tool only ever reads a folder that arrived whole and safe.
  */
-export async function folderIn(runtime: DockerRuntime, container: string, artifact: RestoreArtifact, parent: string): Promise<void> {
+export async function folderIn(
+  runtime: DockerRuntime,
+  container: string,
+  artifact: RestoreArtifact,
+  parent: string,
+): Promise<void> {
   const inspector = new TarInspector();
   const upload = new PassThrough();
-  const feeding = pipeline(await artifact.open(), inspector.passThrough(true, problems => new UnsafeArchiveError(problems)), upload);
+  const feeding = pipeline(
+    await artifact.open(),
+    inspector.passThrough(true, problems => new UnsafeArchiveError(problems)),
+    upload,
+  );
   await Promise.all([runtime.copyIn(container, upload, parent), feeding]);
   await inspector.finish();
-  if (inspector.problems.length > 0) throw new UnsafeArchiveError(inspector.problems);
+  if (inspector.problems.length > 0)
+    throw new UnsafeArchiveError(inspector.problems);
 }
 
 /** A backup name tools accept everywhere: `safekeep_20260118_040000`. */
 export function backupName(at: Date): string {
   const iso = at.toISOString();
-  return `safekeep_${iso.slice(0, 10).replace(/-/g, '')}_${iso.slice(11, 19).replace(/:/g, '')}`;
+  return `safekeep_${iso.slice(0, 10).replace(/-/g, '')}_${iso
+    .slice(11, 19)
+    .replace(/:/g, '')}`;
 }

@@ -16,7 +16,8 @@ import { testConfig } from '../testing/testConfig';
 jest.setTimeout(90_000);
 
 const PASSWORD_ENV = 'SAFEKEEP_TEST_CLICKHOUSE_PASSWORD';
-const CONFIG_FILE = /^--config-file=\/tmp\/\.safekeep-[0-9a-f]{16}-clickhouse-client\.xml$/;
+const CONFIG_FILE =
+  /^--config-file=\/tmp\/\.safekeep-[0-9a-f]{16}-clickhouse-client\.xml$/;
 
 /**
  * Milvus and a ClickHouse with BACKUP cannot be installed here: their tools are stand-ins
@@ -38,27 +39,62 @@ describeWithDocker(
         'echo vectors-1 > /milvus-data/articles/segment && echo vectors-2 > /milvus-data/images/segment',
         'echo rows > /var/lib/clickhouse-standin/analytics/events && echo rows > /var/lib/clickhouse-standin/analytics/sessions',
       ].join(' && ');
-      await startTestContainer(docker, { name: container, image: STANDIN_IMAGE, cmd: idleUntilStopped(setup), volumes: [{ volume: log, path: '/standin-log' }] });
+      await startTestContainer(docker, {
+        name: container,
+        image: STANDIN_IMAGE,
+        cmd: idleUntilStopped(setup),
+        volumes: [{ volume: log, path: '/standin-log' }],
+      });
     });
     afterAll(() => removeTestResources(docker, prefix));
-    beforeEach(() => execIn(docker, container, ['sh', '-c', 'rm -f /standin-log/calls']));
+    beforeEach(() =>
+      execIn(docker, container, ['sh', '-c', 'rm -f /standin-log/calls']),
+    );
 
     it('milvus: milvus-backup create in the container, the backup folder streamed out, deleted there, and restored', async () => {
       const target = `${prefix}-vectors`;
       const service = new SnapshotService(
-        testConfig(tempDir(), { [target]: { engine: 'milvus', container, backupDir: '/milvus-backup/backup' } }, undefined, { docker: { helperImage: BUSYBOX_IMAGE } }),
+        testConfig(
+          tempDir(),
+          {
+            [target]: {
+              engine: 'milvus',
+              container,
+              backupDir: '/milvus-backup/backup',
+            },
+          },
+          undefined,
+          { docker: { helperImage: BUSYBOX_IMAGE } },
+        ),
       );
       const { snapshots, manifest } = await service.backup(target);
       const name = manifest.details.backupName as string;
       expect(name).toMatch(/^safekeep_\d{8}_\d{6}$/);
-      expect(snapshots[0].artifacts.map(a => a.name)).toEqual([`${name}.tar.zst`]);
-      expect(await execIn(docker, container, ['ls', '-A', '/milvus-backup/backup'])).toBe('');
+      expect(snapshots[0].artifacts.map(a => a.name)).toEqual([
+        `${name}.tar.zst`,
+      ]);
+      expect(
+        await execIn(docker, container, ['ls', '-A', '/milvus-backup/backup']),
+      ).toBe('');
 
-      await execIn(docker, container, ['rm', '-rf', '/milvus-data/articles', '/milvus-data/images']);
+      await execIn(docker, container, [
+        'rm',
+        '-rf',
+        '/milvus-data/articles',
+        '/milvus-data/images',
+      ]);
       const restored = await service.restore(target, snapshots[0].id);
       expect(restored.differences).toEqual([]);
-      expect(await execIn(docker, container, ['cat', '/milvus-data/articles/segment', '/milvus-data/images/segment'])).toBe('vectors-1\nvectors-2\n');
-      expect(await execIn(docker, container, ['ls', '-A', '/milvus-backup/backup'])).toBe('');
+      expect(
+        await execIn(docker, container, [
+          'cat',
+          '/milvus-data/articles/segment',
+          '/milvus-data/images/segment',
+        ]),
+      ).toBe('vectors-1\nvectors-2\n');
+      expect(
+        await execIn(docker, container, ['ls', '-A', '/milvus-backup/backup']),
+      ).toBe('');
       expect(await standinCalls(docker, log)).toEqual([
         ['milvus-backup', 'create', '-n', name],
         ['milvus-backup', 'delete', '-n', name],
@@ -74,28 +110,52 @@ describeWithDocker(
         const service = new SnapshotService(
           testConfig(
             tempDir(),
-            { [target]: { engine: 'clickhouse', container, database: 'analytics', user: 'backup', password: { env: PASSWORD_ENV } } },
+            {
+              [target]: {
+                engine: 'clickhouse',
+                container,
+                database: 'analytics',
+                user: 'backup',
+                password: { env: PASSWORD_ENV },
+              },
+            },
             undefined,
             { docker: { helperImage: BUSYBOX_IMAGE } },
           ),
         );
         const { snapshots, manifest } = await service.backup(target);
         const name = manifest.details.backupName as string;
-        expect(manifest.details).toEqual({ database: 'analytics', backupName: name, tables: 2 });
+        expect(manifest.details).toEqual({
+          database: 'analytics',
+          backupName: name,
+          tables: 2,
+        });
         expect(manifest.engine_version).toBe('24.8.4.13');
-        expect(await execIn(docker, container, ['ls', '-A', '/backups'])).toBe('');
+        expect(await execIn(docker, container, ['ls', '-A', '/backups'])).toBe(
+          '',
+        );
 
         await expect(service.restore(target, snapshots[0].id)).rejects.toThrow(
           'the destination is not empty: ClickHouse database analytics has 2 table(s); ClickHouse refuses to restore over existing tables, drop them first',
         );
-        await execIn(docker, container, ['rm', '-rf', '/var/lib/clickhouse-standin/analytics']);
+        await execIn(docker, container, [
+          'rm',
+          '-rf',
+          '/var/lib/clickhouse-standin/analytics',
+        ]);
         const restored = await service.restore(target, snapshots[0].id);
         expect(restored.differences).toEqual([]);
         expect(restored.observed).toEqual({ tables: 2 });
 
         const calls = await standinCalls(docker, log);
-        const query = (sql: string) => ['clickhouse-client', expect.stringMatching(CONFIG_FILE), '--query', sql];
-        const count = "SELECT count() FROM system.tables WHERE database = 'analytics'";
+        const query = (sql: string) => [
+          'clickhouse-client',
+          expect.stringMatching(CONFIG_FILE),
+          '--query',
+          sql,
+        ];
+        const count =
+          "SELECT count() FROM system.tables WHERE database = 'analytics'";
         expect(calls).toEqual([
           query('SELECT version()'),
           query(count),
@@ -112,9 +172,14 @@ describeWithDocker(
         expect(JSON.stringify(info.Config)).not.toContain('ch-secret-4711');
         const execIds = service.docker().execRunner(container).execIds;
         expect(execIds.length).toBeGreaterThan(9);
-        for (const id of execIds) expect(JSON.stringify(await docker.getExec(id).inspect())).not.toContain('ch-secret-4711');
+        for (const id of execIds)
+          expect(
+            JSON.stringify(await docker.getExec(id).inspect()),
+          ).not.toContain('ch-secret-4711');
         expect(JSON.stringify(calls)).not.toContain('ch-secret-4711');
-        expect(await execIn(docker, container, ['sh', '-c', 'ls -A /tmp'])).toBe('');
+        expect(
+          await execIn(docker, container, ['sh', '-c', 'ls -A /tmp']),
+        ).toBe('');
       } finally {
         delete process.env[PASSWORD_ENV];
       }

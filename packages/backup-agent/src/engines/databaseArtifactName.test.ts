@@ -1,10 +1,22 @@
-import { databaseArtifactName, databaseFromArtifactName } from './databaseArtifactName';
+import {
+  databaseArtifactName,
+  databaseFromArtifactName,
+} from './databaseArtifactName';
 
 describe('databaseArtifactName', () => {
   it('keeps usual names readable and gets every name back exactly', () => {
     expect(databaseArtifactName('openwebui', 'dump')).toBe('openwebui.dump');
     expect(databaseArtifactName('my_app-2', 'sql')).toBe('my_app-2.sql');
-    for (const name of ['openwebui', 'my_app-2', 'with space', 'a.b', '_lead', 'ünï', 'x/../y', 'db']) {
+    for (const name of [
+      'openwebui',
+      'my_app-2',
+      'with space',
+      'a.b',
+      '_lead',
+      'ünï',
+      'x/../y',
+      'db',
+    ]) {
       const artifact = databaseArtifactName(name, 'dump');
       expect(artifact).toMatch(/^[A-Za-z0-9][A-Za-z0-9._-]*$/);
       expect(databaseFromArtifactName(artifact, 'dump')).toBe(name);

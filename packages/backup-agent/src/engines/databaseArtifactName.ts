@@ -7,13 +7,21 @@ const ENCODED = /^db\.((?:[0-9a-f]{2})+)$/;
  * characters (spaces, dots, unicode) become `db.<hex of the UTF-8 name>.dump`, because artifact
  * names are file names and object keys, and a restore must get the exact name back.
  */
-export function databaseArtifactName(database: string, extension: string): string {
-  const stem = PLAIN.test(database) ? database : `db.${Buffer.from(database, 'utf8').toString('hex')}`;
+export function databaseArtifactName(
+  database: string,
+  extension: string,
+): string {
+  const stem = PLAIN.test(database)
+    ? database
+    : `db.${Buffer.from(database, 'utf8').toString('hex')}`;
   return `${stem}.${extension}`;
 }
 
 /** The database an artifact name stands for, or undefined when it is not such a name. */
-export function databaseFromArtifactName(name: string, extension: string): string | undefined {
+export function databaseFromArtifactName(
+  name: string,
+  extension: string,
+): string | undefined {
   const suffix = `.${extension}`;
   if (!name.endsWith(suffix)) return undefined;
   const stem = name.slice(0, -suffix.length);

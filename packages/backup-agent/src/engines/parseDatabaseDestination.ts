@@ -5,15 +5,25 @@ export interface DatabaseDestination {
   database: string;
 }
 
-const FORM = /^(?:(?<host>\[[^\]]+\]|[^:/]+)(?::(?<port>\d+))?\/)?(?<database>.+)$/;
+const FORM =
+  /^(?:(?<host>\[[^\]]+\]|[^:/]+)(?::(?<port>\d+))?\/)?(?<database>.+)$/;
 
 /** Reads `db`, `host/db` or `host:port/db` (an IPv6 host in brackets). */
-export function parseDatabaseDestination(destination: string, engine: string): DatabaseDestination {
+export function parseDatabaseDestination(
+  destination: string,
+  engine: string,
+): DatabaseDestination {
   const match = FORM.exec(destination.trim());
   const groups = match?.groups;
   const port = groups?.port ? Number(groups.port) : undefined;
   if (!groups || (port !== undefined && (port < 1 || port > 65535))) {
-    throw new Error(`"${destination}" is not a ${engine} destination; write a database name, or host:port/database`);
+    throw new Error(
+      `"${destination}" is not a ${engine} destination; write a database name, or host:port/database`,
+    );
   }
-  return { host: groups.host?.replace(/^\[|\]$/g, ''), port, database: groups.database };
+  return {
+    host: groups.host?.replace(/^\[|\]$/g, ''),
+    port,
+    database: groups.database,
+  };
 }

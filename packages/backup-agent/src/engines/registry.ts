@@ -12,9 +12,23 @@ import { milvusDriver } from './milvus/MilvusDriver';
 import { clickhouseDriver } from './clickhouse/ClickhouseDriver';
 
 /** Every engine this agent can back up. Adding an engine: write its driver, add it here. */
-const BUILT_IN: Array<EngineDriver<any>> = [sqliteDriver, directoryDriver, natsDriver, s3BucketDriver, postgresDriver, mariadbDriver, redisDriver, volumeDriver, neo4jDriver, milvusDriver, clickhouseDriver];
+const BUILT_IN: Array<EngineDriver<any>> = [
+  sqliteDriver,
+  directoryDriver,
+  natsDriver,
+  s3BucketDriver,
+  postgresDriver,
+  mariadbDriver,
+  redisDriver,
+  volumeDriver,
+  neo4jDriver,
+  milvusDriver,
+  clickhouseDriver,
+];
 
-const BY_ENGINE = new Map<string, EngineDriver<any>>(BUILT_IN.map(driver => [driver.engine, driver]));
+const BY_ENGINE = new Map<string, EngineDriver<any>>(
+  BUILT_IN.map(driver => [driver.engine, driver]),
+);
 
 export function findDriver(engine: string): EngineDriver<unknown> | undefined {
   return BY_ENGINE.get(engine);
@@ -29,7 +43,10 @@ export function supportedEngines(): string[] {
  * Returns a function that removes it again.
  */
 export function registerEngineDriver(driver: EngineDriver<any>): () => void {
-  if (BY_ENGINE.has(driver.engine)) throw new Error(`an engine driver for "${driver.engine}" is already registered`);
+  if (BY_ENGINE.has(driver.engine))
+    throw new Error(
+      `an engine driver for "${driver.engine}" is already registered`,
+    );
   BY_ENGINE.set(driver.engine, driver);
   return () => {
     BY_ENGINE.delete(driver.engine);

@@ -11,8 +11,16 @@ export interface ServerAddress {
 const THIS_MACHINE = 'this machine';
 
 function isThisMachine(address: string): boolean {
-  if (/^127\./.test(address) || address === '::1' || address === '0.0.0.0' || address === '::') return true;
-  return Object.values(os.networkInterfaces()).some(addresses => addresses?.some(a => a.address === address));
+  if (
+    /^127\./.test(address) ||
+    address === '::1' ||
+    address === '0.0.0.0' ||
+    address === '::'
+  )
+    return true;
+  return Object.values(os.networkInterfaces()).some(addresses =>
+    addresses?.some(a => a.address === address),
+  );
 }
 
 /** The addresses a host stands for; a name that does not resolve stands for itself. */
@@ -26,7 +34,11 @@ async function addressesOf(host: string): Promise<Set<string>> {
       );
   if (resolved.length === 0) return new Set([bare]);
   // An IPv4 client can appear as ::ffff:127.0.0.1; it is the same address.
-  return new Set(resolved.map(address => address.replace(/^::ffff:(?=\d+\.)/i, '')).map(address => (isThisMachine(address) ? THIS_MACHINE : address)));
+  return new Set(
+    resolved
+      .map(address => address.replace(/^::ffff:(?=\d+\.)/i, ''))
+      .map(address => (isThisMachine(address) ? THIS_MACHINE : address)),
+  );
 }
 
 /**
@@ -35,8 +47,14 @@ async function addressesOf(host: string): Promise<Set<string>> {
  * the machine's own name all are the target's server when it runs here: a destructive drop
  * errs on the side of refusing.
  */
-export async function sameServer(a: ServerAddress, b: ServerAddress): Promise<boolean> {
+export async function sameServer(
+  a: ServerAddress,
+  b: ServerAddress,
+): Promise<boolean> {
   if (a.port !== b.port) return false;
-  const [left, right] = await Promise.all([addressesOf(a.host), addressesOf(b.host)]);
+  const [left, right] = await Promise.all([
+    addressesOf(a.host),
+    addressesOf(b.host),
+  ]);
   return [...left].some(address => right.has(address));
 }

@@ -15,9 +15,15 @@ export interface StagedArtifact {
  * checksum differs, so once this resolves the bytes are known good, and nothing at the
  * destination has been touched yet.
  */
-export async function stageArtifact(artifact: RestoreArtifact, stagingDir: string): Promise<StagedArtifact> {
+export async function stageArtifact(
+  artifact: RestoreArtifact,
+  stagingDir: string,
+): Promise<StagedArtifact> {
   await fsp.mkdir(stagingDir, { recursive: true, mode: 0o700 });
-  const file = path.join(stagingDir, `restore-${randomBytes(6).toString('hex')}-${artifact.name}`);
+  const file = path.join(
+    stagingDir,
+    `restore-${randomBytes(6).toString('hex')}-${artifact.name}`,
+  );
   const bytes = await writeStreamToNewFile(await artifact.open(), file);
   return { path: file, bytes, remove: () => fsp.rm(file, { force: true }) };
 }

@@ -57,7 +57,11 @@ export interface CommandRunner {
    * Writes `content` to a new file with mode 0600 under `stagingDir` (a docker runner would
    * copy it into the container) and returns the path as the tools see it.
    */
-  writeSecretFile(stagingDir: string, label: string, content: string): Promise<SecretFile>;
+  writeSecretFile(
+    stagingDir: string,
+    label: string,
+    content: string,
+  ): Promise<SecretFile>;
   /** A path for a tool's output file (`redis-cli --rdb FILE`): under `stagingDir`, or in the container. */
   toolOutputFile(stagingDir: string, label: string): Promise<ToolOutputFile>;
 }

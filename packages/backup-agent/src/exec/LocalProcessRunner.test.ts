@@ -17,7 +17,10 @@ describe('LocalProcessRunner', () => {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('gives stdout alone; stderr never mixes into it', async () => {
-    const output = await runToCompletion(runner, { command: 'sh', args: ['-c', 'echo out; echo noise >&2; echo more'] });
+    const output = await runToCompletion(runner, {
+      command: 'sh',
+      args: ['-c', 'echo out; echo noise >&2; echo more'],
+    });
     expect(output).toBe('out\nmore\n');
   });
 
@@ -37,7 +40,13 @@ describe('LocalProcessRunner', () => {
 
   it('keeps only the last ~2 KB of a long stderr', async () => {
     const failure = await commandFailureOf(
-      runToCompletion(runner, { command: 'sh', args: ['-c', 'i=0; while [ $i -lt 500 ]; do echo "line $i" >&2; i=$((i+1)); done; exit 1'] }),
+      runToCompletion(runner, {
+        command: 'sh',
+        args: [
+          '-c',
+          'i=0; while [ $i -lt 500 ]; do echo "line $i" >&2; i=$((i+1)); done; exit 1',
+        ],
+      }),
     );
     expect(failure.stderrTail.length).toBeLessThanOrEqual(2100);
     expect(failure.stderrTail).toMatch(/line 499$/);
@@ -54,12 +63,20 @@ describe('LocalProcessRunner', () => {
   });
 
   it('says when a tool is not installed', async () => {
-    const failure = await commandFailureOf(runner.run({ command: 'safekeep-no-such-tool', args: [] }).completion);
-    expect(failure.message).toBe("cannot run safekeep-no-such-tool (ENOENT): safekeep-no-such-tool is not installed or not on the agent's PATH");
+    const failure = await commandFailureOf(
+      runner.run({ command: 'safekeep-no-such-tool', args: [] }).completion,
+    );
+    expect(failure.message).toBe(
+      "cannot run safekeep-no-such-tool (ENOENT): safekeep-no-such-tool is not installed or not on the agent's PATH",
+    );
   });
 
   it('feeds stdin to the tool', async () => {
-    const output = await runToCompletion(runner, { command: 'tr', args: ['a-z', 'A-Z'], stdin: Readable.from(['hello ', 'world']) });
+    const output = await runToCompletion(runner, {
+      command: 'tr',
+      args: ['a-z', 'A-Z'],
+      stdin: Readable.from(['hello ', 'world']),
+    });
     expect(output).toBe('HELLO WORLD');
   });
 
@@ -76,14 +93,20 @@ describe('LocalProcessRunner', () => {
     input.write('partial data\n');
     setTimeout(() => input.destroy(new Error('checksum mismatch')), 50);
     const failure = await commandFailureOf(running.completion);
-    expect(failure.message).toBe('sh was stopped because its input failed: checksum mismatch');
+    expect(failure.message).toBe(
+      'sh was stopped because its input failed: checksum mismatch',
+    );
     expect(fs.existsSync(committed)).toBe(false);
   });
 
   it("passes extra env but not the agent's own secrets", async () => {
     process.env.SAFEKEEP_AGENT_TOKEN = 'agent-token-value';
     try {
-      const output = await runToCompletion(runner, { command: 'env', args: [], env: { PGPASSFILE: '/x/pgpass' } });
+      const output = await runToCompletion(runner, {
+        command: 'env',
+        args: [],
+        env: { PGPASSFILE: '/x/pgpass' },
+      });
       expect(output).toContain('PGPASSFILE=/x/pgpass');
       expect(output).toContain('PATH=');
       expect(output).not.toContain('agent-token-value');

@@ -5,12 +5,24 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { childEnvironment } from './childEnvironment';
 import { CommandFailedError } from './CommandFailedError';
-import type { CommandRunner, CommandSpec, RunningCommand, SecretFile, ToolOutputFile } from './CommandRunner';
+import type {
+  CommandRunner,
+  CommandSpec,
+  RunningCommand,
+  SecretFile,
+  ToolOutputFile,
+} from './CommandRunner';
 import { scrubSecrets } from './scrubSecrets';
 import { StderrTail } from './StderrTail';
 
-function startFailure(spec: CommandSpec, error: NodeJS.ErrnoException): CommandFailedError {
-  const hint = error.code === 'ENOENT' ? `: ${spec.command} is not installed or not on the agent's PATH` : '';
+function startFailure(
+  spec: CommandSpec,
+  error: NodeJS.ErrnoException,
+): CommandFailedError {
+  const hint =
+    error.code === 'ENOENT'
+      ? `: ${spec.command} is not installed or not on the agent's PATH`
+      : '';
   return new CommandFailedError(
     `cannot run ${spec.command} (${error.code ?? error.message})${hint}`,
     spec.command,
@@ -57,12 +69,30 @@ export class LocalProcessRunner implements CommandRunner {
         const tail = scrubSecrets(stderr.toString(), spec.secrets);
         if (inputError) {
           const reason = scrubSecrets(inputError.message, spec.secrets);
-          reject(new CommandFailedError(`${spec.command} was stopped because its input failed: ${reason}`, spec.command, code, signal, tail));
+          reject(
+            new CommandFailedError(
+              `${spec.command} was stopped because its input failed: ${reason}`,
+              spec.command,
+              code,
+              signal,
+              tail,
+            ),
+          );
         } else if (code === 0) {
           resolve();
         } else {
-          const status = signal ? `was killed (${signal})` : `exited with code ${code}`;
-          reject(new CommandFailedError(`${spec.command} ${status}${tail ? `: ${tail}` : ''}`, spec.command, code, signal, tail));
+          const status = signal
+            ? `was killed (${signal})`
+            : `exited with code ${code}`;
+          reject(
+            new CommandFailedError(
+              `${spec.command} ${status}${tail ? `: ${tail}` : ''}`,
+              spec.command,
+              code,
+              signal,
+              tail,
+            ),
+          );
         }
       });
     });
@@ -74,26 +104,44 @@ export class LocalProcessRunner implements CommandRunner {
       completion,
       stderr: () => scrubSecrets(stderr.toString(), spec.secrets),
       kill: hard => {
-        if (child.exitCode === null && child.signalCode === null) child.kill(hard ? 'SIGKILL' : 'SIGTERM');
+        if (child.exitCode === null && child.signalCode === null)
+          child.kill(hard ? 'SIGKILL' : 'SIGTERM');
       },
     };
   }
 
-  async writeSecretFile(stagingDir: string, label: string, content: string): Promise<SecretFile> {
+  async writeSecretFile(
+    stagingDir: string,
+    label: string,
+    content: string,
+  ): Promise<SecretFile> {
     await fsp.mkdir(stagingDir, { recursive: true, mode: 0o700 });
     const safeLabel = label.replace(/[^A-Za-z0-9._-]/g, '_');
-    const file = path.join(stagingDir, `.secret-${randomBytes(8).toString('hex')}-${safeLabel}`);
+    const file = path.join(
+      stagingDir,
+      `.secret-${randomBytes(8).toString('hex')}-${safeLabel}`,
+    );
     // `wx` refuses an existing file (no following a planted symlink); the mode applies at creation.
     await fsp.writeFile(file, content, { flag: 'wx', mode: 0o600 });
     return { path: file, remove: () => fsp.rm(file, { force: true }) };
   }
 
-  async toolOutputFile(stagingDir: string, label: string): Promise<ToolOutputFile> {
+  async toolOutputFile(
+    stagingDir: string,
+    label: string,
+  ): Promise<ToolOutputFile> {
     await fsp.mkdir(stagingDir, { recursive: true, mode: 0o700 });
-    const file = path.join(stagingDir, `.out-${randomBytes(8).toString('hex')}-${label.replace(/[^A-Za-z0-9._-]/g, '_')}`);
+    const file = path.join(
+      stagingDir,
+      `.out-${randomBytes(8).toString('hex')}-${label.replace(
+        /[^A-Za-z0-9._-]/g,
+        '_',
+      )}`,
+    );
     return {
       path: file,
-      moveTo: localPath => (localPath === file ? Promise.resolve() : fsp.rename(file, localPath)),
+      moveTo: localPath =>
+        localPath === file ? Promise.resolve() : fsp.rename(file, localPath),
       remove: () => fsp.rm(file, { force: true }),
     };
   }

@@ -1,4 +1,10 @@
-import type { CommandRunner, CommandSpec, RunningCommand, SecretFile, ToolOutputFile } from './CommandRunner';
+import type {
+  CommandRunner,
+  CommandSpec,
+  RunningCommand,
+  SecretFile,
+  ToolOutputFile,
+} from './CommandRunner';
 
 /** What a runner was asked to run, as recorded (stdin left out). */
 export interface RecordedCommand {
@@ -21,11 +27,19 @@ export class RecordingRunner implements CommandRunner {
   }
 
   run(spec: CommandSpec): RunningCommand {
-    this.commands.push({ command: spec.command, args: [...spec.args], env: { ...spec.env } });
+    this.commands.push({
+      command: spec.command,
+      args: [...spec.args],
+      env: { ...spec.env },
+    });
     return this.inner.run(spec);
   }
 
-  writeSecretFile(stagingDir: string, label: string, content: string): Promise<SecretFile> {
+  writeSecretFile(
+    stagingDir: string,
+    label: string,
+    content: string,
+  ): Promise<SecretFile> {
     return this.inner.writeSecretFile(stagingDir, label, content);
   }
 

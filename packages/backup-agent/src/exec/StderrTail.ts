@@ -10,6 +10,8 @@ export class StderrTail {
 
   toString(): string {
     const trimmed = this.text.trim();
-    return trimmed.length > this.limit ? `...${trimmed.slice(-this.limit)}` : trimmed;
+    return trimmed.length > this.limit
+      ? `...${trimmed.slice(-this.limit)}`
+      : trimmed;
   }
 }

@@ -1,7 +1,10 @@
 import type { CommandRunner, CommandSpec } from './CommandRunner';
 
 /** Runs a tool whose output is small and returns its stdout as text once it succeeded. */
-export async function runToCompletion(runner: CommandRunner, spec: CommandSpec): Promise<string> {
+export async function runToCompletion(
+  runner: CommandRunner,
+  spec: CommandSpec,
+): Promise<string> {
   const running = runner.run(spec);
   const chunks: Buffer[] = [];
   running.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));

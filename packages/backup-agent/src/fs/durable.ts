@@ -17,18 +17,27 @@ export async function fsyncDir(dir: string): Promise<void> {
 
 /** A name next to `file` that no one else uses, for write-then-rename. */
 export function siblingTempPath(file: string, label: string): string {
-  return path.join(path.dirname(file), `.${path.basename(file)}.${label}-${randomBytes(6).toString('hex')}`);
+  return path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${label}-${randomBytes(6).toString('hex')}`,
+  );
 }
 
 /** Writes a stream to a new file and fsyncs it before resolving. Removes the file on failure. */
-export async function writeStreamToNewFile(source: Readable, file: string): Promise<number> {
+export async function writeStreamToNewFile(
+  source: Readable,
+  file: string,
+): Promise<number> {
   let bytes = 0;
   source.on('data', (chunk: Buffer) => {
     bytes += chunk.length;
   });
   try {
     // `flush: true` fsyncs the descriptor before it is closed.
-    await pipeline(source, fs.createWriteStream(file, { flags: 'wx', flush: true }));
+    await pipeline(
+      source,
+      fs.createWriteStream(file, { flags: 'wx', flush: true }),
+    );
   } catch (error) {
     await fsp.rm(file, { force: true });
     throw error;
@@ -37,7 +46,10 @@ export async function writeStreamToNewFile(source: Readable, file: string): Prom
 }
 
 /** Writes a small file atomically: temp file, fsync, rename, fsync of the folder. */
-export async function writeFileAtomically(file: string, data: string | Buffer): Promise<void> {
+export async function writeFileAtomically(
+  file: string,
+  data: string | Buffer,
+): Promise<void> {
   const temp = siblingTempPath(file, 'tmp');
   try {
     await fsp.writeFile(temp, data, { flag: 'wx', flush: true });

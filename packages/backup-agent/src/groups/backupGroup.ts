@@ -1,7 +1,15 @@
 import type { AgentSnapshot } from '@safekeep/plugin-backups-common';
-import { ContainerStateName, containerStates, startContainers, stopContainers } from '../docker/containerLifecycle';
+import {
+  ContainerStateName,
+  containerStates,
+  startContainers,
+  stopContainers,
+} from '../docker/containerLifecycle';
 import { dumpTarget, PendingSnapshot } from '../snapshots/backupTarget';
-import type { ProgressListener, SnapshotContext } from '../snapshots/SnapshotContext';
+import type {
+  ProgressListener,
+  SnapshotContext,
+} from '../snapshots/SnapshotContext';
 import { formatSnapshotId } from '../storage/snapshotId';
 import { withMemberContainers } from './memberContainers';
 import type { ResolvedGroup } from './resolveGroup';
@@ -56,27 +64,60 @@ export async function backupGroup(
   const runId = formatSnapshotId(startedAt, 1);
   const before = await containerStates(docker, group.containers);
   const running = group.containers.filter(name => before[name] === 'running');
-  const members: GroupMemberOutcome[] = group.targets.map(t => ({ target: t.name, state: 'not run' }));
+  const members: GroupMemberOutcome[] = group.targets.map(t => ({
+    target: t.name,
+    state: 'not run',
+  }));
   const pending: PendingSnapshot[] = [];
   const problems: string[] = [];
 
   onProgress({ phase: `stopping ${running.length} container(s)`, bytes: 0 });
-  const release = restartGuard.hold(docker, running, `the backup of group "${group.name}"`);
+  const release = restartGuard.hold(
+    docker,
+    running,
+    `the backup of group "${group.name}"`,
+  );
   let firstStop: number | undefined;
   let lastStart: number | undefined;
   try {
-    const stop = await stopContainers(docker, running, group.stopTimeoutSeconds);
+    const stop = await stopContainers(
+      docker,
+      running,
+      group.stopTimeoutSeconds,
+    );
     firstStop = stop.startedAt;
     if (stop.failures.length > 0) {
-      throw new Error(`could not stop ${stop.failures.map(f => `${f.container} (${f.error})`).join(', ')}; nothing was backed up`);
+      throw new Error(
+        `could not stop ${stop.failures
+          .map(f => `${f.container} (${f.error})`)
+          .join(', ')}; nothing was backed up`,
+      );
     }
-    context.log(`group ${group.name}: stopped ${running.join(', ') || 'nothing (no container was running)'}`);
+    context.log(
+      `group ${group.name}: stopped ${
+        running.join(', ') || 'nothing (no container was running)'
+      }`,
+    );
     const stopped = new Set(group.containers);
     for (const [index, target] of group.targets.entries()) {
       const member = members[index];
       try {
-        const snapshot = await withMemberContainers(context, target, stopped, group.stopTimeoutSeconds, () =>
-          dumpTarget(context, target, progress => onProgress({ ...progress, phase: `${target.name}: ${progress.phase}` }), startedAt),
+        const snapshot = await withMemberContainers(
+          context,
+          target,
+          stopped,
+          group.stopTimeoutSeconds,
+          () =>
+            dumpTarget(
+              context,
+              target,
+              progress =>
+                onProgress({
+                  ...progress,
+                  phase: `${target.name}: ${progress.phase}`,
+                }),
+              startedAt,
+            ),
         );
         pending.push(snapshot);
         member.state = 'stored';
@@ -95,31 +136,53 @@ export async function backupGroup(
     const start = await startContainers(docker, running);
     lastStart = start.finishedAt;
     if (start.failures.length > 0) {
-      problems.push(`could not start again: ${start.failures.map(f => `${f.container} (${f.error})`).join(', ')}; start them by hand`);
+      problems.push(
+        `could not start again: ${start.failures
+          .map(f => `${f.container} (${f.error})`)
+          .join(', ')}; start them by hand`,
+      );
     } else {
       release();
     }
-    context.log(`group ${group.name}: started ${running.join(', ') || 'nothing'} again`);
+    context.log(
+      `group ${group.name}: started ${running.join(', ') || 'nothing'} again`,
+    );
   }
 
-  const downtimeMs = running.length > 0 && firstStop !== undefined ? lastStart - firstStop : null;
+  const downtimeMs =
+    running.length > 0 && firstStop !== undefined
+      ? lastStart - firstStop
+      : null;
   const complete = members.every(m => m.state === 'stored');
   const snapshots: AgentSnapshot[] = [];
   for (const snapshot of pending) {
     const member = members.find(m => m.target === snapshot.target.name)!;
     try {
       const result = await snapshot.commit({
-        group: { name: group.name, runId, members: group.targets.map(t => t.name), stoppedContainers: running, downtimeMs, complete },
+        group: {
+          name: group.name,
+          runId,
+          members: group.targets.map(t => t.name),
+          stoppedContainers: running,
+          downtimeMs,
+          complete,
+        },
       });
       snapshots.push(...result.snapshots);
       if (result.failedTiers.length > 0) {
         member.failedTiers = result.failedTiers;
-        problems.push(`target ${member.target}: copying failed for ${result.failedTiers.map(f => `${f.tier}: ${f.error}`).join('; ')}`);
+        problems.push(
+          `target ${member.target}: copying failed for ${result.failedTiers
+            .map(f => `${f.tier}: ${f.error}`)
+            .join('; ')}`,
+        );
       }
     } catch (error) {
       member.state = 'failed';
       member.error = (error as Error).message;
-      problems.push(`target ${member.target}: writing its manifest failed: ${member.error}`);
+      problems.push(
+        `target ${member.target}: writing its manifest failed: ${member.error}`,
+      );
     }
   }
 
@@ -130,9 +193,16 @@ export async function backupGroup(
     runId,
     downtimeMs,
     members,
-    containers: group.containers.map(container => ({ container, wasRunning: running.includes(container), state: after[container] })),
+    containers: group.containers.map(container => ({
+      container,
+      wasRunning: running.includes(container),
+      state: after[container],
+    })),
     excluded: group.excluded,
     snapshots,
-    error: problems.length > 0 ? `group ${group.name}: ${problems.join('; ')}` : undefined,
+    error:
+      problems.length > 0
+        ? `group ${group.name}: ${problems.join('; ')}`
+        : undefined,
   };
 }

@@ -13,7 +13,10 @@ export interface BackupWindow {
  */
 export function backupWindowAt(at: Date): BackupWindow {
   const second = Math.floor(at.getTime() / 1000) * 1000;
-  return { from: new Date(second).toISOString(), to: new Date(second + 999).toISOString() };
+  return {
+    from: new Date(second).toISOString(),
+    to: new Date(second + 999).toISOString(),
+  };
 }
 
 /**
@@ -21,13 +24,24 @@ export function backupWindowAt(at: Date): BackupWindow {
  * members' newest snapshots. After a group backup in which a member failed, that is the run
  * before it. A member without any snapshot refuses: all service backups are required (seed 001).
  */
-export function newestCommonWindow(groupName: string, members: Array<{ target: string; snapshots: AgentSnapshot[] }>): BackupWindow {
-  const without = members.filter(m => m.snapshots.length === 0).map(m => m.target);
+export function newestCommonWindow(
+  groupName: string,
+  members: Array<{ target: string; snapshots: AgentSnapshot[] }>,
+): BackupWindow {
+  const without = members
+    .filter(m => m.snapshots.length === 0)
+    .map(m => m.target);
   if (without.length > 0) {
     throw new NotFoundError(
-      `all service backups are required: ${without.map(t => `target ${t}`).join(', ')} of group "${groupName}" ${without.length > 1 ? 'have' : 'has'} no complete snapshot`,
+      `all service backups are required: ${without
+        .map(t => `target ${t}`)
+        .join(', ')} of group "${groupName}" ${
+        without.length > 1 ? 'have' : 'has'
+      } no complete snapshot`,
     );
   }
-  const newest = members.map(m => Math.max(...m.snapshots.map(s => Date.parse(s.createdAt))));
+  const newest = members.map(m =>
+    Math.max(...m.snapshots.map(s => Date.parse(s.createdAt))),
+  );
   return backupWindowAt(new Date(Math.min(...newest)));
 }

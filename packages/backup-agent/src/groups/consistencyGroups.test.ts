@@ -3,7 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import request from 'supertest';
-import type { AgentJob, SnapshotManifest } from '@safekeep/plugin-backups-common';
+import type {
+  AgentJob,
+  SnapshotManifest,
+} from '@safekeep/plugin-backups-common';
 import Redis from 'ioredis';
 import { AgentServer, startAgentServer } from '../http/startAgentServer';
 import { craftSnapshot } from '../testing/craftSnapshot';
@@ -54,14 +57,26 @@ describeWithDocker(
       await agent.jobs.waitFor(id);
       return (await api().get(`/v1/jobs/${id}`).set(auth).expect(200)).body;
     };
-    const state = async (name: string) => (await docker.getContainer(name).inspect()).State;
-    const manifestOf = async (target: string, id: string): Promise<SnapshotManifest> => {
-      const read = await agent.service.storage('local').readManifest({ target, id });
-      if (read.status !== 'ok') throw new Error(`no manifest for ${target}/${id}`);
+    const state = async (name: string) =>
+      (await docker.getContainer(name).inspect()).State;
+    const manifestOf = async (
+      target: string,
+      id: string,
+    ): Promise<SnapshotManifest> => {
+      const read = await agent.service
+        .storage('local')
+        .readManifest({ target, id });
+      if (read.status !== 'ok')
+        throw new Error(`no manifest for ${target}/${id}`);
       return read.manifest;
     };
     const redis = async () => {
-      const client = new Redis({ host: '127.0.0.1', port: cache.port, password: PASSWORD, lazyConnect: true });
+      const client = new Redis({
+        host: '127.0.0.1',
+        port: cache.port,
+        password: PASSWORD,
+        lazyConnect: true,
+      });
       await client.connect();
       return client;
     };
@@ -71,8 +86,22 @@ describeWithDocker(
       process.env.SAFEKEEP_TEST_GROUP_TOKEN = TOKEN;
       await docker.createVolume({ Name: uploads });
       await docker.createVolume({ Name: graphData });
-      await runOnce(docker, BUSYBOX_IMAGE, ['sh', '-c', 'mkdir -p /u/2026 && echo first > /u/2026/a.txt'], [{ volume: uploads, path: '/u' }]);
-      await runOnce(docker, BUSYBOX_IMAGE, ['sh', '-c', 'mkdir -p /d/databases/neo4j && echo nodes > /d/databases/neo4j/nodes'], [{ volume: graphData, path: '/d' }]);
+      await runOnce(
+        docker,
+        BUSYBOX_IMAGE,
+        ['sh', '-c', 'mkdir -p /u/2026 && echo first > /u/2026/a.txt'],
+        [{ volume: uploads, path: '/u' }],
+      );
+      await runOnce(
+        docker,
+        BUSYBOX_IMAGE,
+        [
+          'sh',
+          '-c',
+          'mkdir -p /d/databases/neo4j && echo nodes > /d/databases/neo4j/nodes',
+        ],
+        [{ volume: graphData, path: '/d' }],
+      );
       [cache] = await Promise.all([
         startRedisContainer(docker, `${prefix}-cache`, PASSWORD, port => ({
           ...stackLabel,
@@ -81,17 +110,39 @@ describeWithDocker(
           'safekeep.io/port': String(port),
           'safekeep.io/password-env': PASSWORD_ENV,
         })),
-        startTestContainer(docker, { name: app, image: BUSYBOX_IMAGE, cmd: idleUntilStopped(), labels: stackLabel, volumes: [{ volume: uploads, path: '/uploads' }] }),
+        startTestContainer(docker, {
+          name: app,
+          image: BUSYBOX_IMAGE,
+          cmd: idleUntilStopped(),
+          labels: stackLabel,
+          volumes: [{ volume: uploads, path: '/uploads' }],
+        }),
         startTestContainer(docker, {
           name: graph,
           image: STANDIN_IMAGE,
-          cmd: idleUntilStopped('touch /data/databases/store_lock', 'rm -f /data/databases/store_lock'),
+          cmd: idleUntilStopped(
+            'touch /data/databases/store_lock',
+            'rm -f /data/databases/store_lock',
+          ),
           labels: stackLabel,
           volumes: [{ volume: graphData, path: '/data' }],
         }),
-        startTestContainer(docker, { name: sidecar, image: BUSYBOX_IMAGE, cmd: idleUntilStopped(), labels: stackLabel }),
+        startTestContainer(docker, {
+          name: sidecar,
+          image: BUSYBOX_IMAGE,
+          cmd: idleUntilStopped(),
+          labels: stackLabel,
+        }),
         // Labels that must not become a target: a secret in a label is refused.
-        startTestContainer(docker, { name: `${prefix}-leaky`, image: BUSYBOX_IMAGE, cmd: idleUntilStopped(), labels: { 'safekeep.io/engine': 'postgres', 'safekeep.io/password': 'in-a-label' } }),
+        startTestContainer(docker, {
+          name: `${prefix}-leaky`,
+          image: BUSYBOX_IMAGE,
+          cmd: idleUntilStopped(),
+          labels: {
+            'safekeep.io/engine': 'postgres',
+            'safekeep.io/password': 'in-a-label',
+          },
+        }),
       ]);
       const client = await redis();
       await client.set('session:1', 'alice');
@@ -101,18 +152,40 @@ describeWithDocker(
       const exclude = [`${prefix}-backup-`];
       agent = await startAgentServer(
         {
-          agent: { name: 'group-test', listen: { host: '127.0.0.1', port: 0 }, token: { env: 'SAFEKEEP_TEST_GROUP_TOKEN' }, staging: './staging' },
+          agent: {
+            name: 'group-test',
+            listen: { host: '127.0.0.1', port: 0 },
+            token: { env: 'SAFEKEEP_TEST_GROUP_TOKEN' },
+            staging: './staging',
+          },
           storage: { local: { type: 'filesystem', path: './snapshots' } },
           docker: { helperImage: BUSYBOX_IMAGE, stopTimeoutSeconds: 5 },
           targets: {
-            cache: { engine: 'redis', port: cache.port, password: { env: PASSWORD_ENV }, container: cache.name },
+            cache: {
+              engine: 'redis',
+              port: cache.port,
+              password: { env: PASSWORD_ENV },
+              container: cache.name,
+            },
             uploads: { engine: 'volume', volume: uploads },
             graph: { engine: 'neo4j', container: graph },
-            'graph-missing': { engine: 'neo4j', container: graph, database: 'missing' },
+            'graph-missing': {
+              engine: 'neo4j',
+              container: graph,
+              database: 'missing',
+            },
           },
           groups: {
-            stack: { selector, exclude, targets: ['cache', 'uploads', 'graph'] },
-            broken: { selector, exclude, targets: ['cache', 'uploads', 'graph-missing', 'graph'] },
+            stack: {
+              selector,
+              exclude,
+              targets: ['cache', 'uploads', 'graph'],
+            },
+            broken: {
+              selector,
+              exclude,
+              targets: ['cache', 'uploads', 'graph-missing', 'graph'],
+            },
           },
         },
         { baseDir: dir, log: () => undefined },
@@ -128,7 +201,8 @@ describeWithDocker(
     const stopped = [app, graph, `${prefix}-cache`];
 
     it('lists the groups with the containers they stop now and those excluded', async () => {
-      const { groups } = (await api().get('/v1/groups').set(auth).expect(200)).body;
+      const { groups } = (await api().get('/v1/groups').set(auth).expect(200))
+        .body;
       expect(groups).toEqual(
         expect.arrayContaining([
           {
@@ -136,37 +210,90 @@ describeWithDocker(
             source: 'config',
             targets: ['cache', 'uploads', 'graph'],
             containers: [...stopped].sort(),
-            excluded: expect.arrayContaining([{ container: sidecar, reason: `name starts with "${prefix}-backup-" (exclude)` }]),
+            excluded: expect.arrayContaining([
+              {
+                container: sidecar,
+                reason: `name starts with "${prefix}-backup-" (exclude)`,
+              },
+            ]),
           },
         ]),
       );
     });
 
     it('lists labelled containers as targets (source label) and backs one up', async () => {
-      const { targets } = (await api().get('/v1/targets').set(auth).expect(200)).body;
+      const { targets } = (await api().get('/v1/targets').set(auth).expect(200))
+        .body;
       expect(targets).toEqual(
         expect.arrayContaining([
-          { name: 'cache', engine: 'redis', tiers: ['local'], source: 'config' },
-          { name: `${prefix}-labelled-cache`, engine: 'redis', tiers: ['local'], source: 'label' },
+          {
+            name: 'cache',
+            engine: 'redis',
+            tiers: ['local'],
+            source: 'config',
+          },
+          {
+            name: `${prefix}-labelled-cache`,
+            engine: 'redis',
+            tiers: ['local'],
+            source: 'label',
+          },
         ]),
       );
-      expect(targets.map((t: { name: string }) => t.name)).not.toContain(`${prefix}-leaky`);
-      const job = await finished((await api().post('/v1/backups').set(auth).send({ target: `${prefix}-labelled-cache` }).expect(202)).body.id);
+      expect(targets.map((t: { name: string }) => t.name)).not.toContain(
+        `${prefix}-leaky`,
+      );
+      const job = await finished(
+        (
+          await api()
+            .post('/v1/backups')
+            .set(auth)
+            .send({ target: `${prefix}-labelled-cache` })
+            .expect(202)
+        ).body.id,
+      );
       expect(job.error).toBeUndefined();
       expect(job.state).toBe('succeeded');
       expect(job.details).toMatchObject({ keys: 1 });
     });
 
     it('a failing member fails the group backup, yet every stopped container runs again and the downtime is recorded', async () => {
-      const startedBefore = Object.fromEntries(await Promise.all([...stopped, sidecar].map(async n => [n, (await state(n)).StartedAt])));
-      const started = (await api().post('/v1/backups').set(auth).send({ group: 'broken' }).expect(202)).body;
-      expect(started).toMatchObject({ kind: 'backup', target: 'group:broken', group: 'broken', state: 'running' });
+      const startedBefore = Object.fromEntries(
+        await Promise.all(
+          [...stopped, sidecar].map(async n => [n, (await state(n)).StartedAt]),
+        ),
+      );
+      const started = (
+        await api()
+          .post('/v1/backups')
+          .set(auth)
+          .send({ group: 'broken' })
+          .expect(202)
+      ).body;
+      expect(started).toMatchObject({
+        kind: 'backup',
+        target: 'group:broken',
+        group: 'broken',
+        state: 'running',
+      });
       // Its members are locked while it runs.
-      expect((await api().post('/v1/backups').set(auth).send({ target: 'cache' }).expect(409)).body.error).toMatch(/^target "cache" already has a backup job running \(as part of group:broken\)/);
+      expect(
+        (
+          await api()
+            .post('/v1/backups')
+            .set(auth)
+            .send({ target: 'cache' })
+            .expect(409)
+        ).body.error,
+      ).toMatch(
+        /^target "cache" already has a backup job running \(as part of group:broken\)/,
+      );
 
       const job = await finished(started.id);
       expect(job.state).toBe('failed');
-      expect(job.error).toMatch(/^group broken: target graph-missing failed: neo4j-admin database dump missing failed in a sibling of .*: Database does not exist: missing$/);
+      expect(job.error).toMatch(
+        /^group broken: target graph-missing failed: neo4j-admin database dump missing failed in a sibling of .*: Database does not exist: missing$/,
+      );
       expect(job.downtimeMs).toBeGreaterThan(0);
       expect(job.details).toMatchObject({
         members: [
@@ -175,8 +302,19 @@ describeWithDocker(
           { target: 'graph-missing', state: 'failed' },
           { target: 'graph', state: 'not run' },
         ],
-        containers: stopped.sort().map(container => ({ container, wasRunning: true, state: 'running' })),
-        excluded: [{ container: sidecar, reason: `name starts with "${prefix}-backup-" (exclude)` }],
+        containers: stopped
+          .sort()
+          .map(container => ({
+            container,
+            wasRunning: true,
+            state: 'running',
+          })),
+        excluded: [
+          {
+            container: sidecar,
+            reason: `name starts with "${prefix}-backup-" (exclude)`,
+          },
+        ],
       });
       for (const name of stopped) {
         const now = await state(name);
@@ -201,48 +339,131 @@ describeWithDocker(
     });
 
     it('backs up the whole group, then a failed group restore leaves the containers stopped and says so; a good one starts them', async () => {
-      const backup = await finished((await api().post('/v1/backups').set(auth).send({ group: 'stack' }).expect(202)).body.id);
+      const backup = await finished(
+        (
+          await api()
+            .post('/v1/backups')
+            .set(auth)
+            .send({ group: 'stack' })
+            .expect(202)
+        ).body.id,
+      );
       expect(backup.state).toBe('succeeded');
-      expect(backup.snapshots!.map(s => s.target)).toEqual(['cache', 'uploads', 'graph']);
-      expect((await manifestOf('graph', backup.snapshots![2].id)).details.group).toMatchObject({ name: 'stack', complete: true, downtimeMs: backup.downtimeMs });
-      const ids = Object.fromEntries(backup.snapshots!.map(s => [s.target, s.id]));
+      expect(backup.snapshots!.map(s => s.target)).toEqual([
+        'cache',
+        'uploads',
+        'graph',
+      ]);
+      expect(
+        (await manifestOf('graph', backup.snapshots![2].id)).details.group,
+      ).toMatchObject({
+        name: 'stack',
+        complete: true,
+        downtimeMs: backup.downtimeMs,
+      });
+      const ids = Object.fromEntries(
+        backup.snapshots!.map(s => [s.target, s.id]),
+      );
       const atBackup = await listVolume(docker, uploads);
 
       // Later changes, which the restores must undo.
-      await runOnce(docker, BUSYBOX_IMAGE, ['sh', '-c', 'echo second > /u/2026/b.txt'], [{ volume: uploads, path: '/u' }]);
+      await runOnce(
+        docker,
+        BUSYBOX_IMAGE,
+        ['sh', '-c', 'echo second > /u/2026/b.txt'],
+        [{ volume: uploads, path: '/u' }],
+      );
       const client = await redis();
       await client.set('session:2', 'bob');
       client.disconnect();
 
       // A snapshot of uploads whose archive is unsafe: it passes the checksum checks, and fails while restoring.
-      const evil = await runOnce(docker, BUSYBOX_IMAGE, ['sh', '-c', 'mkdir /w && cd /w && ln -s /etc escape && tar -c -f - . | base64']);
-      await craftSnapshot({ service: agent.service, target: 'uploads', engine: 'volume', id: '20260101T000000Z', artifacts: [{ name: `${uploads}.tar`, stream: Readable.from([Buffer.from(evil, 'base64')]) }] });
+      const evil = await runOnce(docker, BUSYBOX_IMAGE, [
+        'sh',
+        '-c',
+        'mkdir /w && cd /w && ln -s /etc escape && tar -c -f - . | base64',
+      ]);
+      await craftSnapshot({
+        service: agent.service,
+        target: 'uploads',
+        engine: 'volume',
+        id: '20260101T000000Z',
+        artifacts: [
+          {
+            name: `${uploads}.tar`,
+            stream: Readable.from([Buffer.from(evil, 'base64')]),
+          },
+        ],
+      });
 
       const failed = await finished(
-        (await api().post('/v1/restores').set(auth).send({ group: 'stack', snapshotIds: { ...ids, uploads: '20260101T000000Z' }, force: true }).expect(202)).body.id,
+        (
+          await api()
+            .post('/v1/restores')
+            .set(auth)
+            .send({
+              group: 'stack',
+              snapshotIds: { ...ids, uploads: '20260101T000000Z' },
+              force: true,
+            })
+            .expect(202)
+        ).body.id,
       );
       expect(failed.state).toBe('failed');
-      expect(failed.error).toMatch(/^group stack: restoring target uploads \(snapshot 20260101T000000Z\) failed: the archive is unsafe and was not restored/);
+      expect(failed.error).toMatch(
+        /^group stack: restoring target uploads \(snapshot 20260101T000000Z\) failed: the archive is unsafe and was not restored/,
+      );
       expect(failed.details).toMatchObject({
         members: [
           { target: 'cache', snapshotId: ids.cache, state: 'restored' },
-          { target: 'uploads', snapshotId: '20260101T000000Z', state: 'failed' },
+          {
+            target: 'uploads',
+            snapshotId: '20260101T000000Z',
+            state: 'failed',
+          },
           { target: 'graph', snapshotId: ids.graph, state: 'not restored' },
         ],
-        containers: stopped.sort().map(container => ({ container, wasRunning: true, state: 'stopped' })),
+        containers: stopped
+          .sort()
+          .map(container => ({
+            container,
+            wasRunning: true,
+            state: 'stopped',
+          })),
       });
-      expect((failed.details as { note: string }).note).toMatch(/^containers were left stopped on purpose \(.*: stopped.*\): cache was restored, graph not; fix the cause/);
-      for (const name of stopped) expect((await state(name)).Running).toBe(false);
+      expect((failed.details as { note: string }).note).toMatch(
+        /^containers were left stopped on purpose \(.*: stopped.*\): cache was restored, graph not; fix the cause/,
+      );
+      for (const name of stopped)
+        expect((await state(name)).Running).toBe(false);
       expect((await state(sidecar)).Running).toBe(true);
 
       // The operator starts them (as the note says) and restores the run by its time window.
       await Promise.all(stopped.map(name => docker.getContainer(name).start()));
       const good = await finished(
-        (await api().post('/v1/restores').set(auth).send({ group: 'stack', window: { from: backup.startedAt, to: backup.finishedAt }, force: true }).expect(202)).body.id,
+        (
+          await api()
+            .post('/v1/restores')
+            .set(auth)
+            .send({
+              group: 'stack',
+              window: { from: backup.startedAt, to: backup.finishedAt },
+              force: true,
+            })
+            .expect(202)
+        ).body.id,
       );
       expect(good.error).toBeUndefined();
       expect(good.state).toBe('succeeded');
-      expect(good.details).toMatchObject({ containers: stopped.sort().map(container => ({ container, wasRunning: true, state: 'running' })) });
+      expect(good.details).toMatchObject({
+        containers: stopped
+          .sort()
+          .map(container => ({
+            container,
+            wasRunning: true,
+            state: 'running',
+          })),
+      });
       expect(await listVolume(docker, uploads)).toBe(atBackup);
       const after = await redis();
       expect(await after.get('session:2')).toBeNull();

@@ -24,12 +24,25 @@ export async function describeGroups(
 ): Promise<GroupDescription[]> {
   const described: GroupDescription[] = [];
   for (const group of groups) {
-    const base = { name: group.name, source: group.source, targets: group.targets };
+    const base = {
+      name: group.name,
+      source: group.source,
+      targets: group.targets,
+    };
     try {
       const resolved = await resolveGroup(runtime(), group, resolveTarget);
-      described.push({ ...base, containers: resolved.containers, excluded: resolved.excluded });
+      described.push({
+        ...base,
+        containers: resolved.containers,
+        excluded: resolved.excluded,
+      });
     } catch (error) {
-      described.push({ ...base, containers: null, excluded: [], problem: (error as Error).message });
+      described.push({
+        ...base,
+        containers: null,
+        excluded: [],
+        problem: (error as Error).message,
+      });
     }
   }
   return described;

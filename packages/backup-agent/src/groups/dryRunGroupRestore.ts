@@ -1,8 +1,14 @@
 import type { TargetConfig } from '../config/loadConfig';
 import { containerStates } from '../docker/containerLifecycle';
 import { dryRunRestore, DryRunResult } from '../snapshots/dryRunRestore';
-import type { ProgressListener, SnapshotContext } from '../snapshots/SnapshotContext';
-import { chooseGroupSnapshots, GroupSnapshotSelection } from './chooseGroupSnapshots';
+import type {
+  ProgressListener,
+  SnapshotContext,
+} from '../snapshots/SnapshotContext';
+import {
+  chooseGroupSnapshots,
+  GroupSnapshotSelection,
+} from './chooseGroupSnapshots';
 import type { ResolvedGroup } from './resolveGroup';
 
 export type GroupDryRunOptions = GroupSnapshotSelection & {
@@ -44,26 +50,46 @@ export async function dryRunGroupRestore(
   options: GroupDryRunOptions,
 ): Promise<GroupDryRunResult> {
   const onProgress = options.onProgress ?? (() => undefined);
-  const ids = await chooseGroupSnapshots(context, group.name, group.targets, options, options.tier);
+  const ids = await chooseGroupSnapshots(
+    context,
+    group.name,
+    group.targets,
+    options,
+    options.tier,
+  );
   const members: GroupDryRunMember[] = [];
   for (const target of group.targets) {
     onProgress({ phase: `${target.name}: checking`, bytes: 0 });
-    const result = await dryRunRestore(context, target, ids[target.name], { tier: options.tier, force: options.force });
+    const result = await dryRunRestore(context, target, ids[target.name], {
+      tier: options.tier,
+      force: options.force,
+    });
     members.push({ target: target.name, ...result });
   }
-  const refusals = members.flatMap(m => m.refusals.map(r => `target ${m.target} (snapshot ${m.snapshotId}): ${r}`));
+  const refusals = members.flatMap(m =>
+    m.refusals.map(r => `target ${m.target} (snapshot ${m.snapshotId}): ${r}`),
+  );
 
   onProgress({ phase: 'looking at the containers', bytes: 0 });
   let containersToStop: string[] | null = null;
   let excluded: ResolvedGroup['excluded'] = [];
   try {
     const found = await findContainers();
-    const states = await containerStates(context.docker().docker, found.containers);
+    const states = await containerStates(
+      context.docker().docker,
+      found.containers,
+    );
     const running = found.containers.filter(name => states[name] === 'running');
-    containersToStop = [...new Set([...running, ...members.flatMap(m => m.containersToStop)])];
+    containersToStop = [
+      ...new Set([...running, ...members.flatMap(m => m.containersToStop)]),
+    ];
     excluded = found.excluded;
   } catch (error) {
-    refusals.push(`cannot find the containers of group "${group.name}", which the restore stops: ${(error as Error).message}`);
+    refusals.push(
+      `cannot find the containers of group "${
+        group.name
+      }", which the restore stops: ${(error as Error).message}`,
+    );
   }
   onProgress({ phase: 'done', bytes: 0 });
   return { group: group.name, members, containersToStop, excluded, refusals };

@@ -41,36 +41,76 @@ describeWithDocker(
       const app = `${prefix}-app`;
       const graph = `${prefix}-graph`;
       await docker.createVolume({ Name: data });
-      await runOnce(docker, BUSYBOX_IMAGE, ['sh', '-c', 'mkdir -p /d/databases/neo4j && echo n > /d/databases/neo4j/x && echo 30 > /d/.standin-slow'], [{ volume: data, path: '/d' }]);
-      await startTestContainer(docker, { name: app, image: BUSYBOX_IMAGE, cmd: idleUntilStopped() });
-      await startTestContainer(docker, { name: graph, image: STANDIN_IMAGE, cmd: idleUntilStopped(), volumes: [{ volume: data, path: '/data' }] });
+      await runOnce(
+        docker,
+        BUSYBOX_IMAGE,
+        [
+          'sh',
+          '-c',
+          'mkdir -p /d/databases/neo4j && echo n > /d/databases/neo4j/x && echo 30 > /d/.standin-slow',
+        ],
+        [{ volume: data, path: '/d' }],
+      );
+      await startTestContainer(docker, {
+        name: app,
+        image: BUSYBOX_IMAGE,
+        cmd: idleUntilStopped(),
+      });
+      await startTestContainer(docker, {
+        name: graph,
+        image: STANDIN_IMAGE,
+        cmd: idleUntilStopped(),
+        volumes: [{ volume: data, path: '/data' }],
+      });
 
       const dir = tempDir();
       const config = path.join(dir, 'agent.yaml');
       fs.writeFileSync(
         config,
         YAML.stringify({
-          agent: { name: 'sigterm-test', token: { env: 'SAFEKEEP_TEST_SIGTERM_TOKEN' }, staging: './staging' },
+          agent: {
+            name: 'sigterm-test',
+            token: { env: 'SAFEKEEP_TEST_SIGTERM_TOKEN' },
+            staging: './staging',
+          },
           storage: { local: { type: 'filesystem', path: './snapshots' } },
           docker: { helperImage: BUSYBOX_IMAGE, stopTimeoutSeconds: 5 },
           targets: { [graph]: { engine: 'neo4j', container: graph } },
           groups: { stack: { containers: [app, graph], targets: [graph] } },
         }),
       );
-      child = spawn(process.execPath, [BIN, 'backup', '--config', config, '--group', 'stack'], {
-        env: { ...process.env, SAFEKEEP_TEST_SIGTERM_TOKEN: 'x' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      child = spawn(
+        process.execPath,
+        [BIN, 'backup', '--config', config, '--group', 'stack'],
+        {
+          env: { ...process.env, SAFEKEEP_TEST_SIGTERM_TOKEN: 'x' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let stderr = '';
       child.stderr!.on('data', chunk => (stderr += chunk));
-      const exited = new Promise<number | null>(resolve => child!.on('exit', code => resolve(code)));
+      const exited = new Promise<number | null>(resolve =>
+        child!.on('exit', code => resolve(code)),
+      );
 
-      const running = async (name: string) => (await docker.getContainer(name).inspect()).State.Running;
-      await eventually(async () => !(await running(app)) && !(await running(graph)), 'the group stopping its containers', 60_000);
-      await eventually(async () => (await leftoverAgentContainers(docker, prefix)).length === 1, 'the sibling container running neo4j-admin', 30_000);
+      const running = async (name: string) =>
+        (await docker.getContainer(name).inspect()).State.Running;
+      await eventually(
+        async () => !(await running(app)) && !(await running(graph)),
+        'the group stopping its containers',
+        60_000,
+      );
+      await eventually(
+        async () =>
+          (await leftoverAgentContainers(docker, prefix)).length === 1,
+        'the sibling container running neo4j-admin',
+        30_000,
+      );
       child.kill('SIGTERM');
       expect(await exited).toBe(143);
-      expect(stderr).toContain(`starting ${app}, ${graph} again (stopped by the backup of group "stack") before the agent exits`);
+      expect(stderr).toContain(
+        `starting ${app}, ${graph} again (stopped by the backup of group "stack") before the agent exits`,
+      );
       expect(await running(app)).toBe(true);
       expect(await running(graph)).toBe(true);
       // The sibling running neo4j-admin was removed too.

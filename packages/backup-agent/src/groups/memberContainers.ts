@@ -19,7 +19,9 @@ export async function withMemberContainers<T>(
 ): Promise<T> {
   const driver = context.driverFor(target);
   const needed = (driver.containerNeeds?.(target.settings) ?? [])
-    .filter(need => need.state === 'running' && stoppedByGroup.has(need.container))
+    .filter(
+      need => need.state === 'running' && stoppedByGroup.has(need.container),
+    )
     .map(need => need.container);
   if (needed.length === 0) return use();
 
@@ -27,9 +29,17 @@ export async function withMemberContainers<T>(
   const started = await startContainers(docker, needed);
   try {
     if (started.failures.length > 0) {
-      throw new Error(`cannot start ${started.failures.map(f => `${f.container} (${f.error})`).join(', ')} for target ${target.name}`);
+      throw new Error(
+        `cannot start ${started.failures
+          .map(f => `${f.container} (${f.error})`)
+          .join(', ')} for target ${target.name}`,
+      );
     }
-    context.log(`${target.name}: started ${needed.join(', ')} for its tools while the rest of the group stays stopped`);
+    context.log(
+      `${target.name}: started ${needed.join(
+        ', ',
+      )} for its tools while the rest of the group stays stopped`,
+    );
     const engineContext = context.engineContext(target);
     const deadline = Date.now() + READY_TIMEOUT_MS;
     for (;;) {
@@ -38,7 +48,13 @@ export async function withMemberContainers<T>(
         break;
       } catch (error) {
         if (Date.now() > deadline) {
-          throw new Error(`${driver.describe(target.settings)} did not answer within ${READY_TIMEOUT_MS / 1000} s after starting ${needed.join(', ')}: ${(error as Error).message}`);
+          throw new Error(
+            `${driver.describe(target.settings)} did not answer within ${
+              READY_TIMEOUT_MS / 1000
+            } s after starting ${needed.join(', ')}: ${
+              (error as Error).message
+            }`,
+          );
         }
         await new Promise(resolve => setTimeout(resolve, 250));
       }
@@ -46,6 +62,9 @@ export async function withMemberContainers<T>(
     return await use();
   } finally {
     const stopped = await stopContainers(docker, needed, stopTimeoutSeconds);
-    for (const failure of stopped.failures) context.log(`${target.name}: could not stop ${failure.container} again: ${failure.error}`);
+    for (const failure of stopped.failures)
+      context.log(
+        `${target.name}: could not stop ${failure.container} again: ${failure.error}`,
+      );
   }
 }

@@ -33,17 +33,40 @@ export async function resolveGroup(
   resolveTarget: (name: string) => Promise<TargetConfig>,
 ): Promise<ResolvedGroup> {
   const own = ownContainerId();
-  const candidates: Array<{ name: string; id: string; labels: Record<string, string> }> = [];
+  const candidates: Array<{
+    name: string;
+    id: string;
+    labels: Record<string, string>;
+  }> = [];
   if (group.containers) {
     for (const name of group.containers) {
-      const info = await runtime.inspectContainer(name, `container ${name} of group "${group.name}":`.replace(/:$/, ''));
-      candidates.push({ name: info.Name.replace(/^\//, ''), id: info.Id, labels: info.Config.Labels ?? {} });
+      const info = await runtime.inspectContainer(
+        name,
+        `container ${name} of group "${group.name}":`.replace(/:$/, ''),
+      );
+      candidates.push({
+        name: info.Name.replace(/^\//, ''),
+        id: info.Id,
+        labels: info.Config.Labels ?? {},
+      });
     }
   } else {
-    const listed = await runtime.docker.listContainers({ all: true, filters: { label: [group.selector!.label] } });
-    for (const info of listed) candidates.push({ name: (info.Names[0] ?? info.Id).replace(/^\//, ''), id: info.Id, labels: info.Labels ?? {} });
+    const listed = await runtime.docker.listContainers({
+      all: true,
+      filters: { label: [group.selector!.label] },
+    });
+    for (const info of listed)
+      candidates.push({
+        name: (info.Names[0] ?? info.Id).replace(/^\//, ''),
+        id: info.Id,
+        labels: info.Labels ?? {},
+      });
     if (listed.length === 0) {
-      throw new Error(`group "${group.name}": no container has the label ${group.selector!.label}; check groups.${group.name}.selector`);
+      throw new Error(
+        `group "${group.name}": no container has the label ${
+          group.selector!.label
+        }; check groups.${group.name}.selector`,
+      );
     }
   }
 
@@ -51,10 +74,23 @@ export async function resolveGroup(
   const excluded: ResolvedGroup['excluded'] = [];
   for (const candidate of candidates) {
     const prefix = group.exclude.find(p => candidate.name.startsWith(p));
-    if (prefix) excluded.push({ container: candidate.name, reason: `name starts with "${prefix}" (exclude)` });
-    else if (candidate.labels[CREATED_BY_LABEL]) excluded.push({ container: candidate.name, reason: 'created by the agent' });
-    else if (own && candidate.id.startsWith(own)) excluded.push({ container: candidate.name, reason: "the agent's own container" });
-    else if (!containers.includes(candidate.name)) containers.push(candidate.name);
+    if (prefix)
+      excluded.push({
+        container: candidate.name,
+        reason: `name starts with "${prefix}" (exclude)`,
+      });
+    else if (candidate.labels[CREATED_BY_LABEL])
+      excluded.push({
+        container: candidate.name,
+        reason: 'created by the agent',
+      });
+    else if (own && candidate.id.startsWith(own))
+      excluded.push({
+        container: candidate.name,
+        reason: "the agent's own container",
+      });
+    else if (!containers.includes(candidate.name))
+      containers.push(candidate.name);
   }
 
   const targets: TargetConfig[] = [];
@@ -65,6 +101,7 @@ export async function resolveGroup(
     containers: containers.sort(),
     excluded,
     targets,
-    stopTimeoutSeconds: group.stopTimeoutSeconds ?? runtime.settings.stopTimeoutSeconds,
+    stopTimeoutSeconds:
+      group.stopTimeoutSeconds ?? runtime.settings.stopTimeoutSeconds,
   };
 }

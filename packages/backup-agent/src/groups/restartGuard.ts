@@ -40,9 +40,15 @@ export class RestartGuard {
     this.held.clear();
     await Promise.all(
       entries.map(async ([, held]) => {
-        log(`starting ${held.containers.join(', ')} again (stopped by ${held.what}) before the agent exits`);
+        log(
+          `starting ${held.containers.join(', ')} again (stopped by ${
+            held.what
+          }) before the agent exits`,
+        );
         const result = await startContainers(held.docker, held.containers);
-        failures.push(...result.failures.map(f => `${f.container}: ${f.error}`));
+        failures.push(
+          ...result.failures.map(f => `${f.container}: ${f.error}`),
+        );
       }),
     );
     return failures;
@@ -53,7 +59,10 @@ export class RestartGuard {
    * SIGINT (the CLI's one-shot backup; `serve` handles signals itself by finishing its jobs,
    * whose own finally starts the containers).
    */
-  installProcessHooks(log: (message: string) => void, options: { signals: boolean }): void {
+  installProcessHooks(
+    log: (message: string) => void,
+    options: { signals: boolean },
+  ): void {
     if (this.installed) return;
     this.installed = true;
     const restartThenExit = (code: number) => {
@@ -61,7 +70,13 @@ export class RestartGuard {
         .then(failures => failures.forEach(f => log(`could not start ${f}`)))
         // Helpers and siblings of the interrupted run would otherwise stay behind.
         .then(() => removeLiveAgentContainers())
-        .then(left => left > 0 && log(`could not remove ${left} helper/sibling container(s); docker ps -a --filter label=safekeep.io/created-by`))
+        .then(
+          left =>
+            left > 0 &&
+            log(
+              `could not remove ${left} helper/sibling container(s); docker ps -a --filter label=safekeep.io/created-by`,
+            ),
+        )
         .finally(() => process.exit(code));
     };
     if (options.signals) {
@@ -73,7 +88,13 @@ export class RestartGuard {
       restartThenExit(1);
     });
     process.once('unhandledRejection', reason => {
-      log(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
+      log(
+        `unhandled rejection: ${
+          reason instanceof Error
+            ? reason.stack ?? reason.message
+            : String(reason)
+        }`,
+      );
       restartThenExit(1);
     });
   }

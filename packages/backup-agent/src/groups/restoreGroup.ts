@@ -1,7 +1,22 @@
-import { ContainerStateName, containerStates, startContainers, stopContainers } from '../docker/containerLifecycle';
-import { prepareRestore, PreparedRestore, RestoreResult } from '../snapshots/restoreSnapshot';
-import type { ProgressListener, SnapshotContext } from '../snapshots/SnapshotContext';
-import { chooseGroupSnapshots, GroupSnapshotSelection } from './chooseGroupSnapshots';
+import {
+  ContainerStateName,
+  containerStates,
+  startContainers,
+  stopContainers,
+} from '../docker/containerLifecycle';
+import {
+  prepareRestore,
+  PreparedRestore,
+  RestoreResult,
+} from '../snapshots/restoreSnapshot';
+import type {
+  ProgressListener,
+  SnapshotContext,
+} from '../snapshots/SnapshotContext';
+import {
+  chooseGroupSnapshots,
+  GroupSnapshotSelection,
+} from './chooseGroupSnapshots';
 import { withMemberContainers } from './memberContainers';
 import type { ResolvedGroup } from './resolveGroup';
 
@@ -23,7 +38,11 @@ export interface GroupRestoreMember {
 export interface GroupRestoreResult {
   group: string;
   members: GroupRestoreMember[];
-  containers: Array<{ container: string; wasRunning: boolean; state: ContainerStateName }>;
+  containers: Array<{
+    container: string;
+    wasRunning: boolean;
+    state: ContainerStateName;
+  }>;
   /** What the operator has to know when it failed: which containers were left stopped, and why. */
   note?: string;
   error?: string;
@@ -37,17 +56,36 @@ export interface GroupRestoreResult {
  * running on a half-restored set of databases is worse than one that is down, so the operator
  * decides (seed 001). The result says what state each container is in.
  */
-export async function restoreGroup(context: SnapshotContext, group: ResolvedGroup, options: GroupRestoreOptions): Promise<GroupRestoreResult> {
+export async function restoreGroup(
+  context: SnapshotContext,
+  group: ResolvedGroup,
+  options: GroupRestoreOptions,
+): Promise<GroupRestoreResult> {
   const onProgress = options.onProgress ?? (() => undefined);
   const docker = context.docker().docker;
-  const ids = await chooseGroupSnapshots(context, group.name, group.targets, options, options.tier);
-  const members: GroupRestoreMember[] = group.targets.map(t => ({ target: t.name, snapshotId: ids[t.name], state: 'not restored' }));
+  const ids = await chooseGroupSnapshots(
+    context,
+    group.name,
+    group.targets,
+    options,
+    options.tier,
+  );
+  const members: GroupRestoreMember[] = group.targets.map(t => ({
+    target: t.name,
+    snapshotId: ids[t.name],
+    state: 'not restored',
+  }));
 
   const prepared: PreparedRestore[] = [];
   for (const target of group.targets) {
     onProgress({ phase: `${target.name}: verifying`, bytes: 0 });
     // Refusals happen here, before any container is stopped.
-    prepared.push(await prepareRestore(context, target, ids[target.name], { tier: options.tier, force: options.force }));
+    prepared.push(
+      await prepareRestore(context, target, ids[target.name], {
+        tier: options.tier,
+        force: options.force,
+      }),
+    );
   }
 
   const before = await containerStates(docker, group.containers);
@@ -57,17 +95,31 @@ export async function restoreGroup(context: SnapshotContext, group: ResolvedGrou
 
   let failure: string | undefined;
   if (stop.failures.length > 0) {
-    failure = `could not stop ${stop.failures.map(f => `${f.container} (${f.error})`).join(', ')}, so nothing was restored`;
+    failure = `could not stop ${stop.failures
+      .map(f => `${f.container} (${f.error})`)
+      .join(', ')}, so nothing was restored`;
   } else {
     const stopped = new Set(group.containers);
     for (const [index, restore] of prepared.entries()) {
       const member = members[index];
       try {
-        const result = await withMemberContainers(context, restore.target, stopped, group.stopTimeoutSeconds, () =>
-          restore.apply(progress => onProgress({ ...progress, phase: `${restore.target.name}: ${progress.phase}` })),
+        const result = await withMemberContainers(
+          context,
+          restore.target,
+          stopped,
+          group.stopTimeoutSeconds,
+          () =>
+            restore.apply(progress =>
+              onProgress({
+                ...progress,
+                phase: `${restore.target.name}: ${progress.phase}`,
+              }),
+            ),
         );
         member.result = result;
-        member.state = result.differences.length ? 'restored with differences' : 'restored';
+        member.state = result.differences.length
+          ? 'restored with differences'
+          : 'restored';
       } catch (error) {
         member.state = 'failed';
         member.error = (error as Error).message;
@@ -80,28 +132,68 @@ export async function restoreGroup(context: SnapshotContext, group: ResolvedGrou
   if (!failure) {
     onProgress({ phase: `starting ${running.length} container(s)`, bytes: 0 });
     const start = await startContainers(docker, running);
-    if (start.failures.length > 0) failure = `every member was restored, but ${start.failures.map(f => `${f.container} (${f.error})`).join(', ')} did not start`;
+    if (start.failures.length > 0)
+      failure = `every member was restored, but ${start.failures
+        .map(f => `${f.container} (${f.error})`)
+        .join(', ')} did not start`;
   }
 
   const after = await containerStates(docker, group.containers);
-  const containers = group.containers.map(container => ({ container, wasRunning: running.includes(container), state: after[container] }));
-  const differing = members.filter(m => m.state === 'restored with differences');
+  const containers = group.containers.map(container => ({
+    container,
+    wasRunning: running.includes(container),
+    state: after[container],
+  }));
+  const differing = members.filter(
+    m => m.state === 'restored with differences',
+  );
   let note: string | undefined;
-  if (failure && stop.failures.length === 0 && members.some(m => m.state === 'failed')) {
-    const restored = members.filter(m => m.state.startsWith('restored')).map(m => m.target);
+  if (
+    failure &&
+    stop.failures.length === 0 &&
+    members.some(m => m.state === 'failed')
+  ) {
+    const restored = members
+      .filter(m => m.state.startsWith('restored'))
+      .map(m => m.target);
     note =
-      `containers were left stopped on purpose (${containers.map(c => `${c.container}: ${c.state}`).join(', ')}): ` +
-      `${restored.length ? `${restored.join(', ')} ${restored.length > 1 ? 'were' : 'was'} restored, ` : ''}` +
-      `${members.filter(m => m.state === 'not restored').map(m => m.target).join(', ') || 'no other member'} not; ` +
+      `containers were left stopped on purpose (${containers
+        .map(c => `${c.container}: ${c.state}`)
+        .join(', ')}): ` +
+      `${
+        restored.length
+          ? `${restored.join(', ')} ${
+              restored.length > 1 ? 'were' : 'was'
+            } restored, `
+          : ''
+      }` +
+      `${
+        members
+          .filter(m => m.state === 'not restored')
+          .map(m => m.target)
+          .join(', ') || 'no other member'
+      } not; ` +
       'fix the cause and restore the group again, or start the containers by hand (docker start) if you accept the current data';
   }
   onProgress({ phase: 'done', bytes: 0 });
-  const errors = [failure, ...differing.map(m => `target ${m.target} was restored but its check differs: ${m.result!.differences.join('; ')}`)].filter(Boolean);
+  const errors = [
+    failure,
+    ...differing.map(
+      m =>
+        `target ${
+          m.target
+        } was restored but its check differs: ${m.result!.differences.join(
+          '; ',
+        )}`,
+    ),
+  ].filter(Boolean);
   return {
     group: group.name,
     members,
     containers,
     note,
-    error: errors.length ? `group ${group.name}: ${errors.join('; ')}` : undefined,
+    error: errors.length
+      ? `group ${group.name}: ${errors.join('; ')}`
+      : undefined,
   };
 }

@@ -17,6 +17,9 @@ export function bearerAuth(token: string): RequestHandler {
       next();
       return;
     }
-    res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'unauthorized' });
+    res
+      .status(401)
+      .set('WWW-Authenticate', 'Bearer')
+      .json({ error: 'unauthorized' });
   };
 }

@@ -1,19 +1,39 @@
 import express, { NextFunction, Request, Response } from 'express';
-import type { AgentHealth, AgentTarget, StartBackupConflict } from '@safekeep/plugin-backups-common';
+import type {
+  AgentHealth,
+  AgentTarget,
+  StartBackupConflict,
+} from '@safekeep/plugin-backups-common';
 import { JobConflictError, JobRegistry } from '../jobs/JobRegistry';
-import { backupWork, groupBackupWork, groupRestoreWork, pruneWork, restoreWork, verifyWork } from '../jobs/agentOperations';
+import {
+  backupWork,
+  groupBackupWork,
+  groupRestoreWork,
+  pruneWork,
+  restoreWork,
+  verifyWork,
+} from '../jobs/agentOperations';
 import { NotFoundError } from '../snapshots/errors';
 import type { SnapshotService } from '../snapshots/SnapshotService';
 import { AGENT_VERSION } from '../version';
 import { bearerAuth } from './bearerAuth';
 import { errorHandler } from './HttpError';
-import { dropDestinationSchema, groupRestoreSchema, listSnapshotsQuerySchema, pruneSchema, restoreSchema, startBackupSchema, verifySchema } from './requestSchemas';
+import {
+  dropDestinationSchema,
+  groupRestoreSchema,
+  listSnapshotsQuerySchema,
+  pruneSchema,
+  restoreSchema,
+  startBackupSchema,
+  verifySchema,
+} from './requestSchemas';
 
 type AsyncHandler = (req: Request, res: Response) => Promise<void>;
 
-const handle = (fn: AsyncHandler) => (req: Request, res: Response, next: NextFunction) => {
-  fn(req, res).catch(next);
-};
+const handle =
+  (fn: AsyncHandler) => (req: Request, res: Response, next: NextFunction) => {
+    fn(req, res).catch(next);
+  };
 
 /**
  * The agent's HTTP API (`/v1/...`), as described in docs/agent.md. Every route requires the
@@ -69,11 +89,22 @@ export function createAgentApp(options: {
       if (body.group) {
         const group = await service.group(body.group);
         const work = groupBackupWork(service, group.name);
-        res.status(202).json(jobs.start('backup', `group:${group.name}`, work, { alsoLocks: group.targets, group: group.name }));
+        res
+          .status(202)
+          .json(
+            jobs.start('backup', `group:${group.name}`, work, {
+              alsoLocks: group.targets,
+              group: group.name,
+            }),
+          );
         return;
       }
       const target = await service.resolveTarget(body.target!);
-      res.status(202).json(jobs.start('backup', target.name, backupWork(service, target.name)));
+      res
+        .status(202)
+        .json(
+          jobs.start('backup', target.name, backupWork(service, target.name)),
+        );
     }),
   );
 
@@ -83,7 +114,10 @@ export function createAgentApp(options: {
 
   app.get('/v1/jobs/:id', (req, res) => {
     const job = jobs.get(req.params.id);
-    if (!job) throw new NotFoundError(`no job ${req.params.id} (jobs are kept in memory until the agent restarts)`);
+    if (!job)
+      throw new NotFoundError(
+        `no job ${req.params.id} (jobs are kept in memory until the agent restarts)`,
+      );
     res.json(job);
   });
 
@@ -99,8 +133,27 @@ export function createAgentApp(options: {
     '/v1/verify',
     handle(async (req, res) => {
       const body = verifySchema.parse(req.body);
-      await service.assertSnapshotExists(body.target, body.snapshotId, body.tier, body.from);
-      res.status(202).json(jobs.start('verify', body.target, verifyWork(service, body.target, body.snapshotId, body.tier, body.from)));
+      await service.assertSnapshotExists(
+        body.target,
+        body.snapshotId,
+        body.tier,
+        body.from,
+      );
+      res
+        .status(202)
+        .json(
+          jobs.start(
+            'verify',
+            body.target,
+            verifyWork(
+              service,
+              body.target,
+              body.snapshotId,
+              body.tier,
+              body.from,
+            ),
+          ),
+        );
     }),
   );
 
@@ -108,27 +161,60 @@ export function createAgentApp(options: {
     '/v1/restores',
     handle(async (req, res) => {
       if (req.body && typeof req.body === 'object' && 'group' in req.body) {
-        const { group: name, dryRun, ...selection } = groupRestoreSchema.parse(req.body);
+        const {
+          group: name,
+          dryRun,
+          ...selection
+        } = groupRestoreSchema.parse(req.body);
         const group = await service.group(name);
         const chosen = selection.snapshotIds
-          ? { snapshotIds: selection.snapshotIds, tier: selection.tier, force: selection.force }
-          : { window: selection.window!, tier: selection.tier, force: selection.force };
+          ? {
+              snapshotIds: selection.snapshotIds,
+              tier: selection.tier,
+              force: selection.force,
+            }
+          : {
+              window: selection.window!,
+              tier: selection.tier,
+              force: selection.force,
+            };
         if (dryRun) {
           // Read-only like a single dry run: no job, no lock, nothing stopped.
           res.json(await service.dryRunRestoreGroup(group.name, chosen));
           return;
         }
-        res.status(202).json(jobs.start('restore', `group:${group.name}`, groupRestoreWork(service, group.name, chosen), { alsoLocks: group.targets, group: group.name }));
+        res
+          .status(202)
+          .json(
+            jobs.start(
+              'restore',
+              `group:${group.name}`,
+              groupRestoreWork(service, group.name, chosen),
+              { alsoLocks: group.targets, group: group.name },
+            ),
+          );
         return;
       }
       const body = restoreSchema.parse(req.body);
       if (body.dryRun) {
         // Read-only, so no job lock: answers while a backup of the target runs too.
-        const checks = { tier: body.tier, force: body.force, destination: body.destination, from: body.from };
-        res.json(await service.dryRunRestore(body.target, body.snapshotId, checks));
+        const checks = {
+          tier: body.tier,
+          force: body.force,
+          destination: body.destination,
+          from: body.from,
+        };
+        res.json(
+          await service.dryRunRestore(body.target, body.snapshotId, checks),
+        );
         return;
       }
-      await service.assertSnapshotExists(body.target, body.snapshotId, body.tier, body.from);
+      await service.assertSnapshotExists(
+        body.target,
+        body.snapshotId,
+        body.tier,
+        body.from,
+      );
       const work = restoreWork(service, body.target, body.snapshotId, {
         tier: body.tier,
         force: body.force,
@@ -145,7 +231,9 @@ export function createAgentApp(options: {
       const body = dropDestinationSchema.parse(req.body);
       const target = await service.resolveTarget(body.target);
       // Never under a running restore (or backup) of the target.
-      const running = jobs.list().find(j => j.state === 'running' && j.target === target.name);
+      const running = jobs
+        .list()
+        .find(j => j.state === 'running' && j.target === target.name);
       if (running) throw new JobConflictError(running);
       res.json(await service.dropDestination(target.name, body.destination));
     }),
@@ -157,14 +245,28 @@ export function createAgentApp(options: {
       const body = pruneSchema.parse(req.body);
       const target = await service.resolveTarget(body.target);
       if (body.tier !== undefined && !target.tiers.includes(body.tier)) {
-        throw new NotFoundError(`target "${target.name}" is not stored in tier "${body.tier}"; its tiers are ${target.tiers.join(', ')}`);
+        throw new NotFoundError(
+          `target "${target.name}" is not stored in tier "${
+            body.tier
+          }"; its tiers are ${target.tiers.join(', ')}`,
+        );
       }
-      res.status(202).json(jobs.start('prune', body.target, pruneWork(service, body.target, body)));
+      res
+        .status(202)
+        .json(
+          jobs.start(
+            'prune',
+            body.target,
+            pruneWork(service, body.target, body),
+          ),
+        );
     }),
   );
 
   app.use((_req, res) => {
-    res.status(404).json({ error: 'no such route; see docs/agent.md for the API' });
+    res
+      .status(404)
+      .json({ error: 'no such route; see docs/agent.md for the API' });
   });
   app.use(errorHandler(options.log));
   return app;

@@ -13,7 +13,12 @@ describe('GET /v1/groups without a reachable Docker Engine', () => {
     process.env.SAFEKEEP_TEST_GROUPS_TOKEN = TOKEN;
     server = await startAgentServer(
       {
-        agent: { name: 'groups-test', listen: { host: '127.0.0.1', port: 0 }, token: { env: 'SAFEKEEP_TEST_GROUPS_TOKEN' }, staging: './staging' },
+        agent: {
+          name: 'groups-test',
+          listen: { host: '127.0.0.1', port: 0 },
+          token: { env: 'SAFEKEEP_TEST_GROUPS_TOKEN' },
+          staging: './staging',
+        },
         storage: { local: { type: 'filesystem', path: './snapshots' } },
         docker: { socketPath: './no-docker.sock' },
         targets: { app: { engine: 'sqlite', path: './app.db' } },
@@ -27,9 +32,21 @@ describe('GET /v1/groups without a reachable Docker Engine', () => {
   });
 
   it('lists the group with its targets and says why its containers are unknown', async () => {
-    const { body } = await request(server.url).get('/v1/groups').set({ Authorization: `Bearer ${TOKEN}` }).expect(200);
+    const { body } = await request(server.url)
+      .get('/v1/groups')
+      .set({ Authorization: `Bearer ${TOKEN}` })
+      .expect(200);
     expect(body.groups).toEqual([
-      { name: 'shop', source: 'config', targets: ['app'], containers: null, excluded: [], problem: expect.stringMatching(/^no Docker Engine answers at unix:\/\/.*no-docker\.sock \(ENOENT\)/) },
+      {
+        name: 'shop',
+        source: 'config',
+        targets: ['app'],
+        containers: null,
+        excluded: [],
+        problem: expect.stringMatching(
+          /^no Docker Engine answers at unix:\/\/.*no-docker\.sock \(ENOENT\)/,
+        ),
+      },
     ]);
   });
 });

@@ -10,11 +10,21 @@ const TOKEN = 'from-test-token-0123456789';
 const auth = { Authorization: `Bearer ${TOKEN}` };
 
 /** An agent ("host") in its own folder, storing snapshots in `snapshots` (shared between hosts). */
-async function startHost(name: string, dir: string, snapshots: string, targets: Record<string, Record<string, unknown>>): Promise<AgentServer> {
+async function startHost(
+  name: string,
+  dir: string,
+  snapshots: string,
+  targets: Record<string, Record<string, unknown>>,
+): Promise<AgentServer> {
   process.env.SAFEKEEP_TEST_FROM_TOKEN = TOKEN;
   return startAgentServer(
     {
-      agent: { name, listen: { host: '127.0.0.1', port: 0 }, token: { env: 'SAFEKEEP_TEST_FROM_TOKEN' }, staging: './staging' },
+      agent: {
+        name,
+        listen: { host: '127.0.0.1', port: 0 },
+        token: { env: 'SAFEKEEP_TEST_FROM_TOKEN' },
+        staging: './staging',
+      },
       storage: { shared: { type: 'filesystem', path: snapshots } },
       targets,
     },
@@ -25,7 +35,9 @@ async function startHost(name: string, dir: string, snapshots: string, targets: 
 function rowsIn(file: string): number {
   const db = new Database(file, { readonly: true });
   try {
-    return (db.prepare('SELECT COUNT(*) AS n FROM items').get() as { n: number }).n;
+    return (
+      db.prepare('SELECT COUNT(*) AS n FROM items').get() as { n: number }
+    ).n;
   } finally {
     db.close();
   }
@@ -33,7 +45,10 @@ function rowsIn(file: string): number {
 
 async function finished(server: AgentServer, jobId: string): Promise<AgentJob> {
   for (let i = 0; i < 400; i++) {
-    const { body } = await request(server.url).get(`/v1/jobs/${jobId}`).set(auth).expect(200);
+    const { body } = await request(server.url)
+      .get(`/v1/jobs/${jobId}`)
+      .set(auth)
+      .expect(200);
     if (body.state !== 'running') return body;
     await new Promise(r => setTimeout(r, 25));
   }
@@ -60,12 +75,21 @@ describe('restoring a snapshot of another target (from), on another host sharing
     const insert = db.prepare('INSERT INTO items (name) VALUES (?)');
     for (let i = 0; i < 75; i++) insert.run(`order ${i}`);
     db.close();
-    hostA = await startHost('host-a', dirA, shared, { orders: { engine: 'sqlite', path: './orders.db' } });
-    hostB = await startHost('host-b', dirB, shared, { 'orders-replica': { engine: 'sqlite', path: './orders-replica.db' } });
+    hostA = await startHost('host-a', dirA, shared, {
+      orders: { engine: 'sqlite', path: './orders.db' },
+    });
+    hostB = await startHost('host-b', dirB, shared, {
+      'orders-replica': { engine: 'sqlite', path: './orders-replica.db' },
+    });
 
-    const { body: backup } = await request(hostA.url).post('/v1/backups').set(auth).send({ target: 'orders' }).expect(202);
+    const { body: backup } = await request(hostA.url)
+      .post('/v1/backups')
+      .set(auth)
+      .send({ target: 'orders' })
+      .expect(202);
     const done = await finished(hostA, backup.id);
-    if (done.state !== 'succeeded') throw new Error(`host A's backup ${done.state}: ${done.error}`);
+    if (done.state !== 'succeeded')
+      throw new Error(`host A's backup ${done.state}: ${done.error}`);
     snapshotId = done.snapshots![0].id;
   });
   afterEach(async () => {
@@ -75,14 +99,31 @@ describe('restoring a snapshot of another target (from), on another host sharing
 
   it('verifies, dry-runs and restores it into its own target, and the check compares with the source snapshot', async () => {
     const b = () => request(hostB.url);
-    const { body: verify } = await b().post('/v1/verify').set(auth).send({ target: 'orders-replica', from: 'orders', snapshotId }).expect(202);
+    const { body: verify } = await b()
+      .post('/v1/verify')
+      .set(auth)
+      .send({ target: 'orders-replica', from: 'orders', snapshotId })
+      .expect(202);
     expect((await finished(hostB, verify.id)).state).toBe('succeeded');
 
-    const { body: dry } = await b().post('/v1/restores').set(auth).send({ target: 'orders-replica', from: 'orders', snapshotId, dryRun: true }).expect(200);
+    const { body: dry } = await b()
+      .post('/v1/restores')
+      .set(auth)
+      .send({
+        target: 'orders-replica',
+        from: 'orders',
+        snapshotId,
+        dryRun: true,
+      })
+      .expect(200);
     expect(dry.refusals).toEqual([]);
     expect(fs.existsSync(path.join(dirB, 'orders-replica.db'))).toBe(false);
 
-    const { body: job } = await b().post('/v1/restores').set(auth).send({ target: 'orders-replica', from: 'orders', snapshotId }).expect(202);
+    const { body: job } = await b()
+      .post('/v1/restores')
+      .set(auth)
+      .send({ target: 'orders-replica', from: 'orders', snapshotId })
+      .expect(202);
     expect(job.target).toBe('orders-replica');
     const done = await finished(hostB, job.id);
     expect(done.state).toBe('succeeded');
@@ -90,16 +131,35 @@ describe('restoring a snapshot of another target (from), on another host sharing
     expect(rowsIn(path.join(dirB, 'orders-replica.db'))).toBe(75);
 
     // A second time the replica holds data: refused without force, as any destination.
-    const { body: again } = await b().post('/v1/restores').set(auth).send({ target: 'orders-replica', from: 'orders', snapshotId, dryRun: true }).expect(200);
-    expect(again.refusals).toEqual([expect.stringMatching(/^the destination is not empty/)]);
+    const { body: again } = await b()
+      .post('/v1/restores')
+      .set(auth)
+      .send({
+        target: 'orders-replica',
+        from: 'orders',
+        snapshotId,
+        dryRun: true,
+      })
+      .expect(200);
+    expect(again.refusals).toEqual([
+      expect.stringMatching(/^the destination is not empty/),
+    ]);
   });
 
   it('says which target it looked for and where, when the snapshot is not there', async () => {
-    const missing = await request(hostB.url).post('/v1/restores').set(auth).send({ target: 'orders-replica', from: 'payments', snapshotId }).expect(404);
+    const missing = await request(hostB.url)
+      .post('/v1/restores')
+      .set(auth)
+      .send({ target: 'orders-replica', from: 'payments', snapshotId })
+      .expect(404);
     expect(missing.body.error).toBe(
       `snapshot ${snapshotId} of target "payments" was not found in tiers shared of target "orders-replica" (an incomplete snapshot, without MANIFEST.json, counts as not found)`,
     );
     // Without from, B looks for snapshots of its own target, and has none.
-    await request(hostB.url).post('/v1/verify').set(auth).send({ target: 'orders-replica', snapshotId }).expect(404);
+    await request(hostB.url)
+      .post('/v1/verify')
+      .set(auth)
+      .send({ target: 'orders-replica', snapshotId })
+      .expect(404);
   });
 });

@@ -1,5 +1,10 @@
 import type { AddressInfo } from 'node:net';
-import { AgentConfig, AgentConfigInput, loadConfig, parseConfig } from '../config/loadConfig';
+import {
+  AgentConfig,
+  AgentConfigInput,
+  loadConfig,
+  parseConfig,
+} from '../config/loadConfig';
 import { resolveSecret } from '../config/secretRef';
 import { JobRegistry } from '../jobs/JobRegistry';
 import { SnapshotService } from '../snapshots/SnapshotService';
@@ -30,7 +35,10 @@ function isParsedConfig(value: unknown): value is AgentConfig {
   return typeof (value as AgentConfig)?.context?.resolvePath === 'function';
 }
 
-function toConfig(config: string | AgentConfigInput | AgentConfig, baseDir = process.cwd()): AgentConfig {
+function toConfig(
+  config: string | AgentConfigInput | AgentConfig,
+  baseDir = process.cwd(),
+): AgentConfig {
   if (typeof config === 'string') return loadConfig(config);
   if (isParsedConfig(config)) return config;
   return parseConfig(config, { baseDir });

@@ -1,15 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import type { AgentJob, AgentJobKind, AgentSnapshot } from '@safekeep/plugin-backups-common';
+import type {
+  AgentJob,
+  AgentJobKind,
+  AgentSnapshot,
+} from '@safekeep/plugin-backups-common';
 import type { Progress } from '../snapshots/SnapshotContext';
 
 /** A second job for a target (or a group holding it) while one runs. */
 export class JobConflictError extends Error {
-  constructor(
-    readonly runningJob: AgentJob,
-    busy = runningJob.target,
-  ) {
-    const by = runningJob.target === busy ? '' : ` (as part of ${runningJob.target})`;
-    super(`${busy.startsWith('group:') ? `group "${busy.slice(6)}"` : `target "${busy}"`} already has a ${runningJob.kind} job running${by} (${runningJob.id}); wait for it to finish`);
+  constructor(readonly runningJob: AgentJob, busy = runningJob.target) {
+    const by =
+      runningJob.target === busy ? '' : ` (as part of ${runningJob.target})`;
+    super(
+      `${
+        busy.startsWith('group:')
+          ? `group "${busy.slice(6)}"`
+          : `target "${busy}"`
+      } already has a ${runningJob.kind} job running${by} (${
+        runningJob.id
+      }); wait for it to finish`,
+    );
     this.name = 'JobConflictError';
   }
 }
@@ -30,7 +40,9 @@ export interface JobOptions {
   group?: string;
 }
 
-export type JobWork = (report: (progress: Progress) => void) => Promise<JobOutcome>;
+export type JobWork = (
+  report: (progress: Progress) => void,
+) => Promise<JobOutcome>;
 
 const KEEP_FINISHED = 500;
 
@@ -46,7 +58,12 @@ export class JobRegistry {
   constructor(private readonly now: () => Date = () => new Date()) {}
 
   /** Starts a job, or throws JobConflictError when the target (or one of `alsoLocks`) is busy. Returns at once. */
-  start(kind: AgentJobKind, target: string, work: JobWork, options: JobOptions = {}): AgentJob {
+  start(
+    kind: AgentJobKind,
+    target: string,
+    work: JobWork,
+    options: JobOptions = {},
+  ): AgentJob {
     const locks = [target, ...(options.alsoLocks ?? [])];
     for (const lock of locks) {
       const runningId = this.runningByTarget.get(lock);
@@ -76,7 +93,8 @@ export class JobRegistry {
         outcome => {
           if (outcome.snapshots) job.snapshots = outcome.snapshots;
           if (outcome.details) job.details = outcome.details;
-          if (outcome.downtimeMs !== undefined) job.downtimeMs = outcome.downtimeMs;
+          if (outcome.downtimeMs !== undefined)
+            job.downtimeMs = outcome.downtimeMs;
           if (outcome.error) {
             job.state = 'failed';
             job.error = outcome.error;
@@ -119,12 +137,19 @@ export class JobRegistry {
 
   /** Resolves when no job is running. */
   async idle(): Promise<void> {
-    await Promise.all([...new Set(this.runningByTarget.values())].map(id => this.settled.get(id)));
+    await Promise.all(
+      [...new Set(this.runningByTarget.values())].map(id =>
+        this.settled.get(id),
+      ),
+    );
   }
 
   private forgetOldJobs(): void {
     const finished = [...this.jobs.values()].filter(j => j.state !== 'running');
-    for (const job of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) {
+    for (const job of finished.slice(
+      0,
+      Math.max(0, finished.length - KEEP_FINISHED),
+    )) {
       this.jobs.delete(job.id);
       this.settled.delete(job.id);
     }

@@ -19,20 +19,33 @@ export function backupWork(service: SnapshotService, target: string): JobWork {
       snapshots: result.snapshots,
       // An engine that stopped its container for the dump (neo4j) records how long.
       downtimeMs: typeof downtime === 'number' ? downtime : undefined,
-      details: { ...result.manifest.details, ...(failed.length ? { failedTiers: result.failedTiers } : {}) },
+      details: {
+        ...result.manifest.details,
+        ...(failed.length ? { failedTiers: result.failedTiers } : {}),
+      },
       error: failed.length
-        ? `stored in ${result.snapshots.map(s => s.tier).join(', ')}, but copying failed for ${failed.join('; ')}`
+        ? `stored in ${result.snapshots
+            .map(s => s.tier)
+            .join(', ')}, but copying failed for ${failed.join('; ')}`
         : undefined,
     };
   };
 }
 
-export function verifyWork(service: SnapshotService, target: string, snapshotId: string, tier?: string, from?: string): JobWork {
+export function verifyWork(
+  service: SnapshotService,
+  target: string,
+  snapshotId: string,
+  tier?: string,
+  from?: string,
+): JobWork {
   return async report => {
     const result = await service.verify(target, snapshotId, tier, report, from);
     return {
       details: { ...result },
-      error: result.ok ? undefined : `verification failed: ${verifyProblems(result).join('; ')}`,
+      error: result.ok
+        ? undefined
+        : `verification failed: ${verifyProblems(result).join('; ')}`,
     };
   };
 }
@@ -44,11 +57,18 @@ export function restoreWork(
   options: RestoreChoices,
 ): JobWork {
   return async report => {
-    const result = await service.restore(target, snapshotId, { ...options, onProgress: report });
+    const result = await service.restore(target, snapshotId, {
+      ...options,
+      onProgress: report,
+    });
     return {
       details: { ...result },
       error: result.differences.length
-        ? `restored ${result.destination}, but its check differs from the backup: ${result.differences.join('; ')}`
+        ? `restored ${
+            result.destination
+          }, but its check differs from the backup: ${result.differences.join(
+            '; ',
+          )}`
         : undefined,
     };
   };
@@ -67,7 +87,10 @@ export function pruneWork(
 }
 
 /** A consistency group backup: the job carries every member snapshot, the downtime and each container's state. */
-export function groupBackupWork(service: SnapshotService, group: string): JobWork {
+export function groupBackupWork(
+  service: SnapshotService,
+  group: string,
+): JobWork {
   return async report => {
     const result = await service.backupGroup(group, report);
     return {
@@ -86,11 +109,23 @@ export function groupBackupWork(service: SnapshotService, group: string): JobWor
   };
 }
 
-export function groupRestoreWork(service: SnapshotService, group: string, options: GroupRestoreOptions): JobWork {
+export function groupRestoreWork(
+  service: SnapshotService,
+  group: string,
+  options: GroupRestoreOptions,
+): JobWork {
   return async report => {
-    const result = await service.restoreGroup(group, { ...options, onProgress: report });
+    const result = await service.restoreGroup(group, {
+      ...options,
+      onProgress: report,
+    });
     return {
-      details: { group: result.group, members: result.members, containers: result.containers, ...(result.note ? { note: result.note } : {}) },
+      details: {
+        group: result.group,
+        members: result.members,
+        containers: result.containers,
+        ...(result.note ? { note: result.note } : {}),
+      },
       error: result.error,
     };
   };
@@ -111,17 +146,30 @@ export function dryRunWork(
     const result = await service.dryRunRestore(target, snapshotId, options);
     return {
       details: { ...result },
-      error: result.refusals.length ? `the restore would be refused: ${result.refusals.join('; ')}` : undefined,
+      error: result.refusals.length
+        ? `the restore would be refused: ${result.refusals.join('; ')}`
+        : undefined,
     };
   };
 }
 
-export function groupDryRunWork(service: SnapshotService, group: string, options: GroupDryRunOptions): JobWork {
+export function groupDryRunWork(
+  service: SnapshotService,
+  group: string,
+  options: GroupDryRunOptions,
+): JobWork {
   return async report => {
-    const result = await service.dryRunRestoreGroup(group, { ...options, onProgress: report });
+    const result = await service.dryRunRestoreGroup(group, {
+      ...options,
+      onProgress: report,
+    });
     return {
       details: { ...result },
-      error: result.refusals.length ? `group ${result.group}: the restore would be refused: ${result.refusals.join('; ')}` : undefined,
+      error: result.refusals.length
+        ? `group ${
+            result.group
+          }: the restore would be refused: ${result.refusals.join('; ')}`
+        : undefined,
     };
   };
 }

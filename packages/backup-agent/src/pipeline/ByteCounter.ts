@@ -8,11 +8,20 @@ import { Transform, TransformCallback } from 'node:stream';
 export class ByteCounter extends Transform {
   bytes = 0;
 
-  constructor(private readonly options: { completion?: Promise<void>; onBytes?: (bytes: number) => void } = {}) {
+  constructor(
+    private readonly options: {
+      completion?: Promise<void>;
+      onBytes?: (bytes: number) => void;
+    } = {},
+  ) {
     super();
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+  override _transform(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    callback: TransformCallback,
+  ): void {
     this.bytes += chunk.length;
     this.options.onBytes?.(this.bytes);
     callback(null, chunk);
@@ -25,7 +34,8 @@ export class ByteCounter extends Transform {
     }
     this.options.completion.then(
       () => callback(),
-      error => callback(error instanceof Error ? error : new Error(String(error))),
+      error =>
+        callback(error instanceof Error ? error : new Error(String(error))),
     );
   }
 }

@@ -28,11 +28,16 @@ export class Sha256Digest extends Transform {
   }
 
   get sha256(): string {
-    if (!this.digest) throw new Error('sha256 is known only after the stream ended');
+    if (!this.digest)
+      throw new Error('sha256 is known only after the stream ended');
     return this.digest;
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+  override _transform(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    callback: TransformCallback,
+  ): void {
     this.hash.update(chunk);
     this.bytes += chunk.length;
     this.options.onBytes?.(this.bytes);
@@ -42,7 +47,10 @@ export class Sha256Digest extends Transform {
   override _flush(callback: TransformCallback): void {
     this.digest = this.hash.digest('hex');
     const expected = this.options.expected;
-    if (expected && (expected.sha256 !== this.digest || expected.bytes !== this.bytes)) {
+    if (
+      expected &&
+      (expected.sha256 !== this.digest || expected.bytes !== this.bytes)
+    ) {
       callback(
         new ChecksumMismatchError(
           `${expected.label}: stored data does not match the manifest (sha256 ${this.digest}, ${this.bytes} bytes; manifest says sha256 ${expected.sha256}, ${expected.bytes} bytes)`,

@@ -6,7 +6,9 @@ import { CoalesceChunks } from './coalesceChunks';
 describe('CoalesceChunks', () => {
   it('hands on blocks of at least the block size, the last one shorter, bytes unchanged', async () => {
     const data = randomBytes(10_000);
-    const pieces = Array.from({ length: 100 }, (_, i) => data.subarray(i * 100, (i + 1) * 100));
+    const pieces = Array.from({ length: 100 }, (_, i) =>
+      data.subarray(i * 100, (i + 1) * 100),
+    );
     const blocks: Buffer[] = [];
     await pipeline(
       Readable.from(pieces),

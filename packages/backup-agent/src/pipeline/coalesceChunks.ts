@@ -16,7 +16,11 @@ export class CoalesceChunks extends Transform {
     super();
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+  override _transform(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    callback: TransformCallback,
+  ): void {
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
     if (this.pendingBytes >= this.blockBytes) this.release();
@@ -29,7 +33,11 @@ export class CoalesceChunks extends Transform {
   }
 
   private release(): void {
-    this.push(this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes));
+    this.push(
+      this.pending.length === 1
+        ? this.pending[0]
+        : Buffer.concat(this.pending, this.pendingBytes),
+    );
     this.pending = [];
     this.pendingBytes = 0;
   }

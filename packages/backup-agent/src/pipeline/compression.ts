@@ -9,7 +9,11 @@ const zlibZstd = zlib as unknown as {
   createZstdDecompress?: (options?: object) => Transform;
 };
 
-const SUFFIX: Record<Compression, string> = { zstd: '.zst', gzip: '.gz', none: '' };
+const SUFFIX: Record<Compression, string> = {
+  zstd: '.zst',
+  gzip: '.gz',
+  none: '',
+};
 
 export function compressionSuffix(compression: Compression): string {
   return SUFFIX[compression];
@@ -27,10 +31,15 @@ export interface CompressionOptions {
 const CHUNK_SIZE = 256 * 1024;
 
 /** The stage that compresses, or undefined for `none`. */
-export function createCompressor(compression: Compression, options: CompressionOptions = {}): Transform | Duplex | undefined {
+export function createCompressor(
+  compression: Compression,
+  options: CompressionOptions = {},
+): Transform | Duplex | undefined {
   switch (compression) {
     case 'zstd':
-      return ZLIB_HAS_ZSTD && !options.zstdBinary ? zlibZstd.createZstdCompress!({ chunkSize: CHUNK_SIZE }) : spawnFilter('zstd', ['-q', '-c', '-3']);
+      return ZLIB_HAS_ZSTD && !options.zstdBinary
+        ? zlibZstd.createZstdCompress!({ chunkSize: CHUNK_SIZE })
+        : spawnFilter('zstd', ['-q', '-c', '-3']);
     case 'gzip':
       return zlib.createGzip({ level: 6, chunkSize: CHUNK_SIZE });
     case 'none':
@@ -40,10 +49,15 @@ export function createCompressor(compression: Compression, options: CompressionO
   }
 }
 
-export function createDecompressor(compression: Compression, options: CompressionOptions = {}): Transform | Duplex | undefined {
+export function createDecompressor(
+  compression: Compression,
+  options: CompressionOptions = {},
+): Transform | Duplex | undefined {
   switch (compression) {
     case 'zstd':
-      return ZLIB_HAS_ZSTD && !options.zstdBinary ? zlibZstd.createZstdDecompress!() : spawnFilter('zstd', ['-q', '-d', '-c']);
+      return ZLIB_HAS_ZSTD && !options.zstdBinary
+        ? zlibZstd.createZstdDecompress!()
+        : spawnFilter('zstd', ['-q', '-d', '-c']);
     case 'gzip':
       return zlib.createGunzip();
     case 'none':
@@ -54,7 +68,10 @@ export function createDecompressor(compression: Compression, options: Compressio
 }
 
 /** The shell command that writes an artifact's raw bytes to stdout, for READMEs. */
-export function manualCatCommand(compression: Compression, storedName: string): string {
+export function manualCatCommand(
+  compression: Compression,
+  storedName: string,
+): string {
   switch (compression) {
     case 'zstd':
       return `zstd -dc ${storedName}`;
@@ -66,7 +83,12 @@ export function manualCatCommand(compression: Compression, storedName: string): 
 }
 
 /** The artifact's name without the compression suffix. */
-export function rawArtifactName(storedName: string, compression: Compression): string {
+export function rawArtifactName(
+  storedName: string,
+  compression: Compression,
+): string {
   const suffix = SUFFIX[compression];
-  return suffix && storedName.endsWith(suffix) ? storedName.slice(0, -suffix.length) : storedName;
+  return suffix && storedName.endsWith(suffix)
+    ? storedName.slice(0, -suffix.length)
+    : storedName;
 }

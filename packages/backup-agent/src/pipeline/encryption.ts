@@ -18,11 +18,19 @@ export type KeyLookup = (keyId: string) => EncryptionKey;
 export function createEncryptionStage(
   key: EncryptionKey | undefined,
   chunkBytes = DEFAULT_CHUNK_BYTES,
-): { stage: Transform | Duplex | undefined; manifest: SnapshotArtifact['encryption']; suffix: string } {
+): {
+  stage: Transform | Duplex | undefined;
+  manifest: SnapshotArtifact['encryption'];
+  suffix: string;
+} {
   if (!key) return { stage: undefined, manifest: null, suffix: '' };
   return {
     stage: new EncryptStream(key, chunkBytes),
-    manifest: { algorithm: ALGORITHM, key_id: key.keyId, chunk_bytes: chunkBytes },
+    manifest: {
+      algorithm: ALGORITHM,
+      key_id: key.keyId,
+      chunk_bytes: chunkBytes,
+    },
     suffix: ENCRYPTED_SUFFIX,
   };
 }
@@ -38,7 +46,9 @@ export function createDecryptionStage(
 ): Transform | Duplex | undefined {
   if (!artifact.encryption) return undefined;
   if (!keys) {
-    throw new Error(`${label} is encrypted with key "${artifact.encryption.key_id}"; no key was given to decrypt it`);
+    throw new Error(
+      `${label} is encrypted with key "${artifact.encryption.key_id}"; no key was given to decrypt it`,
+    );
   }
   return new DecryptStream({ key: keys(artifact.encryption.key_id), label });
 }

@@ -17,7 +17,11 @@ export async function openVerifiedStoredArtifact(
 ): Promise<Readable> {
   const source = await storage.getArtifact(ref, artifact.name);
   const verify = new Sha256Digest({
-    expected: { sha256: artifact.sha256, bytes: artifact.bytes, label: `${storage.tier}:${artifact.name}` },
+    expected: {
+      sha256: artifact.sha256,
+      bytes: artifact.bytes,
+      label: `${storage.tier}:${artifact.name}`,
+    },
     onBytes,
   });
   pipeline(source, verify, () => undefined);
@@ -35,13 +39,25 @@ export async function openRawArtifact(
   onBytes?: (bytes: number) => void,
   keys?: KeyLookup,
 ): Promise<Readable> {
-  const decrypt = createDecryptionStage(artifact, keys, `${storage.tier}:${ref.id}/${artifact.name}`);
-  const verified = await openVerifiedStoredArtifact(storage, ref, artifact, onBytes);
+  const decrypt = createDecryptionStage(
+    artifact,
+    keys,
+    `${storage.tier}:${ref.id}/${artifact.name}`,
+  );
+  const verified = await openVerifiedStoredArtifact(
+    storage,
+    ref,
+    artifact,
+    onBytes,
+  );
   const stages: Array<Readable | Transform | Duplex> = [verified];
   if (decrypt) stages.push(decrypt);
   const decompressor = createDecompressor(artifact.compression);
   if (decompressor) stages.push(decompressor);
   if (stages.length === 1) return verified;
   // Errors anywhere destroy every stage, the last one included, so the consumer sees them.
-  return pipeline(stages as unknown as [Readable, Transform], () => undefined) as unknown as Readable;
+  return pipeline(
+    stages as unknown as [Readable, Transform],
+    () => undefined,
+  ) as unknown as Readable;
 }

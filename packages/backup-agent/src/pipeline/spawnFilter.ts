@@ -11,7 +11,9 @@ export function spawnFilter(command: string, args: string[]): Duplex {
   const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   let inputError: Error | undefined;
-  const exited = new Promise<number | null>(resolve => child.once('close', code => resolve(code)));
+  const exited = new Promise<number | null>(resolve =>
+    child.once('close', code => resolve(code)),
+  );
   child.stderr.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-2000);
   });
@@ -40,14 +42,24 @@ export function spawnFilter(command: string, args: string[]): Duplex {
   child.stdin.on('error', error => {
     inputError ??= error;
   });
-  child.on('error', error => duplex.destroy(new Error(`cannot run ${command}: ${error.message}`)));
+  child.on('error', error =>
+    duplex.destroy(new Error(`cannot run ${command}: ${error.message}`)),
+  );
   child.stdout.on('data', (chunk: Buffer) => {
     if (!duplex.push(chunk)) child.stdout.pause();
   });
   child.stdout.on('end', () => {
     exited.then(code => {
-      if (code !== 0) duplex.destroy(new Error(`${command} exited with code ${code}: ${stderr.trim()}`));
-      else if (inputError) duplex.destroy(new Error(`${command} stopped reading its input (${inputError.message})`));
+      if (code !== 0)
+        duplex.destroy(
+          new Error(`${command} exited with code ${code}: ${stderr.trim()}`),
+        );
+      else if (inputError)
+        duplex.destroy(
+          new Error(
+            `${command} stopped reading its input (${inputError.message})`,
+          ),
+        );
       else duplex.push(null);
     });
   });

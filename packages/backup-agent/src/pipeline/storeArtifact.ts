@@ -1,6 +1,9 @@
 import { Duplex, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Compression, SnapshotArtifact } from '@safekeep/plugin-backups-common';
+import type {
+  Compression,
+  SnapshotArtifact,
+} from '@safekeep/plugin-backups-common';
 import type { ProducedArtifact } from '../engines/EngineDriver';
 import type { SnapshotRef, SnapshotStorage } from '../storage/SnapshotStorage';
 import { ByteCounter } from './ByteCounter';
@@ -28,11 +31,18 @@ export interface StoreArtifactOptions {
  * failure (the source, the dump tool's exit code, the storage) rejects, and the storage never
  * shows the artifact under its final name.
  */
-export async function storeArtifact(options: StoreArtifactOptions): Promise<SnapshotArtifact> {
+export async function storeArtifact(
+  options: StoreArtifactOptions,
+): Promise<SnapshotArtifact> {
   const { artifact, compression, storage, ref } = options;
   const encryption = createEncryptionStage(options.encryption);
-  const storedName = `${artifact.name}${compressionSuffix(compression)}${encryption.suffix}`;
-  const raw = new ByteCounter({ completion: artifact.completion, onBytes: youngGarbageCollector() });
+  const storedName = `${artifact.name}${compressionSuffix(compression)}${
+    encryption.suffix
+  }`;
+  const raw = new ByteCounter({
+    completion: artifact.completion,
+    onBytes: youngGarbageCollector(),
+  });
   const digest = new Sha256Digest({ onBytes: options.onProgress });
   const stages: Array<Readable | Transform | Duplex> = [artifact.stream, raw];
   const compressor = createCompressor(compression);
@@ -47,7 +57,11 @@ export async function storeArtifact(options: StoreArtifactOptions): Promise<Snap
     stored = (await storage.putArtifact(ref, storedName, source)).bytes;
   });
   if (stored !== digest.bytes) {
-    throw new Error(`${storage.location(ref)}${storedName}: storage holds ${stored} bytes, ${digest.bytes} were written`);
+    throw new Error(
+      `${storage.location(ref)}${storedName}: storage holds ${stored} bytes, ${
+        digest.bytes
+      } were written`,
+    );
   }
   return {
     name: storedName,

@@ -11,7 +11,8 @@ describe('young garbage collection while streaming', () => {
     const calls: number[] = [];
     let current = 0;
     const onBytes = youngGarbageCollector(100, () => calls.push(current));
-    for (current of [10, 99, 100, 150, 199, 420, 430, 519, 520]) onBytes(current);
+    for (current of [10, 99, 100, 150, 199, 420, 430, 519, 520])
+      onBytes(current);
     expect(calls).toEqual([100, 420, 520]);
   });
 });

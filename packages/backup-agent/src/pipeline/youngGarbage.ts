@@ -1,7 +1,10 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
-type Collect = (options: { type: 'minor' | 'major'; execution?: 'sync' | 'async' }) => void;
+type Collect = (options: {
+  type: 'minor' | 'major';
+  execution?: 'sync' | 'async';
+}) => void;
 
 /** Bytes that may pass between two collections. */
 export const COLLECT_EVERY_BYTES = 2 * 1024 * 1024;
@@ -31,7 +34,10 @@ export function collector(): Collect | null {
  *
  * Returns a function to call with a running byte count.
  */
-export function youngGarbageCollector(every = COLLECT_EVERY_BYTES, collect: Collect | null = collector()): (bytes: number) => void {
+export function youngGarbageCollector(
+  every = COLLECT_EVERY_BYTES,
+  collect: Collect | null = collector(),
+): (bytes: number) => void {
   let next = every;
   return bytes => {
     if (bytes < next) return;

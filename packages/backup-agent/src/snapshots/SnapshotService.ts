@@ -1,15 +1,26 @@
 import type { AgentSnapshot } from '@safekeep/plugin-backups-common';
 import type { AgentConfig, TargetConfig } from '../config/loadConfig';
-import { discoverLabelledTargets, Discovery } from '../docker/discoverLabelledTargets';
+import {
+  discoverLabelledTargets,
+  Discovery,
+} from '../docker/discoverLabelledTargets';
 import { DockerRuntime } from '../docker/DockerRuntime';
 import { defaultDockerSettings } from '../docker/dockerSettings';
 import { findDriver } from '../engines/registry';
 import { backupGroup, GroupBackupResult } from '../groups/backupGroup';
 import { describeGroups, GroupDescription } from '../groups/describeGroups';
-import { dryRunGroupRestore, GroupDryRunOptions, GroupDryRunResult } from '../groups/dryRunGroupRestore';
+import {
+  dryRunGroupRestore,
+  GroupDryRunOptions,
+  GroupDryRunResult,
+} from '../groups/dryRunGroupRestore';
 import type { GroupConfig } from '../groups/groupSettings';
 import { resolveGroup } from '../groups/resolveGroup';
-import { GroupRestoreOptions, GroupRestoreResult, restoreGroup } from '../groups/restoreGroup';
+import {
+  GroupRestoreOptions,
+  GroupRestoreResult,
+  restoreGroup,
+} from '../groups/restoreGroup';
 import { createStorage } from '../storage/createStorage';
 import type { SnapshotStorage } from '../storage/SnapshotStorage';
 import { backupTarget, BackupResult } from './backupTarget';
@@ -19,7 +30,12 @@ import { listSnapshots } from './listSnapshots';
 import { pruneSnapshots, PruneOptions, PruneResult } from './pruneSnapshots';
 import { dropDestination, DropResult } from './dropDestination';
 import { dryRunRestore, DryRunResult } from './dryRunRestore';
-import { RestoreChoices, restoreSnapshot, RestoreOptions, RestoreResult } from './restoreSnapshot';
+import {
+  RestoreChoices,
+  restoreSnapshot,
+  RestoreOptions,
+  RestoreResult,
+} from './restoreSnapshot';
 import type { ProgressListener, SnapshotContext } from './SnapshotContext';
 import { verifySnapshot, VerifyResult } from './verifySnapshot';
 
@@ -47,7 +63,10 @@ export class SnapshotService {
     const log = options.log ?? (() => undefined);
     this.dockerRuntime = options.docker;
     const docker = () => {
-      this.dockerRuntime ??= new DockerRuntime(config.docker ?? defaultDockerSettings(), log);
+      this.dockerRuntime ??= new DockerRuntime(
+        config.docker ?? defaultDockerSettings(),
+        log,
+      );
       return this.dockerRuntime;
     };
     this.context = {
@@ -78,7 +97,12 @@ export class SnapshotService {
     let storage = this.storages.get(tier);
     if (!storage) {
       const storageConfig = this.config.storage[tier];
-      if (!storageConfig) throw new NotFoundError(`"${tier}" is not a storage tier; the tiers are ${Object.keys(this.config.storage).join(', ')}`);
+      if (!storageConfig)
+        throw new NotFoundError(
+          `"${tier}" is not a storage tier; the tiers are ${Object.keys(
+            this.config.storage,
+          ).join(', ')}`,
+        );
       storage = createStorage(tier, storageConfig, this.config.agent.staging);
       this.storages.set(tier, storage);
     }
@@ -100,10 +124,13 @@ export class SnapshotService {
     try {
       found = await discoverLabelledTargets(this.docker(), this.config);
     } catch (error) {
-      const problem = `cannot list containers on ${this.docker().endpoint}: ${(error as Error).message}`;
+      const problem = `cannot list containers on ${this.docker().endpoint}: ${
+        (error as Error).message
+      }`;
       found = { targets: [], groups: [], problems: [problem] };
     }
-    for (const problem of found.problems) this.context.log(`label discovery: ${problem}`);
+    for (const problem of found.problems)
+      this.context.log(`label discovery: ${problem}`);
     return found;
   }
 
@@ -112,7 +139,11 @@ export class SnapshotService {
     const target = this.config.targets[name];
     if (!target) {
       const known = Object.keys(this.config.targets);
-      throw new NotFoundError(`unknown target "${name}"; this agent has ${known.length ? known.join(', ') : 'no targets'}`);
+      throw new NotFoundError(
+        `unknown target "${name}"; this agent has ${
+          known.length ? known.join(', ') : 'no targets'
+        }`,
+      );
     }
     return target;
   }
@@ -124,16 +155,26 @@ export class SnapshotService {
     const discovery = await this.discover();
     const found = discovery.targets.find(t => t.name === name);
     if (found) return found;
-    const known = [...Object.keys(this.config.targets), ...discovery.targets.map(t => t.name)];
-    const unreachable = discovery.problems.find(p => p.startsWith('cannot list containers'));
+    const known = [
+      ...Object.keys(this.config.targets),
+      ...discovery.targets.map(t => t.name),
+    ];
+    const unreachable = discovery.problems.find(p =>
+      p.startsWith('cannot list containers'),
+    );
     throw new NotFoundError(
-      `unknown target "${name}"; this agent has ${known.length ? known.join(', ') : 'no targets'}${unreachable ? ` (label discovery failed: ${unreachable})` : ''}`,
+      `unknown target "${name}"; this agent has ${
+        known.length ? known.join(', ') : 'no targets'
+      }${unreachable ? ` (label discovery failed: ${unreachable})` : ''}`,
     );
   }
 
   /** Every target: the config's, then the labelled ones. */
   async listTargets(): Promise<TargetConfig[]> {
-    return [...Object.values(this.config.targets), ...(await this.discover()).targets];
+    return [
+      ...Object.values(this.config.targets),
+      ...(await this.discover()).targets,
+    ];
   }
 
   /** A group of the config, or one named by safekeep.io/group labels. */
@@ -143,71 +184,171 @@ export class SnapshotService {
     const labelled = (await this.discover()).groups;
     const found = labelled.find(g => g.name === name);
     if (found) return found;
-    const known = [...Object.keys(this.config.groups), ...labelled.map(g => g.name)];
-    throw new NotFoundError(`unknown group "${name}"; this agent has ${known.length ? known.join(', ') : 'no groups'}`);
+    const known = [
+      ...Object.keys(this.config.groups),
+      ...labelled.map(g => g.name),
+    ];
+    throw new NotFoundError(
+      `unknown group "${name}"; this agent has ${
+        known.length ? known.join(', ') : 'no groups'
+      }`,
+    );
   }
 
   /** Every group (the config's, then the labelled ones) with the containers it stops now. */
   async listGroups(): Promise<GroupDescription[]> {
-    const groups = [...Object.values(this.config.groups), ...(await this.discover()).groups];
-    return describeGroups(() => this.docker(), groups, name => this.resolveTarget(name));
+    const groups = [
+      ...Object.values(this.config.groups),
+      ...(await this.discover()).groups,
+    ];
+    return describeGroups(
+      () => this.docker(),
+      groups,
+      name => this.resolveTarget(name),
+    );
   }
 
-  async backup(targetName: string, onProgress?: ProgressListener): Promise<BackupResult> {
-    return backupTarget(this.context, await this.resolveTarget(targetName), onProgress);
+  async backup(
+    targetName: string,
+    onProgress?: ProgressListener,
+  ): Promise<BackupResult> {
+    return backupTarget(
+      this.context,
+      await this.resolveTarget(targetName),
+      onProgress,
+    );
   }
 
-  async backupGroup(groupName: string, onProgress?: ProgressListener): Promise<GroupBackupResult> {
-    const group = await resolveGroup(this.docker(), await this.group(groupName), name => this.resolveTarget(name));
+  async backupGroup(
+    groupName: string,
+    onProgress?: ProgressListener,
+  ): Promise<GroupBackupResult> {
+    const group = await resolveGroup(
+      this.docker(),
+      await this.group(groupName),
+      name => this.resolveTarget(name),
+    );
     return backupGroup(this.context, group, onProgress);
   }
 
-  async restoreGroup(groupName: string, options: GroupRestoreOptions): Promise<GroupRestoreResult> {
-    const group = await resolveGroup(this.docker(), await this.group(groupName), name => this.resolveTarget(name));
+  async restoreGroup(
+    groupName: string,
+    options: GroupRestoreOptions,
+  ): Promise<GroupRestoreResult> {
+    const group = await resolveGroup(
+      this.docker(),
+      await this.group(groupName),
+      name => this.resolveTarget(name),
+    );
     return restoreGroup(this.context, group, options);
   }
 
   /** Every check of a group restore, with nothing stopped or written (POST /v1/restores { group, dryRun: true }). */
-  async dryRunRestoreGroup(groupName: string, options: GroupDryRunOptions): Promise<GroupDryRunResult> {
+  async dryRunRestoreGroup(
+    groupName: string,
+    options: GroupDryRunOptions,
+  ): Promise<GroupDryRunResult> {
     const config = await this.group(groupName);
     const targets: TargetConfig[] = [];
-    for (const name of config.targets) targets.push(await this.resolveTarget(name));
+    for (const name of config.targets)
+      targets.push(await this.resolveTarget(name));
     // Docker is asked last and apart: the members are checked even when it cannot be reached.
-    const findContainers = () => resolveGroup(this.docker(), config, name => this.resolveTarget(name));
-    return dryRunGroupRestore(this.context, { name: config.name, targets }, findContainers, options);
+    const findContainers = () =>
+      resolveGroup(this.docker(), config, name => this.resolveTarget(name));
+    return dryRunGroupRestore(
+      this.context,
+      { name: config.name, targets },
+      findContainers,
+      options,
+    );
   }
 
   async list(targetName?: string, tier?: string): Promise<AgentSnapshot[]> {
-    const targets = targetName ? [await this.resolveTarget(targetName)] : await this.listTargets();
+    const targets = targetName
+      ? [await this.resolveTarget(targetName)]
+      : await this.listTargets();
     if (tier !== undefined) this.storage(tier);
     return listSnapshots(this.context, targets, tier);
   }
 
   /** Throws NotFoundError unless the snapshot exists (complete or not readable) in the tier or any tier. */
   /** With `from`, a snapshot of that other target, looked for in `targetName`'s tiers. */
-  async assertSnapshotExists(targetName: string, snapshotId: string, tier?: string, from?: string): Promise<void> {
-    await findSnapshot(this.context, await this.resolveTarget(targetName), snapshotId, tier, from);
+  async assertSnapshotExists(
+    targetName: string,
+    snapshotId: string,
+    tier?: string,
+    from?: string,
+  ): Promise<void> {
+    await findSnapshot(
+      this.context,
+      await this.resolveTarget(targetName),
+      snapshotId,
+      tier,
+      from,
+    );
   }
 
-  async verify(targetName: string, snapshotId: string, tier?: string, onProgress?: ProgressListener, from?: string): Promise<VerifyResult> {
-    return verifySnapshot(this.context, await this.resolveTarget(targetName), snapshotId, tier, onProgress, from);
+  async verify(
+    targetName: string,
+    snapshotId: string,
+    tier?: string,
+    onProgress?: ProgressListener,
+    from?: string,
+  ): Promise<VerifyResult> {
+    return verifySnapshot(
+      this.context,
+      await this.resolveTarget(targetName),
+      snapshotId,
+      tier,
+      onProgress,
+      from,
+    );
   }
 
-  async restore(targetName: string, snapshotId: string, options?: RestoreOptions): Promise<RestoreResult> {
-    return restoreSnapshot(this.context, await this.resolveTarget(targetName), snapshotId, options);
+  async restore(
+    targetName: string,
+    snapshotId: string,
+    options?: RestoreOptions,
+  ): Promise<RestoreResult> {
+    return restoreSnapshot(
+      this.context,
+      await this.resolveTarget(targetName),
+      snapshotId,
+      options,
+    );
   }
 
   /** Every check of a restore, collected, with nothing written (POST /v1/restores { dryRun: true }). */
-  async dryRunRestore(targetName: string, snapshotId: string, options?: RestoreChoices): Promise<DryRunResult> {
-    return dryRunRestore(this.context, await this.resolveTarget(targetName), snapshotId, options);
+  async dryRunRestore(
+    targetName: string,
+    snapshotId: string,
+    options?: RestoreChoices,
+  ): Promise<DryRunResult> {
+    return dryRunRestore(
+      this.context,
+      await this.resolveTarget(targetName),
+      snapshotId,
+      options,
+    );
   }
 
   /** Removes a restore destination that is not the target's own data (POST /v1/destinations/drop). */
-  async dropDestination(targetName: string, destination: string): Promise<DropResult> {
-    return dropDestination(this.context, await this.resolveTarget(targetName), destination);
+  async dropDestination(
+    targetName: string,
+    destination: string,
+  ): Promise<DropResult> {
+    return dropDestination(
+      this.context,
+      await this.resolveTarget(targetName),
+      destination,
+    );
   }
 
   async prune(targetName: string, options: PruneOptions): Promise<PruneResult> {
-    return pruneSnapshots(this.context, await this.resolveTarget(targetName), options);
+    return pruneSnapshots(
+      this.context,
+      await this.resolveTarget(targetName),
+      options,
+    );
   }
 }

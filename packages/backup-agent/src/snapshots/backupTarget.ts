@@ -1,4 +1,9 @@
-import { AgentSnapshot, MANIFEST_VERSION, SnapshotArtifact, SnapshotManifest } from '@safekeep/plugin-backups-common';
+import {
+  AgentSnapshot,
+  MANIFEST_VERSION,
+  SnapshotArtifact,
+  SnapshotManifest,
+} from '@safekeep/plugin-backups-common';
 import type { TargetConfig } from '../config/loadConfig';
 import type { EngineBackup } from '../engines/EngineDriver';
 import { EncryptionKeyring } from '../pipeline/encryption/EncryptionKeyring';
@@ -7,7 +12,11 @@ import { formatSnapshotId } from '../storage/snapshotId';
 import type { SnapshotRef, SnapshotStorage } from '../storage/SnapshotStorage';
 import { AGENT_TOOL_NAME, AGENT_VERSION } from '../version';
 import { copySnapshot } from './copySnapshot';
-import { assertDependenciesStored, copyDependencies, findPreviousSnapshot } from './snapshotDependencies';
+import {
+  assertDependenciesStored,
+  copyDependencies,
+  findPreviousSnapshot,
+} from './snapshotDependencies';
 import type { ProgressListener, SnapshotContext } from './SnapshotContext';
 import { snapshotReadme } from './snapshotReadme';
 import { toAgentSnapshot } from './toAgentSnapshot';
@@ -21,8 +30,14 @@ export interface BackupResult {
 }
 
 /** A fresh id; `-2`, `-3`... when a snapshot (even an incomplete one) already has it. */
-async function allocateSnapshotId(storage: SnapshotStorage, target: string, at: Date): Promise<string> {
-  const taken = new Set((await storage.listSnapshots(target)).map(s => s.ref.id));
+async function allocateSnapshotId(
+  storage: SnapshotStorage,
+  target: string,
+  at: Date,
+): Promise<string> {
+  const taken = new Set(
+    (await storage.listSnapshots(target)).map(s => s.ref.id),
+  );
   for (let sequence = 1; ; sequence++) {
     const id = formatSnapshotId(at, sequence);
     if (!taken.has(id)) return id;
@@ -40,7 +55,10 @@ export interface PendingSnapshot {
   /** The manifest as it will be written, without the details added at commit. */
   manifest: SnapshotManifest;
   /** Writes README and MANIFEST (details merged with `extraDetails`), then copies to the other tiers. */
-  commit(extraDetails?: Record<string, unknown>, onProgress?: ProgressListener): Promise<BackupResult>;
+  commit(
+    extraDetails?: Record<string, unknown>,
+    onProgress?: ProgressListener,
+  ): Promise<BackupResult>;
   /** Removes the stored artifacts. */
   discard(): Promise<void>;
 }
@@ -55,8 +73,14 @@ async function dumpArtifacts(
 ): Promise<SnapshotManifest> {
   const driver = context.driverFor(target);
   // Incremental engines (s3) compare with the previous snapshot and store only what changed.
-  const engineContext = { ...context.engineContext(target), previousSnapshot: await findPreviousSnapshot(context, target, storage) };
-  const engineVersion = await driver.serverVersion(target.settings, engineContext);
+  const engineContext = {
+    ...context.engineContext(target),
+    previousSnapshot: await findPreviousSnapshot(context, target, storage),
+  };
+  const engineVersion = await driver.serverVersion(
+    target.settings,
+    engineContext,
+  );
   // Read before the dump starts: a missing key fails the backup naming the key id.
   const encryption = new EncryptionKeyring(context.config).forTarget(target);
   let backup: EngineBackup | undefined;
@@ -73,12 +97,14 @@ async function dumpArtifacts(
         encryption,
         storage,
         ref,
-        onProgress: bytes => onProgress({ phase: 'dumping', bytes: offset + bytes }),
+        onProgress: bytes =>
+          onProgress({ phase: 'dumping', bytes: offset + bytes }),
       });
       artifacts.push(artifact);
       storedBefore += artifact.bytes;
     }
-    if (artifacts.length === 0) throw new Error(`the ${target.engine} engine produced nothing to store`);
+    if (artifacts.length === 0)
+      throw new Error(`the ${target.engine} engine produced nothing to store`);
     const details = await backup.details();
     const dependsOn = backup.dependsOn?.() ?? [];
     await assertDependenciesStored(storage, target.name, dependsOn);
@@ -96,10 +122,20 @@ async function dumpArtifacts(
       details,
     };
   } catch (error) {
-    await storage.deleteSnapshot(ref).catch(e => context.log(`could not remove the failed snapshot ${storage.location(ref)}: ${e}`));
+    await storage
+      .deleteSnapshot(ref)
+      .catch(e =>
+        context.log(
+          `could not remove the failed snapshot ${storage.location(ref)}: ${e}`,
+        ),
+      );
     throw error;
   } finally {
-    await backup?.close().catch(e => context.log(`cleanup after backing up ${target.name} failed: ${e}`));
+    await backup
+      ?.close()
+      .catch(e =>
+        context.log(`cleanup after backing up ${target.name} failed: ${e}`),
+      );
   }
 }
 
@@ -112,8 +148,18 @@ export async function dumpTarget(
 ): Promise<PendingSnapshot> {
   onProgress({ phase: 'starting', bytes: 0 });
   const primary = context.storageFor(target.tiers[0]);
-  const ref: SnapshotRef = { target: target.name, id: await allocateSnapshotId(primary, target.name, startedAt) };
-  const draft = await dumpArtifacts(context, target, primary, ref, startedAt, onProgress);
+  const ref: SnapshotRef = {
+    target: target.name,
+    id: await allocateSnapshotId(primary, target.name, startedAt),
+  };
+  const draft = await dumpArtifacts(
+    context,
+    target,
+    primary,
+    ref,
+    startedAt,
+    onProgress,
+  );
 
   return {
     target,
@@ -121,17 +167,47 @@ export async function dumpTarget(
     manifest: draft,
     discard: () => primary.deleteSnapshot(ref),
     async commit(extraDetails = {}, progress = onProgress) {
-      const manifest: SnapshotManifest = { ...draft, details: { ...draft.details, ...extraDetails } };
+      const manifest: SnapshotManifest = {
+        ...draft,
+        details: { ...draft.details, ...extraDetails },
+      };
       try {
-        progress({ phase: 'writing manifest', bytes: manifest.artifacts.reduce((sum, a) => sum + a.bytes, 0) });
+        progress({
+          phase: 'writing manifest',
+          bytes: manifest.artifacts.reduce((sum, a) => sum + a.bytes, 0),
+        });
         const driver = context.driverFor(target);
-        const readme = snapshotReadme({ manifest, driver, settings: target.settings, agentName: context.config.agent.name });
+        const readme = snapshotReadme({
+          manifest,
+          driver,
+          settings: target.settings,
+          agentName: context.config.agent.name,
+        });
         await primary.writeReadme(ref, readme);
         await primary.writeManifest(ref, manifest);
-        return await copyToOtherTiers(context, target, primary, ref, manifest, readme, progress);
+        return await copyToOtherTiers(
+          context,
+          target,
+          primary,
+          ref,
+          manifest,
+          readme,
+          progress,
+        );
       } catch (error) {
-        if ((await primary.readManifest(ref).catch(() => undefined))?.status !== 'ok') {
-          await primary.deleteSnapshot(ref).catch(e => context.log(`could not remove the failed snapshot ${primary.location(ref)}: ${e}`));
+        if (
+          (await primary.readManifest(ref).catch(() => undefined))?.status !==
+          'ok'
+        ) {
+          await primary
+            .deleteSnapshot(ref)
+            .catch(e =>
+              context.log(
+                `could not remove the failed snapshot ${primary.location(
+                  ref,
+                )}: ${e}`,
+              ),
+            );
         }
         throw error;
       }
@@ -154,12 +230,22 @@ async function copyToOtherTiers(
     const copy = context.storageFor(tier);
     try {
       // A copy must be restorable on its own: the snapshots it depends on go first.
-      await copyDependencies(context, target, primary, copy, manifest, bytes => onProgress({ phase: `copying dependencies to ${tier}`, bytes }));
-      await copySnapshot(primary, copy, ref, manifest, readme, bytes => onProgress({ phase: `copying to ${tier}`, bytes }));
+      await copyDependencies(context, target, primary, copy, manifest, bytes =>
+        onProgress({ phase: `copying dependencies to ${tier}`, bytes }),
+      );
+      await copySnapshot(primary, copy, ref, manifest, readme, bytes =>
+        onProgress({ phase: `copying to ${tier}`, bytes }),
+      );
       snapshots.push(toAgentSnapshot(copy, ref, manifest));
     } catch (error) {
       failedTiers.push({ tier, error: (error as Error).message });
-      await copy.deleteSnapshot(ref).catch(e => context.log(`could not remove the failed copy ${copy.location(ref)}: ${e}`));
+      await copy
+        .deleteSnapshot(ref)
+        .catch(e =>
+          context.log(
+            `could not remove the failed copy ${copy.location(ref)}: ${e}`,
+          ),
+        );
     }
   }
   onProgress({ phase: 'done', bytes: snapshots[0].bytes });

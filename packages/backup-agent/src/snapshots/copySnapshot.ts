@@ -18,10 +18,19 @@ export async function copySnapshot(
   let copiedBefore = 0;
   for (const artifact of manifest.artifacts) {
     const offset = copiedBefore;
-    const source = await openVerifiedStoredArtifact(from, ref, artifact, bytes => onProgress(offset + bytes));
+    const source = await openVerifiedStoredArtifact(
+      from,
+      ref,
+      artifact,
+      bytes => onProgress(offset + bytes),
+    );
     const { bytes } = await to.putArtifact(ref, artifact.name, source);
     if (bytes !== artifact.bytes) {
-      throw new Error(`${to.location(ref)}${artifact.name} holds ${bytes} bytes, the manifest says ${artifact.bytes}`);
+      throw new Error(
+        `${to.location(ref)}${
+          artifact.name
+        } holds ${bytes} bytes, the manifest says ${artifact.bytes}`,
+      );
     }
     copiedBefore += bytes;
   }

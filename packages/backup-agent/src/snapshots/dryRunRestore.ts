@@ -4,7 +4,10 @@ import { RestoreRefusedError } from './errors';
 import { findSnapshot, usableManifest } from './findSnapshot';
 import { refuseNewerEngine, RestoreChoices } from './restoreSnapshot';
 import { restoreKeys } from './restoreKeys';
-import { findRestoreDependencies, verifyRestoreDependencies } from './snapshotDependencies';
+import {
+  findRestoreDependencies,
+  verifyRestoreDependencies,
+} from './snapshotDependencies';
 import type { SnapshotContext } from './SnapshotContext';
 import { checkArtifacts } from './verifySnapshot';
 
@@ -52,14 +55,28 @@ export async function dryRunRestore(
   const refusalDetails: DryRunRefusal[] = [];
   const refuse = (error: unknown, fallback: DryRunRefusalReason) => {
     if (error instanceof RestoreRefusedError) {
-      refusalDetails.push({ reason: error.reason, message: error.message, forceable: error.forceable });
+      refusalDetails.push({
+        reason: error.reason,
+        message: error.message,
+        forceable: error.forceable,
+      });
     } else {
-      refusalDetails.push({ reason: fallback, message: (error as Error).message, forceable: false });
+      refusalDetails.push({
+        reason: fallback,
+        message: (error as Error).message,
+        forceable: false,
+      });
     }
   };
   const driver = context.driverFor(target);
   // Throws NotFoundError (HTTP 404) when no tier has it.
-  const located = await findSnapshot(context, target, id, options.tier, options.from);
+  const located = await findSnapshot(
+    context,
+    target,
+    id,
+    options.tier,
+    options.from,
+  );
   let manifest: SnapshotManifest | undefined;
   try {
     manifest = usableManifest(located, target);
@@ -68,13 +85,26 @@ export async function dryRunRestore(
     refuse(error, 'manifest');
   }
 
-  const destination: DryRunResult['destination'] = { description: driver.describe(target.settings), empty: null, summary: 'not inspected', serverVersion: null };
+  const destination: DryRunResult['destination'] = {
+    description: driver.describe(target.settings),
+    empty: null,
+    summary: 'not inspected',
+    serverVersion: null,
+  };
   let settings = target.settings;
   try {
-    if (options.destination) settings = driver.withDestination(target.settings, options.destination, context.config.context);
+    if (options.destination)
+      settings = driver.withDestination(
+        target.settings,
+        options.destination,
+        context.config.context,
+      );
     destination.description = driver.describe(settings);
     const engineContext = context.engineContext(target);
-    destination.serverVersion = await driver.serverVersion(settings, engineContext);
+    destination.serverVersion = await driver.serverVersion(
+      settings,
+      engineContext,
+    );
     if (manifest) {
       try {
         refuseNewerEngine(manifest, destination.serverVersion, target.engine);
@@ -96,26 +126,61 @@ export async function dryRunRestore(
       );
     }
   } catch (error) {
-    refuse(new Error(`cannot inspect the destination ${destination.description}: ${(error as Error).message}`), 'destination');
+    refuse(
+      new Error(
+        `cannot inspect the destination ${destination.description}: ${
+          (error as Error).message
+        }`,
+      ),
+      'destination',
+    );
   }
 
   let verified = false;
   if (manifest) {
     try {
-      const dependencies = await findRestoreDependencies(located.storage, target, manifest, options.from);
-      const keys = restoreKeys(context.config, [manifest, ...dependencies.map(d => d.manifest)]);
-      const broken = (await checkArtifacts(located.storage, located.ref, manifest, undefined, keys)).filter(c => !c.ok);
+      const dependencies = await findRestoreDependencies(
+        located.storage,
+        target,
+        manifest,
+        options.from,
+      );
+      const keys = restoreKeys(context.config, [
+        manifest,
+        ...dependencies.map(d => d.manifest),
+      ]);
+      const broken = (
+        await checkArtifacts(
+          located.storage,
+          located.ref,
+          manifest,
+          undefined,
+          keys,
+        )
+      ).filter(c => !c.ok);
       if (broken.length > 0) {
-        throw new RestoreRefusedError(`the snapshot failed verification, nothing was changed: ${broken.map(c => c.problem).join('; ')}`, 'checksum');
+        throw new RestoreRefusedError(
+          `the snapshot failed verification, nothing was changed: ${broken
+            .map(c => c.problem)
+            .join('; ')}`,
+          'checksum',
+        );
       }
-      await verifyRestoreDependencies(located.storage, dependencies, keys, () => undefined);
+      await verifyRestoreDependencies(
+        located.storage,
+        dependencies,
+        keys,
+        () => undefined,
+      );
       verified = true;
     } catch (error) {
       refuse(error, 'checksum');
     }
   }
 
-  const containersToStop = (driver.containerNeeds?.(settings) ?? []).filter(need => need.state === 'stopped').map(need => need.container);
+  const containersToStop = (driver.containerNeeds?.(settings) ?? [])
+    .filter(need => need.state === 'stopped')
+    .map(need => need.container);
   return {
     snapshotId: id,
     tier: located.storage.tier,

@@ -21,20 +21,24 @@ function createDatabase(file: string): void {
   const db = new Database(file);
   db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
   const insert = db.prepare('INSERT INTO notes (body) VALUES (?)');
-  for (let i = 0; i < 2000; i++) insert.run(`confidential note ${i} ${randomBytes(40).toString('hex')}`);
+  for (let i = 0; i < 2000; i++)
+    insert.run(`confidential note ${i} ${randomBytes(40).toString('hex')}`);
   db.close();
 }
 
 function countNotes(file: string): number {
   const db = new Database(file, { readonly: true });
   try {
-    return (db.prepare('SELECT count(*) AS n FROM notes').get() as { n: number }).n;
+    return (
+      db.prepare('SELECT count(*) AS n FROM notes').get() as { n: number }
+    ).n;
   } finally {
     db.close();
   }
 }
 
-const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+const sha256 = (data: Buffer) =>
+  createHash('sha256').update(data).digest('hex');
 
 describe('client-side encryption', () => {
   const tempDir = useTempDir();
@@ -49,14 +53,29 @@ describe('client-side encryption', () => {
     delete process.env[KEY_ENV];
   });
 
-  function setup(encryption: Record<string, unknown> = { keyId: 'test-2026', key: { env: KEY_ENV } }) {
+  function setup(
+    encryption: Record<string, unknown> = {
+      keyId: 'test-2026',
+      key: { env: KEY_ENV },
+    },
+  ) {
     const dir = tempDir();
     createDatabase(path.join(dir, 'data/app.db'));
     fs.mkdirSync(path.join(dir, 'files/sub'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'files/secret.txt'), 'confidential file content\n');
-    fs.writeFileSync(path.join(dir, 'files/sub/blob.bin'), randomBytes(3 * 1024 * 1024));
+    fs.writeFileSync(
+      path.join(dir, 'files/secret.txt'),
+      'confidential file content\n',
+    );
+    fs.writeFileSync(
+      path.join(dir, 'files/sub/blob.bin'),
+      randomBytes(3 * 1024 * 1024),
+    );
     const raw = {
-      agent: { name: 'test-agent', token: { env: TEST_TOKEN_ENV }, staging: './staging' },
+      agent: {
+        name: 'test-agent',
+        token: { env: TEST_TOKEN_ENV },
+        staging: './staging',
+      },
       storage: { local: { type: 'filesystem', path: './snapshots' } },
       defaults: { encryption },
       targets: {
@@ -70,7 +89,12 @@ describe('client-side encryption', () => {
   }
 
   /** Changes a stored artifact and rewrites the manifest with its new sha256 and size, as an attacker with write access could. */
-  function rewriteArtifact(dir: string, target: string, id: string, change: (bytes: Buffer) => Buffer): void {
+  function rewriteArtifact(
+    dir: string,
+    target: string,
+    id: string,
+    change: (bytes: Buffer) => Buffer,
+  ): void {
     const folder = path.join(dir, 'snapshots', target, id);
     const manifestFile = path.join(folder, 'MANIFEST.json');
     const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
@@ -90,26 +114,52 @@ describe('client-side encryption', () => {
     expect(appArtifact).toMatchObject({
       name: 'app.db.zst.enc',
       compression: 'zstd',
-      encryption: { algorithm: 'aes-256-gcm-chunked', key_id: 'test-2026', chunk_bytes: 1024 * 1024 },
+      encryption: {
+        algorithm: 'aes-256-gcm-chunked',
+        key_id: 'test-2026',
+        chunk_bytes: 1024 * 1024,
+      },
     });
     expect(files.manifest.artifacts[0].name).toBe('files.tar.zst.enc');
     // Neither the key nor readable content is in the snapshot folder.
-    const stored = listFiles(path.join(dir, 'snapshots')).map(file => ({ file, bytes: fs.readFileSync(path.join(dir, 'snapshots', file)) }));
-    expect(stored.filter(s => s.bytes.includes(Buffer.from(key))).map(s => s.file)).toEqual([]);
+    const stored = listFiles(path.join(dir, 'snapshots')).map(file => ({
+      file,
+      bytes: fs.readFileSync(path.join(dir, 'snapshots', file)),
+    }));
+    expect(
+      stored.filter(s => s.bytes.includes(Buffer.from(key))).map(s => s.file),
+    ).toEqual([]);
     const encrypted = stored.filter(s => s.file.endsWith('.enc'));
     expect(encrypted).toHaveLength(2);
-    expect(encrypted.filter(s => s.bytes.includes(Buffer.from('confidential'))).map(s => s.file)).toEqual([]);
+    expect(
+      encrypted
+        .filter(s => s.bytes.includes(Buffer.from('confidential')))
+        .map(s => s.file),
+    ).toEqual([]);
     // zstd's magic number would be the first bytes of a plain .zst.
-    expect(encrypted.map(s => s.bytes.subarray(0, 8).toString('latin1'))).toEqual(['SKGCM1\r\n', 'SKGCM1\r\n']);
+    expect(
+      encrypted.map(s => s.bytes.subarray(0, 8).toString('latin1')),
+    ).toEqual(['SKGCM1\r\n', 'SKGCM1\r\n']);
     const plain = await service.backup('plain');
-    expect(plain.manifest.artifacts[0]).toMatchObject({ name: 'files.tar.zst', encryption: null });
+    expect(plain.manifest.artifacts[0]).toMatchObject({
+      name: 'files.tar.zst',
+      encryption: null,
+    });
 
-    const db = await service.restore('app', app.snapshots[0].id, { destination: path.join(dir, 'restored/app.db') });
+    const db = await service.restore('app', app.snapshots[0].id, {
+      destination: path.join(dir, 'restored/app.db'),
+    });
     expect(db.differences).toEqual([]);
     expect(countNotes(path.join(dir, 'restored/app.db'))).toBe(2000);
-    const tree = await service.restore('files', files.snapshots[0].id, { destination: path.join(dir, 'restored/files') });
+    const tree = await service.restore('files', files.snapshots[0].id, {
+      destination: path.join(dir, 'restored/files'),
+    });
     expect(tree.differences).toEqual([]);
-    expect(fs.readFileSync(path.join(dir, 'restored/files/sub/blob.bin')).equals(fs.readFileSync(path.join(dir, 'files/sub/blob.bin')))).toBe(true);
+    expect(
+      fs
+        .readFileSync(path.join(dir, 'restored/files/sub/blob.bin'))
+        .equals(fs.readFileSync(path.join(dir, 'files/sub/blob.bin'))),
+    ).toBe(true);
 
     const verified = await service.verify('app', app.snapshots[0].id);
     expect(verified.ok).toBe(true);
@@ -121,10 +171,15 @@ describe('client-side encryption', () => {
     const { snapshots, manifest } = await service.backup('app');
     const folder = path.join(dir, 'snapshots/app', snapshots[0].id);
     const readme = fs.readFileSync(path.join(folder, 'README.md'), 'utf8');
-    expect(readme).toContain('safekeep-agent decrypt --key-file KEY_FILE < app.db.zst.enc | zstd -dc');
+    expect(readme).toContain(
+      'safekeep-agent decrypt --key-file KEY_FILE < app.db.zst.enc | zstd -dc',
+    );
     expect(readme).toContain('with the key `test-2026`');
     // The README's checksum step still works on the encrypted bytes.
-    execFileSync('sha256sum', ['-c'], { cwd: folder, input: `${manifest.artifacts[0].sha256}  app.db.zst.enc\n` });
+    execFileSync('sha256sum', ['-c'], {
+      cwd: folder,
+      input: `${manifest.artifacts[0].sha256}  app.db.zst.enc\n`,
+    });
 
     const keyFile = path.join(dir, 'key.hex');
     fs.writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
@@ -139,7 +194,10 @@ describe('client-side encryption', () => {
       binaryOut: out,
     });
     expect({ code, stderr }).toEqual({ code: 0, stderr: [] });
-    fs.writeFileSync(path.join(dir, 'by-hand.db'), execFileSync('zstd', ['-dc'], { input: Buffer.concat(chunks) }));
+    fs.writeFileSync(
+      path.join(dir, 'by-hand.db'),
+      execFileSync('zstd', ['-dc'], { input: Buffer.concat(chunks) }),
+    );
     expect(countNotes(path.join(dir, 'by-hand.db'))).toBe(2000);
 
     // A wrong key file: refused, exit 1, and the message says so.
@@ -152,7 +210,9 @@ describe('client-side encryption', () => {
       binaryOut: new PassThrough().resume(),
     });
     expect(wrong).toBe(1);
-    expect(refused.join('')).toMatch(/encrypted with key "test-2026", and the key given as .* is a different key/);
+    expect(refused.join('')).toMatch(
+      /encrypted with key "test-2026", and the key given as .* is a different key/,
+    );
   });
 
   it('refuses ciphertext changed together with its sha256 in the manifest, before touching the destination', async () => {
@@ -167,7 +227,9 @@ describe('client-side encryption', () => {
     const destination = path.join(dir, 'restored/app.db');
     const attempt = service.restore('app', snapshots[0].id, { destination });
     await expect(attempt).rejects.toThrow(RestoreRefusedError);
-    await expect(attempt).rejects.toThrow(/the snapshot failed verification, nothing was changed: .*app\.db\.zst\.enc: .*chunk \(?0\)? failed authentication \(AES-256-GCM\)/);
+    await expect(attempt).rejects.toThrow(
+      /the snapshot failed verification, nothing was changed: .*app\.db\.zst\.enc: .*chunk \(?0\)? failed authentication \(AES-256-GCM\)/,
+    );
     expect(fs.existsSync(destination)).toBe(false);
     expect((await service.verify('app', snapshots[0].id)).ok).toBe(false);
   });
@@ -175,9 +237,13 @@ describe('client-side encryption', () => {
   it('refuses a truncated artifact even with a matching manifest', async () => {
     const { dir, service } = setup();
     const { snapshots } = await service.backup('files');
-    rewriteArtifact(dir, 'files', snapshots[0].id, bytes => bytes.subarray(0, 68 + 9 + 1024 * 1024 + 16)); // header + first chunk
+    rewriteArtifact(dir, 'files', snapshots[0].id, bytes =>
+      bytes.subarray(0, 68 + 9 + 1024 * 1024 + 16),
+    ); // header + first chunk
     const destination = path.join(dir, 'restored/files');
-    await expect(service.restore('files', snapshots[0].id, { destination })).rejects.toThrow(
+    await expect(
+      service.restore('files', snapshots[0].id, { destination }),
+    ).rejects.toThrow(
       /nothing was changed: .*the last chunk \(0\) failed authentication .*cut short/,
     );
     expect(fs.existsSync(destination)).toBe(false);
@@ -190,7 +256,9 @@ describe('client-side encryption', () => {
 
     process.env[KEY_ENV] = randomBytes(32).toString('hex');
     const before = fs.readFileSync(destination);
-    await expect(service.restore('app', snapshots[0].id, { force: true })).rejects.toThrow(
+    await expect(
+      service.restore('app', snapshots[0].id, { force: true }),
+    ).rejects.toThrow(
       /encrypted with key "test-2026", and the key given as "test-2026" is a different key/,
     );
     expect(fs.readFileSync(destination).equals(before)).toBe(true);
@@ -204,29 +272,62 @@ describe('client-side encryption', () => {
 
     process.env[KEY_ENV] = key;
     const rotated = new SnapshotService(
-      parseConfig({ ...raw, defaults: { encryption: { keyId: 'test-2027', key: { env: 'SAFEKEEP_TEST_OTHER_KEY' } } } }, { baseDir: dir }),
+      parseConfig(
+        {
+          ...raw,
+          defaults: {
+            encryption: {
+              keyId: 'test-2027',
+              key: { env: 'SAFEKEEP_TEST_OTHER_KEY' },
+            },
+          },
+        },
+        { baseDir: dir },
+      ),
     );
-    await expect(rotated.restore('app', snapshots[0].id, { force: true })).rejects.toThrow(
+    await expect(
+      rotated.restore('app', snapshots[0].id, { force: true }),
+    ).rejects.toThrow(
       'encryption key "test-2026" is not configured on this agent (it knows test-2027); add it to the config as encryption: { keyId: test-2026, key: { env | file } } or under encryption.previousKeys',
     );
     // With the old key kept under previousKeys the old snapshot restores again.
     const withPrevious = new SnapshotService(
       parseConfig(
-        { ...raw, defaults: { encryption: { keyId: 'test-2027', key: { env: 'SAFEKEEP_TEST_OTHER_KEY' }, previousKeys: [{ keyId: 'test-2026', key: { env: KEY_ENV } }] } } },
+        {
+          ...raw,
+          defaults: {
+            encryption: {
+              keyId: 'test-2027',
+              key: { env: 'SAFEKEEP_TEST_OTHER_KEY' },
+              previousKeys: [{ keyId: 'test-2026', key: { env: KEY_ENV } }],
+            },
+          },
+        },
         { baseDir: dir },
       ),
     );
-    expect((await withPrevious.restore('app', snapshots[0].id, { force: true })).differences).toEqual([]);
-    expect(fs.readdirSync(path.join(dir, 'data')).filter(f => !/^app\.db(-wal|-shm)?$/.test(f))).toEqual([]);
+    expect(
+      (await withPrevious.restore('app', snapshots[0].id, { force: true }))
+        .differences,
+    ).toEqual([]);
+    expect(
+      fs
+        .readdirSync(path.join(dir, 'data'))
+        .filter(f => !/^app\.db(-wal|-shm)?$/.test(f)),
+    ).toEqual([]);
   });
 
   it('fails a backup whose key is missing before anything is stored', async () => {
     const { dir, service } = setup();
     delete process.env[KEY_ENV];
-    await expect(service.backup('app')).rejects.toThrow(`encryption key "test-2026" cannot be read: defaults.encryption.key: environment variable ${KEY_ENV} is not set`);
+    await expect(service.backup('app')).rejects.toThrow(
+      `encryption key "test-2026" cannot be read: defaults.encryption.key: environment variable ${KEY_ENV} is not set`,
+    );
     expect(listFiles(path.join(dir, 'snapshots'))).toEqual([]);
     process.env[KEY_ENV] = 'too short';
-    await expect(service.backup('app')).rejects.toThrow(/key "test-2026" must be 256 bits written as 64 hex characters/);
+    await expect(service.backup('app')).rejects.toThrow(
+      /key "test-2026" must be 256 bits written as 64 hex characters/,
+    );
     await expect(service.backup('app')).rejects.not.toThrow(/too short/);
   });
 
@@ -237,7 +338,13 @@ describe('client-side encryption', () => {
           agent: { name: 'a', token: { env: TEST_TOKEN_ENV } },
           storage: { local: { type: 'filesystem', path: '/tmp/x' } },
           defaults: { encryption },
-          targets: { app: { engine: 'sqlite', path: '/tmp/app.db', encryption: { keyId: 'bad id!', key: { env: KEY_ENV } } } },
+          targets: {
+            app: {
+              engine: 'sqlite',
+              path: '/tmp/app.db',
+              encryption: { keyId: 'bad id!', key: { env: KEY_ENV } },
+            },
+          },
         },
         { baseDir: '/' },
       );
@@ -254,9 +361,12 @@ describe('client-side encryption', () => {
     expect(message).toContain('defaults.encryption.key');
     expect(message).not.toContain(secret);
     expect(problems).toEqual([
-      expect.stringMatching(/^defaults.encryption.key: must be a reference to a secret .*, not a plain value/),
-      expect.stringMatching(/^targets.app.encryption.keyId: must be a name of letters, digits/),
+      expect.stringMatching(
+        /^defaults.encryption.key: must be a reference to a secret .*, not a plain value/,
+      ),
+      expect.stringMatching(
+        /^targets.app.encryption.keyId: must be a name of letters, digits/,
+      ),
     ]);
   });
 });
-

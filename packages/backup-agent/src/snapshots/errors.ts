@@ -13,7 +13,14 @@ export class NotFoundError extends Error {
 export class RestoreRefusedError extends Error {
   constructor(
     message: string,
-    readonly reason: 'manifest' | 'engine' | 'version' | 'not-empty' | 'checksum' | 'key' | 'dependency',
+    readonly reason:
+      | 'manifest'
+      | 'engine'
+      | 'version'
+      | 'not-empty'
+      | 'checksum'
+      | 'key'
+      | 'dependency',
     readonly forceable = false,
   ) {
     super(message);

@@ -1,6 +1,13 @@
-import { MANIFEST_VERSION, SnapshotManifest } from '@safekeep/plugin-backups-common';
+import {
+  MANIFEST_VERSION,
+  SnapshotManifest,
+} from '@safekeep/plugin-backups-common';
 import type { TargetConfig } from '../config/loadConfig';
-import type { ManifestRead, SnapshotRef, SnapshotStorage } from '../storage/SnapshotStorage';
+import type {
+  ManifestRead,
+  SnapshotRef,
+  SnapshotStorage,
+} from '../storage/SnapshotStorage';
 import { NotFoundError, RestoreRefusedError } from './errors';
 import type { SnapshotContext } from './SnapshotContext';
 
@@ -14,7 +21,13 @@ export interface LocatedSnapshot {
 export function tiersToSearch(target: TargetConfig, tier?: string): string[] {
   if (tier === undefined) return target.tiers;
   if (!target.tiers.includes(tier)) {
-    throw new NotFoundError(`target "${target.name}" is not stored in tier "${tier}"; its tiers are ${target.tiers.join(', ')}`);
+    throw new NotFoundError(
+      `target "${
+        target.name
+      }" is not stored in tier "${tier}"; its tiers are ${target.tiers.join(
+        ', ',
+      )}`,
+    );
   }
   return [tier];
 }
@@ -39,12 +52,17 @@ export async function findSnapshot(
   }
   const where = tier ? `tier "${tier}"` : `tiers ${target.tiers.join(', ')}`;
   throw new NotFoundError(
-    `snapshot ${id} of target "${ref.target}" was not found in ${where}${from ? ` of target "${target.name}"` : ''} (an incomplete snapshot, without MANIFEST.json, counts as not found)`,
+    `snapshot ${id} of target "${ref.target}" was not found in ${where}${
+      from ? ` of target "${target.name}"` : ''
+    } (an incomplete snapshot, without MANIFEST.json, counts as not found)`,
   );
 }
 
 /** The manifest, or a refusal that says why it cannot be used. */
-export function usableManifest(located: LocatedSnapshot, target: TargetConfig): SnapshotManifest {
+export function usableManifest(
+  located: LocatedSnapshot,
+  target: TargetConfig,
+): SnapshotManifest {
   const read = located.manifest;
   const where = located.storage.location(located.ref);
   if (read.status === 'too-new') {
@@ -53,8 +71,10 @@ export function usableManifest(located: LocatedSnapshot, target: TargetConfig): 
       'manifest',
     );
   }
-  if (read.status === 'unreadable') throw new RestoreRefusedError(`${where}: ${read.reason}`, 'manifest');
-  if (read.status === 'missing') throw new NotFoundError(`${where} has no MANIFEST.json`);
+  if (read.status === 'unreadable')
+    throw new RestoreRefusedError(`${where}: ${read.reason}`, 'manifest');
+  if (read.status === 'missing')
+    throw new NotFoundError(`${where} has no MANIFEST.json`);
   if (read.manifest.target.engine !== target.engine) {
     throw new RestoreRefusedError(
       `snapshot ${located.ref.id} holds a ${read.manifest.target.engine} backup, but target "${target.name}" is ${target.engine}`,

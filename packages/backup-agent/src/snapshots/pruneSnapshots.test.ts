@@ -15,7 +15,10 @@ describe('prune', () => {
     db.exec('CREATE TABLE t (v); INSERT INTO t VALUES (1);');
     db.close();
     let clock = new Date('2026-01-01T04:00:00Z');
-    const service = new SnapshotService(testConfig(dir, { app: { engine: 'sqlite', path: './app.db' } }), { now: () => clock });
+    const service = new SnapshotService(
+      testConfig(dir, { app: { engine: 'sqlite', path: './app.db' } }),
+      { now: () => clock },
+    );
     const ids: string[] = [];
     for (let day = 0; day < 10; day++) {
       clock = new Date(Date.UTC(2026, 0, 1 + day, 4));
@@ -27,16 +30,23 @@ describe('prune', () => {
     const fresh = formatSnapshotId(new Date('2026-01-10T11:30:00Z'));
     for (const id of [stale, fresh]) {
       fs.mkdirSync(path.join(dir, 'snapshots/app', id), { recursive: true });
-      fs.writeFileSync(path.join(dir, 'snapshots/app', id, 'app.db.zst.partial'), 'half');
+      fs.writeFileSync(
+        path.join(dir, 'snapshots/app', id, 'app.db.zst.partial'),
+        'half',
+      );
     }
-    const folders = () => fs.readdirSync(path.join(dir, 'snapshots/app')).sort();
+    const folders = () =>
+      fs.readdirSync(path.join(dir, 'snapshots/app')).sort();
     return { service, ids, stale, fresh, folders };
   }
 
   it('lists what it would remove in a dry run, and removes nothing', async () => {
     const { service, ids, stale, folders } = await tenDailySnapshots();
     const before = folders();
-    const result = await service.prune('app', { retention: { keepLast: 3, minimum: 2 }, dryRun: true });
+    const result = await service.prune('app', {
+      retention: { keepLast: 3, minimum: 2 },
+      dryRun: true,
+    });
     expect(result).toEqual({
       dryRun: true,
       tiers: [
@@ -58,16 +68,30 @@ describe('prune', () => {
 
   it('removes what the policy does not keep and stale incomplete runs, and leaves young ones', async () => {
     const { service, ids, fresh, folders } = await tenDailySnapshots();
-    const result = await service.prune('app', { retention: { keepDaily: 4, keepWithinMs: 2 * 86_400_000 } });
-    expect(result.tiers[0].kept.map(k => k.id)).toEqual([ids[9], ids[8], ids[7], ids[6]]);
+    const result = await service.prune('app', {
+      retention: { keepDaily: 4, keepWithinMs: 2 * 86_400_000 },
+    });
+    expect(result.tiers[0].kept.map(k => k.id)).toEqual([
+      ids[9],
+      ids[8],
+      ids[7],
+      ids[6],
+    ]);
     expect(folders()).toEqual([ids[6], ids[7], ids[8], ids[9], fresh].sort());
-    expect((await service.list('app')).map(s => s.id)).toEqual([ids[9], ids[8], ids[7], ids[6]]);
+    expect((await service.list('app')).map(s => s.id)).toEqual([
+      ids[9],
+      ids[8],
+      ids[7],
+      ids[6],
+    ]);
   });
 
   it('refuses a policy that would keep nothing', async () => {
     const { service, folders } = await tenDailySnapshots();
     const before = folders();
-    await expect(service.prune('app', { retention: {} })).rejects.toThrow(/the retention policy keeps nothing/);
+    await expect(service.prune('app', { retention: {} })).rejects.toThrow(
+      /the retention policy keeps nothing/,
+    );
     expect(folders()).toEqual(before);
   });
 });

@@ -1,4 +1,8 @@
-import { applyRetention, RetentionPolicy, SnapshotManifest } from '@safekeep/plugin-backups-common';
+import {
+  applyRetention,
+  RetentionPolicy,
+  SnapshotManifest,
+} from '@safekeep/plugin-backups-common';
 import type { TargetConfig } from '../config/loadConfig';
 import { snapshotIdTime } from '../storage/snapshotId';
 import type { StoredSnapshot } from '../storage/SnapshotStorage';
@@ -33,7 +37,9 @@ export interface PruneResult {
   tiers: TierPruneResult[];
 }
 
-type CompleteSnapshot = StoredSnapshot & { manifest: { status: 'ok'; manifest: SnapshotManifest } };
+type CompleteSnapshot = StoredSnapshot & {
+  manifest: { status: 'ok'; manifest: SnapshotManifest };
+};
 
 /**
  * The kept snapshots plus every snapshot they depend on (incremental engines keep content in
@@ -62,18 +68,36 @@ function keepDependencies(
   }
   return complete
     .filter(s => reasons.has(s.ref.id))
-    .sort((a, b) => b.manifest.manifest.started_at.localeCompare(a.manifest.manifest.started_at) || b.ref.id.localeCompare(a.ref.id))
+    .sort(
+      (a, b) =>
+        b.manifest.manifest.started_at.localeCompare(
+          a.manifest.manifest.started_at,
+        ) || b.ref.id.localeCompare(a.ref.id),
+    )
     .map(s => ({ snapshot: s, reasons: reasons.get(s.ref.id)! }));
 }
 
 function keepsSomething(policy: RetentionPolicy): boolean {
-  return !!(policy.keepLast || policy.keepWithinMs || policy.keepDaily || policy.keepWeekly || policy.keepMonthly || policy.minimum);
+  return !!(
+    policy.keepLast ||
+    policy.keepWithinMs ||
+    policy.keepDaily ||
+    policy.keepWeekly ||
+    policy.keepMonthly ||
+    policy.minimum
+  );
 }
 
 /** Applies a retention policy (applyRetention from the contract) to a target's tiers. */
-export async function pruneSnapshots(context: SnapshotContext, target: TargetConfig, options: PruneOptions): Promise<PruneResult> {
+export async function pruneSnapshots(
+  context: SnapshotContext,
+  target: TargetConfig,
+  options: PruneOptions,
+): Promise<PruneResult> {
   if (!keepsSomething(options.retention)) {
-    throw new Error('the retention policy keeps nothing; give at least one of keepLast, keepWithinMs, keepDaily, keepWeekly, keepMonthly, minimum');
+    throw new Error(
+      'the retention policy keeps nothing; give at least one of keepLast, keepWithinMs, keepDaily, keepWeekly, keepMonthly, minimum',
+    );
   }
   const now = context.now();
   const dryRun = options.dryRun ?? false;
@@ -81,7 +105,9 @@ export async function pruneSnapshots(context: SnapshotContext, target: TargetCon
   for (const tier of tiersToSearch(target, options.tier)) {
     const storage = context.storageFor(tier);
     const all = await storage.listSnapshots(target.name);
-    const complete = all.filter((s): s is CompleteSnapshot => s.manifest.status === 'ok');
+    const complete = all.filter(
+      (s): s is CompleteSnapshot => s.manifest.status === 'ok',
+    );
     const decision = applyRetention(
       complete,
       s => new Date(s.manifest.manifest.started_at),
@@ -91,19 +117,30 @@ export async function pruneSnapshots(context: SnapshotContext, target: TargetCon
     const kept = keepDependencies(decision.keep, complete);
     const incomplete = all.filter(s => {
       const startedAt = snapshotIdTime(s.ref.id);
-      return s.manifest.status === 'missing' && startedAt && now.getTime() - startedAt.getTime() > INCOMPLETE_GRACE_MS;
+      return (
+        s.manifest.status === 'missing' &&
+        startedAt &&
+        now.getTime() - startedAt.getTime() > INCOMPLETE_GRACE_MS
+      );
     });
     const skipped = all.flatMap(s => {
       if (s.manifest.status === 'too-new') {
-        return [{ id: s.ref.id, reason: `manifest_version ${s.manifest.manifestVersion} is newer than this agent understands` }];
+        return [
+          {
+            id: s.ref.id,
+            reason: `manifest_version ${s.manifest.manifestVersion} is newer than this agent understands`,
+          },
+        ];
       }
-      if (s.manifest.status === 'unreadable') return [{ id: s.ref.id, reason: s.manifest.reason }];
+      if (s.manifest.status === 'unreadable')
+        return [{ id: s.ref.id, reason: s.manifest.reason }];
       return [];
     });
     const keptIds = new Set(kept.map(k => k.snapshot.ref.id));
     const pruned = decision.prune.filter(s => !keptIds.has(s.ref.id));
     if (!dryRun) {
-      for (const s of [...pruned, ...incomplete]) await storage.deleteSnapshot(s.ref);
+      for (const s of [...pruned, ...incomplete])
+        await storage.deleteSnapshot(s.ref);
     }
     tiers.push({
       tier,

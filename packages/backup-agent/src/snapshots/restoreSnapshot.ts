@@ -6,7 +6,11 @@ import { compareDetails } from './compareDetails';
 import { RestoreRefusedError } from './errors';
 import { findSnapshot, usableManifest } from './findSnapshot';
 import { restoreKeys } from './restoreKeys';
-import { dependencyOpener, findRestoreDependencies, verifyRestoreDependencies } from './snapshotDependencies';
+import {
+  dependencyOpener,
+  findRestoreDependencies,
+  verifyRestoreDependencies,
+} from './snapshotDependencies';
 import type { ProgressListener, SnapshotContext } from './SnapshotContext';
 import { checkArtifacts } from './verifySnapshot';
 import { withoutRunFacts } from './runFacts';
@@ -26,7 +30,10 @@ export interface RestoreOptions {
 }
 
 /** What a restore request (HTTP or CLI) may ask besides the target and snapshot. */
-export type RestoreChoices = Pick<RestoreOptions, 'tier' | 'force' | 'destination' | 'from'>;
+export type RestoreChoices = Pick<
+  RestoreOptions,
+  'tier' | 'force' | 'destination' | 'from'
+>;
 
 export interface RestoreResult {
   snapshotId: string;
@@ -44,10 +51,18 @@ function majorOf(version: string | null): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-export function refuseNewerEngine(manifest: SnapshotManifest, destinationVersion: string | null, engine: string): void {
+export function refuseNewerEngine(
+  manifest: SnapshotManifest,
+  destinationVersion: string | null,
+  engine: string,
+): void {
   const snapshotMajor = majorOf(manifest.engine_version);
   const destinationMajor = majorOf(destinationVersion);
-  if (snapshotMajor !== undefined && destinationMajor !== undefined && snapshotMajor > destinationMajor) {
+  if (
+    snapshotMajor !== undefined &&
+    destinationMajor !== undefined &&
+    snapshotMajor > destinationMajor
+  ) {
     throw new RestoreRefusedError(
       `the snapshot was taken from ${engine} ${manifest.engine_version}, the destination runs ${destinationVersion}: ` +
         `restoring into an older major version is refused (--force does not override this); restore into ${engine} ${snapshotMajor} or newer`,
@@ -78,17 +93,42 @@ export async function prepareRestore(
   const onProgress = options.onProgress ?? (() => undefined);
   const driver = context.driverFor(target);
   onProgress({ phase: 'reading manifest', bytes: 0 });
-  const located = await findSnapshot(context, target, id, options.tier, options.from);
+  const located = await findSnapshot(
+    context,
+    target,
+    id,
+    options.tier,
+    options.from,
+  );
   const manifest = usableManifest(located, target);
   // Snapshots this one keeps content in (incremental engines) must be in the same tier.
-  const dependencies = await findRestoreDependencies(located.storage, target, manifest, options.from);
-  const keys = restoreKeys(context.config, [manifest, ...dependencies.map(d => d.manifest)]);
+  const dependencies = await findRestoreDependencies(
+    located.storage,
+    target,
+    manifest,
+    options.from,
+  );
+  const keys = restoreKeys(context.config, [
+    manifest,
+    ...dependencies.map(d => d.manifest),
+  ]);
   const settings = options.destination
-    ? driver.withDestination(target.settings, options.destination, context.config.context)
+    ? driver.withDestination(
+        target.settings,
+        options.destination,
+        context.config.context,
+      )
     : target.settings;
-  const engineContext = { ...context.engineContext(target), openSnapshotArtifact: dependencyOpener(located.storage, dependencies, keys) };
+  const engineContext = {
+    ...context.engineContext(target),
+    openSnapshotArtifact: dependencyOpener(located.storage, dependencies, keys),
+  };
 
-  refuseNewerEngine(manifest, await driver.serverVersion(settings, engineContext), target.engine);
+  refuseNewerEngine(
+    manifest,
+    await driver.serverVersion(settings, engineContext),
+    target.engine,
+  );
 
   const state = await driver.inspectDestination(settings, engineContext);
   if (!state.empty && !options.force) {
@@ -99,16 +139,26 @@ export async function prepareRestore(
     );
   }
 
-  const checks = await checkArtifacts(located.storage, located.ref, manifest, bytes => onProgress({ phase: 'verifying', bytes }), keys);
+  const checks = await checkArtifacts(
+    located.storage,
+    located.ref,
+    manifest,
+    bytes => onProgress({ phase: 'verifying', bytes }),
+    keys,
+  );
   const broken = checks.filter(c => !c.ok);
   if (broken.length > 0) {
     throw new RestoreRefusedError(
-      `the snapshot failed verification, nothing was changed: ${broken.map(c => c.problem).join('; ')}`,
+      `the snapshot failed verification, nothing was changed: ${broken
+        .map(c => c.problem)
+        .join('; ')}`,
       'checksum',
     );
   }
 
-  await verifyRestoreDependencies(located.storage, dependencies, keys, bytes => onProgress({ phase: 'verifying dependencies', bytes }));
+  await verifyRestoreDependencies(located.storage, dependencies, keys, bytes =>
+    onProgress({ phase: 'verifying dependencies', bytes }),
+  );
 
   return {
     target,
@@ -121,14 +171,24 @@ export async function prepareRestore(
           name: rawNameOf(artifact),
           rawBytes: artifact.raw_bytes,
           // Checked again in flight: the copy verified a moment ago could change under us.
-          open: () => openRawArtifact(located.storage, located.ref, artifact, bytes => progress({ phase: 'restoring', bytes }), keys),
+          open: () =>
+            openRawArtifact(
+              located.storage,
+              located.ref,
+              artifact,
+              bytes => progress({ phase: 'restoring', bytes }),
+              keys,
+            ),
         })),
         engineContext,
       );
 
       progress({ phase: 'checking', bytes: 0 });
       const observed = await driver.check(settings, engineContext);
-      const differences = (driver.compareDetails ?? compareDetails)(withoutRunFacts(manifest.details), observed);
+      const differences = (driver.compareDetails ?? compareDetails)(
+        withoutRunFacts(manifest.details),
+        observed,
+      );
       progress({ phase: 'done', bytes: 0 });
       return {
         snapshotId: id,

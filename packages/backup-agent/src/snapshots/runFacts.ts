@@ -5,6 +5,12 @@
  */
 export const RUN_FACT_KEYS = ['downtimeMs', 'group'] as const;
 
-export function withoutRunFacts(details: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(details).filter(([key]) => !(RUN_FACT_KEYS as readonly string[]).includes(key)));
+export function withoutRunFacts(
+  details: Record<string, unknown>,
+): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(details).filter(
+      ([key]) => !(RUN_FACT_KEYS as readonly string[]).includes(key),
+    ),
+  );
 }

@@ -28,19 +28,37 @@ export interface StoredManifest {
 }
 
 /** The complete snapshots of a target in one tier, by id. */
-export async function completeSnapshots(storage: SnapshotStorage, target: string): Promise<Map<string, StoredManifest>> {
+export async function completeSnapshots(
+  storage: SnapshotStorage,
+  target: string,
+): Promise<Map<string, StoredManifest>> {
   const complete = new Map<string, StoredManifest>();
   for (const stored of await storage.listSnapshots(target)) {
-    if (stored.manifest.status === 'ok') complete.set(stored.ref.id, { ref: stored.ref, manifest: stored.manifest.manifest });
+    if (stored.manifest.status === 'ok')
+      complete.set(stored.ref.id, {
+        ref: stored.ref,
+        manifest: stored.manifest.manifest,
+      });
   }
   return complete;
 }
 
 /** An artifact of a stored snapshot by its raw name, as raw bytes verified in flight. */
-async function openByRawName(storage: SnapshotStorage, stored: StoredManifest, name: string, keys: KeyLookup) {
+async function openByRawName(
+  storage: SnapshotStorage,
+  stored: StoredManifest,
+  name: string,
+  keys: KeyLookup,
+) {
   const artifact = stored.manifest.artifacts.find(a => rawNameOf(a) === name);
   if (!artifact) {
-    throw new Error(`snapshot ${stored.ref.id} has no artifact ${name} (it has ${stored.manifest.artifacts.map(a => a.name).join(', ')})`);
+    throw new Error(
+      `snapshot ${
+        stored.ref.id
+      } has no artifact ${name} (it has ${stored.manifest.artifacts
+        .map(a => a.name)
+        .join(', ')})`,
+    );
   }
   return openRawArtifact(storage, stored.ref, artifact, undefined, keys);
 }
@@ -58,21 +76,39 @@ export async function findPreviousSnapshot(
   const complete = await completeSnapshots(storage, target.name);
   const newestFirst = [...complete.values()]
     .filter(s => s.manifest.target.engine === target.engine)
-    .sort((a, b) => b.manifest.started_at.localeCompare(a.manifest.started_at) || b.ref.id.localeCompare(a.ref.id));
-  const previous = newestFirst.find(s => dependenciesOf(s.manifest).every(id => complete.has(id)));
+    .sort(
+      (a, b) =>
+        b.manifest.started_at.localeCompare(a.manifest.started_at) ||
+        b.ref.id.localeCompare(a.ref.id),
+    );
+  const previous = newestFirst.find(s =>
+    dependenciesOf(s.manifest).every(id => complete.has(id)),
+  );
   if (!previous) return undefined;
   const keyring = new EncryptionKeyring(context.config);
-  return { id: previous.ref.id, openArtifact: name => openByRawName(storage, previous, name, id => keyring.byId(id)) };
+  return {
+    id: previous.ref.id,
+    openArtifact: name =>
+      openByRawName(storage, previous, name, id => keyring.byId(id)),
+  };
 }
 
 /** Refuses to record dependencies that are not complete snapshots of the target in `storage`. */
-export async function assertDependenciesStored(storage: SnapshotStorage, target: string, ids: string[]): Promise<void> {
+export async function assertDependenciesStored(
+  storage: SnapshotStorage,
+  target: string,
+  ids: string[],
+): Promise<void> {
   if (ids.length === 0) return;
   const complete = await completeSnapshots(storage, target);
   const missing = ids.filter(id => !complete.has(id));
   if (missing.length > 0) {
     throw new Error(
-      `the backup references snapshot(s) ${missing.join(', ')} of ${target}, which are not complete in tier ${storage.tier}; run the backup again`,
+      `the backup references snapshot(s) ${missing.join(
+        ', ',
+      )} of ${target}, which are not complete in tier ${
+        storage.tier
+      }; run the backup again`,
     );
   }
 }
@@ -99,9 +135,12 @@ export async function copyDependencies(
     if (present.has(id) || copied.includes(id) || path.includes(id)) return;
     const stored = source.get(id);
     if (!stored) {
-      throw new Error(`snapshot ${manifest.snapshot_id} depends on snapshot ${id}, which is not complete in tier ${from.tier}; it cannot be copied to ${to.tier}`);
+      throw new Error(
+        `snapshot ${manifest.snapshot_id} depends on snapshot ${id}, which is not complete in tier ${from.tier}; it cannot be copied to ${to.tier}`,
+      );
     }
-    for (const dependency of dependenciesOf(stored.manifest)) await visit(dependency, [...path, id]);
+    for (const dependency of dependenciesOf(stored.manifest))
+      await visit(dependency, [...path, id]);
     const readme = snapshotReadme({
       manifest: stored.manifest,
       driver: context.driverFor(target),
@@ -109,9 +148,22 @@ export async function copyDependencies(
       agentName: context.config.agent.name,
     });
     try {
-      await copySnapshot(from, to, stored.ref, stored.manifest, readme, onProgress);
+      await copySnapshot(
+        from,
+        to,
+        stored.ref,
+        stored.manifest,
+        readme,
+        onProgress,
+      );
     } catch (error) {
-      await to.deleteSnapshot(stored.ref).catch(e => context.log(`could not remove the failed copy ${to.location(stored.ref)}: ${e}`));
+      await to
+        .deleteSnapshot(stored.ref)
+        .catch(e =>
+          context.log(
+            `could not remove the failed copy ${to.location(stored.ref)}: ${e}`,
+          ),
+        );
       throw error;
     }
     copied.push(id);
@@ -136,8 +188,15 @@ export async function findRestoreDependencies(
     const ref = { target: from ?? target.name, id };
     const read = await storage.readManifest(ref);
     if (read.status !== 'ok' || read.manifest.target.engine !== target.engine) {
-      const states: Record<string, string> = { missing: 'not there', 'too-new': 'from a newer agent', unreadable: 'unreadable' };
-      const state = read.status === 'ok' ? `a ${read.manifest.target.engine} snapshot` : states[read.status];
+      const states: Record<string, string> = {
+        missing: 'not there',
+        'too-new': 'from a newer agent',
+        unreadable: 'unreadable',
+      };
+      const state =
+        read.status === 'ok'
+          ? `a ${read.manifest.target.engine} snapshot`
+          : states[read.status];
       throw new RestoreRefusedError(
         `snapshot ${manifest.snapshot_id} keeps part of its content in snapshot ${id}, which is ${state} in tier ${storage.tier}; ` +
           'nothing was changed; restore from a tier that holds both (see safekeep-agent list)',
@@ -157,10 +216,22 @@ export async function verifyRestoreDependencies(
   onBytes: (bytes: number) => void = () => undefined,
 ): Promise<void> {
   for (const dependency of dependencies) {
-    const broken = (await checkArtifacts(storage, dependency.ref, dependency.manifest, onBytes, keys)).filter(c => !c.ok);
+    const broken = (
+      await checkArtifacts(
+        storage,
+        dependency.ref,
+        dependency.manifest,
+        onBytes,
+        keys,
+      )
+    ).filter(c => !c.ok);
     if (broken.length > 0) {
       throw new RestoreRefusedError(
-        `snapshot ${dependency.ref.id}, which this snapshot depends on, failed verification, nothing was changed: ${broken.map(c => c.problem).join('; ')}`,
+        `snapshot ${
+          dependency.ref.id
+        }, which this snapshot depends on, failed verification, nothing was changed: ${broken
+          .map(c => c.problem)
+          .join('; ')}`,
         'checksum',
       );
     }
@@ -168,11 +239,17 @@ export async function verifyRestoreDependencies(
 }
 
 /** `openSnapshotArtifact` for a restore: only the dependencies found and verified above. */
-export function dependencyOpener(storage: SnapshotStorage, dependencies: StoredManifest[], keys: KeyLookup) {
+export function dependencyOpener(
+  storage: SnapshotStorage,
+  dependencies: StoredManifest[],
+  keys: KeyLookup,
+) {
   return async (snapshotId: string, name: string) => {
     const dependency = dependencies.find(d => d.ref.id === snapshotId);
     if (!dependency) {
-      throw new Error(`snapshot ${snapshotId} is not listed in depends_on of the snapshot being restored; the snapshot's manifest is incomplete`);
+      throw new Error(
+        `snapshot ${snapshotId} is not listed in depends_on of the snapshot being restored; the snapshot's manifest is incomplete`,
+      );
     }
     return openByRawName(storage, dependency, name, keys);
   };

@@ -6,15 +6,25 @@ import { manualRawCommand, rawNameOf } from '../pipeline/artifactNames';
 
 /** For encrypted snapshots: which key, and how to decrypt without a running agent. */
 function decryptionSection(manifest: SnapshotManifest): string[] {
-  const keyIds = [...new Set(manifest.artifacts.flatMap(a => (a.encryption ? [a.encryption.key_id] : [])))];
+  const keyIds = [
+    ...new Set(
+      manifest.artifacts.flatMap(a =>
+        a.encryption ? [a.encryption.key_id] : [],
+      ),
+    ),
+  ];
   if (keyIds.length === 0) return [];
   return [
     '## Decrypting',
     '',
     `The \`.enc\` files are encrypted on the agent (AES-256-GCM in authenticated chunks, \`aes-256-gcm-chunked\`)`,
-    `with the key ${keyIds.map(k => `\`${k}\``).join(', ')}. The key is not stored with the backup: get it from where the agent`,
+    `with the key ${keyIds
+      .map(k => `\`${k}\``)
+      .join(
+        ', ',
+      )}. The key is not stored with the backup: get it from where the agent`,
     'config points (`encryption.key`: an environment variable or a file holding 64 hex characters) and write it',
-    'to a file readable only by you. No standard tool reads this format; the agent\'s own command does, and',
+    "to a file readable only by you. No standard tool reads this format; the agent's own command does, and",
     'refuses (exit code 1, nothing printed after the damaged point) a wrong key, a changed byte or a cut-short file:',
     '',
     '```sh',
@@ -46,7 +56,9 @@ export function snapshotReadme(input: {
   return [
     `# Safekeep snapshot ${manifest.snapshot_id} of \`${manifest.target.name}\``,
     '',
-    `- What: ${driver.describe(settings)} (engine \`${manifest.target.engine}\`${version})`,
+    `- What: ${driver.describe(settings)} (engine \`${
+      manifest.target.engine
+    }\`${version})`,
     `- Taken: ${manifest.started_at} to ${manifest.finished_at} by ${manifest.tool.name} ${manifest.tool.version} on agent \`${input.agentName}\``,
     `- ${MANIFEST_FILE} is written last: a snapshot folder without it is incomplete and must not be restored.`,
     '',
@@ -55,7 +67,10 @@ export function snapshotReadme(input: {
     '| file | stored | raw | sha256 | content |',
     '| --- | --- | --- | --- | --- |',
     ...manifest.artifacts.map(
-      a => `| ${a.name} | ${formatBytes(a.bytes)} | ${formatBytes(a.raw_bytes)} | \`${a.sha256}\` | ${a.description ?? ''} |`,
+      a =>
+        `| ${a.name} | ${formatBytes(a.bytes)} | ${formatBytes(
+          a.raw_bytes,
+        )} | \`${a.sha256}\` | ${a.description ?? ''} |`,
     ),
     '',
     '## 1. Check the files',

@@ -1,8 +1,16 @@
-import { AgentSnapshot, manifestTotals, SnapshotManifest } from '@safekeep/plugin-backups-common';
+import {
+  AgentSnapshot,
+  manifestTotals,
+  SnapshotManifest,
+} from '@safekeep/plugin-backups-common';
 import type { SnapshotRef, SnapshotStorage } from '../storage/SnapshotStorage';
 
 /** A snapshot as the HTTP API and CLI show it. */
-export function toAgentSnapshot(storage: SnapshotStorage, ref: SnapshotRef, manifest: SnapshotManifest): AgentSnapshot {
+export function toAgentSnapshot(
+  storage: SnapshotStorage,
+  ref: SnapshotRef,
+  manifest: SnapshotManifest,
+): AgentSnapshot {
   const totals = manifestTotals(manifest);
   return {
     id: ref.id,
@@ -12,7 +20,11 @@ export function toAgentSnapshot(storage: SnapshotStorage, ref: SnapshotRef, mani
     bytes: totals.bytes,
     rawBytes: totals.rawBytes,
     sha256: manifest.artifacts[0]?.sha256 ?? '',
-    artifacts: manifest.artifacts.map(a => ({ name: a.name, bytes: a.bytes, sha256: a.sha256 })),
+    artifacts: manifest.artifacts.map(a => ({
+      name: a.name,
+      bytes: a.bytes,
+      sha256: a.sha256,
+    })),
     location: storage.location(ref),
     engine: manifest.target.engine,
     engineVersion: manifest.engine_version,

@@ -3,7 +3,10 @@ import { pipeline } from 'node:stream/promises';
 import type { SnapshotManifest } from '@safekeep/plugin-backups-common';
 import type { TargetConfig } from '../config/loadConfig';
 import { createDecryptionStage, KeyLookup } from '../pipeline/encryption';
-import { EncryptionKeyring, KeyUnavailableError } from '../pipeline/encryption/EncryptionKeyring';
+import {
+  EncryptionKeyring,
+  KeyUnavailableError,
+} from '../pipeline/encryption/EncryptionKeyring';
 import { openVerifiedStoredArtifact } from '../pipeline/openStoredArtifact';
 import type { SnapshotRef, SnapshotStorage } from '../storage/SnapshotStorage';
 import { findSnapshot, tiersToSearch, usableManifest } from './findSnapshot';
@@ -53,17 +56,38 @@ export async function checkArtifacts(
       let decrypt;
       let note: string | undefined;
       try {
-        decrypt = keys ? createDecryptionStage(artifact, keys, `${storage.tier}:${ref.id}/${artifact.name}`) : undefined;
+        decrypt = keys
+          ? createDecryptionStage(
+              artifact,
+              keys,
+              `${storage.tier}:${ref.id}/${artifact.name}`,
+            )
+          : undefined;
       } catch (error) {
         if (requireKeys || !(error instanceof KeyUnavailableError)) throw error;
         note = `sha256 checked; not authenticated: ${error.message}`;
       }
-      const stream = await openVerifiedStoredArtifact(storage, ref, artifact, bytes => onBytes(offset + bytes));
+      const stream = await openVerifiedStoredArtifact(
+        storage,
+        ref,
+        artifact,
+        bytes => onBytes(offset + bytes),
+      );
       const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
-      await (decrypt ? pipeline(stream, decrypt, sink) : pipeline(stream, sink));
-      checks.push(note ? { name: artifact.name, ok: true, note } : { name: artifact.name, ok: true });
+      await (decrypt
+        ? pipeline(stream, decrypt, sink)
+        : pipeline(stream, sink));
+      checks.push(
+        note
+          ? { name: artifact.name, ok: true, note }
+          : { name: artifact.name, ok: true },
+      );
     } catch (error) {
-      checks.push({ name: artifact.name, ok: false, problem: (error as Error).message });
+      checks.push({
+        name: artifact.name,
+        ok: false,
+        problem: (error as Error).message,
+      });
     }
     before += artifact.bytes;
   }
@@ -71,10 +95,15 @@ export async function checkArtifacts(
 }
 
 /** Snapshots the manifest depends on that the tier lacks (or holds without a usable manifest). */
-async function missingDependencies(storage: SnapshotStorage, target: string, manifest: SnapshotManifest): Promise<string[]> {
+async function missingDependencies(
+  storage: SnapshotStorage,
+  target: string,
+  manifest: SnapshotManifest,
+): Promise<string[]> {
   const missing: string[] = [];
   for (const id of manifest.depends_on ?? []) {
-    if ((await storage.readManifest({ target, id })).status !== 'ok') missing.push(id);
+    if ((await storage.readManifest({ target, id })).status !== 'ok')
+      missing.push(id);
   }
   return missing;
 }
@@ -110,10 +139,27 @@ export async function verifySnapshot(
         false,
       );
       const missing = await missingDependencies(storage, ref.target, manifest);
-      const problem = missing.length > 0 ? `depends on snapshot(s) ${missing.join(', ')}, which this tier does not hold complete; it cannot be restored from here` : undefined;
-      tiers.push({ tier: name, location, ok: !problem && artifacts.every(a => a.ok), artifacts, ...(problem ? { problem } : {}) });
+      const problem =
+        missing.length > 0
+          ? `depends on snapshot(s) ${missing.join(
+              ', ',
+            )}, which this tier does not hold complete; it cannot be restored from here`
+          : undefined;
+      tiers.push({
+        tier: name,
+        location,
+        ok: !problem && artifacts.every(a => a.ok),
+        artifacts,
+        ...(problem ? { problem } : {}),
+      });
     } catch (error) {
-      tiers.push({ tier: name, location, ok: false, artifacts: [], problem: (error as Error).message });
+      tiers.push({
+        tier: name,
+        location,
+        ok: false,
+        artifacts: [],
+        problem: (error as Error).message,
+      });
     }
   }
   return { ok: tiers.every(t => t.ok), snapshotId: id, tiers };
@@ -122,6 +168,8 @@ export async function verifySnapshot(
 /** One line per problem found, for errors. */
 export function verifyProblems(result: VerifyResult): string[] {
   return result.tiers.flatMap(t =>
-    t.problem ? [`${t.tier}: ${t.problem}`] : t.artifacts.filter(a => !a.ok).map(a => `${t.tier}: ${a.problem}`),
+    t.problem
+      ? [`${t.tier}: ${t.problem}`]
+      : t.artifacts.filter(a => !a.ok).map(a => `${t.tier}: ${a.problem}`),
   );
 }

@@ -3,22 +3,36 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
-import { MANIFEST_FILE, SnapshotManifest } from '@safekeep/plugin-backups-common';
-import { fsyncDir, writeFileAtomically, writeStreamToNewFile } from '../fs/durable';
+import {
+  MANIFEST_FILE,
+  SnapshotManifest,
+} from '@safekeep/plugin-backups-common';
+import {
+  fsyncDir,
+  writeFileAtomically,
+  writeStreamToNewFile,
+} from '../fs/durable';
 import { manifestText, parseManifestText } from './manifestFile';
-import { assertSafeArtifactName, assertSafeRef, README_FILE } from './safeNames';
+import {
+  assertSafeArtifactName,
+  assertSafeRef,
+  README_FILE,
+} from './safeNames';
 import { isSnapshotId } from './snapshotId';
-import { ArtifactMissingError, ManifestRead, SnapshotRef, SnapshotStorage, StoredSnapshot } from './SnapshotStorage';
+import {
+  ArtifactMissingError,
+  ManifestRead,
+  SnapshotRef,
+  SnapshotStorage,
+  StoredSnapshot,
+} from './SnapshotStorage';
 
 /**
  * Snapshots in a local folder: `<root>/<target>/<id>/<artifact>`. Artifacts are written as
  * `<name>.partial`, fsynced and renamed, so a complete name always means complete bytes.
  */
 export class FilesystemStorage implements SnapshotStorage {
-  constructor(
-    readonly tier: string,
-    private readonly root: string,
-  ) {}
+  constructor(readonly tier: string, private readonly root: string) {}
 
   private dir(ref: SnapshotRef): string {
     assertSafeRef(ref.target, ref.id);
@@ -34,7 +48,11 @@ export class FilesystemStorage implements SnapshotStorage {
     return `${pathToFileURL(this.dir(ref)).href}/`;
   }
 
-  async putArtifact(ref: SnapshotRef, name: string, body: Readable): Promise<{ bytes: number }> {
+  async putArtifact(
+    ref: SnapshotRef,
+    name: string,
+    body: Readable,
+  ): Promise<{ bytes: number }> {
     const final = this.file(ref, name);
     await fsp.mkdir(path.dirname(final), { recursive: true });
     const partial = `${final}.partial`;
@@ -52,7 +70,11 @@ export class FilesystemStorage implements SnapshotStorage {
     await new Promise<void>((resolve, reject) => {
       stream.once('open', () => resolve());
       stream.once('error', error =>
-        reject((error as NodeJS.ErrnoException).code === 'ENOENT' ? new ArtifactMissingError(`${this.location(ref)}${name}`) : error),
+        reject(
+          (error as NodeJS.ErrnoException).code === 'ENOENT'
+            ? new ArtifactMissingError(`${this.location(ref)}${name}`)
+            : error,
+        ),
       );
     });
     return stream;
@@ -63,16 +85,25 @@ export class FilesystemStorage implements SnapshotStorage {
     await writeFileAtomically(path.join(this.dir(ref), README_FILE), text);
   }
 
-  async writeManifest(ref: SnapshotRef, manifest: SnapshotManifest): Promise<void> {
+  async writeManifest(
+    ref: SnapshotRef,
+    manifest: SnapshotManifest,
+  ): Promise<void> {
     await fsp.mkdir(this.dir(ref), { recursive: true });
-    await writeFileAtomically(path.join(this.dir(ref), MANIFEST_FILE), manifestText(manifest));
+    await writeFileAtomically(
+      path.join(this.dir(ref), MANIFEST_FILE),
+      manifestText(manifest),
+    );
   }
 
   async readManifest(ref: SnapshotRef): Promise<ManifestRead> {
     try {
-      return parseManifestText(await fsp.readFile(path.join(this.dir(ref), MANIFEST_FILE), 'utf8'));
+      return parseManifestText(
+        await fsp.readFile(path.join(this.dir(ref), MANIFEST_FILE), 'utf8'),
+      );
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'missing' };
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+        return { status: 'missing' };
       return { status: 'unreadable', reason: (error as Error).message };
     }
   }
@@ -80,13 +111,23 @@ export class FilesystemStorage implements SnapshotStorage {
   async listSnapshots(target: string): Promise<StoredSnapshot[]> {
     let entries: fs.Dirent[];
     try {
-      entries = await fsp.readdir(path.join(this.root, target), { withFileTypes: true });
+      entries = await fsp.readdir(path.join(this.root, target), {
+        withFileTypes: true,
+      });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
     }
-    const ids = entries.filter(e => e.isDirectory() && isSnapshotId(e.name)).map(e => e.name).sort();
-    return Promise.all(ids.map(async id => ({ ref: { target, id }, manifest: await this.readManifest({ target, id }) })));
+    const ids = entries
+      .filter(e => e.isDirectory() && isSnapshotId(e.name))
+      .map(e => e.name)
+      .sort();
+    return Promise.all(
+      ids.map(async id => ({
+        ref: { target, id },
+        manifest: await this.readManifest({ target, id }),
+      })),
+    );
   }
 
   async deleteSnapshot(ref: SnapshotRef): Promise<void> {

@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DeleteObjectCommand, GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+} from '@aws-sdk/client-s3';
 import Database from 'better-sqlite3';
 import { registerEngineDriver } from '../engines/registry';
 import { SnapshotService } from '../snapshots/SnapshotService';
@@ -43,7 +48,9 @@ describe('S3 storage (against s3rver)', () => {
   }
 
   async function keysUnder(prefix: string): Promise<string[]> {
-    const page = await s3.client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix }));
+    const page = await s3.client.send(
+      new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix }),
+    );
     return (page.Contents ?? []).map(o => o.Key!).sort();
   }
 
@@ -51,37 +58,73 @@ describe('S3 storage (against s3rver)', () => {
     const dir = tempDir();
     const dbFile = path.join(dir, 'app.db');
     const db = new Database(dbFile);
-    db.exec(`CREATE TABLE t (v TEXT); INSERT INTO t SELECT hex(randomblob(64)) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 20000) SELECT x FROM c);`);
+    db.exec(
+      `CREATE TABLE t (v TEXT); INSERT INTO t SELECT hex(randomblob(64)) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 20000) SELECT x FROM c);`,
+    );
     db.close();
     const service = new SnapshotService(
       testConfig(
         dir,
-        { app: { engine: 'sqlite', path: './app.db', tiers: ['local', 'offsite'] } },
-        { local: { type: 'filesystem', path: './snapshots' }, offsite: offsite('safekeep/copy-test') },
+        {
+          app: {
+            engine: 'sqlite',
+            path: './app.db',
+            tiers: ['local', 'offsite'],
+          },
+        },
+        {
+          local: { type: 'filesystem', path: './snapshots' },
+          offsite: offsite('safekeep/copy-test'),
+        },
       ),
     );
 
     const result = await service.backup('app');
     expect(result.failedTiers).toEqual([]);
     const [local, remote] = result.snapshots;
-    expect(remote).toMatchObject({ tier: 'offsite', id: local.id, sha256: local.sha256, bytes: local.bytes });
-    expect(remote.location).toBe(`s3://backups/safekeep/copy-test/app/${local.id}/`);
+    expect(remote).toMatchObject({
+      tier: 'offsite',
+      id: local.id,
+      sha256: local.sha256,
+      bytes: local.bytes,
+    });
+    expect(remote.location).toBe(
+      `s3://backups/safekeep/copy-test/app/${local.id}/`,
+    );
     expect(await keysUnder('safekeep/copy-test/')).toEqual(
-      ['MANIFEST.json', 'README.md', 'app.db.zst'].map(n => `safekeep/copy-test/app/${local.id}/${n}`),
+      ['MANIFEST.json', 'README.md', 'app.db.zst'].map(
+        n => `safekeep/copy-test/app/${local.id}/${n}`,
+      ),
     );
     const object = await s3.client.send(
-      new GetObjectCommand({ Bucket: s3.bucket, Key: `safekeep/copy-test/app/${local.id}/app.db.zst` }),
+      new GetObjectCommand({
+        Bucket: s3.bucket,
+        Key: `safekeep/copy-test/app/${local.id}/app.db.zst`,
+      }),
     );
     const stored = Buffer.from(await object.Body!.transformToByteArray());
-    expect(createHash('sha256').update(stored).digest('hex')).toBe(local.sha256);
+    expect(createHash('sha256').update(stored).digest('hex')).toBe(
+      local.sha256,
+    );
 
-    expect((await service.list('app', 'offsite')).map(s => s.id)).toEqual([local.id]);
-    expect(await service.verify('app', local.id)).toMatchObject({ ok: true, tiers: [{ tier: 'local' }, { tier: 'offsite' }] });
+    expect((await service.list('app', 'offsite')).map(s => s.id)).toEqual([
+      local.id,
+    ]);
+    expect(await service.verify('app', local.id)).toMatchObject({
+      ok: true,
+      tiers: [{ tier: 'local' }, { tier: 'offsite' }],
+    });
 
     fs.rmSync(path.join(dir, 'snapshots'), { recursive: true });
     fs.rmSync(dbFile);
-    const restored = await service.restore('app', local.id, { tier: 'offsite' });
-    expect(restored).toMatchObject({ tier: 'offsite', differences: [], observed: { tables: { t: 20000 } } });
+    const restored = await service.restore('app', local.id, {
+      tier: 'offsite',
+    });
+    expect(restored).toMatchObject({
+      tier: 'offsite',
+      differences: [],
+      observed: { tables: { t: 20000 } },
+    });
   });
 
   it('aborts the multipart upload when the source fails halfway: no object, no open upload', async () => {
@@ -90,12 +133,23 @@ describe('S3 storage (against s3rver)', () => {
       testConfig(
         dir,
         // Incompressible data larger than two 5 MiB parts, so parts were uploaded before the failure.
-        { db: { engine: 'flaky', mode: 'stream-error', bytes: 12 * 1024 * 1024, compression: 'none' } },
+        {
+          db: {
+            engine: 'flaky',
+            mode: 'stream-error',
+            bytes: 12 * 1024 * 1024,
+            compression: 'none',
+          },
+        },
         { offsite: offsite('safekeep/fail-test') },
       ),
     );
-    await expect(service.backup('db')).rejects.toThrow(/connection to the database lost mid-dump/);
-    const uploads = await s3.client.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket }));
+    await expect(service.backup('db')).rejects.toThrow(
+      /connection to the database lost mid-dump/,
+    );
+    const uploads = await s3.client.send(
+      new ListMultipartUploadsCommand({ Bucket: s3.bucket }),
+    );
     expect(uploads.Uploads ?? []).toEqual([]);
     expect(await keysUnder('safekeep/fail-test/')).toEqual([]);
     expect(await service.list('db')).toEqual([]);
@@ -107,12 +161,21 @@ describe('S3 storage (against s3rver)', () => {
     db.exec('CREATE TABLE t (v); INSERT INTO t VALUES (1);');
     db.close();
     const service = new SnapshotService(
-      testConfig(dir, { app: { engine: 'sqlite', path: './app.db' } }, { offsite: offsite('listing') }),
+      testConfig(
+        dir,
+        { app: { engine: 'sqlite', path: './app.db' } },
+        { offsite: offsite('listing') },
+      ),
     );
     const { snapshots } = await service.backup('app');
-    expect((await service.list('app')).map(s => s.id)).toEqual([snapshots[0].id]);
+    expect((await service.list('app')).map(s => s.id)).toEqual([
+      snapshots[0].id,
+    ]);
     await s3.client.send(
-      new DeleteObjectCommand({ Bucket: s3.bucket, Key: `listing/app/${snapshots[0].id}/MANIFEST.json` }),
+      new DeleteObjectCommand({
+        Bucket: s3.bucket,
+        Key: `listing/app/${snapshots[0].id}/MANIFEST.json`,
+      }),
     );
     expect(await service.list('app')).toEqual([]);
   });

@@ -10,19 +10,36 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { MANIFEST_FILE, SnapshotManifest } from '@safekeep/plugin-backups-common';
+import {
+  MANIFEST_FILE,
+  SnapshotManifest,
+} from '@safekeep/plugin-backups-common';
 import type { S3StorageConfig } from '../config/configSchema';
 import { ByteCounter } from '../pipeline/ByteCounter';
 import { createS3Client } from './createS3Client';
 import { manifestText, parseManifestText } from './manifestFile';
-import { assertSafeArtifactName, assertSafeRef, README_FILE } from './safeNames';
+import {
+  assertSafeArtifactName,
+  assertSafeRef,
+  README_FILE,
+} from './safeNames';
 import { isSnapshotId } from './snapshotId';
 import { spooledUpload } from './spooledUpload';
-import { ArtifactMissingError, ManifestRead, SnapshotRef, SnapshotStorage, StoredSnapshot } from './SnapshotStorage';
+import {
+  ArtifactMissingError,
+  ManifestRead,
+  SnapshotRef,
+  SnapshotStorage,
+  StoredSnapshot,
+} from './SnapshotStorage';
 
 function isNotFound(error: unknown): boolean {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
+  return (
+    e?.name === 'NoSuchKey' ||
+    e?.name === 'NotFound' ||
+    e?.$metadata?.httpStatusCode === 404
+  );
 }
 
 /**
@@ -38,7 +55,10 @@ export class S3Storage implements SnapshotStorage {
     readonly tier: string,
     private readonly config: S3StorageConfig,
     /** Where upload parts are written (at most three parts at a time): the agent's staging folder. */
-    private readonly spoolDir: string = path.join(os.tmpdir(), 'safekeep-agent'),
+    private readonly spoolDir: string = path.join(
+      os.tmpdir(),
+      'safekeep-agent',
+    ),
   ) {}
 
   /** Created at first use, so credentials are read only when needed. */
@@ -49,7 +69,9 @@ export class S3Storage implements SnapshotStorage {
 
   private prefixOf(ref: SnapshotRef): string {
     assertSafeRef(ref.target, ref.id);
-    return `${[this.config.prefix, ref.target, ref.id].filter(Boolean).join('/')}/`;
+    return `${[this.config.prefix, ref.target, ref.id]
+      .filter(Boolean)
+      .join('/')}/`;
   }
 
   private key(ref: SnapshotRef, name: string): string {
@@ -60,7 +82,11 @@ export class S3Storage implements SnapshotStorage {
     return `s3://${this.config.bucket}/${this.prefixOf(ref)}`;
   }
 
-  async putArtifact(ref: SnapshotRef, name: string, body: Readable): Promise<{ bytes: number }> {
+  async putArtifact(
+    ref: SnapshotRef,
+    name: string,
+    body: Readable,
+  ): Promise<{ bytes: number }> {
     assertSafeArtifactName(name);
     const key = this.key(ref, name);
     const counter = new ByteCounter();
@@ -74,10 +100,16 @@ export class S3Storage implements SnapshotStorage {
       queueSize: 2,
       spoolDir: this.spoolDir,
     });
-    const head = await this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: key }));
+    const head = await this.client.send(
+      new HeadObjectCommand({ Bucket: this.config.bucket, Key: key }),
+    );
     if (head.ContentLength !== counter.bytes) {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.config.bucket, Key: key }));
-      throw new Error(`s3://${this.config.bucket}/${key} holds ${head.ContentLength} bytes after upload, ${counter.bytes} were sent`);
+      await this.client.send(
+        new DeleteObjectCommand({ Bucket: this.config.bucket, Key: key }),
+      );
+      throw new Error(
+        `s3://${this.config.bucket}/${key} holds ${head.ContentLength} bytes after upload, ${counter.bytes} were sent`,
+      );
     }
     return { bytes: counter.bytes };
   }
@@ -85,30 +117,61 @@ export class S3Storage implements SnapshotStorage {
   async getArtifact(ref: SnapshotRef, name: string): Promise<Readable> {
     assertSafeArtifactName(name);
     try {
-      const response = await this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: this.key(ref, name) }));
+      const response = await this.client.send(
+        new GetObjectCommand({
+          Bucket: this.config.bucket,
+          Key: this.key(ref, name),
+        }),
+      );
       return response.Body as Readable;
     } catch (error) {
-      if (isNotFound(error)) throw new ArtifactMissingError(`${this.location(ref)}${name}`);
+      if (isNotFound(error))
+        throw new ArtifactMissingError(`${this.location(ref)}${name}`);
       throw error;
     }
   }
 
-  private async putSmall(key: string, text: string, contentType: string): Promise<void> {
-    await this.client.send(new PutObjectCommand({ Bucket: this.config.bucket, Key: key, Body: text, ContentType: contentType }));
+  private async putSmall(
+    key: string,
+    text: string,
+    contentType: string,
+  ): Promise<void> {
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.config.bucket,
+        Key: key,
+        Body: text,
+        ContentType: contentType,
+      }),
+    );
   }
 
   async writeReadme(ref: SnapshotRef, text: string): Promise<void> {
-    await this.putSmall(this.key(ref, README_FILE), text, 'text/markdown; charset=utf-8');
+    await this.putSmall(
+      this.key(ref, README_FILE),
+      text,
+      'text/markdown; charset=utf-8',
+    );
   }
 
-  async writeManifest(ref: SnapshotRef, manifest: SnapshotManifest): Promise<void> {
-    await this.putSmall(this.key(ref, MANIFEST_FILE), manifestText(manifest), 'application/json');
+  async writeManifest(
+    ref: SnapshotRef,
+    manifest: SnapshotManifest,
+  ): Promise<void> {
+    await this.putSmall(
+      this.key(ref, MANIFEST_FILE),
+      manifestText(manifest),
+      'application/json',
+    );
   }
 
   async readManifest(ref: SnapshotRef): Promise<ManifestRead> {
     try {
       const response = await this.client.send(
-        new GetObjectCommand({ Bucket: this.config.bucket, Key: this.key(ref, MANIFEST_FILE) }),
+        new GetObjectCommand({
+          Bucket: this.config.bucket,
+          Key: this.key(ref, MANIFEST_FILE),
+        }),
       );
       return parseManifestText(await response.Body!.transformToString('utf8'));
     } catch (error) {
@@ -117,36 +180,60 @@ export class S3Storage implements SnapshotStorage {
     }
   }
 
-  private async listKeys(prefix: string, delimiter?: string): Promise<{ keys: string[]; prefixes: string[] }> {
+  private async listKeys(
+    prefix: string,
+    delimiter?: string,
+  ): Promise<{ keys: string[]; prefixes: string[] }> {
     const keys: string[] = [];
     const prefixes: string[] = [];
     let token: string | undefined;
     do {
       const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.config.bucket, Prefix: prefix, Delimiter: delimiter, ContinuationToken: token }),
+        new ListObjectsV2Command({
+          Bucket: this.config.bucket,
+          Prefix: prefix,
+          Delimiter: delimiter,
+          ContinuationToken: token,
+        }),
       );
       keys.push(...(page.Contents ?? []).map(o => o.Key!).filter(Boolean));
-      prefixes.push(...(page.CommonPrefixes ?? []).map(p => p.Prefix!).filter(Boolean));
+      prefixes.push(
+        ...(page.CommonPrefixes ?? []).map(p => p.Prefix!).filter(Boolean),
+      );
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     return { keys, prefixes };
   }
 
   async listSnapshots(target: string): Promise<StoredSnapshot[]> {
-    const targetPrefix = `${[this.config.prefix, target].filter(Boolean).join('/')}/`;
+    const targetPrefix = `${[this.config.prefix, target]
+      .filter(Boolean)
+      .join('/')}/`;
     const { prefixes } = await this.listKeys(targetPrefix, '/');
-    const ids = prefixes.map(p => p.slice(targetPrefix.length).replace(/\/$/, '')).filter(isSnapshotId).sort();
-    return Promise.all(ids.map(async id => ({ ref: { target, id }, manifest: await this.readManifest({ target, id }) })));
+    const ids = prefixes
+      .map(p => p.slice(targetPrefix.length).replace(/\/$/, ''))
+      .filter(isSnapshotId)
+      .sort();
+    return Promise.all(
+      ids.map(async id => ({
+        ref: { target, id },
+        manifest: await this.readManifest({ target, id }),
+      })),
+    );
   }
 
   async deleteSnapshot(ref: SnapshotRef): Promise<void> {
     const prefix = this.prefixOf(ref);
     const manifestKey = this.key(ref, MANIFEST_FILE);
     // Manifest first: interrupted halfway, what is left is an incomplete snapshot.
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.config.bucket, Key: manifestKey }));
+    await this.client.send(
+      new DeleteObjectCommand({ Bucket: this.config.bucket, Key: manifestKey }),
+    );
     const { keys } = await this.listKeys(prefix);
     for (const key of keys) {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.config.bucket, Key: key }));
+      await this.client.send(
+        new DeleteObjectCommand({ Bucket: this.config.bucket, Key: key }),
+      );
     }
   }
 }

@@ -36,7 +36,11 @@ export interface SnapshotStorage {
   /** `file:///var/backups/app/20260118T040000Z/` or `s3://bucket/prefix/app/20260118T040000Z/`. */
   location(ref: SnapshotRef): string;
   /** Stores a stream under its final name only once it is complete; returns the stored size. */
-  putArtifact(ref: SnapshotRef, name: string, body: Readable): Promise<{ bytes: number }>;
+  putArtifact(
+    ref: SnapshotRef,
+    name: string,
+    body: Readable,
+  ): Promise<{ bytes: number }>;
   getArtifact(ref: SnapshotRef, name: string): Promise<Readable>;
   writeReadme(ref: SnapshotRef, text: string): Promise<void>;
   writeManifest(ref: SnapshotRef, manifest: SnapshotManifest): Promise<void>;

@@ -24,7 +24,10 @@ export function createS3Client(connection: S3Connection): S3Client {
     responseChecksumValidation: 'WHEN_REQUIRED',
     credentials:
       accessKeyId && secretAccessKey
-        ? { accessKeyId: resolveSecret(accessKeyId), secretAccessKey: resolveSecret(secretAccessKey) }
+        ? {
+            accessKeyId: resolveSecret(accessKeyId),
+            secretAccessKey: resolveSecret(secretAccessKey),
+          }
         : undefined,
   });
 }

@@ -4,7 +4,11 @@ import { S3Storage } from './S3Storage';
 import type { SnapshotStorage } from './SnapshotStorage';
 
 /** `stagingDir`: the agent's folder for temporary files (S3 upload parts go through it). */
-export function createStorage(tier: string, config: StorageConfig, stagingDir?: string): SnapshotStorage {
+export function createStorage(
+  tier: string,
+  config: StorageConfig,
+  stagingDir?: string,
+): SnapshotStorage {
   switch (config.type) {
     case 'filesystem':
       return new FilesystemStorage(tier, config.path);

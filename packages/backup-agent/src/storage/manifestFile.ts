@@ -1,4 +1,8 @@
-import { MANIFEST_VERSION, snapshotManifestSchema, SnapshotManifest } from '@safekeep/plugin-backups-common';
+import {
+  MANIFEST_VERSION,
+  snapshotManifestSchema,
+  SnapshotManifest,
+} from '@safekeep/plugin-backups-common';
 import type { ManifestRead } from './SnapshotStorage';
 
 /** Interprets the text of MANIFEST.json; never throws. */
@@ -7,7 +11,10 @@ export function parseManifestText(text: string): ManifestRead {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    return { status: 'unreadable', reason: `MANIFEST.json is not JSON (${(error as Error).message})` };
+    return {
+      status: 'unreadable',
+      reason: `MANIFEST.json is not JSON (${(error as Error).message})`,
+    };
   }
   const version = (json as { manifest_version?: unknown })?.manifest_version;
   if (typeof version === 'number' && version > MANIFEST_VERSION) {
@@ -16,7 +23,12 @@ export function parseManifestText(text: string): ManifestRead {
   const parsed = snapshotManifestSchema.safeParse(json);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    return { status: 'unreadable', reason: `MANIFEST.json is not a valid manifest (${first.path.join('.')}: ${first.message})` };
+    return {
+      status: 'unreadable',
+      reason: `MANIFEST.json is not a valid manifest (${first.path.join(
+        '.',
+      )}: ${first.message})`,
+    };
   }
   return { status: 'ok', manifest: parsed.data };
 }

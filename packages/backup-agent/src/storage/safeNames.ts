@@ -10,13 +10,22 @@ const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  * snapshot folder, whatever the caller or a tampered manifest says.
  */
 export function assertSafeRef(target: string, id: string): void {
-  if (!SEGMENT.test(target) || target.includes('..')) throw new Error(`"${target}" is not a valid target name`);
-  if (!isSnapshotId(id)) throw new Error(`"${id}" is not a snapshot id (they look like 20260118T040000Z)`);
+  if (!SEGMENT.test(target) || target.includes('..'))
+    throw new Error(`"${target}" is not a valid target name`);
+  if (!isSnapshotId(id))
+    throw new Error(
+      `"${id}" is not a snapshot id (they look like 20260118T040000Z)`,
+    );
 }
 
 export function assertSafeArtifactName(name: string): void {
   const reserved = name === MANIFEST_FILE || name === README_FILE;
-  if (!SEGMENT.test(name) || name.includes('..') || name.endsWith('.partial') || reserved) {
+  if (
+    !SEGMENT.test(name) ||
+    name.includes('..') ||
+    name.endsWith('.partial') ||
+    reserved
+  ) {
     throw new Error(`"${name}" is not a valid artifact name`);
   }
 }

@@ -1,8 +1,12 @@
 /** Snapshot ids are UTC timestamps, `20260118T040000Z`, with `-2`, `-3`... when one is taken. */
-export const SNAPSHOT_ID_PATTERN = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z(?:-(\d{1,4}))?$/;
+export const SNAPSHOT_ID_PATTERN =
+  /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z(?:-(\d{1,4}))?$/;
 
 export function formatSnapshotId(at: Date, sequence = 1): string {
-  const base = at.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  const base = at
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
   return sequence > 1 ? `${base}-${sequence}` : base;
 }
 

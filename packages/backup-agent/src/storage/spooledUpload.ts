@@ -39,7 +39,10 @@ interface PartFile {
  * shorter than one part becomes one PutObject. On any failure the multipart upload is aborted,
  * so no parts stay stored and billed, and the part files are removed. Returns the bytes sent.
  */
-export async function spooledUpload(body: Readable, options: SpooledUploadOptions): Promise<number> {
+export async function spooledUpload(
+  body: Readable,
+  options: SpooledUploadOptions,
+): Promise<number> {
   const { client, bucket, key, partSize, queueSize, spoolDir } = options;
   await fsp.mkdir(spoolDir, { recursive: true, mode: 0o700 });
   const base = path.join(spoolDir, `s3-part-${randomBytes(6).toString('hex')}`);
@@ -54,7 +57,12 @@ export async function spooledUpload(body: Readable, options: SpooledUploadOption
   const openPart = async (number: number): Promise<PartFile> => {
     const file = `${base}-${number}`;
     files.add(file);
-    return { number, file, handle: await fsp.open(file, 'wx', 0o600), bytes: 0 };
+    return {
+      number,
+      file,
+      handle: await fsp.open(file, 'wx', 0o600),
+      bytes: 0,
+    };
   };
   const removeFile = async (file: string) => {
     await fsp.rm(file, { force: true });
@@ -99,7 +107,11 @@ export async function spooledUpload(body: Readable, options: SpooledUploadOption
         total += piece.length;
         if (part.bytes === partSize) {
           await part.handle.close();
-          uploadId ??= (await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }))).UploadId;
+          uploadId ??= (
+            await client.send(
+              new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }),
+            )
+          ).UploadId;
           await dispatch(part);
           part = await openPart(part.number + 1);
         }
@@ -109,7 +121,12 @@ export async function spooledUpload(body: Readable, options: SpooledUploadOption
 
     if (!uploadId) {
       await client.send(
-        new PutObjectCommand({ Bucket: bucket, Key: key, Body: fs.createReadStream(part.file), ContentLength: part.bytes }),
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: fs.createReadStream(part.file),
+          ContentLength: part.bytes,
+        }),
       );
       return total;
     }
@@ -118,13 +135,26 @@ export async function spooledUpload(body: Readable, options: SpooledUploadOption
     if (failure) throw failure;
     uploaded.sort((a, b) => a.PartNumber - b.PartNumber);
     await client.send(
-      new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: uploaded } }),
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: uploaded },
+      }),
     );
     return total;
   } catch (error) {
     await Promise.allSettled([...inFlight]);
     if (uploadId) {
-      await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
+      await client
+        .send(
+          new AbortMultipartUploadCommand({
+            Bucket: bucket,
+            Key: key,
+            UploadId: uploadId,
+          }),
+        )
+        .catch(() => undefined);
     }
     throw error;
   } finally {

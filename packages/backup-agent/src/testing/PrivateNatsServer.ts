@@ -14,10 +14,7 @@ export class PrivateNatsServer {
   private process?: ChildProcess;
   private output = '';
 
-  private constructor(
-    readonly port: number,
-    readonly routePort: number,
-  ) {}
+  private constructor(readonly port: number, readonly routePort: number) {}
 
   get url(): string {
     return `nats://127.0.0.1:${this.port}`;
@@ -32,13 +29,22 @@ export class PrivateNatsServer {
 
   /** Two servers of one cluster: a stream created through one is the same stream through the other. */
   static async startCluster(): Promise<[PrivateNatsServer, PrivateNatsServer]> {
-    const nodes = [new PrivateNatsServer(await sparePort(), await sparePort()), new PrivateNatsServer(await sparePort(), await sparePort())] as const;
+    const nodes = [
+      new PrivateNatsServer(await sparePort(), await sparePort()),
+      new PrivateNatsServer(await sparePort(), await sparePort()),
+    ] as const;
     const cluster = `safekeep-test-${process.pid}`;
     nodes.forEach((node, index) => {
       const peer = nodes[1 - index];
       node.launch([
-        '--server_name', `node${index}-${node.port}`, '--cluster_name', cluster,
-        '--cluster', `nats://127.0.0.1:${node.routePort}`, '--routes', `nats://127.0.0.1:${peer.routePort}`,
+        '--server_name',
+        `node${index}-${node.port}`,
+        '--cluster_name',
+        cluster,
+        '--cluster',
+        `nats://127.0.0.1:${node.routePort}`,
+        '--routes',
+        `nats://127.0.0.1:${peer.routePort}`,
       ]);
     });
     await Promise.all(nodes.map(node => node.waitUntilReady()));
@@ -46,11 +52,25 @@ export class PrivateNatsServer {
   }
 
   private launch(extra: string[]): void {
-    const child = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.dir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      'nats-server',
+      [
+        '-js',
+        '-a',
+        '127.0.0.1',
+        '-p',
+        String(this.port),
+        '-sd',
+        this.dir,
+        ...extra,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     child.on('error', error => {
       this.output += `cannot start nats-server (${error.message}); the scratch-server tests need it installed`;
     });
-    for (const stream of [child.stdout, child.stderr]) stream?.on('data', chunk => (this.output += String(chunk)));
+    for (const stream of [child.stdout, child.stderr])
+      stream?.on('data', chunk => (this.output += String(chunk)));
     this.process = child;
   }
 
@@ -69,11 +89,19 @@ export class PrivateNatsServer {
         await new Promise(resolve => setTimeout(resolve, 100));
       }
     }
-    throw new Error(`the test nats-server on port ${this.port} did not start: ${this.output.slice(-500)}`);
+    throw new Error(
+      `the test nats-server on port ${
+        this.port
+      } did not start: ${this.output.slice(-500)}`,
+    );
   }
 
   connect(): Promise<NatsConnection> {
-    return connect({ servers: this.url, maxReconnectAttempts: 0, timeout: 2000 });
+    return connect({
+      servers: this.url,
+      maxReconnectAttempts: 0,
+      timeout: 2000,
+    });
   }
 
   async destroy(): Promise<void> {

@@ -12,20 +12,27 @@ export class PrivateRedisServer {
   readonly conf = path.join(this.dir, 'redis.conf');
   readonly rdbPath = path.join(this.dir, 'dump.rdb');
 
-  constructor(
-    readonly port: number,
-    readonly password: string,
-  ) {
+  constructor(readonly port: number, readonly password: string) {
     fs.writeFileSync(
       this.conf,
       [
-        `port ${port}`, 'bind 127.0.0.1', `dir ${this.dir}`, 'dbfilename dump.rdb', `requirepass "${password}"`,
-        'save ""', 'appendonly no', 'daemonize yes', `pidfile ${this.dir}/redis.pid`, `logfile ${this.dir}/redis.log`,
+        `port ${port}`,
+        'bind 127.0.0.1',
+        `dir ${this.dir}`,
+        'dbfilename dump.rdb',
+        `requirepass "${password}"`,
+        'save ""',
+        'appendonly no',
+        'daemonize yes',
+        `pidfile ${this.dir}/redis.pid`,
+        `logfile ${this.dir}/redis.log`,
       ].join('\n'),
     );
   }
 
-  static async start(password = `pw-${randomBytes(8).toString('hex')}`): Promise<PrivateRedisServer> {
+  static async start(
+    password = `pw-${randomBytes(8).toString('hex')}`,
+  ): Promise<PrivateRedisServer> {
     const server = new PrivateRedisServer(await sparePort(), password);
     server.launch();
     await server.waitUntilReady();
@@ -50,7 +57,14 @@ export class PrivateRedisServer {
   }
 
   connect = async (db: number): Promise<Redis> => {
-    const client = new Redis({ port: this.port, password: this.password, db, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    const client = new Redis({
+      port: this.port,
+      password: this.password,
+      db,
+      lazyConnect: true,
+      retryStrategy: () => null,
+      maxRetriesPerRequest: 0,
+    });
     client.on('error', () => undefined);
     await client.connect();
     return client;

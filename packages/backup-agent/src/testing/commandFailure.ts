@@ -1,7 +1,9 @@
 import { CommandFailedError } from '../exec/CommandFailedError';
 
 /** The CommandFailedError a command ends with; fails the test if it succeeds or fails otherwise. */
-export async function commandFailureOf(completion: Promise<unknown>): Promise<CommandFailedError> {
+export async function commandFailureOf(
+  completion: Promise<unknown>,
+): Promise<CommandFailedError> {
   try {
     await completion;
   } catch (error) {

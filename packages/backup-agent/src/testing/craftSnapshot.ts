@@ -1,5 +1,8 @@
 import type { Readable } from 'node:stream';
-import { MANIFEST_VERSION, SnapshotManifest } from '@safekeep/plugin-backups-common';
+import {
+  MANIFEST_VERSION,
+  SnapshotManifest,
+} from '@safekeep/plugin-backups-common';
 import type { Compression } from '@safekeep/plugin-backups-common';
 import { storeArtifact } from '../pipeline/storeArtifact';
 import type { SnapshotService } from '../snapshots/SnapshotService';
@@ -24,7 +27,11 @@ export async function craftSnapshot(options: {
   for (const a of options.artifacts) {
     artifacts.push(
       await storeArtifact({
-        artifact: { name: a.name, description: 'crafted by a test', stream: a.stream },
+        artifact: {
+          name: a.name,
+          description: 'crafted by a test',
+          stream: a.stream,
+        },
         compression: options.compression ?? 'zstd',
         storage,
         ref,

@@ -1,6 +1,11 @@
 import type Docker from 'dockerode';
 import { sparePort } from '../engines/redis/sparePort';
-import { DB_IMAGE, eventually, execIn, startTestContainer } from './dockerHarness';
+import {
+  DB_IMAGE,
+  eventually,
+  execIn,
+  startTestContainer,
+} from './dockerHarness';
 
 /**
  * Database servers in containers from safekeep-test/db:1 for the Docker tests, each on a spare
@@ -14,7 +19,12 @@ export interface ServerContainer {
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
 
-export async function startPostgresContainer(docker: Docker, name: string, password: string, labels: Record<string, string> = {}): Promise<ServerContainer> {
+export async function startPostgresContainer(
+  docker: Docker,
+  name: string,
+  password: string,
+  labels: Record<string, string> = {},
+): Promise<ServerContainer> {
   const port = await sparePort();
   // Restartable (docker stop/start): initdb only on the first start; postgres is PID 1, so
   // docker stop shuts it down cleanly.
@@ -30,17 +40,37 @@ export async function startPostgresContainer(docker: Docker, name: string, passw
     cmd: ['sh', '-c', script],
     network: 'host',
     labels,
-    files: [{ dir: '/tmp', name: 'pwfile', content: `${password}\n`, mode: 0o600 }],
+    files: [
+      { dir: '/tmp', name: 'pwfile', content: `${password}\n`, mode: 0o600 },
+    ],
   });
-  await eventually(() => execIn(docker, name, ['pg_isready', '-h', '127.0.0.1', '-p', String(port)]), `PostgreSQL in ${name}`);
+  await eventually(
+    () =>
+      execIn(docker, name, [
+        'pg_isready',
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(port),
+      ]),
+    `PostgreSQL in ${name}`,
+  );
   return { name, port };
 }
 
-export async function startMariadbContainer(docker: Docker, name: string, user: string, password: string): Promise<ServerContainer> {
+export async function startMariadbContainer(
+  docker: Docker,
+  name: string,
+  user: string,
+  password: string,
+): Promise<ServerContainer> {
   const port = await sparePort();
   const init = ['localhost', '127.0.0.1']
     // An init-file takes one statement per line.
-    .flatMap(host => [`CREATE USER IF NOT EXISTS '${user}'@'${host}' IDENTIFIED BY '${password}';`, `GRANT ALL ON *.* TO '${user}'@'${host}';`])
+    .flatMap(host => [
+      `CREATE USER IF NOT EXISTS '${user}'@'${host}' IDENTIFIED BY '${password}';`,
+      `GRANT ALL ON *.* TO '${user}'@'${host}';`,
+    ])
     .join('\n');
   const script = [
     'set -e',
@@ -53,9 +83,20 @@ export async function startMariadbContainer(docker: Docker, name: string, user: 
     image: DB_IMAGE,
     cmd: ['sh', '-c', script],
     network: 'host',
-    files: [{ dir: '/tmp', name: 'init.sql', content: `${init}\n`, mode: 0o644 }],
+    files: [
+      { dir: '/tmp', name: 'init.sql', content: `${init}\n`, mode: 0o644 },
+    ],
   });
-  await eventually(() => execIn(docker, name, ['mariadb-admin', '--socket=/tmp/mysqld.sock', 'ping']), `MariaDB in ${name}`, 60_000);
+  await eventually(
+    () =>
+      execIn(docker, name, [
+        'mariadb-admin',
+        '--socket=/tmp/mysqld.sock',
+        'ping',
+      ]),
+    `MariaDB in ${name}`,
+    60_000,
+  );
   return { name, port };
 }
 
@@ -67,15 +108,37 @@ export async function startRedisContainer(
 ): Promise<ServerContainer> {
   const port = await sparePort();
   // A save point, so docker stop (SIGTERM) writes the RDB and a restart keeps the data.
-  const conf = [`port ${port}`, 'bind 127.0.0.1', 'dir /tmp', 'save 3600 1', 'appendonly no', `requirepass "${password}"`].join('\n');
+  const conf = [
+    `port ${port}`,
+    'bind 127.0.0.1',
+    'dir /tmp',
+    'save 3600 1',
+    'appendonly no',
+    `requirepass "${password}"`,
+  ].join('\n');
   await startTestContainer(docker, {
     name,
     image: DB_IMAGE,
     cmd: ['redis-server', '/etc/safekeep-test-redis.conf'],
     network: 'host',
     labels: labels(port),
-    files: [{ dir: '/etc', name: 'safekeep-test-redis.conf', content: `${conf}\n`, mode: 0o644 }],
+    files: [
+      {
+        dir: '/etc',
+        name: 'safekeep-test-redis.conf',
+        content: `${conf}\n`,
+        mode: 0o644,
+      },
+    ],
   });
-  await eventually(() => execIn(docker, name, ['sh', '-c', `REDISCLI_AUTH="$(sed -n 's/^requirepass "\\(.*\\)"/\\1/p' /etc/safekeep-test-redis.conf)" redis-cli -p ${port} ping`]), `Redis in ${name}`);
+  await eventually(
+    () =>
+      execIn(docker, name, [
+        'sh',
+        '-c',
+        `REDISCLI_AUTH="$(sed -n 's/^requirepass "\\(.*\\)"/\\1/p' /etc/safekeep-test-redis.conf)" redis-cli -p ${port} ping`,
+      ]),
+    `Redis in ${name}`,
+  );
   return { name, port };
 }

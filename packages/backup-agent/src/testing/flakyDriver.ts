@@ -40,16 +40,36 @@ export const flakyDriver: EngineDriver<FlakySettings> = {
     return {
       async *artifacts() {
         if (settings.mode === 'stream-error') {
-          yield { name: 'dump.bin', description: 'fails', stream: failingStream(settings.bytes) };
+          yield {
+            name: 'dump.bin',
+            description: 'fails',
+            stream: failingStream(settings.bytes),
+          };
           return;
         }
-        const child = spawn('sh', ['-c', `head -c ${settings.bytes} /dev/urandom; echo 'dump: permission denied for table x' >&2; exit 3`]);
+        const child = spawn('sh', [
+          '-c',
+          `head -c ${settings.bytes} /dev/urandom; echo 'dump: permission denied for table x' >&2; exit 3`,
+        ]);
         let stderr = '';
         child.stderr.on('data', chunk => (stderr += chunk));
         const completion = new Promise<void>((resolve, reject) =>
-          child.on('close', code => (code === 0 ? resolve() : reject(new Error(`dump tool exited with code ${code}: ${stderr.trim()}`)))),
+          child.on('close', code =>
+            code === 0
+              ? resolve()
+              : reject(
+                  new Error(
+                    `dump tool exited with code ${code}: ${stderr.trim()}`,
+                  ),
+                ),
+          ),
         );
-        yield { name: 'dump.bin', description: 'fails', stream: child.stdout, completion };
+        yield {
+          name: 'dump.bin',
+          description: 'fails',
+          stream: child.stdout,
+          completion,
+        };
       },
       details: async () => ({}),
       close: async () => undefined,

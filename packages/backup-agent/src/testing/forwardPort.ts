@@ -1,7 +1,9 @@
 import net from 'node:net';
 
 /** A loopback port that forwards to `port`: the same server under another address. */
-export async function forwardPort(port: number): Promise<{ port: number; close(): Promise<void> }> {
+export async function forwardPort(
+  port: number,
+): Promise<{ port: number; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
   const proxy = net.createServer(client => {
     const upstream = net.connect(port, '127.0.0.1');

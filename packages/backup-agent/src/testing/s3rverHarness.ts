@@ -31,7 +31,8 @@ type KoaContext = {
  * call that a failed upload left no multipart upload open. Everything else is s3rver.
  */
 function multipartShim(directory: string) {
-  const uploadsDir = (bucket: string) => path.join(directory, bucket, '._S3rver_uploads');
+  const uploadsDir = (bucket: string) =>
+    path.join(directory, bucket, '._S3rver_uploads');
   return async (ctx: KoaContext, next: () => Promise<void>) => {
     const parts = ctx.path.split('/').filter(Boolean);
     if (ctx.method === 'GET' && parts.length === 1 && 'uploads' in ctx.query) {
@@ -49,7 +50,10 @@ function multipartShim(directory: string) {
       return;
     }
     if (ctx.method === 'DELETE' && parts.length >= 2 && ctx.query.uploadId) {
-      fs.rmSync(path.join(uploadsDir(parts[0]), path.basename(ctx.query.uploadId)), { recursive: true, force: true });
+      fs.rmSync(
+        path.join(uploadsDir(parts[0]), path.basename(ctx.query.uploadId)),
+        { recursive: true, force: true },
+      );
       ctx.status = 204;
       ctx.body = '';
       return;

@@ -17,8 +17,21 @@ export function useTempDir(prefix = 'safekeep-agent-test-'): () => string {
 /** Every file below a folder, relative, sorted: to assert nothing else was left behind. */
 export function listFiles(root: string): string[] {
   if (!fs.existsSync(root)) return [];
-  return (fs.readdirSync(root, { recursive: true, withFileTypes: true }) as fs.Dirent[])
+  return (
+    fs.readdirSync(root, {
+      recursive: true,
+      withFileTypes: true,
+    }) as fs.Dirent[]
+  )
     .filter(e => !e.isDirectory())
-    .map(e => path.relative(root, path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name)))
+    .map(e =>
+      path.relative(
+        root,
+        path.join(
+          e.parentPath ?? (e as unknown as { path: string }).path,
+          e.name,
+        ),
+      ),
+    )
     .sort();
 }

@@ -1,6 +1,11 @@
 import { AgentClient } from './AgentClient';
 import { AgentError } from './AgentError';
-import { closedPortUrl, sendJson as json, StandInAgent, startStandInAgent } from '../testing/standInAgent';
+import {
+  closedPortUrl,
+  sendJson as json,
+  StandInAgent,
+  startStandInAgent,
+} from '../testing/standInAgent';
 
 /**
  * The client's error paths against a stand-in HTTP server: a hung, refusing or misbehaving
@@ -23,7 +28,11 @@ beforeEach(() => {
   agent.requests.length = 0;
 });
 
-const client = (timeoutMs = 2000) => new AgentClient({ name: 'demo-host', url: agent.url, token: TOKEN }, { timeoutMs });
+const client = (timeoutMs = 2000) =>
+  new AgentClient(
+    { name: 'demo-host', url: agent.url, token: TOKEN },
+    { timeoutMs },
+  );
 
 const runningJob = {
   id: 'job-1',
@@ -51,12 +60,21 @@ describe('AgentClient', () => {
     const result = await client().startBackup('app-db');
     expect(result).toEqual({ kind: 'started', job: runningJob });
     expect(agent.requests).toEqual([
-      { method: 'POST', url: '/v1/backups', authorization: `Bearer ${TOKEN}`, body: '{"target":"app-db"}' },
+      {
+        method: 'POST',
+        url: '/v1/backups',
+        authorization: `Bearer ${TOKEN}`,
+        body: '{"target":"app-db"}',
+      },
     ]);
   });
 
   it('reports a busy target (409) with the running job', async () => {
-    agent.handle = (_req, _body, res) => json(res, 409, { error: 'a backup of app-db is running', runningJobId: 'job-0' });
+    agent.handle = (_req, _body, res) =>
+      json(res, 409, {
+        error: 'a backup of app-db is running',
+        runningJobId: 'job-0',
+      });
     expect(await client().startBackup('app-db')).toEqual({
       kind: 'busy',
       runningJobId: 'job-0',
@@ -65,13 +83,15 @@ describe('AgentClient', () => {
   });
 
   it('returns undefined for a job the agent does not know', async () => {
-    agent.handle = (_req, _body, res) => json(res, 404, { error: 'no such job' });
+    agent.handle = (_req, _body, res) =>
+      json(res, 404, { error: 'no such job' });
     expect(await client().getJob('gone')).toBeUndefined();
     expect(agent.requests[0].url).toBe('/v1/jobs/gone');
   });
 
   it('explains a refused token without ever showing it', async () => {
-    agent.handle = (_req, _body, res) => json(res, 401, { error: `bad token ${TOKEN}` });
+    agent.handle = (_req, _body, res) =>
+      json(res, 401, { error: `bad token ${TOKEN}` });
     const error = await errorOf(client().startBackup('app-db'));
     expect(error.kind).toBe('unauthorized');
     expect(error.message).toContain('backups.agents.demo-host.token');
@@ -79,7 +99,10 @@ describe('AgentClient', () => {
   });
 
   it('redacts secrets an agent echoes in a server error', async () => {
-    agent.handle = (_req, _body, res) => json(res, 500, { error: `dump failed for postgres://app:pw123@db/app with ${TOKEN}` });
+    agent.handle = (_req, _body, res) =>
+      json(res, 500, {
+        error: `dump failed for postgres://app:pw123@db/app with ${TOKEN}`,
+      });
     const error = await errorOf(client().getJob('job-1'));
     expect(error.kind).toBe('server_error');
     expect(error.transient).toBe(true);
@@ -98,7 +121,10 @@ describe('AgentClient', () => {
   });
 
   it('says an agent that is not listening is unreachable, and where to fix the URL', async () => {
-    const closed = new AgentClient({ name: 'demo-host', url: await closedPortUrl(), token: TOKEN }, { timeoutMs: 2000 });
+    const closed = new AgentClient(
+      { name: 'demo-host', url: await closedPortUrl(), token: TOKEN },
+      { timeoutMs: 2000 },
+    );
     const error = await errorOf(closed.startBackup('app-db'));
     expect(error.kind).toBe('unreachable');
     expect(error.message).toContain('ECONNREFUSED');

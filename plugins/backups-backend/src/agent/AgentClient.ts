@@ -1,4 +1,10 @@
-import type { AgentHealth, AgentJob, AgentSnapshot, AgentTarget, RetentionPolicy } from '@safekeep/plugin-backups-common';
+import type {
+  AgentHealth,
+  AgentJob,
+  AgentSnapshot,
+  AgentTarget,
+  RetentionPolicy,
+} from '@safekeep/plugin-backups-common';
 import type { ZodType } from 'zod';
 import type { AgentConfig } from '../config/readBackupsConfig';
 import { redactSecrets } from '../redaction/redactSecrets';
@@ -34,7 +40,8 @@ export const AGENT_PATHS = {
   health: '/v1/health',
   startBackup: '/v1/backups',
   job: (id: string) => `/v1/jobs/${encodeURIComponent(id)}`,
-  snapshots: (target: string) => `/v1/snapshots?target=${encodeURIComponent(target)}`,
+  snapshots: (target: string) =>
+    `/v1/snapshots?target=${encodeURIComponent(target)}`,
   targets: '/v1/targets',
   verify: '/v1/verify',
   restores: '/v1/restores',
@@ -72,8 +79,14 @@ export class AgentClient {
 
   async health(): Promise<AgentHealth> {
     const response = await this.request('GET', AGENT_PATHS.health);
-    if (!response.ok) throw await this.errorFor('GET', AGENT_PATHS.health, response);
-    return (await this.parse('GET', AGENT_PATHS.health, response, agentHealthSchema)) as AgentHealth;
+    if (!response.ok)
+      throw await this.errorFor('GET', AGENT_PATHS.health, response);
+    return (await this.parse(
+      'GET',
+      AGENT_PATHS.health,
+      response,
+      agentHealthSchema,
+    )) as AgentHealth;
   }
 
   startBackup(target: string): Promise<StartBackupResult> {
@@ -81,8 +94,17 @@ export class AgentClient {
   }
 
   /** Asks the agent to apply a retention policy to one tier of a target (a `prune` job). */
-  startPrune(target: string, tier: string, retention: RetentionPolicy): Promise<StartBackupResult> {
-    return this.startJob(AGENT_PATHS.prune, { target, tier, retention, dryRun: false });
+  startPrune(
+    target: string,
+    tier: string,
+    retention: RetentionPolicy,
+  ): Promise<StartBackupResult> {
+    return this.startJob(AGENT_PATHS.prune, {
+      target,
+      tier,
+      retention,
+      dryRun: false,
+    });
   }
 
   /**
@@ -103,7 +125,12 @@ export class AgentClient {
       return undefined;
     }
     if (!response.ok) throw await this.errorFor('GET', path, response);
-    return (await this.parse('GET', path, response, agentJobSchema)) as AgentJob;
+    return (await this.parse(
+      'GET',
+      path,
+      response,
+      agentJobSchema,
+    )) as AgentJob;
   }
 
   /** Complete snapshots of a target, newest first. */
@@ -111,31 +138,54 @@ export class AgentClient {
     const path = AGENT_PATHS.snapshots(target);
     const response = await this.request('GET', path);
     if (!response.ok) throw await this.errorFor('GET', path, response);
-    return (await this.parse('GET', path, response, agentSnapshotListSchema)).snapshots as AgentSnapshot[];
+    return (await this.parse('GET', path, response, agentSnapshotListSchema))
+      .snapshots as AgentSnapshot[];
   }
 
   /** The agent's targets, with any extra fields it reports (such as containers a target stops). */
   async listTargets(): Promise<Array<AgentTarget & Record<string, unknown>>> {
     const response = await this.request('GET', AGENT_PATHS.targets);
-    if (!response.ok) throw await this.errorFor('GET', AGENT_PATHS.targets, response);
-    return (await this.parse('GET', AGENT_PATHS.targets, response, agentTargetListSchema)).targets as Array<
-      AgentTarget & Record<string, unknown>
-    >;
+    if (!response.ok)
+      throw await this.errorFor('GET', AGENT_PATHS.targets, response);
+    return (
+      await this.parse(
+        'GET',
+        AGENT_PATHS.targets,
+        response,
+        agentTargetListSchema,
+      )
+    ).targets as Array<AgentTarget & Record<string, unknown>>;
   }
 
   /** The agent's consistency groups with the containers they stop now (404 from an agent that predates it). */
   async listGroups(): Promise<AgentGroup[]> {
     const response = await this.request('GET', AGENT_PATHS.groups);
-    if (!response.ok) throw await this.errorFor('GET', AGENT_PATHS.groups, response);
-    return ((await this.parse('GET', AGENT_PATHS.groups, response, agentGroupListSchema)) as { groups: AgentGroup[] }).groups;
+    if (!response.ok)
+      throw await this.errorFor('GET', AGENT_PATHS.groups, response);
+    return (
+      (await this.parse(
+        'GET',
+        AGENT_PATHS.groups,
+        response,
+        agentGroupListSchema,
+      )) as { groups: AgentGroup[] }
+    ).groups;
   }
 
   /**
    * Starts re-reading a snapshot and comparing every artifact with its manifest (`verify` job).
    * With `from`, the snapshot is one of that target's, read through `target`'s storage tiers.
    */
-  startVerify(target: string, snapshotId: string, from?: string): Promise<StartBackupResult> {
-    return this.startJob(AGENT_PATHS.verify, { target, snapshotId, ...(from ? { from } : {}) });
+  startVerify(
+    target: string,
+    snapshotId: string,
+    from?: string,
+  ): Promise<StartBackupResult> {
+    return this.startJob(AGENT_PATHS.verify, {
+      target,
+      snapshotId,
+      ...(from ? { from } : {}),
+    });
   }
 
   /**
@@ -155,11 +205,19 @@ export class AgentClient {
     restore: AgentRestoreRequest,
     options: { timeoutMs?: number } = {},
   ): Promise<AgentDryRun> {
-    const parsed = (await this.post(AGENT_PATHS.restores, { ...restore, dryRun: true }, agentDryRunSchema, options.timeoutMs)) as AgentDryRun;
+    const parsed = (await this.post(
+      AGENT_PATHS.restores,
+      { ...restore, dryRun: true },
+      agentDryRunSchema,
+      options.timeoutMs,
+    )) as AgentDryRun;
     return {
       ...parsed,
       refusals: parsed.refusals.map(r => this.redact(r)),
-      refusalDetails: parsed.refusalDetails.map(d => ({ ...d, message: this.redact(d.message) })),
+      refusalDetails: parsed.refusalDetails.map(d => ({
+        ...d,
+        message: this.redact(d.message),
+      })),
     };
   }
 
@@ -167,13 +225,24 @@ export class AgentClient {
    * Removes a restore destination of a target (a drill's scratch database or path). The agent
    * refuses the target's own data (409) and engines it cannot drop for (501): AgentError.
    */
-  async dropDestination(drop: { target: string; destination: string }): Promise<{ message: string }> {
-    const parsed = await this.post(AGENT_PATHS.dropDestination, drop, agentDropSchema);
+  async dropDestination(drop: {
+    target: string;
+    destination: string;
+  }): Promise<{ message: string }> {
+    const parsed = await this.post(
+      AGENT_PATHS.dropDestination,
+      drop,
+      agentDropSchema,
+    );
     return { message: this.redact(parsed.message) };
   }
 
   /** Starts a consistency group's restore on the agent: it stops the group's containers itself. */
-  startGroupRestore(restore: { group: string; snapshotIds: Record<string, string>; force?: boolean }): Promise<StartBackupResult> {
+  startGroupRestore(restore: {
+    group: string;
+    snapshotIds: Record<string, string>;
+    force?: boolean;
+  }): Promise<StartBackupResult> {
     return this.startJob(AGENT_PATHS.restores, { ...restore });
   }
 
@@ -183,28 +252,62 @@ export class AgentClient {
    * containers can be found. An agent that predates group dry runs answers 400.
    */
   async dryRunGroupRestore(
-    restore: { group: string; snapshotIds: Record<string, string>; force?: boolean },
+    restore: {
+      group: string;
+      snapshotIds: Record<string, string>;
+      force?: boolean;
+    },
     options: { timeoutMs?: number } = {},
   ): Promise<AgentGroupDryRun> {
-    const parsed = (await this.post(AGENT_PATHS.restores, { ...restore, dryRun: true }, agentGroupDryRunSchema, options.timeoutMs)) as AgentGroupDryRun;
+    const parsed = (await this.post(
+      AGENT_PATHS.restores,
+      { ...restore, dryRun: true },
+      agentGroupDryRunSchema,
+      options.timeoutMs,
+    )) as AgentGroupDryRun;
     return { ...parsed, refusals: parsed.refusals.map(r => this.redact(r)) };
   }
 
   /** POSTs and parses a 2xx answer; any other answer becomes an AgentError. */
-  private async post<T>(path: string, body: object, schema: ZodType<T>, timeoutMs?: number): Promise<T> {
+  private async post<T>(
+    path: string,
+    body: object,
+    schema: ZodType<T>,
+    timeoutMs?: number,
+  ): Promise<T> {
     const response = await this.request('POST', path, body, timeoutMs);
     if (!response.ok) throw await this.errorFor('POST', path, response);
     return this.parse('POST', path, response, schema);
   }
 
-  private async startJob(path: string, body: Record<string, unknown>): Promise<StartBackupResult> {
+  private async startJob(
+    path: string,
+    body: Record<string, unknown>,
+  ): Promise<StartBackupResult> {
     const response = await this.request('POST', path, body);
     if (response.status === 409) {
-      const conflict = await this.parse('POST', path, response, agentConflictSchema);
-      return { kind: 'busy', runningJobId: conflict.runningJobId, message: this.redact(conflict.error) };
+      const conflict = await this.parse(
+        'POST',
+        path,
+        response,
+        agentConflictSchema,
+      );
+      return {
+        kind: 'busy',
+        runningJobId: conflict.runningJobId,
+        message: this.redact(conflict.error),
+      };
     }
     if (!response.ok) throw await this.errorFor('POST', path, response);
-    return { kind: 'started', job: (await this.parse('POST', path, response, agentJobSchema)) as AgentJob };
+    return {
+      kind: 'started',
+      job: (await this.parse(
+        'POST',
+        path,
+        response,
+        agentJobSchema,
+      )) as AgentJob,
+    };
   }
 
   private where(method: string, path: string): string {
@@ -215,7 +318,12 @@ export class AgentClient {
     return redactSecrets(text, [this.agent.token]);
   }
 
-  private async request(method: string, path: string, body?: unknown, timeoutMs = this.timeoutMs): Promise<Response> {
+  private async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    timeoutMs = this.timeoutMs,
+  ): Promise<Response> {
     try {
       return await fetch(`${this.agent.url}${path}`, {
         method,
@@ -230,20 +338,37 @@ export class AgentClient {
     } catch (error) {
       const name = (error as Error)?.name;
       if (name === 'TimeoutError' || name === 'AbortError') {
-        throw new AgentError('timeout', `${this.where(method, path)} did not answer within ${timeoutMs} ms`);
+        throw new AgentError(
+          'timeout',
+          `${this.where(method, path)} did not answer within ${timeoutMs} ms`,
+        );
       }
-      const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-      const reason = cause?.code ?? cause?.message ?? (error as Error)?.message ?? 'unknown error';
+      const cause = (error as { cause?: { code?: string; message?: string } })
+        ?.cause;
+      const reason =
+        cause?.code ??
+        cause?.message ??
+        (error as Error)?.message ??
+        'unknown error';
       throw new AgentError(
         'unreachable',
         this.redact(
-          `${this.where(method, path)} is unreachable (${reason}): check that the agent runs and that backups.agents.${this.agent.name}.url is right`,
+          `${this.where(
+            method,
+            path,
+          )} is unreachable (${reason}): check that the agent runs and that backups.agents.${
+            this.agent.name
+          }.url is right`,
         ),
       );
     }
   }
 
-  private async errorFor(method: string, path: string, response: Response): Promise<AgentError> {
+  private async errorFor(
+    method: string,
+    path: string,
+    response: Response,
+  ): Promise<AgentError> {
     const detail = await this.readErrorText(response);
     const where = this.where(method, path);
     const status = response.status;
@@ -255,12 +380,30 @@ export class AgentClient {
       );
     }
     if (status === 404) {
-      return new AgentError('not_found', this.redact(`${where} answered 404${detail ? `: ${detail}` : ''}`), status);
+      return new AgentError(
+        'not_found',
+        this.redact(`${where} answered 404${detail ? `: ${detail}` : ''}`),
+        status,
+      );
     }
     if (status >= 500) {
-      return new AgentError('server_error', this.redact(`${where} failed with HTTP ${status}${detail ? `: ${detail}` : ''}`), status);
+      return new AgentError(
+        'server_error',
+        this.redact(
+          `${where} failed with HTTP ${status}${detail ? `: ${detail}` : ''}`,
+        ),
+        status,
+      );
     }
-    return new AgentError('rejected', this.redact(`${where} rejected the request (HTTP ${status})${detail ? `: ${detail}` : ''}`), status);
+    return new AgentError(
+      'rejected',
+      this.redact(
+        `${where} rejected the request (HTTP ${status})${
+          detail ? `: ${detail}` : ''
+        }`,
+      ),
+      status,
+    );
   }
 
   private async readErrorText(response: Response): Promise<string> {
@@ -279,19 +422,37 @@ export class AgentClient {
     }
   }
 
-  private async parse<T>(method: string, path: string, response: Response, schema: ZodType<T>): Promise<T> {
+  private async parse<T>(
+    method: string,
+    path: string,
+    response: Response,
+    schema: ZodType<T>,
+  ): Promise<T> {
     let json: unknown;
     try {
       json = await response.json();
     } catch {
-      throw new AgentError('bad_response', `${this.where(method, path)} answered HTTP ${response.status} without JSON`, response.status);
+      throw new AgentError(
+        'bad_response',
+        `${this.where(method, path)} answered HTTP ${
+          response.status
+        } without JSON`,
+        response.status,
+      );
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map(i => `${i.path.join('.') || '(root)'}: ${i.message}`).slice(0, 5);
+      const issues = parsed.error.issues
+        .map(i => `${i.path.join('.') || '(root)'}: ${i.message}`)
+        .slice(0, 5);
       throw new AgentError(
         'bad_response',
-        `${this.where(method, path)} answered in an unexpected shape (${issues.join('; ')}): are the agent and backend versions compatible?`,
+        `${this.where(
+          method,
+          path,
+        )} answered in an unexpected shape (${issues.join(
+          '; ',
+        )}): are the agent and backend versions compatible?`,
         response.status,
       );
     }

@@ -24,6 +24,10 @@ export class AgentError extends Error {
 
   /** True when trying again later may work. */
   get transient(): boolean {
-    return this.kind === 'unreachable' || this.kind === 'timeout' || this.kind === 'server_error';
+    return (
+      this.kind === 'unreachable' ||
+      this.kind === 'timeout' ||
+      this.kind === 'server_error'
+    );
   }
 }

@@ -13,7 +13,11 @@ export const agentSnapshotSchema = z
     bytes: z.number().int().nonnegative(),
     rawBytes: z.number().int().nonnegative(),
     sha256: z.string().regex(/^[a-f0-9]{64}$/, 'must be a hex sha256'),
-    artifacts: z.array(z.object({ name: z.string(), bytes: z.number(), sha256: z.string() }).passthrough()),
+    artifacts: z.array(
+      z
+        .object({ name: z.string(), bytes: z.number(), sha256: z.string() })
+        .passthrough(),
+    ),
     location: z.string(),
     engine: z.string(),
     engineVersion: z.string().nullable(),
@@ -43,17 +47,31 @@ export const agentConflictSchema = z
   .passthrough();
 
 export const agentHealthSchema = z
-  .object({ status: z.literal('ok'), version: z.string(), name: z.string(), targets: z.number() })
+  .object({
+    status: z.literal('ok'),
+    version: z.string(),
+    name: z.string(),
+    targets: z.number(),
+  })
   .passthrough();
 
 /** GET /v1/snapshots */
-export const agentSnapshotListSchema = z.object({ snapshots: z.array(agentSnapshotSchema) }).passthrough();
+export const agentSnapshotListSchema = z
+  .object({ snapshots: z.array(agentSnapshotSchema) })
+  .passthrough();
 
 /** GET /v1/targets; extra fields (such as containers a target stops) pass through. */
 export const agentTargetListSchema = z
   .object({
     targets: z.array(
-      z.object({ name: z.string(), engine: z.string(), tiers: z.array(z.string()), source: z.string() }).passthrough(),
+      z
+        .object({
+          name: z.string(),
+          engine: z.string(),
+          tiers: z.array(z.string()),
+          source: z.string(),
+        })
+        .passthrough(),
     ),
   })
   .passthrough();
@@ -62,9 +80,24 @@ export const agentTargetListSchema = z
 export const agentDryRunSchema = z
   .object({
     refusals: z.array(z.string()),
-    refusalDetails: z.array(z.object({ reason: z.string(), message: z.string(), forceable: z.boolean() }).passthrough()).default([]),
+    refusalDetails: z
+      .array(
+        z
+          .object({
+            reason: z.string(),
+            message: z.string(),
+            forceable: z.boolean(),
+          })
+          .passthrough(),
+      )
+      .default([]),
     destination: z
-      .object({ empty: z.boolean().nullable(), summary: z.string(), serverVersion: z.string().nullable().optional(), description: z.string().optional() })
+      .object({
+        empty: z.boolean().nullable(),
+        summary: z.string(),
+        serverVersion: z.string().nullable().optional(),
+        description: z.string().optional(),
+      })
       .passthrough(),
     verified: z.boolean(),
     containersToStop: z.array(z.string()).default([]),
@@ -86,13 +119,22 @@ export const agentGroupDryRunSchema = z
 export type AgentGroupDryRun = z.infer<typeof agentGroupDryRunSchema>;
 
 /** POST /v1/destinations/drop */
-export const agentDropSchema = z.object({ target: z.string(), destination: z.string(), message: z.string() }).passthrough();
+export const agentDropSchema = z
+  .object({ target: z.string(), destination: z.string(), message: z.string() })
+  .passthrough();
 
 /** GET /v1/groups: consistency groups with the containers they stop now (null when unknown). */
 export const agentGroupListSchema = z
   .object({
     groups: z.array(
-      z.object({ name: z.string(), targets: z.array(z.string()), containers: z.array(z.string()).nullable(), problem: z.string().optional() }).passthrough(),
+      z
+        .object({
+          name: z.string(),
+          targets: z.array(z.string()),
+          containers: z.array(z.string()).nullable(),
+          problem: z.string().optional(),
+        })
+        .passthrough(),
     ),
   })
   .passthrough();

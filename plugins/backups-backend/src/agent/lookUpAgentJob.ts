@@ -41,8 +41,12 @@ export async function lookUpAgentJob(followed: {
 }): Promise<AgentJobLookup> {
   const { now, limits } = followed;
   if (!followed.jobId) {
-    const since = followed.askedAt ? now.getTime() - new Date(followed.askedAt).getTime() : Infinity;
-    return since > limits.startGraceMs ? { kind: 'start-lost' } : { kind: 'starting' };
+    const since = followed.askedAt
+      ? now.getTime() - new Date(followed.askedAt).getTime()
+      : Infinity;
+    return since > limits.startGraceMs
+      ? { kind: 'start-lost' }
+      : { kind: 'starting' };
   }
   if (!followed.agent) return { kind: 'agent-gone' };
   let job: AgentJob | undefined;
@@ -50,7 +54,9 @@ export async function lookUpAgentJob(followed: {
     job = await followed.agent.getJob(followed.jobId);
   } catch (error) {
     const silentMs = now.getTime() - new Date(followed.lastHeardAt).getTime();
-    return silentMs > limits.agentSilenceMs ? { kind: 'silent', error, silentMs } : { kind: 'unreachable', error };
+    return silentMs > limits.agentSilenceMs
+      ? { kind: 'silent', error, silentMs }
+      : { kind: 'unreachable', error };
   }
   return job ? { kind: 'found', job } : { kind: 'forgotten' };
 }

@@ -17,7 +17,8 @@ export interface OutcomeCounts {
 
 function chunks<T>(items: T[], size = CHUNK): T[][] {
   const result: T[][] = [];
-  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
+  for (let i = 0; i < items.length; i += size)
+    result.push(items.slice(i, i + size));
   return result;
 }
 
@@ -34,41 +35,67 @@ export class RunAggregates {
   constructor(private readonly db: Knex) {}
 
   /** The facts each entity's summary needs (without recent durations), by entity ref. */
-  async getRunFacts(entityRefs: string[]): Promise<Map<string, EntityRunFacts>> {
-    const facts = new Map<string, EntityRunFacts>(entityRefs.map(ref => [ref, {}]));
+  async getRunFacts(
+    entityRefs: string[],
+  ): Promise<Map<string, EntityRunFacts>> {
+    const facts = new Map<string, EntityRunFacts>(
+      entityRefs.map(ref => [ref, {}]),
+    );
     for (const refs of chunks([...new Set(entityRefs)])) {
       const finishedList = FINISHED.map(s => `'${s}'`).join(', ');
-      const latest: Array<{ ref: string; last_success_id: string | null; last_finished_id: string | null; latest_slot: unknown }> =
-        await this.db
-          .select(
-            'e.ref',
-            this.db.raw(
-              `(select r.id from ${RUNS_TABLE} r where r.entity_ref = e.ref and r.status = 'succeeded' order by r.finished_at desc limit 1) as last_success_id`,
-            ),
-            this.db.raw(
-              `(select r.id from ${RUNS_TABLE} r where r.entity_ref = e.ref and r.finished_at is not null and r.status in (${finishedList}) order by r.finished_at desc limit 1) as last_finished_id`,
-            ),
-            this.db.raw(`(select max(r.scheduled_for) from ${RUNS_TABLE} r where r.entity_ref = e.ref) as latest_slot`),
-          )
-          .from(textListTable(this.db, refs, 'e'));
-      const ids = latest.flatMap(row => [row.last_success_id, row.last_finished_id]).filter((id): id is string => !!id);
+      const latest: Array<{
+        ref: string;
+        last_success_id: string | null;
+        last_finished_id: string | null;
+        latest_slot: unknown;
+      }> = await this.db
+        .select(
+          'e.ref',
+          this.db.raw(
+            `(select r.id from ${RUNS_TABLE} r where r.entity_ref = e.ref and r.status = 'succeeded' order by r.finished_at desc limit 1) as last_success_id`,
+          ),
+          this.db.raw(
+            `(select r.id from ${RUNS_TABLE} r where r.entity_ref = e.ref and r.finished_at is not null and r.status in (${finishedList}) order by r.finished_at desc limit 1) as last_finished_id`,
+          ),
+          this.db.raw(
+            `(select max(r.scheduled_for) from ${RUNS_TABLE} r where r.entity_ref = e.ref) as latest_slot`,
+          ),
+        )
+        .from(textListTable(this.db, refs, 'e'));
+      const ids = latest
+        .flatMap(row => [row.last_success_id, row.last_finished_id])
+        .filter((id): id is string => !!id);
       const [runRows, activeRows] = await Promise.all([
-        ids.length ? this.db<RunRow>(RUNS_TABLE).whereIn('id', [...new Set(ids)]) : Promise.resolve([] as RunRow[]),
-        this.db<RunRow>(RUNS_TABLE).whereIn('entity_ref', refs).whereIn('status', ACTIVE).orderBy('created_at', 'asc'),
+        ids.length
+          ? this.db<RunRow>(RUNS_TABLE).whereIn('id', [...new Set(ids)])
+          : Promise.resolve([] as RunRow[]),
+        this.db<RunRow>(RUNS_TABLE)
+          .whereIn('entity_ref', refs)
+          .whereIn('status', ACTIVE)
+          .orderBy('created_at', 'asc'),
       ]);
       const byId = new Map(runRows.map(row => [row.id, rowToRun(row)]));
       for (const row of latest) {
         const entry = facts.get(row.ref) ?? {};
-        entry.lastSuccess = row.last_success_id ? byId.get(row.last_success_id) : undefined;
-        entry.lastFinished = row.last_finished_id ? byId.get(row.last_finished_id) : undefined;
+        entry.lastSuccess = row.last_success_id
+          ? byId.get(row.last_success_id)
+          : undefined;
+        entry.lastFinished = row.last_finished_id
+          ? byId.get(row.last_finished_id)
+          : undefined;
         entry.latestScheduledSlot =
-          row.latest_slot === null || row.latest_slot === undefined ? undefined : toDate(row.latest_slot as Date);
+          row.latest_slot === null || row.latest_slot === undefined
+            ? undefined
+            : toDate(row.latest_slot as Date);
         facts.set(row.ref, entry);
       }
       for (const row of activeRows) {
         const entry = facts.get(row.entity_ref)!;
         // A running run first (it is the one that blocks), else the oldest queued one.
-        if (!entry.active || (entry.active.status !== 'running' && row.status === 'running')) {
+        if (
+          !entry.active ||
+          (entry.active.status !== 'running' && row.status === 'running')
+        ) {
           entry.active = rowToRun(row);
         }
       }
@@ -77,37 +104,59 @@ export class RunAggregates {
   }
 
   /** Finished runs per entity since `since`, split into succeeded and not. */
-  async getOutcomeCounts(entityRefs: string[], since: Date): Promise<Map<string, OutcomeCounts>> {
+  async getOutcomeCounts(
+    entityRefs: string[],
+    since: Date,
+  ): Promise<Map<string, OutcomeCounts>> {
     const counts = new Map<string, OutcomeCounts>();
     for (const refs of chunks([...new Set(entityRefs)])) {
-      const rows: Array<{ entity_ref: string; succeeded: unknown; total: unknown }> = await this.db(RUNS_TABLE)
+      const rows: Array<{
+        entity_ref: string;
+        succeeded: unknown;
+        total: unknown;
+      }> = await this.db(RUNS_TABLE)
         .select('entity_ref')
-        .select(this.db.raw(`sum(case when status = 'succeeded' then 1 else 0 end) as succeeded`))
+        .select(
+          this.db.raw(
+            `sum(case when status = 'succeeded' then 1 else 0 end) as succeeded`,
+          ),
+        )
         .select(this.db.raw('count(*) as total'))
         .whereIn('entity_ref', refs)
         .where('finished_at', '>=', since)
         .whereIn('status', FINISHED)
         .groupBy('entity_ref');
       for (const row of rows) {
-        counts.set(row.entity_ref, { succeeded: number(row.succeeded), failed: number(row.total) - number(row.succeeded) });
+        counts.set(row.entity_ref, {
+          succeeded: number(row.succeeded),
+          failed: number(row.total) - number(row.succeeded),
+        });
       }
     }
     return counts;
   }
 
   /** Finished runs of all the entities together per UTC day since `since` (days without runs are absent). */
-  async getDailyOutcomes(entityRefs: string[], since: Date): Promise<Map<string, OutcomeCounts>> {
+  async getDailyOutcomes(
+    entityRefs: string[],
+    since: Date,
+  ): Promise<Map<string, OutcomeCounts>> {
     const days = new Map<string, OutcomeCounts>();
     for (const refs of chunks([...new Set(entityRefs)])) {
       const day = utcDayExpression(this.db, 'finished_at');
-      const rows: Array<{ day: string; succeeded: unknown; total: unknown }> = await this.db(RUNS_TABLE)
-        .select(this.db.raw(`${day.toQuery()} as day`))
-        .select(this.db.raw(`sum(case when status = 'succeeded' then 1 else 0 end) as succeeded`))
-        .select(this.db.raw('count(*) as total'))
-        .whereIn('entity_ref', refs)
-        .where('finished_at', '>=', since)
-        .whereIn('status', FINISHED)
-        .groupByRaw(day.toQuery());
+      const rows: Array<{ day: string; succeeded: unknown; total: unknown }> =
+        await this.db(RUNS_TABLE)
+          .select(this.db.raw(`${day.toQuery()} as day`))
+          .select(
+            this.db.raw(
+              `sum(case when status = 'succeeded' then 1 else 0 end) as succeeded`,
+            ),
+          )
+          .select(this.db.raw('count(*) as total'))
+          .whereIn('entity_ref', refs)
+          .where('finished_at', '>=', since)
+          .whereIn('status', FINISHED)
+          .groupByRaw(day.toQuery());
       for (const row of rows) {
         const entry = days.get(row.day) ?? { succeeded: 0, failed: 0 };
         entry.succeeded += number(row.succeeded);
@@ -119,7 +168,10 @@ export class RunAggregates {
   }
 
   /** Stored bytes of each entity's latest successful run at or before `at` (entities without one are absent). */
-  async getBytesAsOf(entityRefs: string[], at: Date): Promise<Map<string, number>> {
+  async getBytesAsOf(
+    entityRefs: string[],
+    at: Date,
+  ): Promise<Map<string, number>> {
     const bytes = new Map<string, number>();
     for (const refs of chunks([...new Set(entityRefs)])) {
       const rows: Array<{ ref: string; bytes: unknown }> = await this.db
@@ -132,7 +184,8 @@ export class RunAggregates {
         )
         .from(textListTable(this.db, refs, 'e'));
       for (const row of rows) {
-        if (row.bytes !== null && row.bytes !== undefined) bytes.set(row.ref, Number(row.bytes));
+        if (row.bytes !== null && row.bytes !== undefined)
+          bytes.set(row.ref, Number(row.bytes));
       }
     }
     return bytes;
@@ -140,7 +193,11 @@ export class RunAggregates {
 
   /** Successful runs' sizes of one entity since `since`, oldest first. */
   async getSizePoints(entityRef: string, since: Date): Promise<SizePoint[]> {
-    const rows: Array<{ finished_at: Date | number | string; bytes_stored: unknown; bytes_raw: unknown }> = await this.db(RUNS_TABLE)
+    const rows: Array<{
+      finished_at: Date | number | string;
+      bytes_stored: unknown;
+      bytes_raw: unknown;
+    }> = await this.db(RUNS_TABLE)
       .select('finished_at', 'bytes_stored', 'bytes_raw')
       .where({ entity_ref: entityRef, status: 'succeeded' })
       .where('finished_at', '>=', since)

@@ -1,6 +1,9 @@
 import type { Config } from '@backstage/config';
 import { z } from 'zod';
-import { RestoresConfig, restoresConfigSchema } from '../restores/config/restoresConfigSchema';
+import {
+  RestoresConfig,
+  restoresConfigSchema,
+} from '../restores/config/restoresConfigSchema';
 
 /** One host agent the backend may call. */
 export interface AgentConfig {
@@ -23,7 +26,10 @@ export const DEFAULT_DISPATCH_INTERVAL_SECONDS = 30;
 
 function isTimeZone(text: string): boolean {
   try {
-    return Boolean(new Intl.DateTimeFormat('en-US', { timeZone: text }).resolvedOptions().timeZone);
+    return Boolean(
+      new Intl.DateTimeFormat('en-US', { timeZone: text }).resolvedOptions()
+        .timeZone,
+    );
   } catch {
     return false;
   }
@@ -34,33 +40,46 @@ const agentSchema = z
     {
       url: z
         .string({
-          required_error: 'required: the agent\'s base URL, for example "http://127.0.0.1:7400"',
-          invalid_type_error: 'must be text: the agent\'s base URL, for example "http://127.0.0.1:7400"',
+          required_error:
+            'required: the agent\'s base URL, for example "http://127.0.0.1:7400"',
+          invalid_type_error:
+            'must be text: the agent\'s base URL, for example "http://127.0.0.1:7400"',
         })
         .superRefine((value, ctx) => {
           let url: URL;
           try {
             url = new URL(value);
           } catch {
-            ctx.addIssue({ code: 'custom', message: `"${value}" is not a URL; write for example http://127.0.0.1:7400` });
+            ctx.addIssue({
+              code: 'custom',
+              message: `"${value}" is not a URL; write for example http://127.0.0.1:7400`,
+            });
             return;
           }
           if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-            ctx.addIssue({ code: 'custom', message: `must start with http:// or https://, not ${url.protocol}//` });
+            ctx.addIssue({
+              code: 'custom',
+              message: `must start with http:// or https://, not ${url.protocol}//`,
+            });
           }
           if (url.username || url.password) {
             // Never echo the URL: it holds credentials.
-            ctx.addIssue({ code: 'custom', message: 'must not contain credentials; put the agent token in the token field' });
+            ctx.addIssue({
+              code: 'custom',
+              message:
+                'must not contain credentials; put the agent token in the token field',
+            });
           }
         }),
       token: z
         .string({
           required_error:
-            'required: the agent\'s bearer token; write token: ${SAFEKEEP_AGENT_TOKEN} and set that environment variable',
-          invalid_type_error: 'must be text: the agent\'s bearer token',
+            "required: the agent's bearer token; write token: ${SAFEKEEP_AGENT_TOKEN} and set that environment variable",
+          invalid_type_error: "must be text: the agent's bearer token",
         })
         .refine(value => value.trim() !== '', {
-          message: 'is empty: set the environment variable the token refers to (e.g. SAFEKEEP_AGENT_TOKEN)',
+          message:
+            'is empty: set the environment variable the token refers to (e.g. SAFEKEEP_AGENT_TOKEN)',
         }),
     },
     { invalid_type_error: 'must be an object with url and token' },
@@ -73,20 +92,28 @@ const backupsSchema = z
       agents: z
         .record(
           z.string().regex(/^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$/i, {
-            message: 'agent names use letters, digits, ".", "_" or "-" (at most 64 characters)',
+            message:
+              'agent names use letters, digits, ".", "_" or "-" (at most 64 characters)',
           }),
           agentSchema,
-          { invalid_type_error: 'must be a map of agent name to { url, token }' },
+          {
+            invalid_type_error: 'must be a map of agent name to { url, token }',
+          },
         )
         .default({}),
       dispatchIntervalSeconds: z
-        .number({ invalid_type_error: 'must be a number of seconds, for example 30' })
+        .number({
+          invalid_type_error: 'must be a number of seconds, for example 30',
+        })
         .int('must be a whole number of seconds, for example 30')
         .min(1, 'must be at least 1 second')
         .max(86_400, 'must be at most 86400 seconds (one day)')
         .default(DEFAULT_DISPATCH_INTERVAL_SECONDS),
       defaultTimeZone: z
-        .string({ invalid_type_error: 'must be an IANA time zone name such as UTC or Europe/Zurich' })
+        .string({
+          invalid_type_error:
+            'must be an IANA time zone name such as UTC or Europe/Zurich',
+        })
         .refine(isTimeZone, value => ({
           message: `"${value}" is not a known IANA time zone; write for example UTC or Europe/Zurich`,
         }))
@@ -100,7 +127,11 @@ const backupsSchema = z
 /** Thrown at startup when `backups` in app-config cannot be used. */
 export class BackupsConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`Invalid app-config for the backups plugin:\n${problems.map(p => `  - ${p}`).join('\n')}`);
+    super(
+      `Invalid app-config for the backups plugin:\n${problems
+        .map(p => `  - ${p}`)
+        .join('\n')}`,
+    );
     this.name = 'BackupsConfigError';
   }
 }
@@ -114,9 +145,12 @@ export function readBackupsConfig(config: Config): BackupsConfig {
   const result = backupsSchema.safeParse(raw);
   if (!result.success) {
     const problems = result.error.issues.flatMap(issue => {
-      const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
+      const keys =
+        issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
       return keys.map(key => {
-        const path = ['backups', ...issue.path, ...(key ? [key] : [])].join('.');
+        const path = ['backups', ...issue.path, ...(key ? [key] : [])].join(
+          '.',
+        );
         const message = key
           ? 'unknown key: check its spelling (known: agents, dispatchIntervalSeconds, defaultTimeZone, restores; per agent: url, token; under restores: expireAfterHours, previewTimeoutSeconds) or remove it'
           : issue.message;
@@ -127,7 +161,11 @@ export function readBackupsConfig(config: Config): BackupsConfig {
   }
   const agents = new Map<string, AgentConfig>();
   for (const [name, agent] of Object.entries(result.data.agents)) {
-    agents.set(name, { name, url: agent.url.replace(/\/+$/, ''), token: agent.token });
+    agents.set(name, {
+      name,
+      url: agent.url.replace(/\/+$/, ''),
+      token: agent.token,
+    });
   }
   return {
     agents,

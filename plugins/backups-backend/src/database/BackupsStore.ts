@@ -1,4 +1,8 @@
-import type { AgentSnapshot, BackupRun, RunStatus } from '@safekeep/plugin-backups-common';
+import type {
+  AgentSnapshot,
+  BackupRun,
+  RunStatus,
+} from '@safekeep/plugin-backups-common';
 
 /** A run with the bookkeeping the runner needs, beyond what the REST API shows. */
 export interface StoredRun extends BackupRun {
@@ -41,7 +45,10 @@ export type ClaimResult =
   /** The run is no longer queued (another worker took it, or it was finished). */
   | { gone: true };
 
-export type FinalStatus = Extract<RunStatus, 'succeeded' | 'failed' | 'partially_failed' | 'interrupted'>;
+export type FinalStatus = Extract<
+  RunStatus,
+  'succeeded' | 'failed' | 'partially_failed' | 'interrupted'
+>;
 
 export interface RunOutcome {
   status: FinalStatus;
@@ -86,7 +93,10 @@ export interface BackupsStore {
   findActiveRun(agent: string, target: string): Promise<StoredRun | undefined>;
   getRun(id: string): Promise<StoredRun | undefined>;
   /** Runs of an entity, newest first. */
-  listRuns(entityRef: string, page: { limit: number; offset: number }): Promise<{ items: StoredRun[]; total: number }>;
+  listRuns(
+    entityRef: string,
+    page: { limit: number; offset: number },
+  ): Promise<{ items: StoredRun[]; total: number }>;
   /** Runs in one status, oldest first. */
   listRunsInStatus(status: 'queued' | 'running'): Promise<StoredRun[]>;
   getEntityRunFacts(entityRef: string): Promise<EntityRunFacts>;
@@ -94,9 +104,18 @@ export interface BackupsStore {
   claimQueuedRun(id: string, now: Date): Promise<ClaimResult>;
   /** Puts a claimed run back in the queue (the agent was busy), with a phase that says why. */
   returnToQueue(id: string, phase: string, now: Date): Promise<void>;
-  recordJobStarted(id: string, agentJobId: string, phase: string, now: Date): Promise<void>;
+  recordJobStarted(
+    id: string,
+    agentJobId: string,
+    phase: string,
+    now: Date,
+  ): Promise<void>;
   /** Progress of a running run; also notes that the agent answered. */
-  recordProgress(id: string, progress: { phase: string; bytesStored: number }, now: Date): Promise<void>;
+  recordProgress(
+    id: string,
+    progress: { phase: string; bytesStored: number },
+    now: Date,
+  ): Promise<void>;
   /** Finishes a queued or running run. False when it had already finished. */
   finishRun(id: string, outcome: RunOutcome): Promise<boolean>;
 }

@@ -17,12 +17,26 @@ import type {
   RunOutcome,
   StoredRun,
 } from './BackupsStore';
-import { RUNS_TABLE, RunRow, rowToRun, runningTargetKey, toDate } from './runRows';
+import {
+  RUNS_TABLE,
+  RunRow,
+  rowToRun,
+  runningTargetKey,
+  toDate,
+} from './runRows';
 
-const migrationsDir = resolvePackagePath('@safekeep/plugin-backups-backend', 'migrations');
+const migrationsDir = resolvePackagePath(
+  '@safekeep/plugin-backups-backend',
+  'migrations',
+);
 
 const ACTIVE: string[] = ['queued', 'running'];
-const FINISHED: string[] = ['succeeded', 'failed', 'partially_failed', 'interrupted'];
+const FINISHED: string[] = [
+  'succeeded',
+  'failed',
+  'partially_failed',
+  'interrupted',
+];
 
 /** Applies the plugin's migrations (knex migrate, files in ../migrations). */
 export async function migrateBackupsDatabase(knex: Knex): Promise<void> {
@@ -49,7 +63,9 @@ export class DatabaseBackupsStore implements BackupsStore {
   ) {}
 
   private redact(text: string | null | undefined): string | null {
-    return text === null || text === undefined ? null : redactSecrets(text, this.secrets);
+    return text === null || text === undefined
+      ? null
+      : redactSecrets(text, this.secrets);
   }
 
   private newRow(input: {
@@ -84,18 +100,35 @@ export class DatabaseBackupsStore implements BackupsStore {
         .orderBy('created_at', 'asc')
         .first();
       if (active) return { conflict: rowToRun(active) };
-      const row = this.newRow({ ...input, trigger: 'user', scheduledFor: null });
+      const row = this.newRow({
+        ...input,
+        trigger: 'user',
+        scheduledFor: null,
+      });
       await tx(RUNS_TABLE).insert(row);
-      const created = await tx<RunRow>(RUNS_TABLE).where({ id: row.id }).first();
+      const created = await tx<RunRow>(RUNS_TABLE)
+        .where({ id: row.id })
+        .first();
       return { created: rowToRun(created!) };
     });
   }
 
-  async createScheduledRun(input: NewScheduledRun): Promise<StoredRun | undefined> {
-    const row = this.newRow({ ...input, trigger: 'schedule', triggeredBy: null });
+  async createScheduledRun(
+    input: NewScheduledRun,
+  ): Promise<StoredRun | undefined> {
+    const row = this.newRow({
+      ...input,
+      trigger: 'schedule',
+      triggeredBy: null,
+    });
     // The unique (entity_ref, scheduled_for) index settles races between replicas.
-    await this.db(RUNS_TABLE).insert(row).onConflict(['entity_ref', 'scheduled_for']).ignore();
-    const stored = await this.db<RunRow>(RUNS_TABLE).where({ id: row.id }).first();
+    await this.db(RUNS_TABLE)
+      .insert(row)
+      .onConflict(['entity_ref', 'scheduled_for'])
+      .ignore();
+    const stored = await this.db<RunRow>(RUNS_TABLE)
+      .where({ id: row.id })
+      .first();
     return stored ? rowToRun(stored) : undefined;
   }
 
@@ -105,15 +138,22 @@ export class DatabaseBackupsStore implements BackupsStore {
       .whereNotNull('scheduled_for')
       .max({ latest: 'scheduled_for' })
       .first();
-    return result?.latest === null || result?.latest === undefined ? undefined : toDate(result.latest);
+    return result?.latest === null || result?.latest === undefined
+      ? undefined
+      : toDate(result.latest);
   }
 
   async hasRunForSlot(entityRef: string, slot: Date): Promise<boolean> {
-    const row = await this.db(RUNS_TABLE).where({ entity_ref: entityRef, scheduled_for: slot }).first('id');
+    const row = await this.db(RUNS_TABLE)
+      .where({ entity_ref: entityRef, scheduled_for: slot })
+      .first('id');
     return Boolean(row);
   }
 
-  async findActiveRun(agent: string, target: string): Promise<StoredRun | undefined> {
+  async findActiveRun(
+    agent: string,
+    target: string,
+  ): Promise<StoredRun | undefined> {
     const row = await this.db<RunRow>(RUNS_TABLE)
       .where({ agent, target })
       .whereIn('status', ACTIVE)
@@ -139,34 +179,47 @@ export class DatabaseBackupsStore implements BackupsStore {
         ])
         .limit(page.limit)
         .offset(page.offset),
-      this.db(RUNS_TABLE).where({ entity_ref: entityRef }).count({ total: '*' }).first(),
+      this.db(RUNS_TABLE)
+        .where({ entity_ref: entityRef })
+        .count({ total: '*' })
+        .first(),
     ]);
     return { items: rows.map(rowToRun), total: Number(count?.total ?? 0) };
   }
 
   async listRunsInStatus(status: 'queued' | 'running'): Promise<StoredRun[]> {
-    const rows = await this.db<RunRow>(RUNS_TABLE).where({ status }).orderBy('created_at', 'asc');
+    const rows = await this.db<RunRow>(RUNS_TABLE)
+      .where({ status })
+      .orderBy('created_at', 'asc');
     return rows.map(rowToRun);
   }
 
   async getEntityRunFacts(entityRef: string): Promise<EntityRunFacts> {
-    const byEntity = () => this.db<RunRow>(RUNS_TABLE).where({ entity_ref: entityRef });
-    const [lastFinished, lastSuccess, active, latestScheduledSlot, recent] = await Promise.all([
-      byEntity().whereIn('status', FINISHED).orderBy('finished_at', 'desc').first(),
-      byEntity().where({ status: 'succeeded' }).orderBy('finished_at', 'desc').first(),
-      byEntity()
-        .whereIn('status', ACTIVE)
-        .orderByRaw("case when status = 'running' then 0 else 1 end")
-        .orderBy('created_at', 'asc')
-        .first(),
-      this.getLatestScheduledSlot(entityRef),
-      byEntity()
-        .where({ status: 'succeeded' })
-        .whereNotNull('duration_ms')
-        .orderBy('finished_at', 'desc')
-        .limit(RECENT_DURATIONS)
-        .pluck('duration_ms'),
-    ]);
+    const byEntity = () =>
+      this.db<RunRow>(RUNS_TABLE).where({ entity_ref: entityRef });
+    const [lastFinished, lastSuccess, active, latestScheduledSlot, recent] =
+      await Promise.all([
+        byEntity()
+          .whereIn('status', FINISHED)
+          .orderBy('finished_at', 'desc')
+          .first(),
+        byEntity()
+          .where({ status: 'succeeded' })
+          .orderBy('finished_at', 'desc')
+          .first(),
+        byEntity()
+          .whereIn('status', ACTIVE)
+          .orderByRaw("case when status = 'running' then 0 else 1 end")
+          .orderBy('created_at', 'asc')
+          .first(),
+        this.getLatestScheduledSlot(entityRef),
+        byEntity()
+          .where({ status: 'succeeded' })
+          .whereNotNull('duration_ms')
+          .orderBy('finished_at', 'desc')
+          .limit(RECENT_DURATIONS)
+          .pluck('duration_ms'),
+      ]);
     return {
       lastFinished: lastFinished ? rowToRun(lastFinished) : undefined,
       lastSuccess: lastSuccess ? rowToRun(lastSuccess) : undefined,
@@ -205,7 +258,11 @@ export class DatabaseBackupsStore implements BackupsStore {
       // unique running_target index refused this one.
       if (isDatabaseConflictError(error) && target) {
         const running = await this.db<RunRow>(RUNS_TABLE)
-          .where({ agent: target.agent, target: target.target, status: 'running' })
+          .where({
+            agent: target.agent,
+            target: target.target,
+            status: 'running',
+          })
           .first();
         return { busy: running ? rowToRun(running) : undefined };
       }
@@ -214,29 +271,47 @@ export class DatabaseBackupsStore implements BackupsStore {
   }
 
   async returnToQueue(id: string, phase: string, now: Date): Promise<void> {
-    await this.db(RUNS_TABLE).where({ id, status: 'running' }).update({
-      status: 'queued',
-      phase: this.redact(phase),
-      started_at: null,
-      running_target: null,
-      agent_job_id: null,
-      updated_at: now,
-    });
-  }
-
-  async recordJobStarted(id: string, agentJobId: string, phase: string, now: Date): Promise<void> {
     await this.db(RUNS_TABLE)
       .where({ id, status: 'running' })
-      .update({ agent_job_id: agentJobId, phase: this.redact(phase), agent_seen_at: now, updated_at: now });
+      .update({
+        status: 'queued',
+        phase: this.redact(phase),
+        started_at: null,
+        running_target: null,
+        agent_job_id: null,
+        updated_at: now,
+      });
   }
 
-  async recordProgress(id: string, progress: { phase: string; bytesStored: number }, now: Date): Promise<void> {
-    await this.db(RUNS_TABLE).where({ id, status: 'running' }).update({
-      phase: this.redact(progress.phase),
-      bytes_stored: progress.bytesStored,
-      agent_seen_at: now,
-      updated_at: now,
-    });
+  async recordJobStarted(
+    id: string,
+    agentJobId: string,
+    phase: string,
+    now: Date,
+  ): Promise<void> {
+    await this.db(RUNS_TABLE)
+      .where({ id, status: 'running' })
+      .update({
+        agent_job_id: agentJobId,
+        phase: this.redact(phase),
+        agent_seen_at: now,
+        updated_at: now,
+      });
+  }
+
+  async recordProgress(
+    id: string,
+    progress: { phase: string; bytesStored: number },
+    now: Date,
+  ): Promise<void> {
+    await this.db(RUNS_TABLE)
+      .where({ id, status: 'running' })
+      .update({
+        phase: this.redact(progress.phase),
+        bytes_stored: progress.bytesStored,
+        agent_seen_at: now,
+        updated_at: now,
+      });
   }
 
   async finishRun(id: string, outcome: RunOutcome): Promise<boolean> {

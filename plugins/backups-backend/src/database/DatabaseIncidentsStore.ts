@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { Incident, IncidentCloseReason, IncidentKind, IncidentsStore, NewIncident } from './IncidentsStore';
+import type {
+  Incident,
+  IncidentCloseReason,
+  IncidentKind,
+  IncidentsStore,
+  NewIncident,
+} from './IncidentsStore';
 import { toDate } from './runRows';
 
 export const INCIDENTS_TABLE = 'backup_incidents';
@@ -21,7 +27,8 @@ interface IncidentRow {
   open_key: string | null;
 }
 
-const iso = (value: DbTime | null) => (value === null || value === undefined ? null : toDate(value).toISOString());
+const iso = (value: DbTime | null) =>
+  value === null || value === undefined ? null : toDate(value).toISOString();
 
 function rowToIncident(row: IncidentRow): Incident {
   return {
@@ -39,14 +46,17 @@ function rowToIncident(row: IncidentRow): Incident {
 }
 
 /** The key of open_key: set while open so its unique index allows one open incident per entity and kind. */
-const openKey = (entityRef: string, kind: IncidentKind) => `${entityRef}|${kind}`;
+const openKey = (entityRef: string, kind: IncidentKind) =>
+  `${entityRef}|${kind}`;
 
 /** IncidentsStore on the plugin's database. */
 export class DatabaseIncidentsStore implements IncidentsStore {
   constructor(private readonly db: Knex) {}
 
   async listOpen(): Promise<Incident[]> {
-    const rows = await this.db<IncidentRow>(INCIDENTS_TABLE).whereNotNull('open_key').orderBy('opened_at');
+    const rows = await this.db<IncidentRow>(INCIDENTS_TABLE)
+      .whereNotNull('open_key')
+      .orderBy('opened_at');
     return rows.map(rowToIncident);
   }
 
@@ -65,11 +75,17 @@ export class DatabaseIncidentsStore implements IncidentsStore {
       })
       .onConflict(['open_key'])
       .ignore();
-    const row = await this.db<IncidentRow>(INCIDENTS_TABLE).where({ id }).first();
+    const row = await this.db<IncidentRow>(INCIDENTS_TABLE)
+      .where({ id })
+      .first();
     return row ? rowToIncident(row) : undefined;
   }
 
-  async close(id: string, reason: IncidentCloseReason, now: Date): Promise<void> {
+  async close(
+    id: string,
+    reason: IncidentCloseReason,
+    now: Date,
+  ): Promise<void> {
     await this.db(INCIDENTS_TABLE)
       .where({ id })
       .whereNotNull('open_key')
@@ -98,11 +114,15 @@ export class DatabaseIncidentsStore implements IncidentsStore {
   }
 
   async markRecoveryNotified(id: string, now: Date): Promise<void> {
-    await this.db(INCIDENTS_TABLE).where({ id }).update({ recovery_notified_at: now });
+    await this.db(INCIDENTS_TABLE)
+      .where({ id })
+      .update({ recovery_notified_at: now });
   }
 
   async listForEntity(entityRef: string): Promise<Incident[]> {
-    const rows = await this.db<IncidentRow>(INCIDENTS_TABLE).where({ entity_ref: entityRef }).orderBy('opened_at');
+    const rows = await this.db<IncidentRow>(INCIDENTS_TABLE)
+      .where({ entity_ref: entityRef })
+      .orderBy('opened_at');
     return rows.map(rowToIncident);
   }
 }

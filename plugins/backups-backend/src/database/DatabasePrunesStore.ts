@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { RetentionPolicy } from '@safekeep/plugin-backups-common';
 import { redactSecrets } from '../redaction/redactSecrets';
-import type { NewPrune, PruneOutcome, PrunesStore, PruneStatus, StoredPrune } from './PrunesStore';
+import type {
+  NewPrune,
+  PruneOutcome,
+  PrunesStore,
+  PruneStatus,
+  StoredPrune,
+} from './PrunesStore';
 import { toDate } from './runRows';
 
 export const PRUNES_TABLE = 'backup_prunes';
@@ -31,7 +37,9 @@ interface PruneRow {
 }
 
 function iso(value: DbTime | null): string | null {
-  return value === null || value === undefined ? null : toDate(value).toISOString();
+  return value === null || value === undefined
+    ? null
+    : toDate(value).toISOString();
 }
 
 function jsonList(text: string | null): string[] | null {
@@ -58,7 +66,10 @@ function rowToPrune(row: PruneRow): StoredPrune {
     agentJobId: row.agent_job_id,
     pruned: jsonList(row.pruned),
     incompleteRemoved: jsonList(row.incomplete_removed),
-    keptCount: row.kept_count === null || row.kept_count === undefined ? null : Number(row.kept_count),
+    keptCount:
+      row.kept_count === null || row.kept_count === undefined
+        ? null
+        : Number(row.kept_count),
     error: row.error,
     createdAt: iso(row.created_at)!,
     startedAt: iso(row.started_at),
@@ -100,36 +111,62 @@ export class DatabasePrunesStore implements PrunesStore {
     return rows.map(r => byId.get(r.id)!);
   }
 
-  async listPrunesInStatus(status: 'pending' | 'running'): Promise<StoredPrune[]> {
-    const rows = await this.db<PruneRow>(PRUNES_TABLE).where({ status }).orderBy('created_at', 'asc');
+  async listPrunesInStatus(
+    status: 'pending' | 'running',
+  ): Promise<StoredPrune[]> {
+    const rows = await this.db<PruneRow>(PRUNES_TABLE)
+      .where({ status })
+      .orderBy('created_at', 'asc');
     return rows.map(rowToPrune);
   }
 
   async listPrunesOfRun(runId: string): Promise<StoredPrune[]> {
-    const rows = await this.db<PruneRow>(PRUNES_TABLE).where({ run_id: runId }).orderBy('created_at', 'asc').orderBy('tier');
+    const rows = await this.db<PruneRow>(PRUNES_TABLE)
+      .where({ run_id: runId })
+      .orderBy('created_at', 'asc')
+      .orderBy('tier');
     return rows.map(rowToPrune);
   }
 
   async claimPrune(id: string, now: Date): Promise<boolean> {
     const updated = await this.db(PRUNES_TABLE)
       .where({ id, status: 'pending' })
-      .update({ status: 'running', started_at: now, updated_at: now, agent_job_id: null });
+      .update({
+        status: 'running',
+        started_at: now,
+        updated_at: now,
+        agent_job_id: null,
+      });
     return updated > 0;
   }
 
   async returnPruneToPending(id: string, now: Date): Promise<void> {
-    await this.db(PRUNES_TABLE).where({ id, status: 'running' }).update({ status: 'pending', updated_at: now });
+    await this.db(PRUNES_TABLE)
+      .where({ id, status: 'running' })
+      .update({ status: 'pending', updated_at: now });
   }
 
-  async recordPruneStarted(id: string, agentJobId: string, now: Date): Promise<void> {
-    await this.db(PRUNES_TABLE).where({ id, status: 'running' }).update({ agent_job_id: agentJobId, updated_at: now });
+  async recordPruneStarted(
+    id: string,
+    agentJobId: string,
+    now: Date,
+  ): Promise<void> {
+    await this.db(PRUNES_TABLE)
+      .where({ id, status: 'running' })
+      .update({ agent_job_id: agentJobId, updated_at: now });
   }
 
   async recordPruneSeen(id: string, now: Date): Promise<void> {
-    await this.db(PRUNES_TABLE).where({ id, status: 'running' }).update({ updated_at: now });
+    await this.db(PRUNES_TABLE)
+      .where({ id, status: 'running' })
+      .update({ updated_at: now });
   }
 
-  async finishPrune(id: string, outcome: PruneOutcome, now: Date): Promise<boolean> {
+  async finishPrune(
+    id: string,
+    outcome: PruneOutcome,
+    now: Date,
+  ): Promise<boolean> {
     const fields =
       outcome.status === 'succeeded'
         ? {
@@ -142,7 +179,12 @@ export class DatabasePrunesStore implements PrunesStore {
     const updated = await this.db(PRUNES_TABLE)
       .where({ id })
       .whereIn('status', ['pending', 'running'])
-      .update({ ...fields, status: outcome.status, finished_at: now, updated_at: now });
+      .update({
+        ...fields,
+        status: outcome.status,
+        finished_at: now,
+        updated_at: now,
+      });
     return updated > 0;
   }
 }

@@ -32,7 +32,8 @@ export class GroupRunsStore {
     return this.db.transaction(async tx => {
       const active = await tx<RunRow>(RUNS_TABLE)
         .where(builder => {
-          for (const m of input.members) builder.orWhere({ agent: m.agent, target: m.target });
+          for (const m of input.members)
+            builder.orWhere({ agent: m.agent, target: m.target });
         })
         .whereIn('status', ['queued', 'running'])
         .orderBy('created_at', 'asc');
@@ -54,7 +55,9 @@ export class GroupRunsStore {
         group_ref: input.groupRef,
       }));
       await tx(RUNS_TABLE).insert(rows);
-      const stored = await tx<RunRow>(RUNS_TABLE).where({ group_run_id: groupRunId });
+      const stored = await tx<RunRow>(RUNS_TABLE).where({
+        group_run_id: groupRunId,
+      });
       const byId = new Map(stored.map(r => [r.id, rowToRun(r)]));
       return { groupRunId, created: rows.map(r => byId.get(r.id)!) };
     });
@@ -62,7 +65,9 @@ export class GroupRunsStore {
 
   /** The member runs of one group run. */
   async listRunsOfGroup(groupRunId: string): Promise<StoredRun[]> {
-    const rows = await this.db<RunRow>(RUNS_TABLE).where({ group_run_id: groupRunId }).orderBy('entity_ref');
+    const rows = await this.db<RunRow>(RUNS_TABLE)
+      .where({ group_run_id: groupRunId })
+      .orderBy('entity_ref');
     return rows.map(rowToRun);
   }
 
@@ -70,19 +75,33 @@ export class GroupRunsStore {
    * Moves every given queued run to running at once, for one agent job that backs them all up;
    * nothing changes unless all are still queued and none of their targets is running.
    */
-  async claimGroupRuns(ids: string[], now: Date): Promise<StoredRun[] | undefined> {
+  async claimGroupRuns(
+    ids: string[],
+    now: Date,
+  ): Promise<StoredRun[] | undefined> {
     try {
       return await this.db.transaction(async tx => {
         const runs = await tx<RunRow>(RUNS_TABLE).whereIn('id', ids);
-        if (runs.length !== ids.length || runs.some(r => r.status !== 'queued')) return undefined;
+        if (runs.length !== ids.length || runs.some(r => r.status !== 'queued'))
+          return undefined;
         for (const run of runs) {
-          const busy = await tx<RunRow>(RUNS_TABLE).where({ agent: run.agent, target: run.target, status: 'running' }).first('id');
+          const busy = await tx<RunRow>(RUNS_TABLE)
+            .where({ agent: run.agent, target: run.target, status: 'running' })
+            .first('id');
           if (busy) return undefined;
           await tx(RUNS_TABLE)
             .where({ id: run.id, status: 'queued' })
-            .update({ status: 'running', phase: 'starting', started_at: now, updated_at: now, running_target: runningTargetKey(run.agent, run.target) });
+            .update({
+              status: 'running',
+              phase: 'starting',
+              started_at: now,
+              updated_at: now,
+              running_target: runningTargetKey(run.agent, run.target),
+            });
         }
-        const claimed = await tx<RunRow>(RUNS_TABLE).whereIn('id', ids).orderBy('entity_ref');
+        const claimed = await tx<RunRow>(RUNS_TABLE)
+          .whereIn('id', ids)
+          .orderBy('entity_ref');
         return claimed.map(rowToRun);
       });
     } catch (error) {
@@ -93,7 +112,10 @@ export class GroupRunsStore {
   }
 
   /** Runs started for the System's consistency group, newest first. */
-  async listGroupRuns(groupRef: string, page: { limit: number; offset: number }): Promise<{ items: StoredRun[]; total: number }> {
+  async listGroupRuns(
+    groupRef: string,
+    page: { limit: number; offset: number },
+  ): Promise<{ items: StoredRun[]; total: number }> {
     const [rows, count] = await Promise.all([
       this.db<RunRow>(RUNS_TABLE)
         .where({ group_ref: groupRef })
@@ -103,7 +125,10 @@ export class GroupRunsStore {
         ])
         .limit(page.limit)
         .offset(page.offset),
-      this.db(RUNS_TABLE).where({ group_ref: groupRef }).count({ total: '*' }).first(),
+      this.db(RUNS_TABLE)
+        .where({ group_ref: groupRef })
+        .count({ total: '*' })
+        .first(),
     ]);
     return { items: rows.map(rowToRun), total: Number(count?.total ?? 0) };
   }

@@ -27,13 +27,27 @@ export interface StoredPrune {
   updatedAt: string;
 }
 
-export type NewPrune = Pick<StoredPrune, 'runId' | 'entityRef' | 'agent' | 'target' | 'tier' | 'retentionAnnotation' | 'retention'> & {
+export type NewPrune = Pick<
+  StoredPrune,
+  | 'runId'
+  | 'entityRef'
+  | 'agent'
+  | 'target'
+  | 'tier'
+  | 'retentionAnnotation'
+  | 'retention'
+> & {
   /** A prune that cannot be asked for (e.g. no such tier) is recorded failed at once. */
   error?: string;
 };
 
 export type PruneOutcome =
-  | { status: 'succeeded'; pruned: string[]; incompleteRemoved: string[]; keptCount: number }
+  | {
+      status: 'succeeded';
+      pruned: string[];
+      incompleteRemoved: string[];
+      keptCount: number;
+    }
   | { status: 'failed'; error: string };
 
 /** Persistence of retention prunes (table backup_prunes). */

@@ -1,4 +1,8 @@
-import type { AgentSnapshot, RunStatus, RunTrigger } from '@safekeep/plugin-backups-common';
+import type {
+  AgentSnapshot,
+  RunStatus,
+  RunTrigger,
+} from '@safekeep/plugin-backups-common';
 import type { StoredRun } from './BackupsStore';
 
 export const RUNS_TABLE = 'backup_runs';
@@ -47,7 +51,9 @@ export function toDate(value: DbTime): Date {
 }
 
 function toIso(value: DbTime | null): string | null {
-  return value === null || value === undefined ? null : toDate(value).toISOString();
+  return value === null || value === undefined
+    ? null
+    : toDate(value).toISOString();
 }
 
 function toNumber(value: DbNumber | null): number | null {

@@ -1,7 +1,15 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { AgentRegistry } from '../agent/AgentRegistry';
-import { DatabaseBackupsStore, migrateBackupsDatabase } from '../database/DatabaseBackupsStore';
-import { closedPortUrl, sendJson, StandInAgent, startStandInAgent } from '../testing/standInAgent';
+import {
+  DatabaseBackupsStore,
+  migrateBackupsDatabase,
+} from '../database/DatabaseBackupsStore';
+import {
+  closedPortUrl,
+  sendJson,
+  StandInAgent,
+  startStandInAgent,
+} from '../testing/standInAgent';
 import { RunExecutor } from './RunExecutor';
 
 /**
@@ -9,7 +17,10 @@ import { RunExecutor } from './RunExecutor';
  * (the real one cannot be made to misbehave on demand) and a real SQLite store. The normal
  * path runs against the real agent in plugin.test.ts.
  */
-const databases = TestDatabases.create({ ids: ['SQLITE_3'], disableDocker: true });
+const databases = TestDatabases.create({
+  ids: ['SQLITE_3'],
+  disableDocker: true,
+});
 const TOKEN = 'runner-test-token-abcdef123456';
 const MINUTE = 60_000;
 
@@ -27,11 +38,28 @@ async function setUp(agentUrl = agent.url) {
   const store = new DatabaseBackupsStore(knex, [TOKEN]);
   let now = new Date('2026-11-21T10:00:00.000Z');
   const agents = new AgentRegistry(
-    { agents: new Map([['demo-host', { name: 'demo-host', url: agentUrl, token: TOKEN }]]), dispatchIntervalSeconds: 30, defaultTimeZone: 'UTC' },
+    {
+      agents: new Map([
+        ['demo-host', { name: 'demo-host', url: agentUrl, token: TOKEN }],
+      ]),
+      dispatchIntervalSeconds: 30,
+      defaultTimeZone: 'UTC',
+    },
     { timeoutMs: 1000 },
   );
-  const executor = new RunExecutor({ store, agents, logger: mockServices.logger.mock(), now: () => now });
-  const created = await store.createUserRun({ entityRef: 'resource:default/app-db', agent: 'demo-host', target: 'app-db', triggeredBy: null, now });
+  const executor = new RunExecutor({
+    store,
+    agents,
+    logger: mockServices.logger.mock(),
+    now: () => now,
+  });
+  const created = await store.createUserRun({
+    entityRef: 'resource:default/app-db',
+    agent: 'demo-host',
+    target: 'app-db',
+    triggeredBy: null,
+    now,
+  });
   const runId = 'created' in created ? created.created.id : '';
   return {
     store,
@@ -41,18 +69,31 @@ async function setUp(agentUrl = agent.url) {
   };
 }
 
-const runningJob = { id: 'job-7', kind: 'backup', target: 'app-db', state: 'running', phase: 'dumping', bytes: 10, startedAt: '2026-11-21T10:00:00.000Z' };
+const runningJob = {
+  id: 'job-7',
+  kind: 'backup',
+  target: 'app-db',
+  state: 'running',
+  phase: 'dumping',
+  bytes: 10,
+  startedAt: '2026-11-21T10:00:00.000Z',
+};
 
 describe('RunExecutor', () => {
   it('keeps a run queued while the agent runs another job of the target (409), and gives up after an hour', async () => {
-    agent.handle = (_req, _body, res) => sendJson(res, 409, { error: 'target "app-db" already has a backup job running', runningJobId: 'cli-job' });
+    agent.handle = (_req, _body, res) =>
+      sendJson(res, 409, {
+        error: 'target "app-db" already has a backup job running',
+        runningJobId: 'cli-job',
+      });
     const { store, executor, runId, advance } = await setUp();
 
     await executor.tick();
     expect(await store.getRun(runId)).toMatchObject({
       status: 'queued',
       startedAt: null,
-      phase: 'waiting: agent "demo-host" is running another job (cli-job) of target "app-db"',
+      phase:
+        'waiting: agent "demo-host" is running another job (cli-job) of target "app-db"',
     });
 
     advance(61 * MINUTE);
@@ -67,30 +108,49 @@ describe('RunExecutor', () => {
     await executor.tick();
     const run = await store.getRun(runId);
     expect(run?.status).toBe('failed');
-    expect(run?.error).toMatch(/unreachable \(ECONNREFUSED\).*backups\.agents\.demo-host\.url/);
+    expect(run?.error).toMatch(
+      /unreachable \(ECONNREFUSED\).*backups\.agents\.demo-host\.url/,
+    );
     expect(run?.error).not.toContain(TOKEN);
   });
 
-  it('fails a run the agent refuses, with the agent\'s reason', async () => {
-    agent.handle = (_req, _body, res) => sendJson(res, 404, { error: 'unknown target "app-db"; this agent has cache' });
+  it("fails a run the agent refuses, with the agent's reason", async () => {
+    agent.handle = (_req, _body, res) =>
+      sendJson(res, 404, {
+        error: 'unknown target "app-db"; this agent has cache',
+      });
     const { store, executor, runId } = await setUp();
     await executor.tick();
-    expect(await store.getRun(runId)).toMatchObject({ status: 'failed', error: expect.stringContaining('unknown target "app-db"; this agent has cache') });
+    expect(await store.getRun(runId)).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining(
+        'unknown target "app-db"; this agent has cache',
+      ),
+    });
   });
 
   it('follows a started job, tolerates a short agent outage, and interrupts after a long one', async () => {
     agent.handle = (_req, _body, res) => sendJson(res, 202, runningJob);
     const { store, executor, runId, advance } = await setUp();
     await executor.tick();
-    expect(await store.getRun(runId)).toMatchObject({ status: 'running', phase: 'dumping' });
+    expect(await store.getRun(runId)).toMatchObject({
+      status: 'running',
+      phase: 'dumping',
+    });
     expect((await store.getRun(runId))?.agentJobId).toBe('job-7');
 
-    agent.handle = (_req, _body, res) => sendJson(res, 200, { ...runningJob, phase: 'uploading', bytes: 5000 });
+    agent.handle = (_req, _body, res) =>
+      sendJson(res, 200, { ...runningJob, phase: 'uploading', bytes: 5000 });
     advance(2000);
     await executor.tick();
-    expect(await store.getRun(runId)).toMatchObject({ status: 'running', phase: 'uploading', bytesStored: 5000 });
+    expect(await store.getRun(runId)).toMatchObject({
+      status: 'running',
+      phase: 'uploading',
+      bytesStored: 5000,
+    });
 
-    agent.handle = (_req, _body, res) => sendJson(res, 503, { error: 'restarting' });
+    agent.handle = (_req, _body, res) =>
+      sendJson(res, 503, { error: 'restarting' });
     advance(5 * MINUTE);
     await executor.tick();
     expect((await store.getRun(runId))?.status).toBe('running');
@@ -110,6 +170,9 @@ describe('RunExecutor', () => {
     expect((await store.getRun(runId))?.status).toBe('running');
     advance(3 * MINUTE);
     await executor.followRunning();
-    expect(await store.getRun(runId)).toMatchObject({ status: 'interrupted', error: expect.stringContaining('unknown whether it ran') });
+    expect(await store.getRun(runId)).toMatchObject({
+      status: 'interrupted',
+      error: expect.stringContaining('unknown whether it ran'),
+    });
   });
 });

@@ -3,7 +3,11 @@ import type { AgentJob } from '@safekeep/plugin-backups-common';
 import { AgentError } from '../agent/AgentError';
 import type { AgentRegistry } from '../agent/AgentRegistry';
 import { lookUpAgentJob } from '../agent/lookUpAgentJob';
-import type { BackupsStore, RunOutcome, StoredRun } from '../database/BackupsStore';
+import type {
+  BackupsStore,
+  RunOutcome,
+  StoredRun,
+} from '../database/BackupsStore';
 import { groupMemberJob } from '../groups/groupMemberJob';
 import { observeJob } from './jobOutcome';
 
@@ -51,7 +55,10 @@ export class RunExecutor {
       limits?: Partial<RunExecutorLimits>;
       /** Starts a consistency group's member runs as one agent job when it can (see GroupBackupStarter). */
       groupStarter?: {
-        start(run: StoredRun, finish: (run: StoredRun, outcome: RunOutcome) => Promise<boolean>): Promise<boolean>;
+        start(
+          run: StoredRun,
+          finish: (run: StoredRun, outcome: RunOutcome) => Promise<boolean>,
+        ): Promise<boolean>;
       };
       /** Called with the stored run each time a run finishes (retention, metrics). Errors are logged. */
       onFinished?: Array<(run: StoredRun) => Promise<void>>;
@@ -76,7 +83,10 @@ export class RunExecutor {
       try {
         await this.follow(run);
       } catch (error) {
-        this.options.logger.error(`Could not follow backup run ${run.id} of ${run.entityRef}`, error as Error);
+        this.options.logger.error(
+          `Could not follow backup run ${run.id} of ${run.entityRef}`,
+          error as Error,
+        );
       }
     }
   }
@@ -87,7 +97,10 @@ export class RunExecutor {
       try {
         await this.start(run);
       } catch (error) {
-        this.options.logger.error(`Could not start backup run ${run.id} of ${run.entityRef}`, error as Error);
+        this.options.logger.error(
+          `Could not start backup run ${run.id} of ${run.entityRef}`,
+          error as Error,
+        );
       }
     }
   }
@@ -101,7 +114,10 @@ export class RunExecutor {
       try {
         await listener(stored!);
       } catch (error) {
-        this.options.logger.error(`After backup run ${run.id} of ${run.entityRef} finished`, error as Error);
+        this.options.logger.error(
+          `After backup run ${run.id} of ${run.entityRef} finished`,
+          error as Error,
+        );
       }
     }
     return finished;
@@ -112,10 +128,14 @@ export class RunExecutor {
     await this.finish(run, {
       status: 'interrupted',
       finishedAt: now,
-      durationMs: run.startedAt ? now.getTime() - new Date(run.startedAt).getTime() : null,
+      durationMs: run.startedAt
+        ? now.getTime() - new Date(run.startedAt).getTime()
+        : null,
       error: message,
     });
-    this.options.logger.warn(`Backup run ${run.id} of ${run.entityRef} interrupted: ${message}`);
+    this.options.logger.warn(
+      `Backup run ${run.id} of ${run.entityRef} interrupted: ${message}`,
+    );
   }
 
   private async follow(run: StoredRun): Promise<void> {
@@ -137,15 +157,26 @@ export class RunExecutor {
         );
         return;
       case 'agent-gone':
-        await this.interrupt(run, `Agent "${run.agent}" is no longer in app-config backups.agents, so the job cannot be followed.`);
+        await this.interrupt(
+          run,
+          `Agent "${run.agent}" is no longer in app-config backups.agents, so the job cannot be followed.`,
+        );
         return;
       case 'unreachable':
-        this.options.logger.warn(`Backup run ${run.id}: cannot reach the agent yet: ${agentErrorReason(lookup.error)}`);
+        this.options.logger.warn(
+          `Backup run ${run.id}: cannot reach the agent yet: ${agentErrorReason(
+            lookup.error,
+          )}`,
+        );
         return;
       case 'silent':
         await this.interrupt(
           run,
-          `Agent "${run.agent}" has not answered about job ${run.agentJobId} for ${minutes(lookup.silentMs)} (last error: ${agentErrorReason(lookup.error)}); the outcome is unknown. Check the agent and start a new backup.`,
+          `Agent "${run.agent}" has not answered about job ${
+            run.agentJobId
+          } for ${minutes(lookup.silentMs)} (last error: ${agentErrorReason(
+            lookup.error,
+          )}); the outcome is unknown. Check the agent and start a new backup.`,
         );
         return;
       case 'forgotten':
@@ -163,19 +194,31 @@ export class RunExecutor {
   private async record(run: StoredRun, job: AgentJob): Promise<void> {
     const now = this.now();
     // A member of an agent group job takes its own share of it.
-    const own = job.group || job.target.startsWith('group:') ? groupMemberJob(job, run.target) : job;
+    const own =
+      job.group || job.target.startsWith('group:')
+        ? groupMemberJob(job, run.target)
+        : job;
     const observation = observeJob(run, own, now);
     if (observation.kind === 'running') {
       await this.options.store.recordProgress(run.id, observation, now);
       return;
     }
     await this.finish(run, observation.outcome);
-    this.options.logger.info(`Backup run ${run.id} of ${run.entityRef} ${observation.outcome.status}`);
+    this.options.logger.info(
+      `Backup run ${run.id} of ${run.entityRef} ${observation.outcome.status}`,
+    );
   }
 
   private async start(queued: StoredRun): Promise<void> {
     const { store, agents, groupStarter } = this.options;
-    if (queued.groupRunId && groupStarter && (await groupStarter.start(queued, (run, outcome) => this.finish(run, outcome)))) return;
+    if (
+      queued.groupRunId &&
+      groupStarter &&
+      (await groupStarter.start(queued, (run, outcome) =>
+        this.finish(run, outcome),
+      ))
+    )
+      return;
     const claim = await store.claimQueuedRun(queued.id, this.now());
     if (!('claimed' in claim)) return;
     const run = claim.claimed;
@@ -194,16 +237,32 @@ export class RunExecutor {
         await this.handleBusyAgent(run, result.runningJobId, result.message);
         return;
       }
-      await store.recordJobStarted(run.id, result.job.id, result.job.phase, this.now());
-      this.options.logger.info(`Backup run ${run.id} of ${run.entityRef} started as agent job ${result.job.id}`);
+      await store.recordJobStarted(
+        run.id,
+        result.job.id,
+        result.job.phase,
+        this.now(),
+      );
+      this.options.logger.info(
+        `Backup run ${run.id} of ${run.entityRef} started as agent job ${result.job.id}`,
+      );
       // A fast job may already be done; record it now rather than on the next tick.
       if (result.job.state !== 'running') {
         await this.record({ ...run, agentJobId: result.job.id }, result.job);
       }
     } catch (error) {
-      const message = error instanceof AgentError ? error.message : `Starting the backup failed: ${String(error)}`;
-      await this.finish(run, { status: 'failed', finishedAt: this.now(), error: message });
-      this.options.logger.warn(`Backup run ${run.id} of ${run.entityRef} could not start: ${message}`);
+      const message =
+        error instanceof AgentError
+          ? error.message
+          : `Starting the backup failed: ${String(error)}`;
+      await this.finish(run, {
+        status: 'failed',
+        finishedAt: this.now(),
+        error: message,
+      });
+      this.options.logger.warn(
+        `Backup run ${run.id} of ${run.entityRef} could not start: ${message}`,
+      );
     }
   }
 
@@ -211,14 +270,24 @@ export class RunExecutor {
    * The agent already runs a job of this target that is not ours (e.g. started from its CLI).
    * The run stays queued and is retried on the next tick; after `agentBusyMs` it fails.
    */
-  private async handleBusyAgent(run: StoredRun, runningJobId: string, message: string): Promise<void> {
+  private async handleBusyAgent(
+    run: StoredRun,
+    runningJobId: string,
+    message: string,
+  ): Promise<void> {
     const now = this.now();
     const waitedMs = now.getTime() - new Date(run.createdAt).getTime();
     if (waitedMs > this.limits.agentBusyMs) {
       await this.finish(run, {
         status: 'failed',
         finishedAt: now,
-        error: `Agent "${run.agent}" kept running another job (${runningJobId}) of target "${run.target}" for over ${minutes(this.limits.agentBusyMs)}; this run was given up. Agent said: ${message}`,
+        error: `Agent "${
+          run.agent
+        }" kept running another job (${runningJobId}) of target "${
+          run.target
+        }" for over ${minutes(
+          this.limits.agentBusyMs,
+        )}; this run was given up. Agent said: ${message}`,
       });
       return;
     }

@@ -6,7 +6,10 @@ const NOW = new Date('2026-11-21T10:05:00.000Z');
 
 const run = { startedAt: '2026-11-21T10:00:00.000Z' } as StoredRun;
 
-function snapshot(tier: string, overrides: Partial<AgentSnapshot> = {}): AgentSnapshot {
+function snapshot(
+  tier: string,
+  overrides: Partial<AgentSnapshot> = {},
+): AgentSnapshot {
   return {
     id: `snap-${tier}`,
     target: 'app-db',
@@ -40,7 +43,18 @@ function job(overrides: Partial<AgentJob>): AgentJob {
 
 describe('observeJob', () => {
   it('reports progress while the job runs', () => {
-    expect(observeJob(run, job({ state: 'running', phase: 'dumping', bytes: 99, finishedAt: undefined }), NOW)).toEqual({
+    expect(
+      observeJob(
+        run,
+        job({
+          state: 'running',
+          phase: 'dumping',
+          bytes: 99,
+          finishedAt: undefined,
+        }),
+        NOW,
+      ),
+    ).toEqual({
       kind: 'running',
       phase: 'dumping',
       bytesStored: 99,
@@ -48,7 +62,14 @@ describe('observeJob', () => {
   });
 
   it('records the primary snapshot of a success, and every tier', () => {
-    const result = observeJob(run, job({ snapshots: [snapshot('local'), snapshot('offsite')], downtimeMs: 150 }), NOW);
+    const result = observeJob(
+      run,
+      job({
+        snapshots: [snapshot('local'), snapshot('offsite')],
+        downtimeMs: 150,
+      }),
+      NOW,
+    );
     expect(result).toEqual({
       kind: 'finished',
       outcome: expect.objectContaining({
@@ -69,13 +90,27 @@ describe('observeJob', () => {
   it('never counts a success without a snapshot, or with an empty one, as a backup', () => {
     const none = observeJob(run, job({ snapshots: [] }), NOW);
     expect(none.kind === 'finished' && none.outcome.status).toBe('failed');
-    const empty = observeJob(run, job({ snapshots: [snapshot('local', { bytes: 0 })] }), NOW);
-    expect(empty.kind === 'finished' && empty.outcome).toMatchObject({ status: 'failed' });
+    const empty = observeJob(
+      run,
+      job({ snapshots: [snapshot('local', { bytes: 0 })] }),
+      NOW,
+    );
+    expect(empty.kind === 'finished' && empty.outcome).toMatchObject({
+      status: 'failed',
+    });
     expect(empty.kind === 'finished' && empty.outcome.sha256).toBeFalsy();
   });
 
   it('is partially failed when the primary tier was stored and a later step failed', () => {
-    const result = observeJob(run, job({ state: 'failed', error: 'upload to s3 failed', snapshots: [snapshot('local')] }), NOW);
+    const result = observeJob(
+      run,
+      job({
+        state: 'failed',
+        error: 'upload to s3 failed',
+        snapshots: [snapshot('local')],
+      }),
+      NOW,
+    );
     expect(result.kind === 'finished' && result.outcome).toMatchObject({
       status: 'partially_failed',
       snapshotId: 'snap-local',
@@ -83,8 +118,15 @@ describe('observeJob', () => {
     });
   });
 
-  it('is failed with the agent\'s reason otherwise', () => {
-    const result = observeJob(run, job({ state: 'failed', error: 'sqlite: database is locked' }), NOW);
-    expect(result.kind === 'finished' && result.outcome).toMatchObject({ status: 'failed', error: 'sqlite: database is locked' });
+  it("is failed with the agent's reason otherwise", () => {
+    const result = observeJob(
+      run,
+      job({ state: 'failed', error: 'sqlite: database is locked' }),
+      NOW,
+    );
+    expect(result.kind === 'finished' && result.outcome).toMatchObject({
+      status: 'failed',
+      error: 'sqlite: database is locked',
+    });
   });
 });

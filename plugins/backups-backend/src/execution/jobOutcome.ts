@@ -15,14 +15,27 @@ function parseTime(text: string | undefined): Date | undefined {
  * What an agent job means for its run. A success counts only with a primary snapshot
  * that has stored bytes and a checksum; anything less is recorded as a failure.
  */
-export function observeJob(run: StoredRun, job: AgentJob, now: Date): JobObservation {
+export function observeJob(
+  run: StoredRun,
+  job: AgentJob,
+  now: Date,
+): JobObservation {
   if (job.state === 'running') {
     return { kind: 'running', phase: job.phase, bytesStored: job.bytes };
   }
   const finishedAt = parseTime(job.finishedAt) ?? now;
-  const startedAt = parseTime(job.startedAt) ?? (run.startedAt ? new Date(run.startedAt) : undefined);
-  const durationMs = startedAt ? Math.max(0, finishedAt.getTime() - startedAt.getTime()) : null;
-  const common = { finishedAt, durationMs, downtimeMs: job.downtimeMs ?? null, phase: job.phase };
+  const startedAt =
+    parseTime(job.startedAt) ??
+    (run.startedAt ? new Date(run.startedAt) : undefined);
+  const durationMs = startedAt
+    ? Math.max(0, finishedAt.getTime() - startedAt.getTime())
+    : null;
+  const common = {
+    finishedAt,
+    durationMs,
+    downtimeMs: job.downtimeMs ?? null,
+    phase: job.phase,
+  };
   const snapshots = job.snapshots ?? [];
   const primary = snapshots[0];
 
@@ -33,7 +46,8 @@ export function observeJob(run: StoredRun, job: AgentJob, now: Date): JobObserva
         outcome: {
           ...common,
           status: 'failed',
-          error: 'The agent reported success but no snapshot; this run is not counted as a backup.',
+          error:
+            'The agent reported success but no snapshot; this run is not counted as a backup.',
         },
       };
     }
@@ -62,9 +76,18 @@ export function observeJob(run: StoredRun, job: AgentJob, now: Date): JobObserva
     : {};
 
   if (job.state === 'succeeded') {
-    return { kind: 'finished', outcome: { ...common, ...snapshotFields, status: 'succeeded', error: null } };
+    return {
+      kind: 'finished',
+      outcome: {
+        ...common,
+        ...snapshotFields,
+        status: 'succeeded',
+        error: null,
+      },
+    };
   }
-  const reason = job.error?.trim() || 'the agent reported a failure without a reason';
+  const reason =
+    job.error?.trim() || 'the agent reported a failure without a reason';
   if (primary) {
     // The primary tier was stored, a later step (e.g. the offsite copy) failed.
     return {
@@ -73,9 +96,14 @@ export function observeJob(run: StoredRun, job: AgentJob, now: Date): JobObserva
         ...common,
         ...snapshotFields,
         status: 'partially_failed',
-        error: `Stored ${snapshots.map(s => s.tier).join(', ')} but then failed: ${reason}`,
+        error: `Stored ${snapshots
+          .map(s => s.tier)
+          .join(', ')} but then failed: ${reason}`,
       },
     };
   }
-  return { kind: 'finished', outcome: { ...common, status: 'failed', error: reason } };
+  return {
+    kind: 'finished',
+    outcome: { ...common, status: 'failed', error: reason },
+  };
 }

@@ -1,4 +1,7 @@
-import type { BackstageCredentials, PermissionsService } from '@backstage/backend-plugin-api';
+import type {
+  BackstageCredentials,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
@@ -11,7 +14,10 @@ import {
 import type { RunAggregates } from '../aggregates/RunAggregates';
 import type { StoredRun } from '../database/BackupsStore';
 import type { GroupRunsStore } from '../database/GroupRunsStore';
-import type { CatalogPolicyReader, EntityPolicyResult } from '../policies/CatalogPolicyReader';
+import type {
+  CatalogPolicyReader,
+  EntityPolicyResult,
+} from '../policies/CatalogPolicyReader';
 import { ActiveRunConflictError } from '../service/EntityBackupsService';
 import { computeEntitySummary } from '../summary/computeEntitySummary';
 import { byWorstHealth, consistencyGroupOf } from './consistencyGroup';
@@ -39,8 +45,14 @@ export class ConsistencyGroups {
   }
 
   /** The Resources that are part of the System, read with the caller's credentials. */
-  async members(systemRef: string, credentials: BackstageCredentials): Promise<EntityPolicyResult[]> {
-    const found = await this.options.policies.readWhere({ kind: 'resource', 'relations.partOf': systemRef }, credentials);
+  async members(
+    systemRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<EntityPolicyResult[]> {
+    const found = await this.options.policies.readWhere(
+      { kind: 'resource', 'relations.partOf': systemRef },
+      credentials,
+    );
     return found.sort((a, b) => a.entityRef.localeCompare(b.entityRef));
   }
 
@@ -52,7 +64,9 @@ export class ConsistencyGroups {
   ): Promise<EntityBackupSummary> {
     const name = consistencyGroupOf(system.entity)!;
     const members = await this.members(system.entityRef, credentials);
-    const facts = await this.options.aggregates.getRunFacts(members.map(m => m.entityRef));
+    const facts = await this.options.aggregates.getRunFacts(
+      members.map(m => m.entityRef),
+    );
     const now = this.now();
     const summaries = members
       .map(m =>
@@ -95,7 +109,10 @@ export class ConsistencyGroups {
     }
     const worst = summaries[0];
     const attention = summaries.filter(s => s.health !== 'ok').length;
-    const nextRuns = summaries.map(s => s.nextRunAt).filter((t): t is string => !!t).sort();
+    const nextRuns = summaries
+      .map(s => s.nextRunAt)
+      .filter((t): t is string => !!t)
+      .sort();
     return {
       ...own,
       // A member without a policy leaves the group unprotected: the group is invalid.
@@ -105,12 +122,17 @@ export class ConsistencyGroups {
           ? `All ${summaries.length} members of consistency group "${name}" are backed up.`
           : `${attention} of ${summaries.length} members of consistency group "${name}" need attention; the worst, ${worst.entityRef}: ${worst.healthReason}`,
       nextRunAt: nextRuns[0] ?? null,
-      warnings: summaries.flatMap(s => (s.warnings ?? []).map(w => `${s.entityRef}: ${w}`)),
+      warnings: summaries.flatMap(s =>
+        (s.warnings ?? []).map(w => `${s.entityRef}: ${w}`),
+      ),
       group,
     };
   }
 
-  listRuns(systemRef: string, page: { limit: number; offset: number }): Promise<{ items: StoredRun[]; total: number }> {
+  listRuns(
+    systemRef: string,
+    page: { limit: number; offset: number },
+  ): Promise<{ items: StoredRun[]; total: number }> {
     return this.options.groupRuns.listGroupRuns(systemRef, page);
   }
 
@@ -132,34 +154,64 @@ export class ConsistencyGroups {
       );
     }
     const problems = members.flatMap(m => {
-      if (m.result.status === 'unconfigured') return [`${m.entityRef} has no backup policy (add safekeep.io/agent and safekeep.io/target)`];
-      if (m.result.status === 'invalid') return [`${m.entityRef}: ${m.result.problems.map(p => `${p.annotation}: ${p.message}`).join('; ')}`];
+      if (m.result.status === 'unconfigured')
+        return [
+          `${m.entityRef} has no backup policy (add safekeep.io/agent and safekeep.io/target)`,
+        ];
+      if (m.result.status === 'invalid')
+        return [
+          `${m.entityRef}: ${m.result.problems
+            .map(p => `${p.annotation}: ${p.message}`)
+            .join('; ')}`,
+        ];
       return [];
     });
     if (problems.length > 0) {
-      throw new InputError(`Consistency group "${name}" cannot be backed up until every member has a valid policy: ${problems.join(' | ')}`);
+      throw new InputError(
+        `Consistency group "${name}" cannot be backed up until every member has a valid policy: ${problems.join(
+          ' | ',
+        )}`,
+      );
     }
     const decisions = await this.options.permissions.authorize(
-      members.map(m => ({ permission: backupsRunCreatePermission, resourceRef: m.entityRef })),
+      members.map(m => ({
+        permission: backupsRunCreatePermission,
+        resourceRef: m.entityRef,
+      })),
       { credentials },
     );
-    const denied = members.filter((_, i) => decisions[i].result !== AuthorizeResult.ALLOW).map(m => m.entityRef);
+    const denied = members
+      .filter((_, i) => decisions[i].result !== AuthorizeResult.ALLOW)
+      .map(m => m.entityRef);
     if (denied.length > 0) {
       throw new NotAllowedError(
-        `You may not start a backup of ${denied.join(', ')} (permission ${backupsRunCreatePermission.name}), so not of consistency group "${name}"`,
+        `You may not start a backup of ${denied.join(', ')} (permission ${
+          backupsRunCreatePermission.name
+        }), so not of consistency group "${name}"`,
       );
     }
     const created = await this.options.groupRuns.createGroupRuns({
       groupRef: system.entityRef,
       members: members.map(m => {
-        const policy = (m.result as Extract<EntityPolicyResult['result'], { status: 'configured' }>).policy;
-        return { entityRef: m.entityRef, agent: policy.agent, target: policy.target };
+        const policy = (
+          m.result as Extract<
+            EntityPolicyResult['result'],
+            { status: 'configured' }
+          >
+        ).policy;
+        return {
+          entityRef: m.entityRef,
+          agent: policy.agent,
+          target: policy.target,
+        };
       }),
       triggeredBy,
       now: this.now(),
     });
     if ('conflicts' in created) {
-      const list = created.conflicts.map(r => `${r.entityRef} (run ${r.id}, ${r.status})`).join(', ');
+      const list = created.conflicts
+        .map(r => `${r.entityRef} (run ${r.id}, ${r.status})`)
+        .join(', ');
       throw new ActiveRunConflictError(
         `Consistency group "${name}" cannot start while a member has a backup queued or running: ${list}; wait for it to finish`,
         created.conflicts[0].id,
@@ -168,7 +220,10 @@ export class ConsistencyGroups {
     return {
       runId: created.groupRunId,
       status: 'queued',
-      memberRuns: created.created.map(r => ({ entityRef: r.entityRef, runId: r.id })),
+      memberRuns: created.created.map(r => ({
+        entityRef: r.entityRef,
+        runId: r.id,
+      })),
     };
   }
 }

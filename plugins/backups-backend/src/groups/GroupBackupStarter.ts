@@ -1,7 +1,11 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { AgentError } from '../agent/AgentError';
 import type { AgentRegistry } from '../agent/AgentRegistry';
-import type { BackupsStore, RunOutcome, StoredRun } from '../database/BackupsStore';
+import type {
+  BackupsStore,
+  RunOutcome,
+  StoredRun,
+} from '../database/BackupsStore';
 import type { GroupRunsStore } from '../database/GroupRunsStore';
 
 /**
@@ -32,14 +36,18 @@ export class GroupBackupStarter {
    * True when the run was dealt with here (started with its group, or left waiting for it);
    * false when it should start as an ordinary run.
    */
-  async start(queued: StoredRun, finish: (run: StoredRun, outcome: RunOutcome) => Promise<unknown>): Promise<boolean> {
+  async start(
+    queued: StoredRun,
+    finish: (run: StoredRun, outcome: RunOutcome) => Promise<unknown>,
+  ): Promise<boolean> {
     const { groupRuns, runs, agents, logger } = this.options;
     if (!queued.groupRunId || !queued.groupRef) return false;
     const members = await groupRuns.listRunsOfGroup(queued.groupRunId);
     // Once any member went its own way, the rest follow as ordinary runs.
     if (members.some(m => m.status !== 'queued')) return false;
     const agentNames = [...new Set(members.map(m => m.agent))];
-    const client = agentNames.length === 1 ? agents.get(agentNames[0]) : undefined;
+    const client =
+      agentNames.length === 1 ? agents.get(agentNames[0]) : undefined;
     if (!client) return false;
     const group = await this.options.groupNameOf(queued.groupRef);
     if (!group) return false;
@@ -50,27 +58,50 @@ export class GroupBackupStarter {
     );
     // A member's target is busy: the whole group waits for the next tick.
     if (!claimed) return true;
-    const backToQueue = (phase: string) => Promise.all(claimed.map(run => runs.returnToQueue(run.id, phase, this.now())));
+    const backToQueue = (phase: string) =>
+      Promise.all(
+        claimed.map(run => runs.returnToQueue(run.id, phase, this.now())),
+      );
     try {
       const result = await client.startGroupBackup(group);
       if (result.kind === 'busy') {
-        await backToQueue(`waiting: agent "${client.name}" is running another job (${result.runningJobId}) of consistency group "${group}"`);
+        await backToQueue(
+          `waiting: agent "${client.name}" is running another job (${result.runningJobId}) of consistency group "${group}"`,
+        );
         return true;
       }
-      for (const run of claimed) await runs.recordJobStarted(run.id, result.job.id, result.job.phase, this.now());
-      logger.info(`Consistency group "${group}" of ${queued.groupRef}: backup started as agent job ${result.job.id} (${claimed.length} members)`);
+      for (const run of claimed)
+        await runs.recordJobStarted(
+          run.id,
+          result.job.id,
+          result.job.phase,
+          this.now(),
+        );
+      logger.info(
+        `Consistency group "${group}" of ${queued.groupRef}: backup started as agent job ${result.job.id} (${claimed.length} members)`,
+      );
       return true;
     } catch (error) {
-      if (error instanceof AgentError && (error.status === 404 || error.status === 400)) {
+      if (
+        error instanceof AgentError &&
+        (error.status === 404 || error.status === 400)
+      ) {
         logger.info(
           `Agent "${client.name}" does not back up consistency group "${group}" itself (${error.message}); backing its members up one by one`,
         );
-        await backToQueue(`queued with consistency group ${queued.groupRef} (member by member)`);
+        await backToQueue(
+          `queued with consistency group ${queued.groupRef} (member by member)`,
+        );
         return false;
       }
-      const reason = error instanceof AgentError ? error.message : String(error);
+      const reason =
+        error instanceof AgentError ? error.message : String(error);
       for (const run of claimed) {
-        await finish(run, { status: 'failed', finishedAt: this.now(), error: `The group backup could not start: ${reason}` });
+        await finish(run, {
+          status: 'failed',
+          finishedAt: this.now(),
+          error: `The group backup could not start: ${reason}`,
+        });
       }
       return true;
     }

@@ -16,7 +16,9 @@ interface ReportedMember {
 export function groupMemberJob(job: AgentJob, target: string): AgentJob {
   if (job.state === 'running') return job;
   const snapshots = (job.snapshots ?? []).filter(s => s.target === target);
-  const members = (Array.isArray(job.details?.members) ? job.details!.members : []) as ReportedMember[];
+  const members = (
+    Array.isArray(job.details?.members) ? job.details!.members : []
+  ) as ReportedMember[];
   const member = members.find(m => m.target === target);
   const groupName = job.group ?? job.target.replace(/^group:/, '');
   const base = { ...job, target, snapshots };
@@ -27,16 +29,28 @@ export function groupMemberJob(job: AgentJob, target: string): AgentJob {
     return {
       ...base,
       state: 'failed',
-      error: `the consistency group "${groupName}" backup failed, so this snapshot is not part of a complete group snapshot: ${job.error ?? 'no reason given'}`,
+      error: `the consistency group "${groupName}" backup failed, so this snapshot is not part of a complete group snapshot: ${
+        job.error ?? 'no reason given'
+      }`,
     };
   }
   if (member?.state === 'failed') {
-    return { ...base, state: 'failed', snapshots: [], error: member.error ?? job.error ?? 'the agent reported a failure without a reason' };
+    return {
+      ...base,
+      state: 'failed',
+      snapshots: [],
+      error:
+        member.error ??
+        job.error ??
+        'the agent reported a failure without a reason',
+    };
   }
   return {
     ...base,
     state: 'failed',
     snapshots: [],
-    error: `not backed up: the consistency group "${groupName}" backup stopped before this member (${job.error ?? 'no reason given'})`,
+    error: `not backed up: the consistency group "${groupName}" backup stopped before this member (${
+      job.error ?? 'no reason given'
+    })`,
   };
 }

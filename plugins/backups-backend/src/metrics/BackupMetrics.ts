@@ -49,7 +49,11 @@ export class BackupMetrics {
       })
       .addCallback(result => {
         for (const entry of this.lastSuccesses.values()) {
-          result.observe(entry.at, { agent: entry.agent, target: entry.target, entity_ref: entry.entityRef });
+          result.observe(entry.at, {
+            agent: entry.agent,
+            target: entry.target,
+            entity_ref: entry.entityRef,
+          });
         }
       });
   }
@@ -59,14 +63,25 @@ export class BackupMetrics {
     const key = `${run.entityRef}|${run.agent}|${run.target}`;
     const at = Math.floor(new Date(run.finishedAt).getTime() / 1000);
     const known = this.lastSuccesses.get(key);
-    if (!known || known.at < at) this.lastSuccesses.set(key, { entityRef: run.entityRef, agent: run.agent, target: run.target, at });
+    if (!known || known.at < at)
+      this.lastSuccesses.set(key, {
+        entityRef: run.entityRef,
+        agent: run.agent,
+        target: run.target,
+        at,
+      });
   }
 
   /** A run finished (RunExecutor onFinished listener). */
   async recordFinished(run: StoredRun): Promise<void> {
     const attributes: Attributes = { agent: run.agent, target: run.target };
-    if (run.durationMs !== null) this.runDuration.record(run.durationMs / 1000, { ...attributes, status: run.status });
-    if (run.status === 'succeeded' && run.bytesStored !== null) this.bytesStored.record(run.bytesStored, attributes);
+    if (run.durationMs !== null)
+      this.runDuration.record(run.durationMs / 1000, {
+        ...attributes,
+        status: run.status,
+      });
+    if (run.status === 'succeeded' && run.bytesStored !== null)
+      this.bytesStored.record(run.bytesStored, attributes);
     this.noteSuccess(run);
   }
 

@@ -38,11 +38,23 @@ export class IncidentMonitor implements DispatchFollowUp {
   async check(): Promise<void> {
     const { policies, aggregates, incidents, logger } = this.options;
     const now = this.options.now?.() ?? new Date();
-    const configured = (await policies.readAll()).filter(p => p.result.status === 'configured');
-    const facts = await aggregates.getRunFacts(configured.map(p => p.entityRef));
+    const configured = (await policies.readAll()).filter(
+      p => p.result.status === 'configured',
+    );
+    const facts = await aggregates.getRunFacts(
+      configured.map(p => p.entityRef),
+    );
     this.options.observeFacts?.(facts);
 
-    const current = new Map<string, { entityRef: string; kind: IncidentKind; reason: string; owner: string | null }>();
+    const current = new Map<
+      string,
+      {
+        entityRef: string;
+        kind: IncidentKind;
+        reason: string;
+        owner: string | null;
+      }
+    >();
     for (const { entity, entityRef, result } of configured) {
       const summary = computeEntitySummary({
         entityRef,
@@ -53,7 +65,12 @@ export class IncidentMonitor implements DispatchFollowUp {
       });
       const kind = INCIDENT_KINDS.find(k => k === summary.health);
       if (kind) {
-        current.set(`${entityRef}|${kind}`, { entityRef, kind, reason: summary.healthReason, owner: ownerRefOf(entity) ?? null });
+        current.set(`${entityRef}|${kind}`, {
+          entityRef,
+          kind,
+          reason: summary.healthReason,
+          owner: ownerRefOf(entity) ?? null,
+        });
       }
     }
 
@@ -67,12 +84,19 @@ export class IncidentMonitor implements DispatchFollowUp {
         continue;
       }
       // The entity recovered, or its policy is gone (no "recovered" notice for that).
-      await incidents.close(incident.id, configuredRefs.has(incident.entityRef) ? 'recovered' : 'unconfigured', now);
+      await incidents.close(
+        incident.id,
+        configuredRefs.has(incident.entityRef) ? 'recovered' : 'unconfigured',
+        now,
+      );
     }
     for (const [key, incident] of current) {
       if (openKeys.has(key)) continue;
       const opened = await incidents.open(incident, now);
-      if (opened) logger.info(`Backups of ${incident.entityRef} are ${incident.kind}: ${incident.reason}`);
+      if (opened)
+        logger.info(
+          `Backups of ${incident.entityRef} are ${incident.kind}: ${incident.reason}`,
+        );
     }
     await this.deliver(now);
   }
@@ -81,10 +105,12 @@ export class IncidentMonitor implements DispatchFollowUp {
   private async deliver(now: Date): Promise<void> {
     const { incidents, notifier } = this.options;
     for (const incident of await incidents.listAwaitingNotice()) {
-      if (await notifier.send(incident, 'opened')) await incidents.markNotified(incident.id, now);
+      if (await notifier.send(incident, 'opened'))
+        await incidents.markNotified(incident.id, now);
     }
     for (const incident of await incidents.listAwaitingRecoveryNotice()) {
-      if (await notifier.send(incident, 'recovered')) await incidents.markRecoveryNotified(incident.id, now);
+      if (await notifier.send(incident, 'recovered'))
+        await incidents.markRecoveryNotified(incident.id, now);
     }
   }
 }

@@ -1,4 +1,7 @@
-import type { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
+import type {
+  AuditorService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
 import type { Incident } from '../database/IncidentsStore';
 import { openedNotice, recoveredNotice } from './incidentMessages';
@@ -22,25 +25,43 @@ export class IncidentNotifier {
     const { notifications, auditor, logger } = this.options;
     if (!incident.owner) {
       logger.warn(
-        `Backups of ${incident.entityRef} are ${incident.kind}${notice === 'recovered' ? ' no more' : ''}, but the entity has no spec.owner: nobody was notified`,
+        `Backups of ${incident.entityRef} are ${incident.kind}${
+          notice === 'recovered' ? ' no more' : ''
+        }, but the entity has no spec.owner: nobody was notified`,
       );
       return true;
     }
     const audit = await auditor.createEvent({
       eventId: 'backup-notification-send',
       severityLevel: 'low',
-      meta: { entityRef: incident.entityRef, incident: incident.kind, incidentId: incident.id, notice, recipient: incident.owner },
+      meta: {
+        entityRef: incident.entityRef,
+        incident: incident.kind,
+        incidentId: incident.id,
+        notice,
+        recipient: incident.owner,
+      },
     });
     try {
       await notifications.send({
         recipients: { type: 'entity', entityRef: incident.owner },
-        payload: notice === 'opened' ? openedNotice(incident) : recoveredNotice(incident),
+        payload:
+          notice === 'opened'
+            ? openedNotice(incident)
+            : recoveredNotice(incident),
       });
       await audit.success();
       return true;
     } catch (error) {
       await audit.fail({ error: error as Error });
-      logger.error(`Could not notify ${incident.owner} that backups of ${incident.entityRef} ${notice === 'opened' ? `are ${incident.kind}` : 'recovered'}; will retry`, error as Error);
+      logger.error(
+        `Could not notify ${incident.owner} that backups of ${
+          incident.entityRef
+        } ${
+          notice === 'opened' ? `are ${incident.kind}` : 'recovered'
+        }; will retry`,
+        error as Error,
+      );
       return false;
     }
   }

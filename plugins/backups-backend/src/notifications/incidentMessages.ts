@@ -8,7 +8,9 @@ export const NOTIFICATION_TOPIC = 'backups';
 /** The catalog page of an entity (the backups tab lives there). */
 export function entityPageLink(entityRef: string): string {
   const ref = parseEntityRef(entityRef);
-  return `/catalog/${encodeURIComponent(ref.namespace)}/${encodeURIComponent(ref.kind.toLowerCase())}/${encodeURIComponent(ref.name)}`;
+  return `/catalog/${encodeURIComponent(ref.namespace)}/${encodeURIComponent(
+    ref.kind.toLowerCase(),
+  )}/${encodeURIComponent(ref.name)}`;
 }
 
 type NotificationPayload = NotificationSendOptions['payload'];
@@ -27,13 +29,20 @@ export function openedNotice(incident: Incident): NotificationPayload {
     severity: 'high',
     topic: NOTIFICATION_TOPIC,
     scope: `safekeep:incident:${incident.id}`,
-    metadata: { entityRef: incident.entityRef, incident: incident.kind, openedAt: incident.openedAt },
+    metadata: {
+      entityRef: incident.entityRef,
+      incident: incident.kind,
+      openedAt: incident.openedAt,
+    },
   };
 }
 
 /** The notice that an incident's entity is healthy again. */
 export function recoveredNotice(incident: Incident): NotificationPayload {
-  const what = incident.kind === 'failing' ? 'Backups succeed again' : 'Backups are fresh again';
+  const what =
+    incident.kind === 'failing'
+      ? 'Backups succeed again'
+      : 'Backups are fresh again';
   return {
     title: `${what}: ${incident.entityRef}`,
     description: `Since ${incident.openedAt} the backups were ${incident.kind}; they recovered at ${incident.closedAt}.`,
@@ -41,6 +50,10 @@ export function recoveredNotice(incident: Incident): NotificationPayload {
     severity: 'normal',
     topic: NOTIFICATION_TOPIC,
     scope: `safekeep:incident:${incident.id}:recovered`,
-    metadata: { entityRef: incident.entityRef, incident: incident.kind, recoveredAt: incident.closedAt },
+    metadata: {
+      entityRef: incident.entityRef,
+      incident: incident.kind,
+      recoveredAt: incident.closedAt,
+    },
   };
 }

@@ -1,4 +1,8 @@
-import { Entity, parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 
 /**
  * The entity's owner as a full entity ref (`group:default/team-a`): `spec.owner` read the way
@@ -9,7 +13,10 @@ export function ownerRefOf(entity: Entity): string | undefined {
   if (typeof owner !== 'string' || owner.trim() === '') return undefined;
   try {
     return stringifyEntityRef(
-      parseEntityRef(owner.trim(), { defaultKind: 'group', defaultNamespace: entity.metadata.namespace ?? 'default' }),
+      parseEntityRef(owner.trim(), {
+        defaultKind: 'group',
+        defaultNamespace: entity.metadata.namespace ?? 'default',
+      }),
     );
   } catch {
     return undefined;

@@ -12,7 +12,10 @@ export interface PolicyContext {
 }
 
 /** Parsed policies by annotations: parsing (cron validation above all) costs ~0.2 ms a policy. */
-const parsedPolicies = new WeakMap<PolicyContext, Map<string, PolicyParseResult>>();
+const parsedPolicies = new WeakMap<
+  PolicyContext,
+  Map<string, PolicyParseResult>
+>();
 const MAX_CACHED = 50_000;
 
 /**
@@ -21,7 +24,10 @@ const MAX_CACHED = 50_000;
  * the annotations and the context only, so it is kept per context and annotations (a team
  * overview parses a hundred policies per request); callers must not change it.
  */
-export function resolveEntityPolicy(entity: Entity, context: PolicyContext): PolicyParseResult {
+export function resolveEntityPolicy(
+  entity: Entity,
+  context: PolicyContext,
+): PolicyParseResult {
   let cache = parsedPolicies.get(context);
   if (!cache) {
     cache = new Map();
@@ -36,12 +42,18 @@ export function resolveEntityPolicy(entity: Entity, context: PolicyContext): Pol
   return result;
 }
 
-function resolveUncached(entity: Entity, context: PolicyContext): PolicyParseResult {
-  const parsed = parseBackupPolicy(entity, { defaultTimeZone: context.defaultTimeZone });
+function resolveUncached(
+  entity: Entity,
+  context: PolicyContext,
+): PolicyParseResult {
+  const parsed = parseBackupPolicy(entity, {
+    defaultTimeZone: context.defaultTimeZone,
+  });
   if (parsed.status !== 'configured') return parsed;
   const agent = parsed.policy.agent;
   if (!context.agentNames.includes(agent)) {
-    const known = context.agentNames.length > 0 ? context.agentNames.join(', ') : 'none';
+    const known =
+      context.agentNames.length > 0 ? context.agentNames.join(', ') : 'none';
     return {
       status: 'invalid',
       problems: [

@@ -19,10 +19,15 @@ const PATTERNS: Array<[RegExp, string]> = [
  * Removes secrets from text before it is stored or shown: the given known secrets
  * (agent tokens) wherever they appear, URL credentials and password/token key-value pairs.
  */
-export function redactSecrets(text: string, knownSecrets: Iterable<string> = []): string {
+export function redactSecrets(
+  text: string,
+  knownSecrets: Iterable<string> = [],
+): string {
   let result = text;
   // Longest first, so a secret that contains another is removed whole.
-  const secrets = [...knownSecrets].filter(s => s.length >= 4).sort((a, b) => b.length - a.length);
+  const secrets = [...knownSecrets]
+    .filter(s => s.length >= 4)
+    .sort((a, b) => b.length - a.length);
   for (const secret of secrets) {
     result = result.split(secret).join(REDACTED);
   }

@@ -19,7 +19,10 @@ import { RestoreExecutor } from './execution/RestoreExecutor';
 import { RestoreNotifier } from './notifications/RestoreNotifier';
 import { registerRestoreTasks } from './registerRestoreTasks';
 import { createRestoresRouter } from './router/createRestoresRouter';
-import { ownerRefOf, RestoreRequestService } from './service/RestoreRequestService';
+import {
+  ownerRefOf,
+  RestoreRequestService,
+} from './service/RestoreRequestService';
 import { DatabaseRestoresStore } from './store/DatabaseRestoresStore';
 import type { RestoresStore } from './store/RestoresStore';
 
@@ -45,16 +48,32 @@ export async function registerRestores(deps: {
 }): Promise<{ store: RestoresStore }> {
   const { config, agents, logger, catalog, auth } = deps;
   const settings = config.restores ?? restoresConfigSchema.parse(undefined);
-  const store = await DatabaseRestoresStore.create({ database: deps.database, secrets: agents.secrets() });
-  const notifier = new RestoreNotifier({ notifications: deps.notifications, logger, approvers: settings.approvers });
+  const store = await DatabaseRestoresStore.create({
+    database: deps.database,
+    secrets: agents.secrets(),
+  });
+  const notifier = new RestoreNotifier({
+    notifications: deps.notifications,
+    logger,
+    approvers: settings.approvers,
+  });
   const ownerOf = async (entityRef: string) => {
-    const entity = await catalog.getEntityByRef(entityRef, { credentials: await auth.getOwnServiceCredentials() });
+    const entity = await catalog.getEntityByRef(entityRef, {
+      credentials: await auth.getOwnServiceCredentials(),
+    });
     return entity ? ownerRefOf(entity) : undefined;
   };
 
   await registerRestoreTasks({
     scheduler: deps.scheduler,
-    executor: new RestoreExecutor({ store, agents, logger, notifier, auditor: deps.auditor, ownerOf }),
+    executor: new RestoreExecutor({
+      store,
+      agents,
+      logger,
+      notifier,
+      auditor: deps.auditor,
+      ownerOf,
+    }),
     drills: new RestoreDrillDispatcher({
       store,
       agents,
@@ -69,12 +88,20 @@ export async function registerRestores(deps: {
     store,
     agents,
     catalog,
-    policyContext: { agentNames: agents.names(), defaultTimeZone: config.defaultTimeZone },
+    policyContext: {
+      agentNames: agents.names(),
+      defaultTimeZone: config.defaultTimeZone,
+    },
     notifier,
     settings,
   });
   deps.httpRouter.use(
-    await createRestoresRouter({ service, httpAuth: deps.httpAuth, permissions: deps.permissions, auditor: deps.auditor }),
+    await createRestoresRouter({
+      service,
+      httpAuth: deps.httpAuth,
+      permissions: deps.permissions,
+      auditor: deps.auditor,
+    }),
   );
   return { store };
 }

@@ -1,5 +1,8 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import type { AgentJob, PolicyParseResult } from '@safekeep/plugin-backups-common';
+import type {
+  AgentJob,
+  PolicyParseResult,
+} from '@safekeep/plugin-backups-common';
 import { AgentError } from '../agent/AgentError';
 import type { AgentRegistry } from '../agent/AgentRegistry';
 import { lookUpAgentJob } from '../agent/lookUpAgentJob';
@@ -60,7 +63,9 @@ export class RetentionPruner {
     const planned = planPrunes(run, policy.policy);
     const created = await this.options.prunes.createPrunes(planned, this.now());
     for (const prune of created.filter(p => p.status === 'failed')) {
-      this.options.logger.warn(`Retention of ${prune.entityRef} not applied: ${prune.error}`);
+      this.options.logger.warn(
+        `Retention of ${prune.entityRef} not applied: ${prune.error}`,
+      );
     }
     return created;
   }
@@ -72,9 +77,13 @@ export class RetentionPruner {
       await this.guard(prune, 'follow', () => this.follow(prune));
     }
     const busyTargets = new Set(
-      (await this.options.prunes.listPrunesInStatus('running')).map(p => `${p.agent}/${p.target}`),
+      (await this.options.prunes.listPrunesInStatus('running')).map(
+        p => `${p.agent}/${p.target}`,
+      ),
     );
-    for (const prune of await this.options.prunes.listPrunesInStatus('pending')) {
+    for (const prune of await this.options.prunes.listPrunesInStatus(
+      'pending',
+    )) {
       const key = `${prune.agent}/${prune.target}`;
       if (busyTargets.has(key)) continue;
       const started = await this.guard(prune, 'start', () => this.start(prune));
@@ -82,18 +91,33 @@ export class RetentionPruner {
     }
   }
 
-  private async guard(prune: StoredPrune, what: string, fn: () => Promise<boolean | void>): Promise<boolean> {
+  private async guard(
+    prune: StoredPrune,
+    what: string,
+    fn: () => Promise<boolean | void>,
+  ): Promise<boolean> {
     try {
       return (await fn()) === true;
     } catch (error) {
-      this.options.logger.error(`Could not ${what} retention prune ${prune.id} of ${prune.entityRef}`, error as Error);
+      this.options.logger.error(
+        `Could not ${what} retention prune ${prune.id} of ${prune.entityRef}`,
+        error as Error,
+      );
       return false;
     }
   }
 
   private async fail(prune: StoredPrune, error: string): Promise<void> {
-    if (await this.options.prunes.finishPrune(prune.id, { status: 'failed', error }, this.now())) {
-      this.options.logger.warn(`Retention prune of ${prune.entityRef} (tier ${prune.tier}) failed: ${error}`);
+    if (
+      await this.options.prunes.finishPrune(
+        prune.id,
+        { status: 'failed', error },
+        this.now(),
+      )
+    ) {
+      this.options.logger.warn(
+        `Retention prune of ${prune.entityRef} (tier ${prune.tier}) failed: ${error}`,
+      );
     }
   }
 
@@ -101,19 +125,34 @@ export class RetentionPruner {
   private async start(prune: StoredPrune): Promise<boolean> {
     const { prunes, runs, agents } = this.options;
     // A backup of the target is running: the agent would refuse; wait for it.
-    if ((await runs.findActiveRun(prune.agent, prune.target))?.status === 'running') return false;
+    if (
+      (await runs.findActiveRun(prune.agent, prune.target))?.status ===
+      'running'
+    )
+      return false;
     const client = agents.get(prune.agent);
     if (!client) {
-      await this.fail(prune, `Agent "${prune.agent}" is no longer in app-config backups.agents.`);
+      await this.fail(
+        prune,
+        `Agent "${prune.agent}" is no longer in app-config backups.agents.`,
+      );
       return false;
     }
     if (!(await prunes.claimPrune(prune.id, this.now()))) return false;
     try {
-      const result = await client.startPrune(prune.target, prune.tier, prune.retention);
+      const result = await client.startPrune(
+        prune.target,
+        prune.tier,
+        prune.retention,
+      );
       if (result.kind === 'busy') {
-        const waitedMs = this.now().getTime() - new Date(prune.createdAt).getTime();
+        const waitedMs =
+          this.now().getTime() - new Date(prune.createdAt).getTime();
         if (waitedMs > this.limits.agentBusyMs) {
-          await this.fail(prune, `Agent "${prune.agent}" kept running other jobs of target "${prune.target}" for over an hour; this prune was given up (the next successful backup asks again). Agent said: ${result.message}`);
+          await this.fail(
+            prune,
+            `Agent "${prune.agent}" kept running other jobs of target "${prune.target}" for over an hour; this prune was given up (the next successful backup asks again). Agent said: ${result.message}`,
+          );
         } else {
           await prunes.returnPruneToPending(prune.id, this.now());
         }
@@ -123,7 +162,12 @@ export class RetentionPruner {
       if (result.job.state !== 'running') await this.record(prune, result.job);
       return true;
     } catch (error) {
-      await this.fail(prune, error instanceof AgentError ? error.message : `Starting the prune failed: ${String(error)}`);
+      await this.fail(
+        prune,
+        error instanceof AgentError
+          ? error.message
+          : `Starting the prune failed: ${String(error)}`,
+      );
       return false;
     }
   }
@@ -143,16 +187,34 @@ export class RetentionPruner {
         // Not lost yet: the next tick looks again.
         return;
       case 'start-lost':
-        await this.fail(prune, `The backend stopped while asking agent "${prune.agent}" to prune, so it is unknown whether anything was removed; the next successful backup prunes again.`);
+        await this.fail(
+          prune,
+          `The backend stopped while asking agent "${prune.agent}" to prune, so it is unknown whether anything was removed; the next successful backup prunes again.`,
+        );
         return;
       case 'agent-gone':
-        await this.fail(prune, `Agent "${prune.agent}" is no longer in app-config backups.agents, so the prune cannot be followed.`);
+        await this.fail(
+          prune,
+          `Agent "${prune.agent}" is no longer in app-config backups.agents, so the prune cannot be followed.`,
+        );
         return;
       case 'silent':
-        await this.fail(prune, `Agent "${prune.agent}" has not answered about prune job ${prune.agentJobId} for ${Math.round(lookup.silentMs / 60_000)} min (${lookup.error instanceof Error ? lookup.error.message : String(lookup.error)}); the outcome is unknown.`);
+        await this.fail(
+          prune,
+          `Agent "${prune.agent}" has not answered about prune job ${
+            prune.agentJobId
+          } for ${Math.round(lookup.silentMs / 60_000)} min (${
+            lookup.error instanceof Error
+              ? lookup.error.message
+              : String(lookup.error)
+          }); the outcome is unknown.`,
+        );
         return;
       case 'forgotten':
-        await this.fail(prune, `Agent "${prune.agent}" does not know prune job ${prune.agentJobId} (it probably restarted); the next successful backup prunes again.`);
+        await this.fail(
+          prune,
+          `Agent "${prune.agent}" does not know prune job ${prune.agentJobId} (it probably restarted); the next successful backup prunes again.`,
+        );
         return;
       default:
         // 'found': the agent reported the job, running or finished.
@@ -166,7 +228,10 @@ export class RetentionPruner {
       return;
     }
     if (job.state === 'failed') {
-      await this.fail(prune, job.error?.trim() || 'the agent reported a failure without a reason');
+      await this.fail(
+        prune,
+        job.error?.trim() || 'the agent reported a failure without a reason',
+      );
       return;
     }
     const outcome = pruneOutcomeFromDetails(job.details, prune.tier);
@@ -176,7 +241,9 @@ export class RetentionPruner {
     }
     await this.options.prunes.finishPrune(prune.id, outcome, this.now());
     this.options.logger.info(
-      `Retention of ${prune.entityRef} (tier ${prune.tier}): removed ${outcome.pruned.length} snapshot(s)${
+      `Retention of ${prune.entityRef} (tier ${prune.tier}): removed ${
+        outcome.pruned.length
+      } snapshot(s)${
         outcome.pruned.length ? ` (${outcome.pruned.join(', ')})` : ''
       }, kept ${outcome.keptCount}`,
     );

@@ -15,8 +15,18 @@ import type { NewPrune } from '../database/PrunesStore';
 export function planPrunes(run: StoredRun, policy: BackupPolicy): NewPrune[] {
   const tiers = [...new Set((run.tiers ?? []).map(snapshot => snapshot.tier))];
   const rules = [
-    { annotation: ANNOTATION_RETENTION, retention: policy.retention, position: 0, label: 'first' },
-    { annotation: ANNOTATION_RETENTION_OFFSITE, retention: policy.retentionOffsite, position: 1, label: 'second' },
+    {
+      annotation: ANNOTATION_RETENTION,
+      retention: policy.retention,
+      position: 0,
+      label: 'first',
+    },
+    {
+      annotation: ANNOTATION_RETENTION_OFFSITE,
+      retention: policy.retentionOffsite,
+      position: 1,
+      label: 'second',
+    },
   ];
   const prunes: NewPrune[] = [];
   for (const rule of rules) {

@@ -21,7 +21,10 @@ const pruneDetailsSchema = z
   .passthrough();
 
 /** What a succeeded prune job removed from `tier`; a failure outcome when the answer makes no sense. */
-export function pruneOutcomeFromDetails(details: unknown, tier: string): PruneOutcome {
+export function pruneOutcomeFromDetails(
+  details: unknown,
+  tier: string,
+): PruneOutcome {
   const parsed = pruneDetailsSchema.safeParse(details);
   if (!parsed.success) {
     return {
@@ -33,9 +36,13 @@ export function pruneOutcomeFromDetails(details: unknown, tier: string): PruneOu
     };
   }
   if (parsed.data.dryRun) {
-    return { status: 'failed', error: 'The agent ran the prune as a dry run; nothing was removed.' };
+    return {
+      status: 'failed',
+      error: 'The agent ran the prune as a dry run; nothing was removed.',
+    };
   }
-  const result = parsed.data.tiers.find(t => t.tier === tier) ?? parsed.data.tiers[0];
+  const result =
+    parsed.data.tiers.find(t => t.tier === tier) ?? parsed.data.tiers[0];
   return {
     status: 'succeeded',
     pruned: result.pruned,

@@ -30,7 +30,11 @@ export class ScheduleDispatcher {
     for (const { entityRef, policy } of configured) {
       if (!policy.schedule) continue;
       try {
-        const slot = dueSlot(policy.schedule, now, await store.getLatestScheduledSlot(entityRef));
+        const slot = dueSlot(
+          policy.schedule,
+          now,
+          await store.getLatestScheduledSlot(entityRef),
+        );
         if (!slot) continue;
         // A run of this target already waits: let it catch up instead of piling up a second one.
         const active = await store.findActiveRun(policy.agent, policy.target);
@@ -44,11 +48,18 @@ export class ScheduleDispatcher {
         });
         if (run) {
           created.push(run);
-          logger.info(`Queued scheduled backup of ${entityRef} for ${slot.toISOString()} (run ${run.id})`);
+          logger.info(
+            `Queued scheduled backup of ${entityRef} for ${slot.toISOString()} (run ${
+              run.id
+            })`,
+          );
         }
       } catch (error) {
         // One entity's trouble must not stop the others' backups.
-        logger.error(`Could not dispatch the scheduled backup of ${entityRef}`, error as Error);
+        logger.error(
+          `Could not dispatch the scheduled backup of ${entityRef}`,
+          error as Error,
+        );
       }
     }
     return created;

@@ -27,7 +27,8 @@ export async function registerBackupTasks(options: {
   followUps?: DispatchFollowUp[];
   dispatchIntervalSeconds: number;
 }): Promise<void> {
-  const { scheduler, dispatcher, executor, pruner, dispatchIntervalSeconds } = options;
+  const { scheduler, dispatcher, executor, pruner, dispatchIntervalSeconds } =
+    options;
   await scheduler.scheduleTask({
     id: DISPATCH_TASK_ID,
     scope: 'global',
@@ -35,7 +36,8 @@ export async function registerBackupTasks(options: {
     timeout: { seconds: Math.max(120, dispatchIntervalSeconds * 4) },
     fn: async () => {
       await dispatcher.dispatch();
-      for (const followUp of options.followUps ?? []) await followUp.afterDispatch();
+      for (const followUp of options.followUps ?? [])
+        await followUp.afterDispatch();
     },
   });
   await scheduler.scheduleTask({

@@ -16,10 +16,14 @@ const openapi = openapiDocument as unknown as OpenApi;
 /** `METHOD /path/{param}` of every route an express router registers. */
 function routesOf(router: express.Router): string[] {
   return router.stack.flatMap(layer => {
-    const route = layer.route as { path: string; methods: Record<string, boolean> } | undefined;
+    const route = layer.route as
+      | { path: string; methods: Record<string, boolean> }
+      | undefined;
     if (!route) return [];
     const path = route.path.replace(/:(\w+)/g, '{$1}');
-    return Object.keys(route.methods).map(method => `${method.toUpperCase()} ${path}`);
+    return Object.keys(route.methods).map(
+      method => `${method.toUpperCase()} ${path}`,
+    );
   });
 }
 
@@ -31,14 +35,22 @@ async function pluginRoutes(): Promise<string[]> {
     auditor: mockServices.auditor.mock(),
   };
   const none = {} as never;
-  const main = await createRouter({ ...deps, service: none, overview: none, sizes: none, targets: none });
+  const main = await createRouter({
+    ...deps,
+    service: none,
+    overview: none,
+    sizes: none,
+    targets: none,
+  });
   const restores = await createRestoresRouter({ ...deps, service: none });
   return [...routesOf(main), ...routesOf(restores)].sort();
 }
 
 const documented = () =>
   Object.entries(openapi.paths)
-    .flatMap(([path, operations]) => Object.keys(operations).map(method => `${method.toUpperCase()} ${path}`))
+    .flatMap(([path, operations]) =>
+      Object.keys(operations).map(method => `${method.toUpperCase()} ${path}`),
+    )
     .sort();
 
 describe('src/schema/openapi.yaml', () => {
@@ -49,11 +61,16 @@ describe('src/schema/openapi.yaml', () => {
   });
 
   it('names the permission of every route but /health, and its error answers', () => {
-    const missing = Object.entries(openapi.paths).flatMap(([path, operations]) =>
-      Object.entries(operations).flatMap(([method, operation]) => [
-        ...(typeof operation['x-permission'] === 'string' ? [] : [`${method} ${path}: no x-permission`]),
-        ...(path === '/health' || '401' in operation.responses ? [] : [`${method} ${path}: no 401 answer`]),
-      ]),
+    const missing = Object.entries(openapi.paths).flatMap(
+      ([path, operations]) =>
+        Object.entries(operations).flatMap(([method, operation]) => [
+          ...(typeof operation['x-permission'] === 'string'
+            ? []
+            : [`${method} ${path}: no x-permission`]),
+          ...(path === '/health' || '401' in operation.responses
+            ? []
+            : [`${method} ${path}: no 401 answer`]),
+        ]),
     );
     expect(missing).toEqual([]);
   });

@@ -1,8 +1,15 @@
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
-import type { EntityBackupSummary, RunsPage, StartRunResponse } from '@safekeep/plugin-backups-common';
+import type {
+  EntityBackupSummary,
+  RunsPage,
+  StartRunResponse,
+} from '@safekeep/plugin-backups-common';
 import type { BackupsStore } from '../database/BackupsStore';
-import type { CatalogPolicyReader, EntityPolicyResult } from '../policies/CatalogPolicyReader';
+import type {
+  CatalogPolicyReader,
+  EntityPolicyResult,
+} from '../policies/CatalogPolicyReader';
 import type { RestoresStore } from '../restores/store/RestoresStore';
 import { computeEntitySummary } from '../summary/computeEntitySummary';
 import { toBackupRun } from '../summary/toBackupRun';
@@ -11,10 +18,7 @@ import { consistencyGroupOf } from '../groups/consistencyGroup';
 
 /** A run of the target is already queued or running; `activeRunId` says which. */
 export class ActiveRunConflictError extends ConflictError {
-  constructor(
-    message: string,
-    readonly activeRunId: string,
-  ) {
+  constructor(message: string, readonly activeRunId: string) {
     super(message);
   }
 }
@@ -38,20 +42,31 @@ export class EntityBackupsService {
     return this.options.now?.() ?? new Date();
   }
 
-  private async entity(entityRef: string, credentials: BackstageCredentials): Promise<EntityPolicyResult> {
+  private async entity(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<EntityPolicyResult> {
     const found = await this.options.policies.readOne(entityRef, credentials);
-    if (!found) throw new NotFoundError(`No entity ${entityRef} in the catalog`);
+    if (!found)
+      throw new NotFoundError(`No entity ${entityRef} in the catalog`);
     return found;
   }
 
-  async getSummary(entityRef: string, credentials: BackstageCredentials): Promise<EntityBackupSummary> {
+  async getSummary(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<EntityBackupSummary> {
     const found = await this.entity(entityRef, credentials);
     const summary = await this.entitySummary(found);
     const { groups } = this.options;
-    return groups && consistencyGroupOf(found.entity) ? groups.summarize(found, summary, credentials) : summary;
+    return groups && consistencyGroupOf(found.entity)
+      ? groups.summarize(found, summary, credentials)
+      : summary;
   }
 
-  private async entitySummary(found: EntityPolicyResult): Promise<EntityBackupSummary> {
+  private async entitySummary(
+    found: EntityPolicyResult,
+  ): Promise<EntityBackupSummary> {
     const facts = await this.options.store.getEntityRunFacts(found.entityRef);
     const summary = computeEntitySummary({
       entityRef: found.entityRef,
@@ -62,8 +77,13 @@ export class EntityBackupsService {
     });
     const { restoreFacts } = this.options;
     if (!restoreFacts) return summary;
-    const verified = await restoreFacts.lastVerifiedRestoreAt([found.entityRef]);
-    return { ...summary, lastVerifiedRestoreAt: verified[found.entityRef] ?? null };
+    const verified = await restoreFacts.lastVerifiedRestoreAt([
+      found.entityRef,
+    ]);
+    return {
+      ...summary,
+      lastVerifiedRestoreAt: verified[found.entityRef] ?? null,
+    };
   }
 
   async listRuns(
@@ -77,7 +97,12 @@ export class EntityBackupsService {
       groups && consistencyGroupOf(found.entity)
         ? await groups.listRuns(found.entityRef, page)
         : await this.options.store.listRuns(found.entityRef, page);
-    return { items: items.map(toBackupRun), total, limit: page.limit, offset: page.offset };
+    return {
+      items: items.map(toBackupRun),
+      total,
+      limit: page.limit,
+      offset: page.offset,
+    };
   }
 
   /** Queues a backup now. 400 without a valid policy, 409 while one of the target is queued or running. */
@@ -89,7 +114,11 @@ export class EntityBackupsService {
     const found = await this.entity(entityRef, credentials);
     const { result } = found;
     const { groups } = this.options;
-    if (groups && consistencyGroupOf(found.entity) && result.status === 'unconfigured') {
+    if (
+      groups &&
+      consistencyGroupOf(found.entity) &&
+      result.status === 'unconfigured'
+    ) {
       return groups.startGroupRun(found, credentials, triggeredBy);
     }
     if (result.status === 'unconfigured') {
@@ -98,8 +127,12 @@ export class EntityBackupsService {
       );
     }
     if (result.status === 'invalid') {
-      const problems = result.problems.map(p => `${p.annotation}: ${p.message}`).join('; ');
-      throw new InputError(`${found.entityRef} has no valid backup policy: ${problems}`);
+      const problems = result.problems
+        .map(p => `${p.annotation}: ${p.message}`)
+        .join('; ');
+      throw new InputError(
+        `${found.entityRef} has no valid backup policy: ${problems}`,
+      );
     }
     const { agent, target } = result.policy;
     const created = await this.options.store.createUserRun({
@@ -112,7 +145,9 @@ export class EntityBackupsService {
     if ('conflict' in created) {
       const active = created.conflict;
       throw new ActiveRunConflictError(
-        `A backup of ${agent}/${target} is already ${active.status} (run ${active.id}${
+        `A backup of ${agent}/${target} is already ${active.status} (run ${
+          active.id
+        }${
           active.entityRef === found.entityRef ? '' : ` of ${active.entityRef}`
         }); wait for it to finish before starting another`,
         active.id,

@@ -1,4 +1,7 @@
-import type { BackstageCredentials, PermissionsService } from '@backstage/backend-plugin-api';
+import type {
+  BackstageCredentials,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { backupsReadPermission } from '@safekeep/plugin-backups-common';
 
@@ -13,8 +16,13 @@ export async function readableEntities(
 ): Promise<Set<string>> {
   if (entityRefs.length === 0) return new Set();
   const decisions = await permissions.authorize(
-    entityRefs.map(resourceRef => ({ permission: backupsReadPermission, resourceRef })),
+    entityRefs.map(resourceRef => ({
+      permission: backupsReadPermission,
+      resourceRef,
+    })),
     { credentials },
   );
-  return new Set(entityRefs.filter((_, i) => decisions[i].result === AuthorizeResult.ALLOW));
+  return new Set(
+    entityRefs.filter((_, i) => decisions[i].result === AuthorizeResult.ALLOW),
+  );
 }

@@ -19,7 +19,12 @@ const integer = (what: string, min: number, max: number, fallback: number) =>
     .string()
     .regex(/^\d+$/, `${what} must be a whole number`)
     .transform(Number)
-    .pipe(z.number().min(min, `${what} must be at least ${min}`).max(max, `${what} must be at most ${max}`))
+    .pipe(
+      z
+        .number()
+        .min(min, `${what} must be at least ${min}`)
+        .max(max, `${what} must be at most ${max}`),
+    )
     .optional()
     .transform(value => value ?? fallback);
 
@@ -38,7 +43,9 @@ export const startRunBodySchema = z.object({}).strict().optional();
 export const sizesQuerySchema = z
   .object({
     days: z
-      .enum(['30', '90', '365'], { errorMap: () => ({ message: 'days must be 30, 90 or 365' }) })
+      .enum(['30', '90', '365'], {
+        errorMap: () => ({ message: 'days must be 30, 90 or 365' }),
+      })
       .optional()
       .transform(value => Number(value ?? '30')),
   })
@@ -48,8 +55,14 @@ export const sizesQuerySchema = z
 export const overviewQuerySchema = z
   .object({
     owner: z
-      .string({ required_error: 'owner is required: the team, e.g. owner=group:default/team-a' })
+      .string({
+        required_error:
+          'owner is required: the team, e.g. owner=group:default/team-a',
+      })
       .min(1, 'owner is empty: give the team, e.g. owner=group:default/team-a')
-      .regex(/^(?:[^:/\s]+:)?(?:[^:/\s]+\/)?[^:/\s]+$/, 'owner must be an entity reference such as group:default/team-a'),
+      .regex(
+        /^(?:[^:/\s]+:)?(?:[^:/\s]+\/)?[^:/\s]+$/,
+        'owner must be an entity reference such as group:default/team-a',
+      ),
   })
   .strict();

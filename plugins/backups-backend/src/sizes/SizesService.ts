@@ -15,11 +15,24 @@ export class SizesService {
     },
   ) {}
 
-  async getSizes(entityRef: string, days: number, credentials: BackstageCredentials): Promise<SizeSeries> {
+  async getSizes(
+    entityRef: string,
+    days: number,
+    credentials: BackstageCredentials,
+  ): Promise<SizeSeries> {
     const found = await this.options.policies.readOne(entityRef, credentials);
-    if (!found) throw new NotFoundError(`No entity ${entityRef} in the catalog`);
+    if (!found)
+      throw new NotFoundError(`No entity ${entityRef} in the catalog`);
     const now = this.options.now?.() ?? new Date();
-    const points = await this.options.aggregates.getSizePoints(found.entityRef, new Date(now.getTime() - days * 86_400_000));
-    return { entityRef: found.entityRef, days, points, growthBytesPer30Days: growthPer30Days(points) };
+    const points = await this.options.aggregates.getSizePoints(
+      found.entityRef,
+      new Date(now.getTime() - days * 86_400_000),
+    );
+    return {
+      entityRef: found.entityRef,
+      days,
+      points,
+      growthBytesPer30Days: growthPer30Days(points),
+    };
   }
 }

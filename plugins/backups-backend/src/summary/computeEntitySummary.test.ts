@@ -7,7 +7,12 @@ const NOW = new Date('2026-11-21T12:00:00.000Z');
 const ENTITY_REF = 'resource:default/app-db';
 
 function entity(annotations: Record<string, string>): Entity {
-  return { apiVersion: 'backstage.io/v1alpha1', kind: 'Resource', metadata: { name: 'app-db', annotations }, spec: {} };
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Resource',
+    metadata: { name: 'app-db', annotations },
+    spec: {},
+  };
 }
 
 const DAILY = entity({
@@ -66,7 +71,13 @@ describe('computeEntitySummary', () => {
   });
 
   it('lists annotation problems instead of failing', () => {
-    const summary = summarize(entity({ 'safekeep.io/agent': 'demo-host', 'safekeep.io/schedule': 'sometimes' }), {});
+    const summary = summarize(
+      entity({
+        'safekeep.io/agent': 'demo-host',
+        'safekeep.io/schedule': 'sometimes',
+      }),
+      {},
+    );
     expect(summary.health).toBe('invalid');
     expect(summary.problems.map(p => p.annotation)).toEqual(
       expect.arrayContaining(['safekeep.io/target', 'safekeep.io/schedule']),
@@ -75,7 +86,11 @@ describe('computeEntitySummary', () => {
 
   it('is ok after a recent success, with policy and next run', () => {
     const last = run({});
-    const summary = summarize(DAILY, { lastFinished: last, lastSuccess: last, latestScheduledSlot: new Date('2026-11-21T01:00:00Z') });
+    const summary = summarize(DAILY, {
+      lastFinished: last,
+      lastSuccess: last,
+      latestScheduledSlot: new Date('2026-11-21T01:00:00Z'),
+    });
     expect(summary.health).toBe('ok');
     expect(summary.lastSuccess?.sha256).toBe('a'.repeat(64));
     expect(summary.nextRunAt).toBe('2026-11-22T01:00:00.000Z');
@@ -102,51 +117,109 @@ describe('computeEntitySummary', () => {
       'safekeep.io/restore-drill': 'weekly sunday 05:00 UTC',
       'safekeep.io/restore-drill-target': 'app_drill',
     });
-    expect(summarize(withDrill, {}).policy?.restoreDrill).toEqual({ schedule: 'weekly sunday 05:00 UTC', destination: 'app_drill' });
+    expect(summarize(withDrill, {}).policy?.restoreDrill).toEqual({
+      schedule: 'weekly sunday 05:00 UTC',
+      destination: 'app_drill',
+    });
   });
 
   it('is failing when the last finished run failed, even after earlier successes', () => {
     const ok = run({});
-    const failed = run({ id: 'r2', status: 'failed', error: 'pg_dump: connection refused', finishedAt: '2026-11-21T02:00:00.000Z' });
-    const summary = summarize(DAILY, { lastFinished: failed, lastSuccess: ok, latestScheduledSlot: new Date('2026-11-21T01:00:00Z') });
+    const failed = run({
+      id: 'r2',
+      status: 'failed',
+      error: 'pg_dump: connection refused',
+      finishedAt: '2026-11-21T02:00:00.000Z',
+    });
+    const summary = summarize(DAILY, {
+      lastFinished: failed,
+      lastSuccess: ok,
+      latestScheduledSlot: new Date('2026-11-21T01:00:00Z'),
+    });
     expect(summary.health).toBe('failing');
     expect(summary.healthReason).toContain('connection refused');
   });
 
   it('is never before any success', () => {
     const active = run({ status: 'running', finishedAt: null });
-    const summary = summarize(DAILY, { active, latestScheduledSlot: new Date('2026-11-21T01:00:00Z') });
+    const summary = summarize(DAILY, {
+      active,
+      latestScheduledSlot: new Date('2026-11-21T01:00:00Z'),
+    });
     expect(summary.health).toBe('never');
     expect(summary.runningRun?.status).toBe('running');
   });
 
   it('is stale when the last success is older than the RPO', () => {
     const old = run({ finishedAt: '2026-11-20T01:01:00.000Z' });
-    const summary = summarize(DAILY, { lastFinished: old, lastSuccess: old, latestScheduledSlot: new Date('2026-11-21T01:00:00Z') }, new Date('2026-11-21T04:00:00Z'));
+    const summary = summarize(
+      DAILY,
+      {
+        lastFinished: old,
+        lastSuccess: old,
+        latestScheduledSlot: new Date('2026-11-21T01:00:00Z'),
+      },
+      new Date('2026-11-21T04:00:00Z'),
+    );
     expect(summary.health).toBe('stale');
     expect(summary.healthReason).toContain('RPO of 1d2h');
   });
 
   it('is late when the latest slot has no run after a dispatch interval and grace', () => {
-    const last = run({ createdAt: '2026-11-20T01:00:05.000Z', finishedAt: '2026-11-20T01:01:00.000Z', scheduledFor: '2026-11-20T01:00:00.000Z' });
-    const facts = { lastFinished: last, lastSuccess: last, latestScheduledSlot: new Date('2026-11-20T01:00:00Z') };
+    const last = run({
+      createdAt: '2026-11-20T01:00:05.000Z',
+      finishedAt: '2026-11-20T01:01:00.000Z',
+      scheduledFor: '2026-11-20T01:00:00.000Z',
+    });
+    const facts = {
+      lastFinished: last,
+      lastSuccess: last,
+      latestScheduledSlot: new Date('2026-11-20T01:00:00Z'),
+    };
     // 30 s after the slot: not late yet (the dispatcher may not have ticked).
-    expect(summarize(DAILY, facts, new Date('2026-11-21T01:00:30Z')).health).toBe('ok');
+    expect(
+      summarize(DAILY, facts, new Date('2026-11-21T01:00:30Z')).health,
+    ).toBe('ok');
     const later = summarize(DAILY, facts, new Date('2026-11-21T01:05:00Z'));
     expect(later.health).toBe('late');
     expect(later.healthReason).toContain('2026-11-21T01:00:00.000Z');
   });
 
   it('is not late when someone backed up after the missed slot', () => {
-    const last = run({ createdAt: '2026-11-20T01:00:05.000Z', finishedAt: '2026-11-20T01:01:00.000Z', scheduledFor: '2026-11-20T01:00:00.000Z' });
-    const manual = run({ id: 'r2', trigger: 'user', scheduledFor: null, createdAt: '2026-11-21T01:03:00.000Z', status: 'running', finishedAt: null });
-    const facts = { lastFinished: last, lastSuccess: last, active: manual, latestScheduledSlot: new Date('2026-11-20T01:00:00Z') };
-    expect(summarize(DAILY, facts, new Date('2026-11-21T01:05:00Z')).health).toBe('ok');
+    const last = run({
+      createdAt: '2026-11-20T01:00:05.000Z',
+      finishedAt: '2026-11-20T01:01:00.000Z',
+      scheduledFor: '2026-11-20T01:00:00.000Z',
+    });
+    const manual = run({
+      id: 'r2',
+      trigger: 'user',
+      scheduledFor: null,
+      createdAt: '2026-11-21T01:03:00.000Z',
+      status: 'running',
+      finishedAt: null,
+    });
+    const facts = {
+      lastFinished: last,
+      lastSuccess: last,
+      active: manual,
+      latestScheduledSlot: new Date('2026-11-20T01:00:00Z'),
+    };
+    expect(
+      summarize(DAILY, facts, new Date('2026-11-21T01:05:00Z')).health,
+    ).toBe('ok');
   });
 
   describe('overlapping schedules', () => {
-    const HOURLY = entity({ 'safekeep.io/agent': 'demo-host', 'safekeep.io/target': 'app-db', 'safekeep.io/schedule': 'hourly' });
-    const last = run({ finishedAt: '2026-11-21T11:59:00.000Z', scheduledFor: '2026-11-21T11:00:00.000Z' });
+    const HOURLY = entity({
+      'safekeep.io/agent': 'demo-host',
+      'safekeep.io/target': 'app-db',
+      'safekeep.io/schedule': 'hourly',
+    });
+    const last = run({
+      finishedAt: '2026-11-21T11:59:00.000Z',
+      scheduledFor: '2026-11-21T11:00:00.000Z',
+    });
     const facts = (minutes: number[]) => ({
       lastFinished: last,
       lastSuccess: last,
@@ -157,7 +230,9 @@ describe('computeEntitySummary', () => {
     it('warns when the median recent run lasts longer than the interval between slots', () => {
       const summary = summarize(HOURLY, facts([70, 65, 80, 20]));
       expect(summary.health).toBe('ok');
-      expect(summary.warnings).toEqual([expect.stringContaining('median of the last 4 successful runs is 1h7m')]);
+      expect(summary.warnings).toEqual([
+        expect.stringContaining('median of the last 4 successful runs is 1h7m'),
+      ]);
       expect(summary.warnings![0]).toContain('every 1h');
     });
 

@@ -40,7 +40,8 @@ export function computeEntitySummary(input: SummaryInput): EntityBackupSummary {
     return {
       ...base,
       health: 'unconfigured',
-      healthReason: 'No backup policy: add safekeep.io/agent and safekeep.io/target annotations to protect this entity.',
+      healthReason:
+        'No backup policy: add safekeep.io/agent and safekeep.io/target annotations to protect this entity.',
     };
   }
   if (parsed.status === 'invalid') {
@@ -48,7 +49,9 @@ export function computeEntitySummary(input: SummaryInput): EntityBackupSummary {
     return {
       ...base,
       health: 'invalid',
-      healthReason: `The backup annotations have ${count} problem${count === 1 ? '' : 's'}; no backups run until they are fixed.`,
+      healthReason: `The backup annotations have ${count} problem${
+        count === 1 ? '' : 's'
+      }; no backups run until they are fixed.`,
       problems: parsed.problems,
     };
   }
@@ -60,32 +63,48 @@ export function computeEntitySummary(input: SummaryInput): EntityBackupSummary {
 
   let health: BackupHealth = 'ok';
   let healthReason: string;
-  const successAt = lastSuccess?.finishedAt ? new Date(lastSuccess.finishedAt) : undefined;
+  const successAt = lastSuccess?.finishedAt
+    ? new Date(lastSuccess.finishedAt)
+    : undefined;
   const slots = policy.schedule ? slotsAround(policy.schedule, now) : undefined;
   const slot = slots?.previous;
   // Late: the latest slot is older than one dispatch interval + grace, and no run (scheduled
   // for that slot, or asked for by someone since) exists for it.
   const createdSinceSlot = (run: { createdAt: string } | undefined) =>
-    run !== undefined && slot !== undefined && new Date(run.createdAt).getTime() >= slot.getTime();
+    run !== undefined &&
+    slot !== undefined &&
+    new Date(run.createdAt).getTime() >= slot.getTime();
   const slotMissed =
     slot !== undefined &&
     now.getTime() - slot.getTime() > input.dispatchIntervalMs + LATE_GRACE_MS &&
-    (!facts.latestScheduledSlot || facts.latestScheduledSlot.getTime() < slot.getTime()) &&
+    (!facts.latestScheduledSlot ||
+      facts.latestScheduledSlot.getTime() < slot.getTime()) &&
     !createdSinceSlot(facts.lastFinished) &&
     !createdSinceSlot(facts.active);
-  const overlap = policy.schedule ? overlapWarning(policy.schedule, facts.recentDurationsMs ?? [], now) : undefined;
+  const overlap = policy.schedule
+    ? overlapWarning(policy.schedule, facts.recentDurationsMs ?? [], now)
+    : undefined;
 
   if (lastRun && FAILED_STATUSES.includes(lastRun.status)) {
     health = 'failing';
-    healthReason = `The last backup (${lastRun.finishedAt}) ended ${lastRun.status.replace('_', ' ')}: ${lastRun.error ?? 'no reason recorded'}`;
+    healthReason = `The last backup (${
+      lastRun.finishedAt
+    }) ended ${lastRun.status.replace('_', ' ')}: ${
+      lastRun.error ?? 'no reason recorded'
+    }`;
   } else if (!successAt) {
     health = 'never';
     healthReason = runningRun
       ? `No backup has succeeded yet; one is ${runningRun.status}.`
       : 'No backup has succeeded yet.';
-  } else if (policy.rpoMs !== undefined && now.getTime() - successAt.getTime() > policy.rpoMs) {
+  } else if (
+    policy.rpoMs !== undefined &&
+    now.getTime() - successAt.getTime() > policy.rpoMs
+  ) {
     health = 'stale';
-    healthReason = `The last successful backup is ${formatDuration(now.getTime() - successAt.getTime())} old, more than the RPO of ${formatDuration(policy.rpoMs)}.`;
+    healthReason = `The last successful backup is ${formatDuration(
+      now.getTime() - successAt.getTime(),
+    )} old, more than the RPO of ${formatDuration(policy.rpoMs)}.`;
   } else if (slotMissed) {
     health = 'late';
     healthReason = `The backup scheduled for ${slot!.toISOString()} has not started.`;
@@ -105,8 +124,15 @@ export function computeEntitySummary(input: SummaryInput): EntityBackupSummary {
       timeZone: policy.schedule?.timeZone ?? null,
       rpoMs: policy.rpoMs ?? null,
       retention: policy.retention ? formatRetention(policy.retention) : null,
-      retentionOffsite: policy.retentionOffsite ? formatRetention(policy.retentionOffsite) : null,
-      restoreDrill: policy.restoreDrill ? { schedule: policy.restoreDrill.schedule.source, destination: policy.restoreDrill.destination } : null,
+      retentionOffsite: policy.retentionOffsite
+        ? formatRetention(policy.retentionOffsite)
+        : null,
+      restoreDrill: policy.restoreDrill
+        ? {
+            schedule: policy.restoreDrill.schedule.source,
+            destination: policy.restoreDrill.destination,
+          }
+        : null,
     },
     lastRun,
     lastSuccess,

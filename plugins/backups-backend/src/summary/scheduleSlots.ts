@@ -1,4 +1,8 @@
-import { BackupSchedule, nextScheduledTime, previousScheduledTime } from '@safekeep/plugin-backups-common';
+import {
+  BackupSchedule,
+  nextScheduledTime,
+  previousScheduledTime,
+} from '@safekeep/plugin-backups-common';
 
 interface Slots {
   previous: Date;
@@ -17,8 +21,16 @@ const cache = new Map<string, Slots>();
 export function slotsAround(schedule: BackupSchedule, now: Date): Slots {
   const key = `${schedule.cron}|${schedule.timeZone}`;
   const cached = cache.get(key);
-  if (cached && cached.previous.getTime() <= now.getTime() && now.getTime() < cached.next.getTime()) return cached;
-  const slots = { previous: previousScheduledTime(schedule, now), next: nextScheduledTime(schedule, now) };
+  if (
+    cached &&
+    cached.previous.getTime() <= now.getTime() &&
+    now.getTime() < cached.next.getTime()
+  )
+    return cached;
+  const slots = {
+    previous: previousScheduledTime(schedule, now),
+    next: nextScheduledTime(schedule, now),
+  };
   if (cache.size >= MAX_CACHED) cache.clear();
   cache.set(key, slots);
   return slots;

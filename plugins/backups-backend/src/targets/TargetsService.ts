@@ -1,4 +1,7 @@
-import type { BackstageCredentials, PermissionsService } from '@backstage/backend-plugin-api';
+import type {
+  BackstageCredentials,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
 import type { TargetListItem } from '@safekeep/plugin-backups-common';
 import type { RunAggregates } from '../aggregates/RunAggregates';
 import type { CatalogPolicyReader } from '../policies/CatalogPolicyReader';
@@ -21,12 +24,22 @@ export class TargetsService {
   async list(credentials: BackstageCredentials): Promise<TargetListItem[]> {
     const now = this.options.now?.() ?? new Date();
     const all = await this.options.policies.readAll(credentials);
-    const readable = await readableEntities(this.options.permissions, credentials, all.map(e => e.entityRef));
-    const configured = all.filter(e => e.result.status === 'configured' && readable.has(e.entityRef));
-    const facts = await this.options.aggregates.getRunFacts(configured.map(e => e.entityRef));
+    const readable = await readableEntities(
+      this.options.permissions,
+      credentials,
+      all.map(e => e.entityRef),
+    );
+    const configured = all.filter(
+      e => e.result.status === 'configured' && readable.has(e.entityRef),
+    );
+    const facts = await this.options.aggregates.getRunFacts(
+      configured.map(e => e.entityRef),
+    );
     return configured
       .map(e => {
-        const policy = (e.result as Extract<typeof e.result, { status: 'configured' }>).policy;
+        const policy = (
+          e.result as Extract<typeof e.result, { status: 'configured' }>
+        ).policy;
         const summary = computeEntitySummary({
           entityRef: e.entityRef,
           policy: e.result,
@@ -43,9 +56,16 @@ export class TargetsService {
           engine: policy.engine ?? null,
           schedule: policy.schedule?.source ?? null,
           health: summary.health,
-          lastRun: last ? { id: last.id, status: last.status, finishedAt: last.finishedAt } : null,
+          lastRun: last
+            ? { id: last.id, status: last.status, finishedAt: last.finishedAt }
+            : null,
         };
       })
-      .sort((a, b) => a.agent.localeCompare(b.agent) || a.target.localeCompare(b.target) || a.entityRef.localeCompare(b.entityRef));
+      .sort(
+        (a, b) =>
+          a.agent.localeCompare(b.agent) ||
+          a.target.localeCompare(b.target) ||
+          a.entityRef.localeCompare(b.entityRef),
+      );
   }
 }

@@ -22,20 +22,32 @@ export interface RealAgent {
  * with one SQLite target `app-db` holding a few rows, plus one SQLite target per name in
  * `extraTargets` (each its own small database).
  */
-export async function startRealAgent(options: { extraTargets?: string[] } = {}): Promise<RealAgent> {
+export async function startRealAgent(
+  options: { extraTargets?: string[] } = {},
+): Promise<RealAgent> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'safekeep-backend-test-'));
   const databaseFile = path.join(dir, 'data', 'app.db');
   fs.mkdirSync(path.dirname(databaseFile));
-  const db = knexFactory({ client: 'better-sqlite3', connection: { filename: databaseFile }, useNullAsDefault: true });
+  const db = knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename: databaseFile },
+    useNullAsDefault: true,
+  });
   await db.schema.createTable('items', table => {
     table.increments('id');
     table.text('name');
   });
-  await db('items').insert(Array.from({ length: 200 }, (_, i) => ({ name: `item ${i}` })));
+  await db('items').insert(
+    Array.from({ length: 200 }, (_, i) => ({ name: `item ${i}` })),
+  );
   await db.destroy();
   const extraTargets: Record<string, { engine: 'sqlite'; path: string }> = {};
   for (const name of options.extraTargets ?? []) {
-    const extra = knexFactory({ client: 'better-sqlite3', connection: { filename: path.join(dir, 'data', `${name}.db`) }, useNullAsDefault: true });
+    const extra = knexFactory({
+      client: 'better-sqlite3',
+      connection: { filename: path.join(dir, 'data', `${name}.db`) },
+      useNullAsDefault: true,
+    });
     await extra.schema.createTable('rows', table => {
       table.increments('id');
       table.text('name');
@@ -48,9 +60,17 @@ export async function startRealAgent(options: { extraTargets?: string[] } = {}):
   process.env[TOKEN_ENV] = AGENT_TOKEN;
   const server = await startAgentServer(
     {
-      agent: { name: 'demo-host', listen: { host: '127.0.0.1', port: 0 }, token: { env: TOKEN_ENV }, staging: './staging' },
+      agent: {
+        name: 'demo-host',
+        listen: { host: '127.0.0.1', port: 0 },
+        token: { env: TOKEN_ENV },
+        staging: './staging',
+      },
       storage: { local: { type: 'filesystem', path: './snapshots' } },
-      targets: { 'app-db': { engine: 'sqlite', path: './data/app.db' }, ...extraTargets },
+      targets: {
+        'app-db': { engine: 'sqlite', path: './data/app.db' },
+        ...extraTargets,
+      },
     },
     { baseDir: dir, log: () => undefined },
   );

@@ -5,7 +5,11 @@
  * Unset variable: the suite is skipped and one line says why, unless SAFEKEEP_REQUIRE_SERVICES=1
  * (CI), where the suite runs a test that fails with the reason.
  */
-export function describeWithService(envVar: string, name: string, body: (url: string) => void): void {
+export function describeWithService(
+  envVar: string,
+  name: string,
+  body: (url: string) => void,
+): void {
   const url = process.env[envVar];
   if (url) {
     describe(name, () => body(url));
@@ -25,4 +29,5 @@ export function describeWithService(envVar: string, name: string, body: (url: st
   describe.skip(name, () => body(''));
 }
 
-export const POSTGRES_TEST_ENV = 'BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING';
+export const POSTGRES_TEST_ENV =
+  'BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING';

@@ -1,13 +1,22 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type StandInHandler = (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void;
+export type StandInHandler = (
+  req: http.IncomingMessage,
+  body: string,
+  res: http.ServerResponse,
+) => void;
 
 export interface StandInAgent {
   url: string;
   /** What to answer; replace it per test. Default: 500. */
   handle: StandInHandler;
-  requests: Array<{ method?: string; url?: string; authorization?: string; body: string }>;
+  requests: Array<{
+    method?: string;
+    url?: string;
+    authorization?: string;
+    body: string;
+  }>;
   close(): Promise<void>;
 }
 
@@ -26,7 +35,12 @@ export async function startStandInAgent(): Promise<StandInAgent> {
     let body = '';
     req.on('data', chunk => (body += chunk));
     req.on('end', () => {
-      agent.requests.push({ method: req.method, url: req.url, authorization: req.headers.authorization, body });
+      agent.requests.push({
+        method: req.method,
+        url: req.url,
+        authorization: req.headers.authorization,
+        body,
+      });
       agent.handle(req, body, res);
     });
   });
@@ -39,7 +53,11 @@ export async function startStandInAgent(): Promise<StandInAgent> {
   return agent;
 }
 
-export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+export function sendJson(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
 }

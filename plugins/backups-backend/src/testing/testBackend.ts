@@ -1,7 +1,14 @@
 /* eslint-disable @backstage/no-undeclared-imports */
 // Test-only helper (never imported by the plugin itself), so its imports are devDependencies.
-import type { SchedulerService, ServiceFactory } from '@backstage/backend-plugin-api';
-import { mockServices, startTestBackend, TestDatabases } from '@backstage/backend-test-utils';
+import type {
+  SchedulerService,
+  ServiceFactory,
+} from '@backstage/backend-plugin-api';
+import {
+  mockServices,
+  startTestBackend,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
@@ -9,10 +16,15 @@ import type { BackupRun, RunsPage } from '@safekeep/plugin-backups-common';
 import type { Knex } from 'knex';
 import request from 'supertest';
 import { backupsPlugin } from '../plugin';
-import { DISPATCH_TASK_ID, RUNNER_TASK_ID } from '../scheduling/registerBackupTasks';
+import {
+  DISPATCH_TASK_ID,
+  RUNNER_TASK_ID,
+} from '../scheduling/registerBackupTasks';
 
 /** The test-utils scheduler runs tasks only when triggered, so tests drive the tasks. */
-type MockScheduler = SchedulerService & { factory(): ServiceFactory<SchedulerService, 'plugin', 'singleton'> };
+type MockScheduler = SchedulerService & {
+  factory(): ServiceFactory<SchedulerService, 'plugin', 'singleton'>;
+};
 
 export interface TestBackendOptions {
   entities: Entity[];
@@ -44,19 +56,28 @@ export async function startBackupsTestBackend(options: TestBackendOptions) {
       catalogServiceMock.factory({ entities: options.entities }),
       scheduler.factory(),
       mockServices.database.factory({ knex }),
-      ...(options.deny ? [mockServices.permissions.factory({ result: AuthorizeResult.DENY })] : []),
+      ...(options.deny
+        ? [mockServices.permissions.factory({ result: AuthorizeResult.DENY })]
+        : []),
       ...(options.features ?? []),
     ],
   });
   const api = () => request(backend.server);
 
   async function runs(entityPath: string): Promise<BackupRun[]> {
-    const page: RunsPage = (await api().get(`/api/backups/entities/${entityPath}/runs?limit=100`).expect(200)).body;
+    const page: RunsPage = (
+      await api()
+        .get(`/api/backups/entities/${entityPath}/runs?limit=100`)
+        .expect(200)
+    ).body;
     return page.items;
   }
 
   /** Ticks the runner (runs and prunes) until `done` says so, as the 2-second task would. */
-  async function tickRunnerUntil(done: () => Promise<boolean>, what: string): Promise<void> {
+  async function tickRunnerUntil(
+    done: () => Promise<boolean>,
+    what: string,
+  ): Promise<void> {
     for (let i = 0; i < 300; i++) {
       await scheduler.triggerTask(RUNNER_TASK_ID);
       if (await done()) return;
@@ -65,11 +86,15 @@ export async function startBackupsTestBackend(options: TestBackendOptions) {
     throw new Error(`timed out waiting for ${what}`);
   }
 
-  async function runUntilFinished(entityPath: string, runId: string): Promise<BackupRun> {
+  async function runUntilFinished(
+    entityPath: string,
+    runId: string,
+  ): Promise<BackupRun> {
     let finished: BackupRun | undefined;
     await tickRunnerUntil(async () => {
       const run = (await runs(entityPath)).find(r => r.id === runId);
-      finished = run && !['queued', 'running'].includes(run.status) ? run : undefined;
+      finished =
+        run && !['queued', 'running'].includes(run.status) ? run : undefined;
       return Boolean(finished);
     }, `run ${runId}`);
     return finished!;

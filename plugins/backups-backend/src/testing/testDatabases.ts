@@ -8,15 +8,22 @@ import { POSTGRES_TEST_ENV } from './services';
  * points at a server (never Docker: there is no registry here). Missing PostgreSQL prints
  * why it was skipped, and fails under SAFEKEEP_REQUIRE_SERVICES=1.
  */
-export function createTestDatabases(): { databases: TestDatabases; ids: TestDatabaseId[] } {
+export function createTestDatabases(): {
+  databases: TestDatabases;
+  ids: TestDatabaseId[];
+} {
   const ids: TestDatabaseId[] = ['SQLITE_3'];
   if (process.env[POSTGRES_TEST_ENV]) {
     ids.push('POSTGRES_15');
   } else if (process.env.SAFEKEEP_REQUIRE_SERVICES === '1') {
-    throw new Error(`not run: ${POSTGRES_TEST_ENV} is not set (SAFEKEEP_REQUIRE_SERVICES=1 requires it)`);
+    throw new Error(
+      `not run: ${POSTGRES_TEST_ENV} is not set (SAFEKEEP_REQUIRE_SERVICES=1 requires it)`,
+    );
   } else {
     // eslint-disable-next-line no-console
-    console.log(`PostgreSQL database tests: not run: ${POSTGRES_TEST_ENV} is not set`);
+    console.log(
+      `PostgreSQL database tests: not run: ${POSTGRES_TEST_ENV} is not set`,
+    );
   }
   return { databases: TestDatabases.create({ ids, disableDocker: true }), ids };
 }

@@ -26,7 +26,8 @@ export const ANNOTATION_RESTORE_DRILL = 'safekeep.io/restore-drill';
  * Where drills restore to, on the same agent: the scratch destination (`restore --to`), e.g. a
  * database name for postgres, a file path for sqlite. Never the target's own data.
  */
-export const ANNOTATION_RESTORE_DRILL_TARGET = 'safekeep.io/restore-drill-target';
+export const ANNOTATION_RESTORE_DRILL_TARGET =
+  'safekeep.io/restore-drill-target';
 
 export const KNOWN_ANNOTATIONS = [
   ANNOTATION_AGENT,

@@ -12,7 +12,9 @@ function entity(annotations: Record<string, string>): Entity {
 
 describe('parseBackupPolicy', () => {
   it('reports an entity without Safekeep annotations as unconfigured', () => {
-    expect(parseBackupPolicy(entity({ 'backstage.io/techdocs-ref': 'dir:.' }))).toEqual({ status: 'unconfigured' });
+    expect(
+      parseBackupPolicy(entity({ 'backstage.io/techdocs-ref': 'dir:.' })),
+    ).toEqual({ status: 'unconfigured' });
     expect(hasBackupAnnotations(entity({}))).toBe(false);
   });
 
@@ -54,22 +56,37 @@ describe('parseBackupPolicy', () => {
     );
     expect(result.status).toBe('invalid');
     if (result.status !== 'invalid') return;
-    const byAnnotation = Object.fromEntries(result.problems.map(p => [p.annotation, p.message]));
-    expect(byAnnotation['safekeep.io/agent']).toMatch(/missing: add safekeep.io\/agent/);
-    expect(byAnnotation['safekeep.io/target']).toMatch(/not a valid target name/);
+    const byAnnotation = Object.fromEntries(
+      result.problems.map(p => [p.annotation, p.message]),
+    );
+    expect(byAnnotation['safekeep.io/agent']).toMatch(
+      /missing: add safekeep.io\/agent/,
+    );
+    expect(byAnnotation['safekeep.io/target']).toMatch(
+      /not a valid target name/,
+    );
     expect(byAnnotation['safekeep.io/engine']).toMatch(/use one of postgres/);
     expect(byAnnotation['safekeep.io/schedule']).toMatch(/daily 01:00/);
-    expect(byAnnotation['safekeep.io/retention']).toMatch(/must be a whole number/);
+    expect(byAnnotation['safekeep.io/retention']).toMatch(
+      /must be a whole number/,
+    );
     expect(byAnnotation['safekeep.io/rpo']).toMatch(/not a duration/);
     expect(byAnnotation['safekeep.io/scheduel']).toMatch(/unknown annotation/);
   });
 
   describe('restore drills', () => {
-    const base = { 'safekeep.io/agent': 'host-a', 'safekeep.io/target': 'app-db' };
+    const base = {
+      'safekeep.io/agent': 'host-a',
+      'safekeep.io/target': 'app-db',
+    };
 
     it('reads a drill schedule and its scratch destination', () => {
       const result = parseBackupPolicy(
-        entity({ ...base, 'safekeep.io/restore-drill': 'weekly sunday 05:00 UTC', 'safekeep.io/restore-drill-target': 'app_drill' }),
+        entity({
+          ...base,
+          'safekeep.io/restore-drill': 'weekly sunday 05:00 UTC',
+          'safekeep.io/restore-drill-target': 'app_drill',
+        }),
       );
       expect(result).toEqual({
         status: 'configured',
@@ -77,7 +94,11 @@ describe('parseBackupPolicy', () => {
           agent: 'host-a',
           target: 'app-db',
           restoreDrill: {
-            schedule: { source: 'weekly sunday 05:00 UTC', cron: '0 5 * * 0', timeZone: 'UTC' },
+            schedule: {
+              source: 'weekly sunday 05:00 UTC',
+              cron: '0 5 * * 0',
+              timeZone: 'UTC',
+            },
             destination: 'app_drill',
           },
         },
@@ -85,27 +106,56 @@ describe('parseBackupPolicy', () => {
     });
 
     it('asks for the destination when only the schedule is given, and the other way round', () => {
-      const noTarget = parseBackupPolicy(entity({ ...base, 'safekeep.io/restore-drill': 'weekly sunday 05:00 UTC' }));
+      const noTarget = parseBackupPolicy(
+        entity({
+          ...base,
+          'safekeep.io/restore-drill': 'weekly sunday 05:00 UTC',
+        }),
+      );
       expect(noTarget).toEqual({
         status: 'invalid',
-        problems: [expect.objectContaining({ annotation: 'safekeep.io/restore-drill-target', message: expect.stringMatching(/^missing: drills need a scratch destination/) })],
+        problems: [
+          expect.objectContaining({
+            annotation: 'safekeep.io/restore-drill-target',
+            message: expect.stringMatching(
+              /^missing: drills need a scratch destination/,
+            ),
+          }),
+        ],
       });
-      const noSchedule = parseBackupPolicy(entity({ ...base, 'safekeep.io/restore-drill-target': 'app_drill' }));
+      const noSchedule = parseBackupPolicy(
+        entity({ ...base, 'safekeep.io/restore-drill-target': 'app_drill' }),
+      );
       expect(noSchedule).toEqual({
         status: 'invalid',
-        problems: [expect.objectContaining({ annotation: 'safekeep.io/restore-drill', message: expect.stringContaining('weekly sunday 05:00 UTC') })],
+        problems: [
+          expect.objectContaining({
+            annotation: 'safekeep.io/restore-drill',
+            message: expect.stringContaining('weekly sunday 05:00 UTC'),
+          }),
+        ],
       });
     });
 
     it('explains a bad drill schedule and a destination with spaces', () => {
       const result = parseBackupPolicy(
-        entity({ ...base, 'safekeep.io/restore-drill': 'weekly someday 05:00', 'safekeep.io/restore-drill-target': 'my drill db' }),
+        entity({
+          ...base,
+          'safekeep.io/restore-drill': 'weekly someday 05:00',
+          'safekeep.io/restore-drill-target': 'my drill db',
+        }),
       );
       expect(result.status).toBe('invalid');
       if (result.status !== 'invalid') return;
-      const byAnnotation = Object.fromEntries(result.problems.map(p => [p.annotation, p.message]));
-      expect(byAnnotation['safekeep.io/restore-drill']).toMatch(/neither a cron expression nor a known shortcut/);
-      expect(byAnnotation['safekeep.io/restore-drill-target']).toMatch(/"my drill db" is not a scratch destination/);
+      const byAnnotation = Object.fromEntries(
+        result.problems.map(p => [p.annotation, p.message]),
+      );
+      expect(byAnnotation['safekeep.io/restore-drill']).toMatch(
+        /neither a cron expression nor a known shortcut/,
+      );
+      expect(byAnnotation['safekeep.io/restore-drill-target']).toMatch(
+        /"my drill db" is not a scratch destination/,
+      );
     });
   });
 });

@@ -59,7 +59,8 @@ function hasControlCharacter(text: string): boolean {
 /** True when the entity carries any Safekeep annotation other than the group marker. */
 export function hasBackupAnnotations(entity: Entity): boolean {
   return Object.keys(entity.metadata.annotations ?? {}).some(
-    key => key.startsWith(ANNOTATION_PREFIX) && key !== ANNOTATION_CONSISTENCY_GROUP,
+    key =>
+      key.startsWith(ANNOTATION_PREFIX) && key !== ANNOTATION_CONSISTENCY_GROUP,
   );
 }
 
@@ -67,7 +68,10 @@ export function hasBackupAnnotations(entity: Entity): boolean {
  * Reads an entity's backup policy from its annotations. Never throws: every problem is
  * returned with the annotation it concerns and a message that says how to fix it.
  */
-export function parseBackupPolicy(entity: Entity, options?: { defaultTimeZone?: string }): PolicyParseResult {
+export function parseBackupPolicy(
+  entity: Entity,
+  options?: { defaultTimeZone?: string },
+): PolicyParseResult {
   const annotations = entity.metadata.annotations ?? {};
   if (!hasBackupAnnotations(entity)) return { status: 'unconfigured' };
 
@@ -78,11 +82,16 @@ export function parseBackupPolicy(entity: Entity, options?: { defaultTimeZone?: 
   };
 
   for (const key of Object.keys(annotations)) {
-    if (key.startsWith(ANNOTATION_PREFIX) && !(KNOWN_ANNOTATIONS as readonly string[]).includes(key)) {
+    if (
+      key.startsWith(ANNOTATION_PREFIX) &&
+      !(KNOWN_ANNOTATIONS as readonly string[]).includes(key)
+    ) {
       problems.push({
         annotation: key,
         value: annotations[key],
-        message: `unknown annotation; known ones are ${KNOWN_ANNOTATIONS.join(', ')}`,
+        message: `unknown annotation; known ones are ${KNOWN_ANNOTATIONS.join(
+          ', ',
+        )}`,
       });
     }
   }
@@ -90,7 +99,10 @@ export function parseBackupPolicy(entity: Entity, options?: { defaultTimeZone?: 
   const requireName = (key: string, what: string): string => {
     const value = read(key);
     if (!value) {
-      problems.push({ annotation: key, message: `missing: add ${key}: <${what}>` });
+      problems.push({
+        annotation: key,
+        message: `missing: add ${key}: <${what}>`,
+      });
       return '';
     }
     if (!NAME_PATTERN.test(value)) {
@@ -102,21 +114,39 @@ export function parseBackupPolicy(entity: Entity, options?: { defaultTimeZone?: 
     }
     return value;
   };
-  const agent = requireName(ANNOTATION_AGENT, 'agent name from app-config backups.agents');
-  const target = requireName(ANNOTATION_TARGET, "target name from the agent's config");
+  const agent = requireName(
+    ANNOTATION_AGENT,
+    'agent name from app-config backups.agents',
+  );
+  const target = requireName(
+    ANNOTATION_TARGET,
+    "target name from the agent's config",
+  );
 
   const policy: BackupPolicy = { agent, target };
 
   const engine = read(ANNOTATION_ENGINE);
   if (engine !== undefined) {
     if (isEngine(engine)) policy.engine = engine;
-    else problems.push({ annotation: ANNOTATION_ENGINE, value: engine, message: `"${engine}" is not an engine; use one of ${ENGINES.join(', ')}` });
+    else
+      problems.push({
+        annotation: ANNOTATION_ENGINE,
+        value: engine,
+        message: `"${engine}" is not an engine; use one of ${ENGINES.join(
+          ', ',
+        )}`,
+      });
   }
 
   const schedule = read(ANNOTATION_SCHEDULE);
   if (schedule !== undefined) {
     const parsed = parseSchedule(schedule, options?.defaultTimeZone);
-    if ('error' in parsed) problems.push({ annotation: ANNOTATION_SCHEDULE, value: schedule, message: parsed.error });
+    if ('error' in parsed)
+      problems.push({
+        annotation: ANNOTATION_SCHEDULE,
+        value: schedule,
+        message: parsed.error,
+      });
     else policy.schedule = parsed;
   }
 
@@ -127,7 +157,8 @@ export function parseBackupPolicy(entity: Entity, options?: { defaultTimeZone?: 
     const text = read(key);
     if (text === undefined) continue;
     const parsed = parseRetention(text);
-    if ('error' in parsed) problems.push({ annotation: key, value: text, message: parsed.error });
+    if ('error' in parsed)
+      problems.push({ annotation: key, value: text, message: parsed.error });
     else policy[field] = parsed;
   }
 
@@ -135,17 +166,27 @@ export function parseBackupPolicy(entity: Entity, options?: { defaultTimeZone?: 
   if (rpo !== undefined) {
     const ms = parseDuration(rpo);
     if (ms === undefined) {
-      problems.push({ annotation: ANNOTATION_RPO, value: rpo, message: `"${rpo}" is not a duration; write for example 1h, 26h or 7d` });
+      problems.push({
+        annotation: ANNOTATION_RPO,
+        value: rpo,
+        message: `"${rpo}" is not a duration; write for example 1h, 26h or 7d`,
+      });
     } else {
       policy.rpoMs = ms;
     }
   }
 
-  const drill = parseRestoreDrill(read(ANNOTATION_RESTORE_DRILL), read(ANNOTATION_RESTORE_DRILL_TARGET), options?.defaultTimeZone);
+  const drill = parseRestoreDrill(
+    read(ANNOTATION_RESTORE_DRILL),
+    read(ANNOTATION_RESTORE_DRILL_TARGET),
+    options?.defaultTimeZone,
+  );
   if ('problems' in drill) problems.push(...drill.problems);
   else if (drill.policy) policy.restoreDrill = drill.policy;
 
-  return problems.length > 0 ? { status: 'invalid', problems } : { status: 'configured', policy };
+  return problems.length > 0
+    ? { status: 'invalid', problems }
+    : { status: 'configured', policy };
 }
 
 /** Both drill annotations or neither; the destination is one token without control characters. */
@@ -167,7 +208,11 @@ function parseRestoreDrill(
       annotation: ANNOTATION_RESTORE_DRILL_TARGET,
       message: `missing: drills need a scratch destination on the same agent; add ${ANNOTATION_RESTORE_DRILL_TARGET}: <database name or path>, e.g. orders_drill`,
     });
-  } else if (/\s/.test(destination) || hasControlCharacter(destination) || destination.length > 255) {
+  } else if (
+    /\s/.test(destination) ||
+    hasControlCharacter(destination) ||
+    destination.length > 255
+  ) {
     problems.push({
       annotation: ANNOTATION_RESTORE_DRILL_TARGET,
       value: destination,
@@ -177,7 +222,12 @@ function parseRestoreDrill(
   let schedule: BackupSchedule | undefined;
   if (scheduleText !== undefined) {
     const parsed = parseSchedule(scheduleText, defaultTimeZone);
-    if ('error' in parsed) problems.push({ annotation: ANNOTATION_RESTORE_DRILL, value: scheduleText, message: parsed.error });
+    if ('error' in parsed)
+      problems.push({
+        annotation: ANNOTATION_RESTORE_DRILL,
+        value: scheduleText,
+        message: parsed.error,
+      });
     else schedule = parsed;
   }
   if (problems.length > 0 || !schedule || !destination) return { problems };
@@ -185,7 +235,9 @@ function parseRestoreDrill(
 }
 
 /** The annotations to paste into catalog-info.yaml for a new policy; shown by the UI's empty state. */
-export function exampleAnnotations(engine: Engine = 'postgres'): Record<string, string> {
+export function exampleAnnotations(
+  engine: Engine = 'postgres',
+): Record<string, string> {
   return {
     [ANNOTATION_AGENT]: 'my-host',
     [ANNOTATION_TARGET]: 'my-database',

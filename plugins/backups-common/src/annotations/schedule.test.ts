@@ -1,4 +1,8 @@
-import { nextScheduledTime, parseSchedule, previousScheduledTime } from './schedule';
+import {
+  nextScheduledTime,
+  parseSchedule,
+  previousScheduledTime,
+} from './schedule';
 
 describe('parseSchedule', () => {
   it.each([
@@ -29,9 +33,24 @@ describe('parseSchedule', () => {
     const schedule = parseSchedule('daily 01:00 Europe/Zurich');
     if ('error' in schedule) throw new Error(schedule.error);
     // 01:00 in Zurich in winter is 00:00 UTC.
-    expect(nextScheduledTime(schedule, new Date('2026-11-21T12:00:00Z')).toISOString()).toBe('2026-11-22T00:00:00.000Z');
-    expect(previousScheduledTime(schedule, new Date('2026-11-21T12:00:00Z')).toISOString()).toBe('2026-11-21T00:00:00.000Z');
+    expect(
+      nextScheduledTime(
+        schedule,
+        new Date('2026-11-21T12:00:00Z'),
+      ).toISOString(),
+    ).toBe('2026-11-22T00:00:00.000Z');
+    expect(
+      previousScheduledTime(
+        schedule,
+        new Date('2026-11-21T12:00:00Z'),
+      ).toISOString(),
+    ).toBe('2026-11-21T00:00:00.000Z');
     // A slot exactly at `at` counts as the previous one.
-    expect(previousScheduledTime(schedule, new Date('2026-11-21T00:00:00Z')).toISOString()).toBe('2026-11-21T00:00:00.000Z');
+    expect(
+      previousScheduledTime(
+        schedule,
+        new Date('2026-11-21T00:00:00Z'),
+      ).toISOString(),
+    ).toBe('2026-11-21T00:00:00.000Z');
   });
 });

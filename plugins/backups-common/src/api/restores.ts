@@ -68,10 +68,21 @@ export interface RestoreRequest {
   durationMs: number | null;
   preview: RestorePreview;
   /** The post-restore check: counts compared with the snapshot. */
-  check: { ok: boolean; differences: string[]; details: Record<string, unknown> } | null;
+  check: {
+    ok: boolean;
+    differences: string[];
+    details: Record<string, unknown>;
+  } | null;
   error: string | null;
   /** Set for a System's group restore: the member requests it drives. */
-  group: { name: string; members: Array<{ entityRef: string; snapshotId: string; status: RestoreStatus }> } | null;
+  group: {
+    name: string;
+    members: Array<{
+      entityRef: string;
+      snapshotId: string;
+      status: RestoreStatus;
+    }>;
+  } | null;
   /** True for a scheduled drill into a scratch target. */
   drill: boolean;
 }

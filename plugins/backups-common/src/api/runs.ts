@@ -1,6 +1,12 @@
 /** REST types of `/api/backups`, shared by backend and frontend. */
 
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'partially_failed' | 'interrupted';
+export type RunStatus =
+  | 'queued'
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'partially_failed'
+  | 'interrupted';
 export type RunTrigger = 'schedule' | 'user';
 
 export interface BackupRun {
@@ -31,7 +37,14 @@ export interface BackupRun {
 }
 
 /** Freshness of a target's protection. */
-export type BackupHealth = 'ok' | 'late' | 'stale' | 'failing' | 'never' | 'unconfigured' | 'invalid';
+export type BackupHealth =
+  | 'ok'
+  | 'late'
+  | 'stale'
+  | 'failing'
+  | 'never'
+  | 'unconfigured'
+  | 'invalid';
 
 export interface EntityBackupSummary {
   entityRef: string;

@@ -162,8 +162,14 @@ const domainPage = (
 
 export const entityPage = (
   <EntitySwitch>
-    <EntitySwitch.Case if={isKind('component')} children={componentOrResourcePage} />
-    <EntitySwitch.Case if={isKind('resource')} children={componentOrResourcePage} />
+    <EntitySwitch.Case
+      if={isKind('component')}
+      children={componentOrResourcePage}
+    />
+    <EntitySwitch.Case
+      if={isKind('resource')}
+      children={componentOrResourcePage}
+    />
     <EntitySwitch.Case if={isKind('system')} children={systemPage} />
     <EntitySwitch.Case if={isKind('user')} children={userPage} />
     <EntitySwitch.Case if={isKind('group')} children={groupPage} />

@@ -4,7 +4,10 @@ import { runToCompletion } from '../../exec/runToCompletion';
 import type { ClickhouseSettings } from './clickhouseSettings';
 
 function xmlText(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 }
 
 /**
@@ -18,17 +21,45 @@ export class ClickhouseClient {
     private readonly secrets: string[],
   ) {}
 
-  static async open(runner: CommandRunner, settings: ClickhouseSettings, stagingDir: string): Promise<ClickhouseClient> {
-    if (!settings.user && !settings.password) return new ClickhouseClient(runner, undefined, []);
-    const password = settings.password ? resolveSecret(settings.password) : undefined;
-    const lines = ['<config>', ...(settings.user ? [`  <user>${xmlText(settings.user)}</user>`] : []), ...(password !== undefined ? [`  <password>${xmlText(password)}</password>`] : []), '</config>'];
-    const config = await runner.writeSecretFile(stagingDir, 'clickhouse-client.xml', `${lines.join('\n')}\n`);
+  static async open(
+    runner: CommandRunner,
+    settings: ClickhouseSettings,
+    stagingDir: string,
+  ): Promise<ClickhouseClient> {
+    if (!settings.user && !settings.password)
+      return new ClickhouseClient(runner, undefined, []);
+    const password = settings.password
+      ? resolveSecret(settings.password)
+      : undefined;
+    const lines = [
+      '<config>',
+      ...(settings.user ? [`  <user>${xmlText(settings.user)}</user>`] : []),
+      ...(password !== undefined
+        ? [`  <password>${xmlText(password)}</password>`]
+        : []),
+      '</config>',
+    ];
+    const config = await runner.writeSecretFile(
+      stagingDir,
+      'clickhouse-client.xml',
+      `${lines.join('\n')}\n`,
+    );
     return new ClickhouseClient(runner, config, password ? [password] : []);
   }
 
   async query(sql: string): Promise<string> {
-    const args = [...(this.config ? [`--config-file=${this.config.path}`] : []), '--query', sql];
-    return (await runToCompletion(this.runner, { command: 'clickhouse-client', args, secrets: this.secrets })).trim();
+    const args = [
+      ...(this.config ? [`--config-file=${this.config.path}`] : []),
+      '--query',
+      sql,
+    ];
+    return (
+      await runToCompletion(this.runner, {
+        command: 'clickhouse-client',
+        args,
+        secrets: this.secrets,
+      })
+    ).trim();
   }
 
   async close(): Promise<void> {
@@ -36,7 +67,12 @@ export class ClickhouseClient {
   }
 }
 
-export async function withClickhouse<T>(runner: CommandRunner, settings: ClickhouseSettings, stagingDir: string, use: (client: ClickhouseClient) => Promise<T>): Promise<T> {
+export async function withClickhouse<T>(
+  runner: CommandRunner,
+  settings: ClickhouseSettings,
+  stagingDir: string,
+  use: (client: ClickhouseClient) => Promise<T>,
+): Promise<T> {
   const client = await ClickhouseClient.open(runner, settings, stagingDir);
   try {
     return await use(client);

@@ -1,9 +1,16 @@
 import path from 'node:path';
 import { runToCompletion } from '../../exec/runToCompletion';
 import { backupName, folderIn, folderOut } from '../containerFolder';
-import type { EngineContext, EngineDriver, ManualArtifact } from '../EngineDriver';
+import type {
+  EngineContext,
+  EngineDriver,
+  ManualArtifact,
+} from '../EngineDriver';
 import { withClickhouse } from './ClickhouseClient';
-import { ClickhouseSettings, clickhouseSettingsSchema } from './clickhouseSettings';
+import {
+  ClickhouseSettings,
+  clickhouseSettingsSchema,
+} from './clickhouseSettings';
 
 const ARTIFACT = /^(safekeep_\d{8}_\d{6})\.tar$/;
 
@@ -11,16 +18,34 @@ function tablesQuery(settings: ClickhouseSettings): string {
   return `SELECT count() FROM system.tables WHERE database = '${settings.database}'`;
 }
 
-async function countTables(settings: ClickhouseSettings, context: EngineContext): Promise<number> {
-  const output = await withClickhouse(context.docker().execRunner(settings.container), settings, context.stagingDir, client => client.query(tablesQuery(settings)));
+async function countTables(
+  settings: ClickhouseSettings,
+  context: EngineContext,
+): Promise<number> {
+  const output = await withClickhouse(
+    context.docker().execRunner(settings.container),
+    settings,
+    context.stagingDir,
+    client => client.query(tablesQuery(settings)),
+  );
   const tables = Number(output);
-  if (!Number.isInteger(tables)) throw new Error(`clickhouse-client answered "${output.slice(0, 80)}" to a table count`);
+  if (!Number.isInteger(tables))
+    throw new Error(
+      `clickhouse-client answered "${output.slice(0, 80)}" to a table count`,
+    );
   return tables;
 }
 
 /** Removes the backup folder from the disk (the agent holds the copy). */
-async function removeFolder(settings: ClickhouseSettings, context: EngineContext, folder: string): Promise<void> {
-  await runToCompletion(context.docker().execRunner(settings.container), { command: 'rm', args: ['-rf', '--', folder] });
+async function removeFolder(
+  settings: ClickhouseSettings,
+  context: EngineContext,
+  folder: string,
+): Promise<void> {
+  await runToCompletion(context.docker().execRunner(settings.container), {
+    command: 'rm',
+    args: ['-rf', '--', folder],
+  });
 }
 
 /**
@@ -33,24 +58,47 @@ async function removeFolder(settings: ClickhouseSettings, context: EngineContext
 export const clickhouseDriver: EngineDriver<ClickhouseSettings> = {
   engine: 'clickhouse',
   settingsSchema: clickhouseSettingsSchema,
-  describe: settings => `ClickHouse database ${settings.database} in container ${settings.container}`,
+  describe: settings =>
+    `ClickHouse database ${settings.database} in container ${settings.container}`,
   withDestination: (settings, destination) => {
-    throw new Error(`restoring ClickHouse database ${settings.database} as "${destination}" is not supported; restore it under its own name`);
+    throw new Error(
+      `restoring ClickHouse database ${settings.database} as "${destination}" is not supported; restore it under its own name`,
+    );
   },
-  serverVersion: (settings, context) => withClickhouse(context.docker().execRunner(settings.container), settings, context.stagingDir, client => client.query('SELECT version()')),
+  serverVersion: (settings, context) =>
+    withClickhouse(
+      context.docker().execRunner(settings.container),
+      settings,
+      context.stagingDir,
+      client => client.query('SELECT version()'),
+    ),
 
   async backup(settings, context) {
     const name = backupName(new Date());
     const tables = await countTables(settings, context);
-    await withClickhouse(context.docker().execRunner(settings.container), settings, context.stagingDir, client =>
-      client.query(`BACKUP DATABASE ${settings.database} TO Disk('${settings.disk}', '${name}')`),
+    await withClickhouse(
+      context.docker().execRunner(settings.container),
+      settings,
+      context.stagingDir,
+      client =>
+        client.query(
+          `BACKUP DATABASE ${settings.database} TO Disk('${settings.disk}', '${name}')`,
+        ),
     );
     const folder = path.posix.join(settings.diskPath, name);
     return {
       async *artifacts() {
-        yield { name: `${name}.tar`, description: `BACKUP DATABASE ${settings.database} TO Disk('${settings.disk}', '${name}')`, stream: await folderOut(context.docker(), settings.container, folder) };
+        yield {
+          name: `${name}.tar`,
+          description: `BACKUP DATABASE ${settings.database} TO Disk('${settings.disk}', '${name}')`,
+          stream: await folderOut(context.docker(), settings.container, folder),
+        };
       },
-      details: async () => ({ database: settings.database, backupName: name, tables }),
+      details: async () => ({
+        database: settings.database,
+        backupName: name,
+        tables,
+      }),
       close: () => removeFolder(settings, context, folder),
     };
   },
@@ -58,26 +106,57 @@ export const clickhouseDriver: EngineDriver<ClickhouseSettings> = {
   async inspectDestination(settings, context) {
     const tables = await countTables(settings, context);
     return tables === 0
-      ? { empty: true, summary: `ClickHouse database ${settings.database} has no tables` }
-      : { empty: false, summary: `ClickHouse database ${settings.database} has ${tables} table(s); ClickHouse refuses to restore over existing tables, drop them first` };
+      ? {
+          empty: true,
+          summary: `ClickHouse database ${settings.database} has no tables`,
+        }
+      : {
+          empty: false,
+          summary: `ClickHouse database ${settings.database} has ${tables} table(s); ClickHouse refuses to restore over existing tables, drop them first`,
+        };
   },
 
   async restore(settings, artifacts, context) {
-    const name = artifacts.length === 1 ? ARTIFACT.exec(artifacts[0].name)?.[1] : undefined;
-    if (!name) throw new Error(`a ClickHouse snapshot holds one artifact named safekeep_<date>_<time>.tar; this one has ${artifacts.map(a => a.name).join(', ')}`);
+    const name =
+      artifacts.length === 1
+        ? ARTIFACT.exec(artifacts[0].name)?.[1]
+        : undefined;
+    if (!name)
+      throw new Error(
+        `a ClickHouse snapshot holds one artifact named safekeep_<date>_<time>.tar; this one has ${artifacts
+          .map(a => a.name)
+          .join(', ')}`,
+      );
     const folder = path.posix.join(settings.diskPath, name);
-    await folderIn(context.docker(), settings.container, artifacts[0], settings.diskPath);
+    await folderIn(
+      context.docker(),
+      settings.container,
+      artifacts[0],
+      settings.diskPath,
+    );
     try {
-      await withClickhouse(context.docker().execRunner(settings.container), settings, context.stagingDir, client =>
-        client.query(`RESTORE DATABASE ${settings.database} FROM Disk('${settings.disk}', '${name}')`),
+      await withClickhouse(
+        context.docker().execRunner(settings.container),
+        settings,
+        context.stagingDir,
+        client =>
+          client.query(
+            `RESTORE DATABASE ${settings.database} FROM Disk('${settings.disk}', '${name}')`,
+          ),
       );
     } finally {
-      await removeFolder(settings, context, folder).catch(error => context.log(`could not remove ${folder}: ${(error as Error).message}`));
+      await removeFolder(settings, context, folder).catch(error =>
+        context.log(`could not remove ${folder}: ${(error as Error).message}`),
+      );
     }
   },
 
-  check: async (settings, context) => ({ tables: await countTables(settings, context) }),
-  containerNeeds: settings => [{ container: settings.container, state: 'running' }],
+  check: async (settings, context) => ({
+    tables: await countTables(settings, context),
+  }),
+  containerNeeds: settings => [
+    { container: settings.container, state: 'running' },
+  ],
 
   manualRestoreSteps(settings, artifacts: ManualArtifact[]) {
     const [artifact] = artifacts;

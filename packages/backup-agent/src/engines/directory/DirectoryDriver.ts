@@ -4,10 +4,18 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
-import type { EngineBackup, EngineDriver, ManualArtifact, RestoreArtifact } from '../EngineDriver';
+import type {
+  EngineBackup,
+  EngineDriver,
+  ManualArtifact,
+  RestoreArtifact,
+} from '../EngineDriver';
 import { fsyncDir, pathExists, siblingTempPath } from '../../fs/durable';
 import { dropLocalPath } from '../dropLocalPath';
-import { DirectorySettings, directorySettingsSchema } from './directorySettings';
+import {
+  DirectorySettings,
+  directorySettingsSchema,
+} from './directorySettings';
 import { createExcludeMatcher } from './excludeMatcher';
 import { findEscapingSymlinks, unsafeEntryReason } from './archiveSafety';
 import { countTree } from './walkTree';
@@ -15,7 +23,8 @@ import { countTree } from './walkTree';
 export class UnsafeArchiveError extends Error {
   constructor(problems: string[]) {
     const shown = problems.slice(0, 5).join('; ');
-    const more = problems.length > 5 ? ` (and ${problems.length - 5} more)` : '';
+    const more =
+      problems.length > 5 ? ` (and ${problems.length - 5} more)` : '';
     super(`the archive is unsafe and was not restored: ${shown}${more}`);
     this.name = 'UnsafeArchiveError';
   }
@@ -23,14 +32,24 @@ export class UnsafeArchiveError extends Error {
 
 /** "./a/b" as tar hands it to filters, made relative: "a/b"; "" for the root itself. */
 function relativeEntryPath(entryPath: string): string {
-  return entryPath.replace(/^(\.\/)+/, '').replace(/^\.$/, '').replace(/\/+$/, '');
+  return entryPath
+    .replace(/^(\.\/)+/, '')
+    .replace(/^\.$/, '')
+    .replace(/\/+$/, '');
 }
 
 /** Why a symlink found at backup time would be refused at restore, if it would be. */
-function escapingLinkAtBackup(root: string, relative: string): string | undefined {
+function escapingLinkAtBackup(
+  root: string,
+  relative: string,
+): string | undefined {
   const full = path.join(root, relative);
   const target = fs.readlinkSync(full);
-  const lexical = unsafeEntryReason({ path: relative, type: 'SymbolicLink', linkpath: target });
+  const lexical = unsafeEntryReason({
+    path: relative,
+    type: 'SymbolicLink',
+    linkpath: target,
+  });
   if (lexical) return lexical;
   try {
     const real = fs.realpathSync(full);
@@ -72,7 +91,10 @@ export const directoryDriver: EngineDriver<DirectorySettings> = {
 
   describe: settings => `folder ${settings.path}`,
 
-  withDestination: (settings, destination, context) => ({ ...settings, path: context.resolvePath(destination) }),
+  withDestination: (settings, destination, context) => ({
+    ...settings,
+    path: context.resolvePath(destination),
+  }),
 
   serverVersion: async () => null,
 
@@ -80,7 +102,9 @@ export const directoryDriver: EngineDriver<DirectorySettings> = {
     const root = settings.path;
     const stat = await fsp.stat(root).catch(() => undefined);
     if (!stat?.isDirectory()) {
-      throw new Error(`${root} is not a folder; check targets.${context.targetName}.path in the agent config`);
+      throw new Error(
+        `${root} is not a folder; check targets.${context.targetName}.path in the agent config`,
+      );
     }
     const isExcluded = createExcludeMatcher(settings.exclude);
     const counts = { files: 0, bytes: 0 };
@@ -121,11 +145,19 @@ export const directoryDriver: EngineDriver<DirectorySettings> = {
         if (problems.length > 0) {
           reject(
             new Error(
-              `${problems.join('; ')}. A restore would refuse such links: exclude them (targets.${context.targetName}.exclude) or make them relative links inside the folder`,
+              `${problems.join(
+                '; ',
+              )}. A restore would refuse such links: exclude them (targets.${
+                context.targetName
+              }.exclude) or make them relative links inside the folder`,
             ),
           );
         } else if (warning) {
-          reject(new Error(`tar could not read everything under ${root}: ${warning}`));
+          reject(
+            new Error(
+              `tar could not read everything under ${root}: ${warning}`,
+            ),
+          );
         } else {
           resolve();
         }
@@ -136,8 +168,12 @@ export const directoryDriver: EngineDriver<DirectorySettings> = {
     return {
       async *artifacts() {
         yield {
-          name: `${path.basename(root).replace(/[^A-Za-z0-9._-]/g, '_') || 'files'}.tar`,
-          description: `tar of folder ${root} (excluding ${settings.exclude.join(', ') || 'nothing'})`,
+          name: `${
+            path.basename(root).replace(/[^A-Za-z0-9._-]/g, '_') || 'files'
+          }.tar`,
+          description: `tar of folder ${root} (excluding ${
+            settings.exclude.join(', ') || 'nothing'
+          })`,
           // node-tar's Pack is a Minipass stream; stream.pipeline accepts it like a Readable.
           stream: stream as unknown as Readable,
           completion,
@@ -150,17 +186,29 @@ export const directoryDriver: EngineDriver<DirectorySettings> = {
 
   async inspectDestination(settings) {
     const stat = await fsp.lstat(settings.path).catch(() => undefined);
-    if (!stat) return { empty: true, summary: `${settings.path} does not exist` };
-    if (!stat.isDirectory()) return { empty: false, summary: `${settings.path} exists and is not a folder` };
+    if (!stat)
+      return { empty: true, summary: `${settings.path} does not exist` };
+    if (!stat.isDirectory())
+      return {
+        empty: false,
+        summary: `${settings.path} exists and is not a folder`,
+      };
     const entries = await fsp.readdir(settings.path);
     return entries.length === 0
       ? { empty: true, summary: `${settings.path} is an empty folder` }
-      : { empty: false, summary: `${settings.path} holds ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}` };
+      : {
+          empty: false,
+          summary: `${settings.path} holds ${entries.length} entr${
+            entries.length === 1 ? 'y' : 'ies'
+          }`,
+        };
   },
 
   async restore(settings, artifacts: RestoreArtifact[]) {
     if (artifacts.length !== 1) {
-      throw new Error(`a directory snapshot holds exactly one artifact, this one has ${artifacts.length}`);
+      throw new Error(
+        `a directory snapshot holds exactly one artifact, this one has ${artifacts.length}`,
+      );
     }
     const destination = settings.path;
     await fsp.mkdir(path.dirname(destination), { recursive: true });
@@ -176,7 +224,11 @@ export const directoryDriver: EngineDriver<DirectorySettings> = {
           // Called before node-tar sanitises the entry (it would silently strip a leading "/"),
           // so the raw path is judged and the whole restore refused.
           const facts = entry as tar.ReadEntry;
-          const reason = unsafeEntryReason({ path: facts.path, type: facts.type, linkpath: facts.linkpath });
+          const reason = unsafeEntryReason({
+            path: facts.path,
+            type: facts.type,
+            linkpath: facts.linkpath,
+          });
           if (reason) problems.push(reason);
           return !reason;
         },
@@ -196,7 +248,8 @@ export const directoryDriver: EngineDriver<DirectorySettings> = {
     return countTree(settings.path);
   },
 
-  dropDestination: (settings, own) => dropLocalPath(settings.path, own.path, 'folder'),
+  dropDestination: (settings, own) =>
+    dropLocalPath(settings.path, own.path, 'folder'),
 
   manualRestoreSteps(settings, artifacts: ManualArtifact[]) {
     const [artifact] = artifacts;

@@ -22,20 +22,25 @@ function isAbsolute(p: string): boolean {
  * Why an entry must not be extracted, or undefined when it is safe. Checked before the entry
  * is written: absolute paths, ".." segments, links that point outside the target, devices.
  */
-export function unsafeEntryReason(entry: ArchiveEntryFacts): string | undefined {
+export function unsafeEntryReason(
+  entry: ArchiveEntryFacts,
+): string | undefined {
   const p = entry.path;
   if (isAbsolute(p)) return `entry "${p}" has an absolute path`;
-  if (p.split(/[/\\]/).includes('..')) return `entry "${p}" climbs out of the target with ".."`;
+  if (p.split(/[/\\]/).includes('..'))
+    return `entry "${p}" climbs out of the target with ".."`;
   if (entry.type === 'SymbolicLink') {
     const target = entry.linkpath ?? '';
-    if (isAbsolute(target)) return `symlink "${p}" points to the absolute path "${target}", outside the target`;
+    if (isAbsolute(target))
+      return `symlink "${p}" points to the absolute path "${target}", outside the target`;
     if (climbsOut(path.posix.join(path.posix.dirname(p), target))) {
       return `symlink "${p}" points to "${target}", outside the target`;
     }
   }
   if (entry.type === 'Link') {
     const target = entry.linkpath ?? '';
-    if (isAbsolute(target) || climbsOut(target)) return `hard link "${p}" points to "${target}", outside the target`;
+    if (isAbsolute(target) || climbsOut(target))
+      return `hard link "${p}" points to "${target}", outside the target`;
   }
   if (['CharacterDevice', 'BlockDevice', 'FIFO'].includes(entry.type)) {
     return `entry "${p}" is a device or FIFO (${entry.type}), which a restore does not create`;
@@ -48,8 +53,13 @@ export function unsafeEntryReason(entry: ArchiveEntryFacts): string | undefined 
  * is resolved with realpath before the next ".." applies, so `up/..` with `up -> ..` is seen
  * for what it is. Parts that do not exist (dangling links) are taken as written.
  */
-async function resolveLinkTarget(link: string, target: string): Promise<string> {
-  let current = path.isAbsolute(target) ? path.parse(target).root : await fsp.realpath(path.dirname(link));
+async function resolveLinkTarget(
+  link: string,
+  target: string,
+): Promise<string> {
+  let current = path.isAbsolute(target)
+    ? path.parse(target).root
+    : await fsp.realpath(path.dirname(link));
   for (const segment of target.split(/[/\\]/)) {
     if (!segment || segment === '.') continue;
     if (segment === '..') {
@@ -71,8 +81,16 @@ export async function findEscapingSymlinks(root: string): Promise<string[]> {
   const problems: string[] = [];
   for (const { link, target } of await listSymlinks(root)) {
     const resolved = await resolveLinkTarget(link, target);
-    if (resolved !== realRoot && !resolved.startsWith(`${realRoot}${path.sep}`)) {
-      problems.push(`symlink "${path.relative(root, link)}" resolves to "${resolved}", outside the target`);
+    if (
+      resolved !== realRoot &&
+      !resolved.startsWith(`${realRoot}${path.sep}`)
+    ) {
+      problems.push(
+        `symlink "${path.relative(
+          root,
+          link,
+        )}" resolves to "${resolved}", outside the target`,
+      );
     }
   }
   return problems;
@@ -85,15 +103,26 @@ const MAX_LINK_HOPS = 40;
  * locally (a volume restored through the Docker API): each symlink and hard link target is
  * resolved against the archive's own entries, link by link, and must stay inside the root.
  */
-export function findEscapingLinksInEntries(entries: ArchiveEntryFacts[]): string[] {
+export function findEscapingLinksInEntries(
+  entries: ArchiveEntryFacts[],
+): string[] {
   const links = new Map<string, string>();
-  const normal = (p: string) => path.posix.normalize(p.replace(/^(\.\/)+/, '')).replace(/\/+$/, '').replace(/^\.$/, '');
+  const normal = (p: string) =>
+    path.posix
+      .normalize(p.replace(/^(\.\/)+/, ''))
+      .replace(/\/+$/, '')
+      .replace(/^\.$/, '');
   for (const entry of entries) {
-    if (entry.type === 'SymbolicLink' && entry.linkpath !== undefined) links.set(normal(entry.path), entry.linkpath);
+    if (entry.type === 'SymbolicLink' && entry.linkpath !== undefined)
+      links.set(normal(entry.path), entry.linkpath);
   }
 
   /** Walks `segments` from `base` (a path inside the root, as parts); undefined when it leaves the root. */
-  const resolve = (base: string[], target: string, hops: number): string[] | undefined => {
+  const resolve = (
+    base: string[],
+    target: string,
+    hops: number,
+  ): string[] | undefined => {
     if (hops > MAX_LINK_HOPS || target.startsWith('/')) return undefined;
     let current = [...base];
     for (const segment of target.split('/')) {
@@ -119,9 +148,15 @@ export function findEscapingLinksInEntries(entries: ArchiveEntryFacts[]): string
     const at = normal(entry.path);
     if (entry.type === 'SymbolicLink' && entry.linkpath !== undefined) {
       const parent = at.split('/').slice(0, -1).filter(Boolean);
-      if (!resolve(parent, entry.linkpath, 0)) problems.push(`symlink "${at}" resolves to a place outside the target (through "${entry.linkpath}")`);
+      if (!resolve(parent, entry.linkpath, 0))
+        problems.push(
+          `symlink "${at}" resolves to a place outside the target (through "${entry.linkpath}")`,
+        );
     } else if (entry.type === 'Link' && entry.linkpath !== undefined) {
-      if (!resolve([], normal(entry.linkpath), 0)) problems.push(`hard link "${at}" points to "${entry.linkpath}", outside the target`);
+      if (!resolve([], normal(entry.linkpath), 0))
+        problems.push(
+          `hard link "${at}" points to "${entry.linkpath}", outside the target`,
+        );
     }
   }
   return problems;

@@ -19,7 +19,10 @@ function describeTree(root: string): Record<string, string> {
       else if (entry.isDirectory()) {
         tree[rel] = 'dir';
         walk(full);
-      } else tree[rel] = createHash('sha256').update(fs.readFileSync(full)).digest('hex');
+      } else
+        tree[rel] = createHash('sha256')
+          .update(fs.readFileSync(full))
+          .digest('hex');
     }
   };
   walk(root);
@@ -38,7 +41,10 @@ describe('directory engine', () => {
     const dir = tempDir();
     const root = path.join(dir, 'files');
     write(path.join(root, 'notes.txt'), 'hello\n');
-    write(path.join(root, 'deep/a/b/data.bin'), Buffer.from(Array.from({ length: 70000 }, (_, i) => i % 251)));
+    write(
+      path.join(root, 'deep/a/b/data.bin'),
+      Buffer.from(Array.from({ length: 70000 }, (_, i) => i % 251)),
+    );
     write(path.join(root, 'deep/app.log'), 'excluded by pattern\n');
     write(path.join(root, 'node_modules/pkg/index.js'), 'excluded by default');
     write(path.join(root, '.git/HEAD'), 'ref: refs/heads/main');
@@ -47,17 +53,33 @@ describe('directory engine', () => {
     fs.mkdirSync(path.join(root, 'empty'));
     fs.symlinkSync('notes.txt', path.join(root, 'link-to-notes'));
     const config = testConfig(dir, {
-      files: { engine: 'directory', path: './files', exclude: ['*.log', 'uploads/tmp'], ...extra },
+      files: {
+        engine: 'directory',
+        path: './files',
+        exclude: ['*.log', 'uploads/tmp'],
+        ...extra,
+      },
     });
     return { dir, root, service: new SnapshotService(config) };
   }
 
-  const EXCLUDED = ['deep/app.log', 'node_modules', 'node_modules/pkg', 'node_modules/pkg/index.js', '.git', '.git/HEAD', 'uploads/tmp', 'uploads/tmp/part'];
+  const EXCLUDED = [
+    'deep/app.log',
+    'node_modules',
+    'node_modules/pkg',
+    'node_modules/pkg/index.js',
+    '.git',
+    '.git/HEAD',
+    'uploads/tmp',
+    'uploads/tmp/part',
+  ];
 
   it('round-trips a folder, leaving out default and configured excludes', async () => {
     const { root, service } = setup();
     const original = describeTree(root);
-    const expected = Object.fromEntries(Object.entries(original).filter(([p]) => !EXCLUDED.includes(p)));
+    const expected = Object.fromEntries(
+      Object.entries(original).filter(([p]) => !EXCLUDED.includes(p)),
+    );
 
     const { snapshots, manifest } = await service.backup('files');
     expect(manifest.details).toEqual({ files: 3, bytes: 6 + 70000 + 4 });
@@ -65,13 +87,19 @@ describe('directory engine', () => {
 
     fs.rmSync(path.join(root, 'notes.txt'));
     write(path.join(root, 'new.txt'), 'added after the backup');
-    await expect(service.restore('files', snapshots[0].id)).rejects.toThrow(/the destination is not empty: .* holds \d+ entries/);
+    await expect(service.restore('files', snapshots[0].id)).rejects.toThrow(
+      /the destination is not empty: .* holds \d+ entries/,
+    );
 
-    const result = await service.restore('files', snapshots[0].id, { force: true });
+    const result = await service.restore('files', snapshots[0].id, {
+      force: true,
+    });
     expect(result.differences).toEqual([]);
     expect(describeTree(root)).toEqual(expected);
     // The swap leaves nothing next to the folder.
-    expect(fs.readdirSync(path.dirname(root)).filter(n => n.includes('safekeep'))).toEqual([]);
+    expect(
+      fs.readdirSync(path.dirname(root)).filter(n => n.includes('safekeep')),
+    ).toEqual([]);
   });
 
   it('keeps default excludes out only while defaultExcludes is on', async () => {
@@ -90,13 +118,18 @@ describe('directory engine', () => {
   });
 
   describe('refuses a malicious archive before writing anything outside the target', () => {
-    async function restoreCrafted(service: SnapshotService, tarFile: string): Promise<Error> {
+    async function restoreCrafted(
+      service: SnapshotService,
+      tarFile: string,
+    ): Promise<Error> {
       await craftSnapshot({
         service,
         target: 'files',
         engine: 'directory',
         id: '20260101T000000Z',
-        artifacts: [{ name: 'files.tar', stream: fs.createReadStream(tarFile) }],
+        artifacts: [
+          { name: 'files.tar', stream: fs.createReadStream(tarFile) },
+        ],
       });
       return service.restore('files', '20260101T000000Z', { force: true }).then(
         () => {
@@ -106,9 +139,17 @@ describe('directory engine', () => {
       );
     }
 
-    function expectUntouched(dir: string, root: string, before: Record<string, string>) {
+    function expectUntouched(
+      dir: string,
+      root: string,
+      before: Record<string, string>,
+    ) {
       expect(describeTree(root)).toEqual(before);
-      expect(fs.readdirSync(dir).sort()).toEqual(['craft', 'files', 'snapshots']);
+      expect(fs.readdirSync(dir).sort()).toEqual([
+        'craft',
+        'files',
+        'snapshots',
+      ]);
     }
 
     it('with an absolute path', async () => {
@@ -118,8 +159,13 @@ describe('directory engine', () => {
       write(victim, 'original');
       execFileSync('tar', ['-cPf', path.join(dir, 'craft/evil.tar'), victim]);
       fs.rmSync(victim);
-      const error = await restoreCrafted(service, path.join(dir, 'craft/evil.tar'));
-      expect(error.message).toContain(`the archive is unsafe and was not restored: entry "${victim}" has an absolute path`);
+      const error = await restoreCrafted(
+        service,
+        path.join(dir, 'craft/evil.tar'),
+      );
+      expect(error.message).toContain(
+        `the archive is unsafe and was not restored: entry "${victim}" has an absolute path`,
+      );
       expect(fs.existsSync(victim)).toBe(false);
       expect(fs.readdirSync(path.join(dir, 'craft'))).toEqual(['evil.tar']);
       expectUntouched(dir, root, before);
@@ -128,13 +174,23 @@ describe('directory engine', () => {
     it('with ".." entries', async () => {
       const { dir, root, service } = setup();
       const before = describeTree(root);
-      write(path.join(dir, 'craft/outside.txt'), 'should never land next to the target');
+      write(
+        path.join(dir, 'craft/outside.txt'),
+        'should never land next to the target',
+      );
       fs.mkdirSync(path.join(dir, 'craft/inner'));
-      execFileSync('tar', ['-cPf', '../evil.tar', '../outside.txt'], { cwd: path.join(dir, 'craft/inner') });
+      execFileSync('tar', ['-cPf', '../evil.tar', '../outside.txt'], {
+        cwd: path.join(dir, 'craft/inner'),
+      });
       fs.rmSync(path.join(dir, 'craft/outside.txt'));
       fs.rmdirSync(path.join(dir, 'craft/inner'));
-      const error = await restoreCrafted(service, path.join(dir, 'craft/evil.tar'));
-      expect(error.message).toContain('entry "../outside.txt" climbs out of the target with ".."');
+      const error = await restoreCrafted(
+        service,
+        path.join(dir, 'craft/evil.tar'),
+      );
+      expect(error.message).toContain(
+        'entry "../outside.txt" climbs out of the target with ".."',
+      );
       expect(fs.existsSync(path.join(dir, 'outside.txt'))).toBe(false);
       expectUntouched(dir, root, before);
     });
@@ -149,9 +205,16 @@ describe('directory engine', () => {
       fs.symlinkSync('../../../secret', path.join(craft, 'sub/rel'));
       execFileSync('tar', ['-cf', '../evil.tar', 'abs', 'sub'], { cwd: craft });
       fs.rmSync(craft, { recursive: true });
-      const error = await restoreCrafted(service, path.join(dir, 'craft/evil.tar'));
-      expect(error.message).toContain('symlink "abs" points to the absolute path "/etc", outside the target');
-      expect(error.message).toContain('symlink "sub/rel" points to "../../../secret", outside the target');
+      const error = await restoreCrafted(
+        service,
+        path.join(dir, 'craft/evil.tar'),
+      );
+      expect(error.message).toContain(
+        'symlink "abs" points to the absolute path "/etc", outside the target',
+      );
+      expect(error.message).toContain(
+        'symlink "sub/rel" points to "../../../secret", outside the target',
+      );
       expectUntouched(dir, root, before);
     });
 
@@ -164,19 +227,40 @@ describe('directory engine', () => {
       fs.symlinkSync('up/..', path.join(craft, 'sub/x')); // "sub" on paper, the target's parent in fact
       execFileSync('tar', ['-cf', '../evil.tar', 'sub'], { cwd: craft });
       fs.rmSync(craft, { recursive: true });
-      const error = await restoreCrafted(service, path.join(dir, 'craft/evil.tar'));
-      expect(error.message).toMatch(/symlink "sub\/x" resolves to ".*", outside the target/);
+      const error = await restoreCrafted(
+        service,
+        path.join(dir, 'craft/evil.tar'),
+      );
+      expect(error.message).toMatch(
+        /symlink "sub\/x" resolves to ".*", outside the target/,
+      );
       expectUntouched(dir, root, before);
     });
   });
 
   it('judges hard links and devices too', () => {
-    expect(unsafeEntryReason({ path: 'x', type: 'Link', linkpath: '../../etc/passwd' })).toBe(
-      'hard link "x" points to "../../etc/passwd", outside the target',
+    expect(
+      unsafeEntryReason({
+        path: 'x',
+        type: 'Link',
+        linkpath: '../../etc/passwd',
+      }),
+    ).toBe('hard link "x" points to "../../etc/passwd", outside the target');
+    expect(
+      unsafeEntryReason({ path: 'x', type: 'Link', linkpath: 'a/b' }),
+    ).toBeUndefined();
+    expect(unsafeEntryReason({ path: 'dev', type: 'CharacterDevice' })).toMatch(
+      /device or FIFO/,
     );
-    expect(unsafeEntryReason({ path: 'x', type: 'Link', linkpath: 'a/b' })).toBeUndefined();
-    expect(unsafeEntryReason({ path: 'dev', type: 'CharacterDevice' })).toMatch(/device or FIFO/);
-    expect(unsafeEntryReason({ path: 'a/b/../../c', type: 'File' })).toMatch(/climbs out/);
-    expect(unsafeEntryReason({ path: 'a/link', type: 'SymbolicLink', linkpath: '../b' })).toBeUndefined();
+    expect(unsafeEntryReason({ path: 'a/b/../../c', type: 'File' })).toMatch(
+      /climbs out/,
+    );
+    expect(
+      unsafeEntryReason({
+        path: 'a/link',
+        type: 'SymbolicLink',
+        linkpath: '../b',
+      }),
+    ).toBeUndefined();
   });
 });

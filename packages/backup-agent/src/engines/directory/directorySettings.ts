@@ -9,17 +9,32 @@ export function directorySettingsSchema(context: ConfigContext) {
     .object({
       path: localPath(context, 'the folder to back up'),
       exclude: z
-        .array(z.string(field('a name or path pattern to leave out')).min(1), field('names or path patterns to leave out', 'a list'))
+        .array(
+          z.string(field('a name or path pattern to leave out')).min(1),
+          field('names or path patterns to leave out', 'a list'),
+        )
         .default([]),
       defaultExcludes: z
-        .boolean(field(`whether to also leave out ${DEFAULT_DIRECTORY_EXCLUDES.join(', ')}`, 'true or false'))
+        .boolean(
+          field(
+            `whether to also leave out ${DEFAULT_DIRECTORY_EXCLUDES.join(
+              ', ',
+            )}`,
+            'true or false',
+          ),
+        )
         .default(true),
     })
     .strict()
     .transform(settings => ({
       path: settings.path,
-      exclude: [...(settings.defaultExcludes ? DEFAULT_DIRECTORY_EXCLUDES : []), ...settings.exclude],
+      exclude: [
+        ...(settings.defaultExcludes ? DEFAULT_DIRECTORY_EXCLUDES : []),
+        ...settings.exclude,
+      ],
     }));
 }
 
-export type DirectorySettings = z.infer<ReturnType<typeof directorySettingsSchema>>;
+export type DirectorySettings = z.infer<
+  ReturnType<typeof directorySettingsSchema>
+>;

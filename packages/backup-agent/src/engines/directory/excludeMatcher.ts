@@ -22,13 +22,16 @@ function globToRegExp(glob: string): RegExp {
  * the backed-up folder (`uploads/tmp`, `logs/**`). `*`, `**` and `?` are wildcards.
  * An excluded folder is left out with everything inside it.
  */
-export function createExcludeMatcher(patterns: readonly string[]): (relativePath: string) => boolean {
+export function createExcludeMatcher(
+  patterns: readonly string[],
+): (relativePath: string) => boolean {
   const byName: RegExp[] = [];
   const byPath: RegExp[] = [];
   for (const raw of patterns) {
     const pattern = raw.replace(/^\.\//, '').replace(/\/+$/, '');
     if (!pattern) continue;
-    if (pattern.includes('/')) byPath.push(globToRegExp(pattern.replace(/^\//, '')));
+    if (pattern.includes('/'))
+      byPath.push(globToRegExp(pattern.replace(/^\//, '')));
     else byName.push(globToRegExp(pattern));
   }
   return relativePath => {

@@ -19,31 +19,58 @@ export interface MariadbDriverOptions {
 }
 
 /** MariaDB and MySQL through mysqldump (one artifact per database) and the mysql client. */
-export function createMariadbDriver(options: MariadbDriverOptions): EngineDriver<MariadbSettings> {
+export function createMariadbDriver(
+  options: MariadbDriverOptions,
+): EngineDriver<MariadbSettings> {
   const { runner } = options;
   return {
     engine: 'mariadb',
     settingsSchema: mariadbSettingsSchema,
 
     describe(settings) {
-      const databases = settings.restoreInto !== undefined ? [settings.restoreInto] : settings.databases;
-      const which = databases ? `database${databases.length > 1 ? 's' : ''} ${databases.join(', ')}` : 'all databases';
-      const inContainer = settings.container ? ` (tools in container ${settings.container.name})` : '';
+      const databases =
+        settings.restoreInto !== undefined
+          ? [settings.restoreInto]
+          : settings.databases;
+      const which = databases
+        ? `database${databases.length > 1 ? 's' : ''} ${databases.join(', ')}`
+        : 'all databases';
+      const inContainer = settings.container
+        ? ` (tools in container ${settings.container.name})`
+        : '';
       return `MariaDB/MySQL ${which} at ${settings.host}:${settings.port}${inContainer}`;
     },
 
     withDestination(settings, destination) {
       const parsed = parseDatabaseDestination(destination, 'MariaDB/MySQL');
       // Another server is reached from the agent's host, not through the target's container.
-      const container = parsed.host || parsed.port ? undefined : settings.container;
-      return { ...settings, host: parsed.host ?? settings.host, port: parsed.port ?? settings.port, container, restoreInto: parsed.database };
+      const container =
+        parsed.host || parsed.port ? undefined : settings.container;
+      return {
+        ...settings,
+        host: parsed.host ?? settings.host,
+        port: parsed.port ?? settings.port,
+        container,
+        restoreInto: parsed.database,
+      };
     },
 
     serverVersion: settings => withMariadb(settings, queryServerVersion),
-    backup: (settings, context) => backupMariadb(toolRunner(runner, settings.container, context), settings, context),
+    backup: (settings, context) =>
+      backupMariadb(
+        toolRunner(runner, settings.container, context),
+        settings,
+        context,
+      ),
     inspectDestination: inspectMariadb,
     dropDestination: dropMariadbDatabase,
-    restore: (settings, artifacts, context) => restoreMariadb(toolRunner(runner, settings.container, context), settings, artifacts, context),
+    restore: (settings, artifacts, context) =>
+      restoreMariadb(
+        toolRunner(runner, settings.container, context),
+        settings,
+        artifacts,
+        context,
+      ),
     containerNeeds: settings => execContainerNeeds(settings.container),
     check: checkMariadb,
     compareDetails: compareRenamedDetails,
@@ -51,4 +78,6 @@ export function createMariadbDriver(options: MariadbDriverOptions): EngineDriver
   };
 }
 
-export const mariadbDriver = createMariadbDriver({ runner: new LocalProcessRunner() });
+export const mariadbDriver = createMariadbDriver({
+  runner: new LocalProcessRunner(),
+});

@@ -1,8 +1,21 @@
 import type { CommandRunner, RunningCommand } from '../../exec/CommandRunner';
-import type { EngineBackup, EngineContext, ProducedArtifact } from '../EngineDriver';
+import type {
+  EngineBackup,
+  EngineContext,
+  ProducedArtifact,
+} from '../EngineDriver';
 import { databaseArtifactName } from '../databaseArtifactName';
-import { DatabaseCounts, countRows, listDatabases, queryServerVersion } from './mariadbCatalog';
-import { connectMariadb, describeServer, withMariadb } from './mariadbConnection';
+import {
+  DatabaseCounts,
+  countRows,
+  listDatabases,
+  queryServerVersion,
+} from './mariadbCatalog';
+import {
+  connectMariadb,
+  describeServer,
+  withMariadb,
+} from './mariadbConnection';
 import type { MariadbSettings } from './mariadbSettings';
 import { MariadbTools } from './mariadbTools';
 import { chooseDatabases } from '../chooseDatabases';
@@ -24,20 +37,42 @@ export const MYSQLDUMP_OPTIONS = [
   '--no-tablespaces',
 ];
 
-async function databasesToDump(settings: MariadbSettings, targetName: string): Promise<{ databases: string[]; serverVersion: string }> {
+async function databasesToDump(
+  settings: MariadbSettings,
+  targetName: string,
+): Promise<{ databases: string[]; serverVersion: string }> {
   return withMariadb(settings, async connection => {
     const existing = await listDatabases(connection);
-    const wanted = chooseDatabases({ existing, configured: settings.databases, server: describeServer(settings), targetName });
-    if (wanted.length === 0) throw new Error(`${describeServer(settings)} has no database besides the system ones; there is nothing to back up`);
-    return { databases: wanted, serverVersion: await queryServerVersion(connection) };
+    const wanted = chooseDatabases({
+      existing,
+      configured: settings.databases,
+      server: describeServer(settings),
+      targetName,
+    });
+    if (wanted.length === 0)
+      throw new Error(
+        `${describeServer(
+          settings,
+        )} has no database besides the system ones; there is nothing to back up`,
+      );
+    return {
+      databases: wanted,
+      serverVersion: await queryServerVersion(connection),
+    };
   });
 }
 
 /** Exact row counts in a consistent snapshot taken right before the dump starts its own. */
-async function countInSnapshot(settings: MariadbSettings, database: string, log: (m: string) => void): Promise<DatabaseCounts> {
+async function countInSnapshot(
+  settings: MariadbSettings,
+  database: string,
+  log: (m: string) => void,
+): Promise<DatabaseCounts> {
   const connection = await connectMariadb(settings);
   try {
-    await connection.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+    await connection.query(
+      'START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY',
+    );
     const counts = await countRows(connection, database, log);
     await connection.query('COMMIT');
     return counts;
@@ -54,7 +89,11 @@ function explainDumpFailure(error: Error): Error {
   return error;
 }
 
-export async function backupMariadb(runner: CommandRunner, settings: MariadbSettings, context: EngineContext): Promise<EngineBackup> {
+export async function backupMariadb(
+  runner: CommandRunner,
+  settings: MariadbSettings,
+  context: EngineContext,
+): Promise<EngineBackup> {
   const plan = await databasesToDump(settings, context.targetName);
   const tools = await MariadbTools.open(runner, settings, context.stagingDir);
   const counts: Record<string, DatabaseCounts> = {};
@@ -63,7 +102,11 @@ export async function backupMariadb(runner: CommandRunner, settings: MariadbSett
   async function* artifacts(): AsyncGenerator<ProducedArtifact> {
     for (const database of plan.databases) {
       counts[database] = await countInSnapshot(settings, database, context.log);
-      const dump = tools.run('mysqldump', [...MYSQLDUMP_OPTIONS, '--', database]);
+      const dump = tools.run('mysqldump', [
+        ...MYSQLDUMP_OPTIONS,
+        '--',
+        database,
+      ]);
       current = dump;
       const completion = dump.completion.catch(error => {
         throw explainDumpFailure(error);
@@ -86,7 +129,10 @@ export async function backupMariadb(runner: CommandRunner, settings: MariadbSett
 
   return {
     artifacts,
-    details: async () => ({ serverVersion: plan.serverVersion, databases: counts }),
+    details: async () => ({
+      serverVersion: plan.serverVersion,
+      databases: counts,
+    }),
     async close() {
       current?.kill(true);
       await tools.close();

@@ -5,19 +5,32 @@ import { quoteIdentifier } from './mariadbConnection';
 /** Tables counted per database at most: counting is a full scan of each table. */
 export const MAX_COUNTED_TABLES = 500;
 
-export const SYSTEM_DATABASES = ['information_schema', 'performance_schema', 'mysql', 'sys'];
+export const SYSTEM_DATABASES = [
+  'information_schema',
+  'performance_schema',
+  'mysql',
+  'sys',
+];
 
 export interface DatabaseCounts {
   /** Rows per table, exact (COUNT(*); information_schema is an estimate for InnoDB). */
   tables: Record<string, number>;
 }
 
-export async function listDatabases(connection: MariadbConnection): Promise<string[]> {
+export async function listDatabases(
+  connection: MariadbConnection,
+): Promise<string[]> {
   const [rows] = await connection.query<RowDataPacket[]>('SHOW DATABASES');
-  return rows.map(row => String(row.Database)).filter(name => !SYSTEM_DATABASES.includes(name)).sort();
+  return rows
+    .map(row => String(row.Database))
+    .filter(name => !SYSTEM_DATABASES.includes(name))
+    .sort();
 }
 
-export async function listTables(connection: MariadbConnection, database: string): Promise<string[]> {
+export async function listTables(
+  connection: MariadbConnection,
+  database: string,
+): Promise<string[]> {
   const [rows] = await connection.query<RowDataPacket[]>(
     `SELECT TABLE_NAME AS name FROM information_schema.TABLES
      WHERE TABLE_SCHEMA = ? AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED') ORDER BY TABLE_NAME`,
@@ -26,14 +39,24 @@ export async function listTables(connection: MariadbConnection, database: string
   return rows.map(row => String(row.name));
 }
 
-export async function countRows(connection: MariadbConnection, database: string, log?: (message: string) => void): Promise<DatabaseCounts> {
+export async function countRows(
+  connection: MariadbConnection,
+  database: string,
+  log?: (message: string) => void,
+): Promise<DatabaseCounts> {
   const names = await listTables(connection, database);
   if (names.length > MAX_COUNTED_TABLES && log) {
-    log(`database "${database}" has ${names.length} tables; rows are counted for the first ${MAX_COUNTED_TABLES} by name only`);
+    log(
+      `database "${database}" has ${names.length} tables; rows are counted for the first ${MAX_COUNTED_TABLES} by name only`,
+    );
   }
   const tables: Record<string, number> = {};
   for (const name of names.slice(0, MAX_COUNTED_TABLES)) {
-    const [rows] = await connection.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${quoteIdentifier(database)}.${quoteIdentifier(name)}`);
+    const [rows] = await connection.query<RowDataPacket[]>(
+      `SELECT COUNT(*) AS n FROM ${quoteIdentifier(database)}.${quoteIdentifier(
+        name,
+      )}`,
+    );
     tables[name] = Number(rows[0].n);
   }
   return { tables };
@@ -45,7 +68,11 @@ export function formatServerVersion(version: string): string {
   return match ? `${match[1]}${match[2] ? '-MariaDB' : ''}` : version;
 }
 
-export async function queryServerVersion(connection: MariadbConnection): Promise<string> {
-  const [rows] = await connection.query<RowDataPacket[]>('SELECT VERSION() AS v');
+export async function queryServerVersion(
+  connection: MariadbConnection,
+): Promise<string> {
+  const [rows] = await connection.query<RowDataPacket[]>(
+    'SELECT VERSION() AS v',
+  );
   return formatServerVersion(String(rows[0].v));
 }

@@ -14,7 +14,10 @@ export function describeServer(settings: MariadbSettings): string {
 export type MariadbConnection = mysql.Connection;
 
 /** Connects; errors say where and as whom, never with the password. */
-export async function connectMariadb(settings: MariadbSettings, database?: string): Promise<MariadbConnection> {
+export async function connectMariadb(
+  settings: MariadbSettings,
+  database?: string,
+): Promise<MariadbConnection> {
   const password = mariadbPassword(settings);
   try {
     return await mysql.createConnection({
@@ -29,12 +32,22 @@ export async function connectMariadb(settings: MariadbSettings, database?: strin
       bigNumberStrings: false,
     });
   } catch (error) {
-    const reason = scrubSecrets((error as Error).message, password ? [password] : []);
-    throw new Error(`cannot connect to ${describeServer(settings)} as ${settings.user}${database ? ` (database "${database}")` : ''}: ${reason}`);
+    const reason = scrubSecrets(
+      (error as Error).message,
+      password ? [password] : [],
+    );
+    throw new Error(
+      `cannot connect to ${describeServer(settings)} as ${settings.user}${
+        database ? ` (database "${database}")` : ''
+      }: ${reason}`,
+    );
   }
 }
 
-export async function withMariadb<T>(settings: MariadbSettings, use: (connection: MariadbConnection) => Promise<T>): Promise<T> {
+export async function withMariadb<T>(
+  settings: MariadbSettings,
+  use: (connection: MariadbConnection) => Promise<T>,
+): Promise<T> {
   const connection = await connectMariadb(settings);
   try {
     return await use(connection);

@@ -4,7 +4,10 @@ import { shellQuote } from '../shellQuote';
 import { DUMP_EXTENSION } from './backupMariadb';
 import type { MariadbSettings } from './mariadbSettings';
 
-export function mariadbManualSteps(settings: MariadbSettings, artifacts: ManualArtifact[]): string {
+export function mariadbManualSteps(
+  settings: MariadbSettings,
+  artifacts: ManualArtifact[],
+): string {
   const lines = [
     'Put the connection in an option file only you can read, so the password stays out of the command line:',
     '',
@@ -24,8 +27,14 @@ export function mariadbManualSteps(settings: MariadbSettings, artifacts: ManualA
       `${step++}. Database \`${database}\`:`,
       '',
       '```sh',
-      `mysql --defaults-extra-file=restore.cnf -e ${shellQuote(`CREATE DATABASE IF NOT EXISTS ${quoted}`)}`,
-      `${artifact.catCommand} | mysql --defaults-extra-file=restore.cnf --default-character-set=utf8mb4 --database=${shellQuote(database)}`,
+      `mysql --defaults-extra-file=restore.cnf -e ${shellQuote(
+        `CREATE DATABASE IF NOT EXISTS ${quoted}`,
+      )}`,
+      `${
+        artifact.catCommand
+      } | mysql --defaults-extra-file=restore.cnf --default-character-set=utf8mb4 --database=${shellQuote(
+        database,
+      )}`,
       '```',
     );
   }

@@ -1,4 +1,8 @@
-import type { CommandRunner, CommandSpec, SecretFile } from '../../exec/CommandRunner';
+import type {
+  CommandRunner,
+  CommandSpec,
+  SecretFile,
+} from '../../exec/CommandRunner';
 import { mariadbPassword } from './mariadbConnection';
 import { toolEndpoint } from '../containerSetting';
 import type { MariadbSettings } from './mariadbSettings';
@@ -14,8 +18,16 @@ export function optionValue(value: string): string {
   return `"${escaped}"`;
 }
 
-function optionFile(settings: MariadbSettings, password: string | undefined): string {
-  const lines = ['[client]', `host=${optionValue(settings.host)}`, `port=${settings.port}`, `user=${optionValue(settings.user)}`];
+function optionFile(
+  settings: MariadbSettings,
+  password: string | undefined,
+): string {
+  const lines = [
+    '[client]',
+    `host=${optionValue(settings.host)}`,
+    `port=${settings.port}`,
+    `user=${optionValue(settings.user)}`,
+  ];
   if (password !== undefined) lines.push(`password=${optionValue(password)}`);
   return `${lines.join('\n')}\n`;
 }
@@ -31,14 +43,26 @@ export class MariadbTools {
     private readonly password: string | undefined,
   ) {}
 
-  static async open(runner: CommandRunner, settings: MariadbSettings, stagingDir: string): Promise<MariadbTools> {
+  static async open(
+    runner: CommandRunner,
+    settings: MariadbSettings,
+    stagingDir: string,
+  ): Promise<MariadbTools> {
     const password = mariadbPassword(settings);
     // Tools in a container reach the server at its address inside the container.
-    const file = await runner.writeSecretFile(stagingDir, 'my.cnf', optionFile(toolEndpoint(settings), password));
+    const file = await runner.writeSecretFile(
+      stagingDir,
+      'my.cnf',
+      optionFile(toolEndpoint(settings), password),
+    );
     return new MariadbTools(runner, file, password);
   }
 
-  spec(command: string, args: string[], extra: Pick<CommandSpec, 'stdin'> = {}): CommandSpec {
+  spec(
+    command: string,
+    args: string[],
+    extra: Pick<CommandSpec, 'stdin'> = {},
+  ): CommandSpec {
     return {
       command,
       args: [`--defaults-extra-file=${this.file.path}`, ...args],

@@ -2,22 +2,47 @@ import path from 'node:path';
 import { runToCompletion } from '../../exec/runToCompletion';
 import type { CommandRunner } from '../../exec/CommandRunner';
 import { backupName, folderIn, folderOut } from '../containerFolder';
-import type { EngineContext, EngineDriver, ManualArtifact } from '../EngineDriver';
+import type {
+  EngineContext,
+  EngineDriver,
+  ManualArtifact,
+} from '../EngineDriver';
 import { MilvusSettings, milvusSettingsSchema } from './milvusSettings';
 
-function milvusBackup(settings: MilvusSettings, args: string[]): { command: string; args: string[] } {
-  return { command: 'milvus-backup', args: [...(settings.configFile ? [`--config=${settings.configFile}`] : []), ...args] };
+function milvusBackup(
+  settings: MilvusSettings,
+  args: string[],
+): { command: string; args: string[] } {
+  return {
+    command: 'milvus-backup',
+    args: [
+      ...(settings.configFile ? [`--config=${settings.configFile}`] : []),
+      ...args,
+    ],
+  };
 }
 
-async function run(runner: CommandRunner, settings: MilvusSettings, args: string[], what: string): Promise<void> {
+async function run(
+  runner: CommandRunner,
+  settings: MilvusSettings,
+  args: string[],
+  what: string,
+): Promise<void> {
   try {
     await runToCompletion(runner, milvusBackup(settings, args));
   } catch (error) {
-    throw new Error(`${what} failed in container ${settings.container}: ${(error as Error).message}`);
+    throw new Error(
+      `${what} failed in container ${settings.container}: ${
+        (error as Error).message
+      }`,
+    );
   }
 }
 
-function runnerFor(settings: MilvusSettings, context: EngineContext): CommandRunner {
+function runnerFor(
+  settings: MilvusSettings,
+  context: EngineContext,
+): CommandRunner {
   return context.docker().execRunner(settings.container);
 }
 
@@ -32,46 +57,101 @@ const ARTIFACT = /^(safekeep_\d{8}_\d{6})\.tar$/;
 export const milvusDriver: EngineDriver<MilvusSettings> = {
   engine: 'milvus',
   settingsSchema: milvusSettingsSchema,
-  describe: settings => `Milvus ${settings.collections ? `collections ${settings.collections.join(', ')}` : 'all collections'} (milvus-backup in container ${settings.container})`,
+  describe: settings =>
+    `Milvus ${
+      settings.collections
+        ? `collections ${settings.collections.join(', ')}`
+        : 'all collections'
+    } (milvus-backup in container ${settings.container})`,
   withDestination: settings => {
-    throw new Error(`a Milvus backup is restored into the instance milvus-backup in ${settings.container} is configured for; a destination cannot be given`);
+    throw new Error(
+      `a Milvus backup is restored into the instance milvus-backup in ${settings.container} is configured for; a destination cannot be given`,
+    );
   },
   serverVersion: async () => null,
 
   async backup(settings, context) {
     const runner = runnerFor(settings, context);
     const name = backupName(new Date());
-    const collections = settings.collections ? ['-c', settings.collections.join(',')] : [];
-    await run(runner, settings, ['create', '-n', name, ...collections], `milvus-backup create -n ${name}`);
+    const collections = settings.collections
+      ? ['-c', settings.collections.join(',')]
+      : [];
+    await run(
+      runner,
+      settings,
+      ['create', '-n', name, ...collections],
+      `milvus-backup create -n ${name}`,
+    );
     const folder = path.posix.join(settings.backupDir, name);
     return {
       async *artifacts() {
-        yield { name: `${name}.tar`, description: `milvus-backup create -n ${name} (folder ${folder} in ${settings.container})`, stream: await folderOut(context.docker(), settings.container, folder) };
+        yield {
+          name: `${name}.tar`,
+          description: `milvus-backup create -n ${name} (folder ${folder} in ${settings.container})`,
+          stream: await folderOut(context.docker(), settings.container, folder),
+        };
       },
-      details: async () => ({ backupName: name, ...(settings.collections ? { collections: settings.collections } : {}) }),
+      details: async () => ({
+        backupName: name,
+        ...(settings.collections ? { collections: settings.collections } : {}),
+      }),
       async close() {
-        if (settings.deleteAfterCopy) await run(runner, settings, ['delete', '-n', name], `milvus-backup delete -n ${name}`);
+        if (settings.deleteAfterCopy)
+          await run(
+            runner,
+            settings,
+            ['delete', '-n', name],
+            `milvus-backup delete -n ${name}`,
+          );
       },
     };
   },
 
   // milvus-backup itself refuses to restore a collection that exists.
-  inspectDestination: async settings => ({ empty: true, summary: `Milvus (container ${settings.container}); milvus-backup refuses collections that already exist` }),
+  inspectDestination: async settings => ({
+    empty: true,
+    summary: `Milvus (container ${settings.container}); milvus-backup refuses collections that already exist`,
+  }),
 
   async restore(settings, artifacts, context) {
-    const name = artifacts.length === 1 ? ARTIFACT.exec(artifacts[0].name)?.[1] : undefined;
-    if (!name) throw new Error(`a Milvus snapshot holds one artifact named safekeep_<date>_<time>.tar; this one has ${artifacts.map(a => a.name).join(', ')}`);
+    const name =
+      artifacts.length === 1
+        ? ARTIFACT.exec(artifacts[0].name)?.[1]
+        : undefined;
+    if (!name)
+      throw new Error(
+        `a Milvus snapshot holds one artifact named safekeep_<date>_<time>.tar; this one has ${artifacts
+          .map(a => a.name)
+          .join(', ')}`,
+      );
     const runner = runnerFor(settings, context);
-    await folderIn(context.docker(), settings.container, artifacts[0], settings.backupDir);
+    await folderIn(
+      context.docker(),
+      settings.container,
+      artifacts[0],
+      settings.backupDir,
+    );
     try {
-      await run(runner, settings, ['restore', '-n', name], `milvus-backup restore -n ${name}`);
+      await run(
+        runner,
+        settings,
+        ['restore', '-n', name],
+        `milvus-backup restore -n ${name}`,
+      );
     } finally {
-      await run(runner, settings, ['delete', '-n', name], `milvus-backup delete -n ${name}`).catch(error => context.log((error as Error).message));
+      await run(
+        runner,
+        settings,
+        ['delete', '-n', name],
+        `milvus-backup delete -n ${name}`,
+      ).catch(error => context.log((error as Error).message));
     }
   },
 
   check: async () => ({}),
-  containerNeeds: settings => [{ container: settings.container, state: 'running' }],
+  containerNeeds: settings => [
+    { container: settings.container, state: 'running' },
+  ],
 
   manualRestoreSteps(settings, artifacts: ManualArtifact[]) {
     const [artifact] = artifacts;

@@ -3,13 +3,24 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { NatsConnection } from 'nats';
-import type { EngineBackup, EngineDriver, ManualArtifact, RestoreArtifact } from '../EngineDriver';
+import type {
+  EngineBackup,
+  EngineDriver,
+  ManualArtifact,
+  RestoreArtifact,
+} from '../EngineDriver';
 import { connectNats, withNats } from './connectNats';
 import { deleteRestoredStreams } from './deleteRestoredStreams';
 import { dumpStream } from './dumpStream';
 import { loadStream } from './loadStream';
 import { NatsSettings, natsSettingsSchema } from './natsSettings';
-import { compareStreamFacts, isStreamNotFound, listStreamNames, observeStream, StreamFacts } from './streamFacts';
+import {
+  compareStreamFacts,
+  isStreamNotFound,
+  listStreamNames,
+  observeStream,
+  StreamFacts,
+} from './streamFacts';
 import { stageStreamFile, StagedStream } from './streamFile';
 import { anyOverlap } from './subjectOverlap';
 
@@ -21,42 +32,65 @@ function artifactNames(streams: string[]): Map<string, string> {
     let base = stream.replace(/[^A-Za-z0-9._-]/g, '_');
     if (!/^[A-Za-z0-9]/.test(base)) base = `stream-${base}`;
     let name = `${base}.jsonl`;
-    for (let n = 2; taken.has(name.toLowerCase()); n++) name = `${base}-${n}.jsonl`;
+    for (let n = 2; taken.has(name.toLowerCase()); n++)
+      name = `${base}-${n}.jsonl`;
     taken.add(name.toLowerCase());
     names.set(stream, name);
   }
   return names;
 }
 
-async function selectStreams(nc: NatsConnection, settings: NatsSettings, targetName: string): Promise<string[]> {
+async function selectStreams(
+  nc: NatsConnection,
+  settings: NatsSettings,
+  targetName: string,
+): Promise<string[]> {
   const jsm = await nc.jetstreamManager();
   const existing = await listStreamNames(jsm);
   if (!settings.streams) {
     if (existing.length === 0) {
-      throw new Error(`NATS at ${settings.servers.join(', ')} has no JetStream streams; there is nothing to back up`);
+      throw new Error(
+        `NATS at ${settings.servers.join(
+          ', ',
+        )} has no JetStream streams; there is nothing to back up`,
+      );
     }
     return existing;
   }
   const missing = settings.streams.filter(name => !existing.includes(name));
   if (missing.length > 0) {
     throw new Error(
-      `stream(s) ${missing.join(', ')} do not exist on ${settings.servers.join(', ')} (it has ${existing.join(', ') || 'no streams'}); fix targets.${targetName}.streams`,
+      `stream(s) ${missing.join(', ')} do not exist on ${settings.servers.join(
+        ', ',
+      )} (it has ${
+        existing.join(', ') || 'no streams'
+      }); fix targets.${targetName}.streams`,
     );
   }
   return settings.streams;
 }
 
 /** Refuses, before anything changes, streams whose subjects another stream on the server holds. */
-async function assertNoSubjectConflicts(nc: NatsConnection, staged: StagedStream[]): Promise<void> {
+async function assertNoSubjectConflicts(
+  nc: NatsConnection,
+  staged: StagedStream[],
+): Promise<void> {
   const jsm = await nc.jetstreamManager();
   const replaced = new Set(staged.map(s => s.stream.name));
   const others: Array<{ name: string; subjects: string[] }> = [];
   for await (const info of jsm.streams.list()) {
-    if (!replaced.has(info.config.name)) others.push({ name: info.config.name, subjects: info.config.subjects ?? [] });
+    if (!replaced.has(info.config.name))
+      others.push({
+        name: info.config.name,
+        subjects: info.config.subjects ?? [],
+      });
   }
   for (const s of staged) {
     for (const other of others) {
-      const overlap = anyOverlap(s.stream.config.subjects ?? [], other.subjects);
+      const overlap = anyOverlap(
+        s.stream.config.subjects ?? [],
+        other.subjects,
+      );
       if (overlap) {
         throw new Error(
           `stream ${s.stream.name} cannot be restored: its subjects overlap those of stream ${other.name} on the server (${overlap}), and JetStream stores a subject in one stream only; remove or change stream ${other.name}, or restore to another server`,
@@ -77,16 +111,30 @@ export const natsDriver: EngineDriver<NatsSettings> = {
   settingsSchema: natsSettingsSchema,
 
   describe: settings =>
-    `NATS JetStream at ${settings.servers.join(', ')} (${settings.streams ? `streams ${settings.streams.join(', ')}` : 'all streams'})`,
+    `NATS JetStream at ${settings.servers.join(', ')} (${
+      settings.streams
+        ? `streams ${settings.streams.join(', ')}`
+        : 'all streams'
+    })`,
 
   withDestination: (settings, destination) => {
-    const servers = destination.split(',').map(s => s.trim()).filter(Boolean);
-    const parsed = natsSettingsSchema({ baseDir: '/', resolvePath: p => p }).shape.servers.safeParse(servers);
-    if (!parsed.success) throw new Error(`"${destination}" is not a NATS server URL such as nats://127.0.0.1:4222`);
+    const servers = destination
+      .split(',')
+      .map(s => s.trim())
+      .filter(Boolean);
+    const parsed = natsSettingsSchema({
+      baseDir: '/',
+      resolvePath: p => p,
+    }).shape.servers.safeParse(servers);
+    if (!parsed.success)
+      throw new Error(
+        `"${destination}" is not a NATS server URL such as nats://127.0.0.1:4222`,
+      );
     return { ...settings, servers: parsed.data };
   },
 
-  serverVersion: settings => withNats(settings, async nc => nc.info?.version ?? null),
+  serverVersion: settings =>
+    withNats(settings, async nc => nc.info?.version ?? null),
 
   async backup(settings, context): Promise<EngineBackup> {
     const nc = await connectNats(settings);
@@ -134,15 +182,28 @@ export const natsDriver: EngineDriver<NatsSettings> = {
       for (const name of names) {
         try {
           const info = await jsm.streams.info(name);
-          if (info.state.messages > 0) occupied.push(`${name} (${info.state.messages} messages)`);
+          if (info.state.messages > 0)
+            occupied.push(`${name} (${info.state.messages} messages)`);
         } catch (error) {
           if (!isStreamNotFound(error)) throw error;
         }
       }
       const where = `NATS at ${settings.servers.join(', ')}`;
       return occupied.length === 0
-        ? { empty: true, summary: `${where}: ${settings.streams ? 'the streams are absent or empty' : 'no stream holds messages'}` }
-        : { empty: false, summary: `${where} has stream(s) with messages: ${occupied.slice(0, 5).join(', ')}${occupied.length > 5 ? ', ...' : ''}` };
+        ? {
+            empty: true,
+            summary: `${where}: ${
+              settings.streams
+                ? 'the streams are absent or empty'
+                : 'no stream holds messages'
+            }`,
+          }
+        : {
+            empty: false,
+            summary: `${where} has stream(s) with messages: ${occupied
+              .slice(0, 5)
+              .join(', ')}${occupied.length > 5 ? ', ...' : ''}`,
+          };
     });
   },
 
@@ -157,10 +218,18 @@ export const natsDriver: EngineDriver<NatsSettings> = {
     await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
     try {
       const staged: StagedStream[] = [];
-      for (const [index, artifact] of artifacts.entries()) staged.push(await stageStreamFile(artifact, dir, index));
+      for (const [index, artifact] of artifacts.entries())
+        staged.push(await stageStreamFile(artifact, dir, index));
       if (settings.streams) {
-        const unknown = staged.map(s => s.stream.name).filter(name => !settings.streams!.includes(name));
-        if (unknown.length > 0) context.log(`restoring stream(s) ${unknown.join(', ')} from the snapshot, not listed in this target's streams`);
+        const unknown = staged
+          .map(s => s.stream.name)
+          .filter(name => !settings.streams!.includes(name));
+        if (unknown.length > 0)
+          context.log(
+            `restoring stream(s) ${unknown.join(
+              ', ',
+            )} from the snapshot, not listed in this target's streams`,
+          );
       }
       const nc = await connectNats(settings);
       try {
@@ -169,7 +238,9 @@ export const natsDriver: EngineDriver<NatsSettings> = {
         const js = nc.jetstream();
         for (const stream of staged) {
           await loadStream(js, jsm, stream, context.log);
-          context.log(`stream ${stream.stream.name}: ${stream.end.messages} messages, ${stream.consumers.length} consumers restored`);
+          context.log(
+            `stream ${stream.stream.name}: ${stream.end.messages} messages, ${stream.consumers.length} consumers restored`,
+          );
         }
       } finally {
         await nc.close();

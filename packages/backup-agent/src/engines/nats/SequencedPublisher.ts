@@ -1,5 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Empty, headers as createHeaders, JetStreamClient, MsgHdrs, PubAck } from 'nats';
+import {
+  Empty,
+  headers as createHeaders,
+  JetStreamClient,
+  MsgHdrs,
+  PubAck,
+} from 'nats';
 
 /** Publish-time preconditions, stored with a message but meaningless (and failing) on replay. */
 const PRECONDITION_HEADER = /^nats-expected-/i;
@@ -38,22 +44,40 @@ export class SequencedPublisher {
     try {
       ack = await entry.ack;
     } catch (error) {
-      throw new Error(`stream ${this.stream}: publishing ${entry.what} failed: ${(error as Error).message}`);
+      throw new Error(
+        `stream ${this.stream}: publishing ${entry.what} failed: ${
+          (error as Error).message
+        }`,
+      );
     }
     if (ack.stream !== this.stream) {
-      throw new Error(`stream ${this.stream}: ${entry.what} was stored by stream ${ack.stream}; another stream captures its subject`);
+      throw new Error(
+        `stream ${this.stream}: ${entry.what} was stored by stream ${ack.stream}; another stream captures its subject`,
+      );
     }
     if (ack.duplicate || ack.seq !== entry.seq) {
       throw new Error(
-        `stream ${this.stream}: ${entry.what} got sequence ${ack.seq}${ack.duplicate ? ' (duplicate)' : ''} instead of ${entry.seq}; the stream changed during the restore`,
+        `stream ${this.stream}: ${entry.what} got sequence ${ack.seq}${
+          ack.duplicate ? ' (duplicate)' : ''
+        } instead of ${entry.seq}; the stream changed during the restore`,
       );
     }
     return ack;
   }
 
-  private async send(subject: string, data: Uint8Array, headers: MsgHdrs | undefined, what: string): Promise<void> {
-    if (this.inFlight.length >= this.window) await this.settle(this.inFlight.shift()!);
-    this.inFlight.push({ ack: this.js.publish(subject, data, { headers }), seq: this.next, what });
+  private async send(
+    subject: string,
+    data: Uint8Array,
+    headers: MsgHdrs | undefined,
+    what: string,
+  ): Promise<void> {
+    if (this.inFlight.length >= this.window)
+      await this.settle(this.inFlight.shift()!);
+    this.inFlight.push({
+      ack: this.js.publish(subject, data, { headers }),
+      seq: this.next,
+      what,
+    });
     this.next++;
     this.published++;
   }
@@ -66,14 +90,26 @@ export class SequencedPublisher {
   async fillTo(seq: number, gapSubject: string): Promise<number> {
     let filled = 0;
     while (this.next < seq) {
-      await this.send(gapSubject, Empty, undefined, `placeholder for sequence ${this.next}`);
+      await this.send(
+        gapSubject,
+        Empty,
+        undefined,
+        `placeholder for sequence ${this.next}`,
+      );
       filled++;
     }
     return filled;
   }
 
-  async publish(subject: string, data: Uint8Array, pairs: Array<[string, string]> | undefined, what: string): Promise<void> {
-    const kept = (pairs ?? []).filter(([name]) => !PRECONDITION_HEADER.test(name));
+  async publish(
+    subject: string,
+    data: Uint8Array,
+    pairs: Array<[string, string]> | undefined,
+    what: string,
+  ): Promise<void> {
+    const kept = (pairs ?? []).filter(
+      ([name]) => !PRECONDITION_HEADER.test(name),
+    );
     let headers: MsgHdrs | undefined;
     if (kept.length > 0) {
       headers = createHeaders();
@@ -91,7 +127,11 @@ export class SequencedPublisher {
       try {
         ack = await this.js.publish(subject, data, { headers });
       } catch (error) {
-        throw new Error(`stream ${this.stream}: publishing ${what} failed: ${(error as Error).message}`);
+        throw new Error(
+          `stream ${this.stream}: publishing ${what} failed: ${
+            (error as Error).message
+          }`,
+        );
       }
       if (!ack.duplicate) {
         await this.settle({ ack: Promise.resolve(ack), seq: this.next, what });
@@ -100,7 +140,9 @@ export class SequencedPublisher {
         return;
       }
       if (attempt >= DUPLICATE_RETRIES) {
-        throw new Error(`stream ${this.stream}: ${what} is still refused as a duplicate message id after ${attempt} retries`);
+        throw new Error(
+          `stream ${this.stream}: ${what} is still refused as a duplicate message id after ${attempt} retries`,
+        );
       }
       await sleep(DUPLICATE_RETRY_MS);
     }

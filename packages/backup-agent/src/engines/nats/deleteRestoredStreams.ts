@@ -4,11 +4,18 @@ import type { EngineContext } from '../EngineDriver';
 import { sameServer } from '../sameServer';
 import { connectNats, withNats } from './connectNats';
 import type { NatsSettings } from './natsSettings';
-import { displayNatsServers, displayNatsUrl, natsServerAddress } from './natsServerAddress';
+import {
+  displayNatsServers,
+  displayNatsUrl,
+  natsServerAddress,
+} from './natsServerAddress';
 import { isStreamNotFound } from './streamFacts';
 
 /** When a stream was created (nanosecond ISO time), or none when the server has no such stream. */
-async function createdAt(jsm: JetStreamManager, stream: string): Promise<string | undefined> {
+async function createdAt(
+  jsm: JetStreamManager,
+  stream: string,
+): Promise<string | undefined> {
   try {
     return (await jsm.streams.info(stream)).created;
   } catch (error) {
@@ -18,12 +25,17 @@ async function createdAt(jsm: JetStreamManager, stream: string): Promise<string 
 }
 
 /** The target's own server, connected; a refusal when it does not answer (its streams cannot be told apart then). */
-async function connectOwn(own: NatsSettings, refusal: (why: string) => DropRefusedError): Promise<NatsConnection> {
+async function connectOwn(
+  own: NatsSettings,
+  refusal: (why: string) => DropRefusedError,
+): Promise<NatsConnection> {
   try {
     return await connectNats(own);
   } catch (error) {
     throw refusal(
-      `the target's own server does not answer (${(error as Error).message}), so whether they are its streams, seen through another server of its cluster, cannot be told; try again when it answers`,
+      `the target's own server does not answer (${
+        (error as Error).message
+      }), so whether they are its streams, seen through another server of its cluster, cannot be told; try again when it answers`,
     );
   }
 }
@@ -36,21 +48,39 @@ async function connectOwn(own: NatsSettings, refusal: (why: string) => DropRefus
  * with the same creation time, which is the target's stream seen through another server that
  * shares its JetStream (a node of its cluster).
  */
-export async function deleteRestoredStreams(settings: NatsSettings, own: NatsSettings, context: EngineContext): Promise<string> {
+export async function deleteRestoredStreams(
+  settings: NatsSettings,
+  own: NatsSettings,
+  context: EngineContext,
+): Promise<string> {
   const where = displayNatsServers(settings.servers);
   const ownWhere = displayNatsServers(own.servers);
   if (!settings.streams) {
     throw new NotSupportedError(
-      `the target backs up every stream, so which streams a restore created on NATS at ${where} is not known and none is deleted; list them in targets.${context.targetName}.streams, or delete them by hand (nats --server ${displayNatsUrl(settings.servers[0])} stream rm NAME)`,
+      `the target backs up every stream, so which streams a restore created on NATS at ${where} is not known and none is deleted; list them in targets.${
+        context.targetName
+      }.streams, or delete them by hand (nats --server ${displayNatsUrl(
+        settings.servers[0],
+      )} stream rm NAME)`,
     );
   }
   const streams = settings.streams;
-  const refusal = (why: string) => new DropRefusedError(`refusing to delete streams on NATS at ${where}: ${why}; only a restore destination elsewhere can be dropped`);
+  const refusal = (why: string) =>
+    new DropRefusedError(
+      `refusing to delete streams on NATS at ${where}: ${why}; only a restore destination elsewhere can be dropped`,
+    );
 
   for (const server of settings.servers) {
     for (const ownServer of own.servers) {
-      if (await sameServer(natsServerAddress(server), natsServerAddress(ownServer))) {
-        throw refusal(`it is the target's own server (${displayNatsUrl(ownServer)})`);
+      if (
+        await sameServer(
+          natsServerAddress(server),
+          natsServerAddress(ownServer),
+        )
+      ) {
+        throw refusal(
+          `it is the target's own server (${displayNatsUrl(ownServer)})`,
+        );
       }
     }
   }
@@ -59,8 +89,13 @@ export async function deleteRestoredStreams(settings: NatsSettings, own: NatsSet
     const ownConnection = await connectOwn(own, refusal);
     const present: string[] = [];
     try {
-      if (scratch.info?.server_id !== undefined && scratch.info.server_id === ownConnection.info?.server_id) {
-        throw refusal(`it is the target's own server (${ownWhere} answers with the same server_id)`);
+      if (
+        scratch.info?.server_id !== undefined &&
+        scratch.info.server_id === ownConnection.info?.server_id
+      ) {
+        throw refusal(
+          `it is the target's own server (${ownWhere} answers with the same server_id)`,
+        );
       }
       const scratchJsm = await scratch.jetstreamManager();
       const ownJsm = await ownConnection.jetstreamManager();
@@ -78,14 +113,24 @@ export async function deleteRestoredStreams(settings: NatsSettings, own: NatsSet
       await ownConnection.close();
     }
 
-    if (present.length === 0) return `stream(s) ${streams.join(', ')} do not exist on NATS at ${where}; nothing to drop`;
+    if (present.length === 0)
+      return `stream(s) ${streams.join(
+        ', ',
+      )} do not exist on NATS at ${where}; nothing to drop`;
     const jsm = await scratch.jetstreamManager();
     for (const stream of present) {
       await jsm.streams.delete(stream).catch(error => {
-        if (!isStreamNotFound(error)) throw new Error(`deleting stream ${stream} on NATS at ${where} failed: ${(error as Error).message}`);
+        if (!isStreamNotFound(error))
+          throw new Error(
+            `deleting stream ${stream} on NATS at ${where} failed: ${
+              (error as Error).message
+            }`,
+          );
       });
     }
     const absent = streams.filter(stream => !present.includes(stream));
-    return `deleted stream(s) ${present.join(', ')} on NATS at ${where}${absent.length > 0 ? `; ${absent.join(', ')} did not exist there` : ''}`;
+    return `deleted stream(s) ${present.join(', ')} on NATS at ${where}${
+      absent.length > 0 ? `; ${absent.join(', ')} did not exist there` : ''
+    }`;
   });
 }

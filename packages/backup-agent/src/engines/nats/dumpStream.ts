@@ -1,11 +1,19 @@
-import type { JetStreamClient, JetStreamManager, JsMsg, MsgHdrs, StreamInfo } from 'nats';
+import type {
+  JetStreamClient,
+  JetStreamManager,
+  JsMsg,
+  MsgHdrs,
+  StreamInfo,
+} from 'nats';
 import { encodeRecord, STREAM_FORMAT } from './streamRecords';
 import type { StreamFacts } from './streamFacts';
 
 /** One batch is held in memory at a time: at most 128 × max_payload (1 MiB by default). */
 const BATCH = 128;
 
-function headerPairs(headers: MsgHdrs | undefined): Array<[string, string]> | undefined {
+function headerPairs(
+  headers: MsgHdrs | undefined,
+): Array<[string, string]> | undefined {
   if (!headers) return undefined;
   const pairs: Array<[string, string]> = [];
   for (const key of headers.keys()) {
@@ -33,16 +41,26 @@ function messageRecord(message: JsMsg) {
  * applied backpressure; the likely cause is the 2 s pull expiry we used then), so a fetch
  * is read at network speed with a long expiry, and ends early at the snapshot point.
  */
-async function* messagesUpTo(js: JetStreamClient, jsm: JetStreamManager, info: StreamInfo, onMessage: (m: JsMsg) => void) {
+async function* messagesUpTo(
+  js: JetStreamClient,
+  jsm: JetStreamManager,
+  info: StreamInfo,
+  onMessage: (m: JsMsg) => void,
+) {
   const name = info.config.name;
   const end = info.state.last_seq;
   if (info.state.messages === 0) return;
-  const consumer = await js.consumers.get(name, { name_prefix: 'safekeep_backup' });
+  const consumer = await js.consumers.get(name, {
+    name_prefix: 'safekeep_backup',
+  });
   try {
     let lastSeen = 0;
     for (;;) {
       const received: JsMsg[] = [];
-      const batch = await consumer.fetch({ max_messages: BATCH, expires: 30_000 });
+      const batch = await consumer.fetch({
+        max_messages: BATCH,
+        expires: 30_000,
+      });
       for await (const message of batch) {
         received.push(message);
         if (message.seq >= end || message.info.pending === 0) break;
@@ -72,12 +90,21 @@ async function* messagesUpTo(js: JetStreamClient, jsm: JetStreamManager, info: S
  * something was removed, the difference may be those removals: false, and the server's byte
  * count is left out of the details.
  */
-async function assertComplete(jsm: JetStreamManager, info: StreamInfo, read: number, log: (m: string) => void): Promise<boolean> {
+async function assertComplete(
+  jsm: JetStreamManager,
+  info: StreamInfo,
+  read: number,
+  log: (m: string) => void,
+): Promise<boolean> {
   const before = info.state;
   const now = (await jsm.streams.info(info.config.name)).state;
-  const nothingRemoved = now.first_seq === before.first_seq && (now.num_deleted ?? 0) === (before.num_deleted ?? 0);
+  const nothingRemoved =
+    now.first_seq === before.first_seq &&
+    (now.num_deleted ?? 0) === (before.num_deleted ?? 0);
   if (!nothingRemoved) {
-    log(`stream ${info.config.name} lost messages to its limits or to deletions during the backup; ${read} messages were read`);
+    log(
+      `stream ${info.config.name} lost messages to its limits or to deletions during the backup; ${read} messages were read`,
+    );
     return false;
   }
   if (read !== before.messages) {
@@ -102,8 +129,16 @@ export async function* dumpStream(
     type: 'stream',
     format: STREAM_FORMAT,
     name,
-    config: info.config as unknown as { name: string } & Record<string, unknown>,
-    state: { messages: state.messages, bytes: state.bytes, first_seq: state.first_seq, last_seq: state.last_seq },
+    config: info.config as unknown as { name: string } & Record<
+      string,
+      unknown
+    >,
+    state: {
+      messages: state.messages,
+      bytes: state.bytes,
+      first_seq: state.first_seq,
+      last_seq: state.last_seq,
+    },
   });
 
   let consumers = 0;
@@ -112,7 +147,10 @@ export async function* dumpStream(
     consumers++;
     yield encodeRecord({
       type: 'consumer',
-      config: consumer.config as unknown as { durable_name: string } & Record<string, unknown>,
+      config: consumer.config as unknown as { durable_name: string } & Record<
+        string,
+        unknown
+      >,
       state: {
         delivered_stream_seq: consumer.delivered.stream_seq,
         ack_floor_stream_seq: consumer.ack_floor.stream_seq,

@@ -1,5 +1,8 @@
 import { JetStreamClient, JetStreamManager, nuid, StreamConfig } from 'nats';
-import { RESTORE_DUPLICATE_WINDOW_NANOS, SequencedPublisher } from './SequencedPublisher';
+import {
+  RESTORE_DUPLICATE_WINDOW_NANOS,
+  SequencedPublisher,
+} from './SequencedPublisher';
 import { isStreamNotFound } from './streamFacts';
 import { messagesOf, StagedStream } from './streamFile';
 
@@ -14,7 +17,10 @@ export function gapSubjectFor(): string {
  * messages from sources keep their Nats-Stream-Source header, from which the server resumes
  * sourcing once the sources are added back).
  */
-function loadingConfig(original: StreamConfig, gapSubject: string): Partial<StreamConfig> {
+function loadingConfig(
+  original: StreamConfig,
+  gapSubject: string,
+): Partial<StreamConfig> {
   const config: Partial<StreamConfig> = {
     ...original,
     subjects: [...(original.subjects ?? []), gapSubject],
@@ -33,19 +39,35 @@ function loadingConfig(original: StreamConfig, gapSubject: string): Partial<Stre
   return config;
 }
 
-async function createConsumers(jsm: JetStreamManager, staged: StagedStream): Promise<void> {
+async function createConsumers(
+  jsm: JetStreamManager,
+  staged: StagedStream,
+): Promise<void> {
   for (const consumer of staged.consumers) {
     try {
       await jsm.consumers.add(staged.stream.name, consumer.config as never);
     } catch (error) {
-      throw new Error(`stream ${staged.stream.name}: recreating consumer ${consumer.config.durable_name} failed: ${(error as Error).message}`);
+      throw new Error(
+        `stream ${staged.stream.name}: recreating consumer ${
+          consumer.config.durable_name
+        } failed: ${(error as Error).message}`,
+      );
     }
   }
 }
 
-async function republish(js: JetStreamClient, jsm: JetStreamManager, staged: StagedStream, gapSubject: string, log: (m: string) => void) {
+async function republish(
+  js: JetStreamClient,
+  jsm: JetStreamManager,
+  staged: StagedStream,
+  gapSubject: string,
+  log: (m: string) => void,
+) {
   const name = staged.stream.name;
-  const firstSeq = Math.max(1, staged.firstMessageSeq ?? staged.stream.state.first_seq);
+  const firstSeq = Math.max(
+    1,
+    staged.firstMessageSeq ?? staged.stream.state.first_seq,
+  );
   if (firstSeq > 1) {
     // On an empty stream, a purge up to a sequence makes that sequence the next one.
     await jsm.streams.purge(name, { seq: firstSeq });
@@ -53,16 +75,27 @@ async function republish(js: JetStreamClient, jsm: JetStreamManager, staged: Sta
   const start = (await jsm.streams.info(name)).state;
   const keepSequences = start.last_seq + 1 === firstSeq;
   if (!keepSequences) {
-    log(`stream ${name}: this server cannot start a stream at sequence ${firstSeq}; messages are renumbered from ${start.last_seq + 1}`);
+    log(
+      `stream ${name}: this server cannot start a stream at sequence ${firstSeq}; messages are renumbered from ${
+        start.last_seq + 1
+      }`,
+    );
   }
   const publisher = new SequencedPublisher(js, name, start.last_seq + 1);
   let placeholders = 0;
   for await (const message of messagesOf(staged)) {
-    if (keepSequences) placeholders += await publisher.fillTo(message.seq, gapSubject);
-    await publisher.publish(message.subject, Buffer.from(message.data, 'base64'), message.headers, `message ${message.seq}`);
+    if (keepSequences)
+      placeholders += await publisher.fillTo(message.seq, gapSubject);
+    await publisher.publish(
+      message.subject,
+      Buffer.from(message.data, 'base64'),
+      message.headers,
+      `message ${message.seq}`,
+    );
   }
   // Deleted messages at the tail still count: the restored stream continues after them.
-  if (keepSequences) placeholders += await publisher.fillTo(staged.end.last_seq + 1, gapSubject);
+  if (keepSequences)
+    placeholders += await publisher.fillTo(staged.end.last_seq + 1, gapSubject);
   await publisher.drain();
   if (placeholders > 0) await jsm.streams.purge(name, { filter: gapSubject });
 }
@@ -87,7 +120,9 @@ export async function loadStream(
   if (original.mirror) {
     await jsm.streams.add(original);
     await createConsumers(jsm, staged);
-    log(`stream ${name} is a mirror of ${original.mirror.name}: recreated empty, it copies its messages from ${original.mirror.name} again`);
+    log(
+      `stream ${name} is a mirror of ${original.mirror.name}: recreated empty, it copies its messages from ${original.mirror.name} again`,
+    );
     return;
   }
 

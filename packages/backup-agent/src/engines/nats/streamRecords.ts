@@ -14,15 +14,31 @@ const streamRecord = z.object({
   type: z.literal('stream'),
   format: z.literal(STREAM_FORMAT),
   name: z.string().min(1),
-  config: jsonObject.and(z.object({ name: z.string().min(1), subjects: z.array(z.string()).optional() })),
-  state: z.object({ messages: z.number(), bytes: z.number(), first_seq: z.number(), last_seq: z.number() }),
+  config: jsonObject.and(
+    z.object({
+      name: z.string().min(1),
+      subjects: z.array(z.string()).optional(),
+    }),
+  ),
+  state: z.object({
+    messages: z.number(),
+    bytes: z.number(),
+    first_seq: z.number(),
+    last_seq: z.number(),
+  }),
 });
 
 const consumerRecord = z.object({
   type: z.literal('consumer'),
   config: jsonObject.and(z.object({ durable_name: z.string().min(1) })),
   /** Where the consumer was; informational, consumers are recreated from their config. */
-  state: z.object({ delivered_stream_seq: z.number(), ack_floor_stream_seq: z.number(), num_pending: z.number() }).optional(),
+  state: z
+    .object({
+      delivered_stream_seq: z.number(),
+      ack_floor_stream_seq: z.number(),
+      num_pending: z.number(),
+    })
+    .optional(),
 });
 
 const messageRecord = z.object({
@@ -43,7 +59,12 @@ const endRecord = z.object({
   last_seq: z.number().int().nonnegative(),
 });
 
-export const streamFileRecord = z.discriminatedUnion('type', [streamRecord, consumerRecord, messageRecord, endRecord]);
+export const streamFileRecord = z.discriminatedUnion('type', [
+  streamRecord,
+  consumerRecord,
+  messageRecord,
+  endRecord,
+]);
 
 export type StreamRecord = z.infer<typeof streamRecord>;
 export type ConsumerRecord = z.infer<typeof consumerRecord>;
@@ -64,7 +85,11 @@ export function decodeRecord(line: string, where: string): StreamFileRecord {
   }
   const parsed = streamFileRecord.safeParse(json);
   if (!parsed.success) {
-    throw new Error(`${where} is not a valid record: ${parsed.error.issues.map(i => `${i.path.join('.') || 'record'}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `${where} is not a valid record: ${parsed.error.issues
+        .map(i => `${i.path.join('.') || 'record'}: ${i.message}`)
+        .join('; ')}`,
+    );
   }
   return parsed.data;
 }

@@ -18,7 +18,9 @@ describe('subjectsOverlap', () => {
   });
 
   it('names the first overlapping pair', () => {
-    expect(anyOverlap(['x.a', 'orders.>'], ['y', 'orders.eu.new'])).toBe('orders.> / orders.eu.new');
+    expect(anyOverlap(['x.a', 'orders.>'], ['y', 'orders.eu.new'])).toBe(
+      'orders.> / orders.eu.new',
+    );
     expect(anyOverlap(['x.a'], ['y'])).toBeUndefined();
   });
 });

@@ -15,7 +15,10 @@ export function subjectsOverlap(a: string, b: string): boolean {
   }
 }
 
-export function anyOverlap(ours: string[], theirs: string[]): string | undefined {
+export function anyOverlap(
+  ours: string[],
+  theirs: string[],
+): string | undefined {
   for (const a of ours) {
     for (const b of theirs) {
       if (subjectsOverlap(a, b)) return `${a} / ${b}`;

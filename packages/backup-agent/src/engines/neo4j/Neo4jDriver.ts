@@ -1,6 +1,10 @@
 import { siblingTemplate, volumeAt } from '../../docker/siblingTemplate';
 import type { DockerRuntime } from '../../docker/DockerRuntime';
-import type { EngineContext, EngineDriver, ManualArtifact } from '../EngineDriver';
+import type {
+  EngineContext,
+  EngineDriver,
+  ManualArtifact,
+} from '../EngineDriver';
 import { runInVolume } from '../volume/volumeTar';
 import { backupNeo4j } from './backupNeo4j';
 import { Neo4jSettings, neo4jSettingsSchema } from './neo4jSettings';
@@ -8,11 +12,28 @@ import { neo4jVersion } from './neo4jVersion';
 import { restoreNeo4j } from './restoreNeo4j';
 
 /** Entries in databases/<db> of the data volume, read by a helper container. */
-async function databaseEntries(runtime: DockerRuntime, settings: Neo4jSettings, context: EngineContext): Promise<{ volume: string; entries: number }> {
+async function databaseEntries(
+  runtime: DockerRuntime,
+  settings: Neo4jSettings,
+  context: EngineContext,
+): Promise<{ volume: string; entries: number }> {
   const template = await siblingTemplate(runtime, settings.container);
-  const data = volumeAt(template, settings.dataPath, `targets.${context.targetName}.dataPath`);
-  const listing = await runInVolume(runtime, context.targetName, data.volume, `ls -A /volume/databases/${settings.database} 2>/dev/null || true`, true);
-  return { volume: data.volume, entries: listing.split('\n').filter(Boolean).length };
+  const data = volumeAt(
+    template,
+    settings.dataPath,
+    `targets.${context.targetName}.dataPath`,
+  );
+  const listing = await runInVolume(
+    runtime,
+    context.targetName,
+    data.volume,
+    `ls -A /volume/databases/${settings.database} 2>/dev/null || true`,
+    true,
+  );
+  return {
+    volume: data.volume,
+    entries: listing.split('\n').filter(Boolean).length,
+  };
 }
 
 /**
@@ -23,25 +44,46 @@ async function databaseEntries(runtime: DockerRuntime, settings: Neo4jSettings, 
 export const neo4jDriver: EngineDriver<Neo4jSettings> = {
   engine: 'neo4j',
   settingsSchema: neo4jSettingsSchema,
-  describe: settings => `Neo4j database ${settings.database} of container ${settings.container}`,
+  describe: settings =>
+    `Neo4j database ${settings.database} of container ${settings.container}`,
   withDestination(settings, destination) {
     return neo4jSettingsSchema().parse({ ...settings, database: destination });
   },
-  serverVersion: (settings, context) => neo4jVersion(context.docker(), settings.container),
+  serverVersion: (settings, context) =>
+    neo4jVersion(context.docker(), settings.container),
   backup: backupNeo4j,
   async inspectDestination(settings, context) {
-    const { volume, entries } = await databaseEntries(context.docker(), settings, context);
+    const { volume, entries } = await databaseEntries(
+      context.docker(),
+      settings,
+      context,
+    );
     return entries === 0
-      ? { empty: true, summary: `Neo4j database ${settings.database} does not exist yet in volume ${volume}` }
-      : { empty: false, summary: `Neo4j database ${settings.database} exists in volume ${volume} (${entries} entries in databases/${settings.database})` };
+      ? {
+          empty: true,
+          summary: `Neo4j database ${settings.database} does not exist yet in volume ${volume}`,
+        }
+      : {
+          empty: false,
+          summary: `Neo4j database ${settings.database} exists in volume ${volume} (${entries} entries in databases/${settings.database})`,
+        };
   },
   restore: restoreNeo4j,
   async check(settings, context) {
-    const { volume, entries } = await databaseEntries(context.docker(), settings, context);
-    if (entries === 0) throw new Error(`after the load, volume ${volume} holds no databases/${settings.database}`);
+    const { volume, entries } = await databaseEntries(
+      context.docker(),
+      settings,
+      context,
+    );
+    if (entries === 0)
+      throw new Error(
+        `after the load, volume ${volume} holds no databases/${settings.database}`,
+      );
     return { database: settings.database };
   },
-  containerNeeds: settings => [{ container: settings.container, state: 'stopped' }],
+  containerNeeds: settings => [
+    { container: settings.container, state: 'stopped' },
+  ],
   manualRestoreSteps(settings, artifacts: ManualArtifact[]) {
     const [artifact] = artifacts;
     return [

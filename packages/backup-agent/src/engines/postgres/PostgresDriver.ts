@@ -22,31 +22,59 @@ export interface PostgresDriverOptions {
  * PostgreSQL through its own tools: pg_dump -Fc per database in a snapshot shared with exact
  * row counts, pg_dumpall --globals-only, and COPY extracts for rows pg_dump skips.
  */
-export function createPostgresDriver(options: PostgresDriverOptions): EngineDriver<PostgresSettings> {
+export function createPostgresDriver(
+  options: PostgresDriverOptions,
+): EngineDriver<PostgresSettings> {
   const { runner } = options;
   return {
     engine: 'postgres',
     settingsSchema: postgresSettingsSchema,
 
     describe(settings) {
-      const databases = settings.restoreInto !== undefined ? [settings.restoreInto] : settings.databases;
-      const which = databases ? `database${databases.length > 1 ? 's' : ''} ${databases.join(', ')}` : 'all databases';
-      const inContainer = settings.container ? ` (tools in container ${settings.container.name})` : '';
+      const databases =
+        settings.restoreInto !== undefined
+          ? [settings.restoreInto]
+          : settings.databases;
+      const which = databases
+        ? `database${databases.length > 1 ? 's' : ''} ${databases.join(', ')}`
+        : 'all databases';
+      const inContainer = settings.container
+        ? ` (tools in container ${settings.container.name})`
+        : '';
       return `PostgreSQL ${which} at ${settings.host}:${settings.port}${inContainer}`;
     },
 
     withDestination(settings, destination) {
       const parsed = parseDatabaseDestination(destination, 'PostgreSQL');
       // Another server is reached from the agent's host, not through the target's container.
-      const container = parsed.host || parsed.port ? undefined : settings.container;
-      return { ...settings, host: parsed.host ?? settings.host, port: parsed.port ?? settings.port, container, restoreInto: parsed.database };
+      const container =
+        parsed.host || parsed.port ? undefined : settings.container;
+      return {
+        ...settings,
+        host: parsed.host ?? settings.host,
+        port: parsed.port ?? settings.port,
+        container,
+        restoreInto: parsed.database,
+      };
     },
 
-    serverVersion: settings => withPostgres(settings, settings.maintenanceDatabase, queryServerVersion),
-    backup: (settings, context) => backupPostgres(toolRunner(runner, settings.container, context), settings, context),
+    serverVersion: settings =>
+      withPostgres(settings, settings.maintenanceDatabase, queryServerVersion),
+    backup: (settings, context) =>
+      backupPostgres(
+        toolRunner(runner, settings.container, context),
+        settings,
+        context,
+      ),
     inspectDestination: inspectPostgres,
     dropDestination: dropPostgresDatabase,
-    restore: (settings, artifacts, context) => restorePostgres(toolRunner(runner, settings.container, context), settings, artifacts, context),
+    restore: (settings, artifacts, context) =>
+      restorePostgres(
+        toolRunner(runner, settings.container, context),
+        settings,
+        artifacts,
+        context,
+      ),
     containerNeeds: settings => execContainerNeeds(settings.container),
     check: checkPostgres,
     compareDetails: compareRenamedDetails,
@@ -54,4 +82,6 @@ export function createPostgresDriver(options: PostgresDriverOptions): EngineDriv
   };
 }
 
-export const postgresDriver = createPostgresDriver({ runner: new LocalProcessRunner() });
+export const postgresDriver = createPostgresDriver({
+  runner: new LocalProcessRunner(),
+});

@@ -1,10 +1,24 @@
 import type { Client } from 'pg';
 import type { CommandRunner, RunningCommand } from '../../exec/CommandRunner';
-import type { EngineBackup, EngineContext, ProducedArtifact } from '../EngineDriver';
+import type {
+  EngineBackup,
+  EngineContext,
+  ProducedArtifact,
+} from '../EngineDriver';
 import { databaseArtifactName } from '../databaseArtifactName';
 import { extraSqlArtifactName, GLOBALS_ARTIFACT } from './postgresArtifacts';
-import { DatabaseCounts, countRows, isSuperuser, listDatabases, queryServerVersion } from './postgresCatalog';
-import { connectPostgres, describeServer, withPostgres } from './postgresConnection';
+import {
+  DatabaseCounts,
+  countRows,
+  isSuperuser,
+  listDatabases,
+  queryServerVersion,
+} from './postgresCatalog';
+import {
+  connectPostgres,
+  describeServer,
+  withPostgres,
+} from './postgresConnection';
 import type { ExtraSql, PostgresSettings } from './postgresSettings';
 import { dbnameArg, PostgresTools } from './postgresTools';
 import { chooseDatabases } from '../chooseDatabases';
@@ -14,11 +28,23 @@ function quoteLiteral(value: string): string {
 }
 
 /** Which databases to dump, checked against the server so a typo fails with the list. */
-async function databasesToDump(settings: PostgresSettings, targetName: string): Promise<{ databases: string[]; serverVersion: string; superuser: boolean }> {
+async function databasesToDump(
+  settings: PostgresSettings,
+  targetName: string,
+): Promise<{ databases: string[]; serverVersion: string; superuser: boolean }> {
   return withPostgres(settings, settings.maintenanceDatabase, async client => {
     const existing = await listDatabases(client);
-    const wanted = chooseDatabases({ existing, configured: settings.databases, server: describeServer(settings), targetName });
-    return { databases: wanted, serverVersion: await queryServerVersion(client), superuser: await isSuperuser(client) };
+    const wanted = chooseDatabases({
+      existing,
+      configured: settings.databases,
+      server: describeServer(settings),
+      targetName,
+    });
+    return {
+      databases: wanted,
+      serverVersion: await queryServerVersion(client),
+      superuser: await isSuperuser(client),
+    };
   });
 }
 
@@ -26,15 +52,25 @@ async function databasesToDump(settings: PostgresSettings, targetName: string): 
  * A repeatable-read transaction whose snapshot pg_dump and the extra queries share, so the row
  * counts recorded for the post-restore check describe exactly what the dump holds.
  */
-async function openSnapshot(settings: PostgresSettings, database: string, log: (m: string) => void): Promise<{ client: Client; snapshot?: string }> {
+async function openSnapshot(
+  settings: PostgresSettings,
+  database: string,
+  log: (m: string) => void,
+): Promise<{ client: Client; snapshot?: string }> {
   const client = await connectPostgres(settings, database);
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     try {
-      const { rows } = await client.query<{ id: string }>('SELECT pg_catalog.pg_export_snapshot() AS id');
+      const { rows } = await client.query<{ id: string }>(
+        'SELECT pg_catalog.pg_export_snapshot() AS id',
+      );
       return { client, snapshot: rows[0].id };
     } catch (error) {
-      log(`cannot export a snapshot in database "${database}" (${(error as Error).message}); row counts are taken separately from the dump and may differ if it is written meanwhile`);
+      log(
+        `cannot export a snapshot in database "${database}" (${
+          (error as Error).message
+        }); row counts are taken separately from the dump and may differ if it is written meanwhile`,
+      );
       await client.query('ROLLBACK');
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       return { client };
@@ -45,9 +81,13 @@ async function openSnapshot(settings: PostgresSettings, database: string, log: (
   }
 }
 
-function copyOutCommands(extra: ExtraSql, snapshot: string | undefined): string[] {
+function copyOutCommands(
+  extra: ExtraSql,
+  snapshot: string | undefined,
+): string[] {
   const begin = ['-c', 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'];
-  if (snapshot) begin.push('-c', `SET TRANSACTION SNAPSHOT ${quoteLiteral(snapshot)}`);
+  if (snapshot)
+    begin.push('-c', `SET TRANSACTION SNAPSHOT ${quoteLiteral(snapshot)}`);
   return [...begin, '-c', `COPY (${extra.query}) TO STDOUT`, '-c', 'COMMIT'];
 }
 
@@ -55,12 +95,18 @@ function copyOutCommands(extra: ExtraSql, snapshot: string | undefined): string[
  * pg_dump -Fc -Z0 per database (in a snapshot shared with the row counts), globals.sql from
  * pg_dumpall --globals-only, and each extraSql extract as COPY text.
  */
-export async function backupPostgres(runner: CommandRunner, settings: PostgresSettings, context: EngineContext): Promise<EngineBackup> {
+export async function backupPostgres(
+  runner: CommandRunner,
+  settings: PostgresSettings,
+  context: EngineContext,
+): Promise<EngineBackup> {
   const plan = await databasesToDump(settings, context.targetName);
   const tools = await PostgresTools.open(runner, settings, context.stagingDir);
   const running = new Set<RunningCommand>();
   const counts: Record<string, DatabaseCounts> = {};
-  let globals = settings.globals ? 'with role passwords' : 'not backed up (globals: false)';
+  let globals = settings.globals
+    ? 'with role passwords'
+    : 'not backed up (globals: false)';
 
   const start = (command: string, args: string[]): RunningCommand => {
     const started = tools.run(command, args);
@@ -72,7 +118,10 @@ export async function backupPostgres(runner: CommandRunner, settings: PostgresSe
 
   async function* artifacts(): AsyncGenerator<ProducedArtifact> {
     if (settings.globals) {
-      const args = ['--globals-only', `--database=${settings.maintenanceDatabase}`];
+      const args = [
+        '--globals-only',
+        `--database=${settings.maintenanceDatabase}`,
+      ];
       if (!plan.superuser) {
         // pg_authid (role passwords) is readable by superusers only.
         args.push('--no-role-passwords');
@@ -82,12 +131,21 @@ export async function backupPostgres(runner: CommandRunner, settings: PostgresSe
         );
       }
       const dump = start('pg_dumpall', args);
-      yield { name: GLOBALS_ARTIFACT, description: `pg_dumpall --globals-only (roles, tablespaces) ${globals}`, stream: dump.stdout, completion: dump.completion };
+      yield {
+        name: GLOBALS_ARTIFACT,
+        description: `pg_dumpall --globals-only (roles, tablespaces) ${globals}`,
+        stream: dump.stdout,
+        completion: dump.completion,
+      };
       await dump.completion;
     }
 
     for (const database of plan.databases) {
-      const { client, snapshot } = await openSnapshot(settings, database, context.log);
+      const { client, snapshot } = await openSnapshot(
+        settings,
+        database,
+        context.log,
+      );
       try {
         // Counted in the exported snapshot while pg_dump reads that same snapshot, not before it.
         const counting = countRows(client, context.log);
@@ -95,7 +153,12 @@ export async function backupPostgres(runner: CommandRunner, settings: PostgresSe
         const snapshotArgs = snapshot ? [`--snapshot=${snapshot}`] : [];
         // -Z0: pg_dump's own compression is gzip on one core, slow on real data; the agent compresses
         // the stream itself (zstd by default, several times faster). pg_restore reads either form.
-        const dump = start('pg_dump', ['--format=custom', '--compress=0', ...snapshotArgs, dbnameArg(database)]);
+        const dump = start('pg_dump', [
+          '--format=custom',
+          '--compress=0',
+          ...snapshotArgs,
+          dbnameArg(database),
+        ]);
         yield {
           name: databaseArtifactName(database, 'dump'),
           description: `pg_dump -Fc -Z0 of database ${database} (compressed by the agent)`,
@@ -105,8 +168,17 @@ export async function backupPostgres(runner: CommandRunner, settings: PostgresSe
         await dump.completion;
         counts[database] = await counting;
 
-        for (const extra of settings.extraSql.filter(e => e.database === database)) {
-          const copy = start('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', dbnameArg(database), ...copyOutCommands(extra, snapshot)]);
+        for (const extra of settings.extraSql.filter(
+          e => e.database === database,
+        )) {
+          const copy = start('psql', [
+            '-X',
+            '-q',
+            '-v',
+            'ON_ERROR_STOP=1',
+            dbnameArg(database),
+            ...copyOutCommands(extra, snapshot),
+          ]);
           yield {
             name: extraSqlArtifactName(extra.name),
             description: `COPY (${extra.query}) TO STDOUT in database ${database}, replayed with ${extra.replay}`,
@@ -125,7 +197,11 @@ export async function backupPostgres(runner: CommandRunner, settings: PostgresSe
 
   return {
     artifacts,
-    details: async () => ({ serverVersion: plan.serverVersion, globals, databases: counts }),
+    details: async () => ({
+      serverVersion: plan.serverVersion,
+      globals,
+      databases: counts,
+    }),
     async close() {
       for (const command of running) command.kill(true);
       await tools.close();

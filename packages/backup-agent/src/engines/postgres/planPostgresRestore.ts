@@ -1,6 +1,10 @@
 import type { RestoreArtifact } from '../EngineDriver';
 import { databaseFromArtifactName } from '../databaseArtifactName';
-import { DUMP_EXTENSION, EXTRA_SQL_EXTENSION, GLOBALS_ARTIFACT } from './postgresArtifacts';
+import {
+  DUMP_EXTENSION,
+  EXTRA_SQL_EXTENSION,
+  GLOBALS_ARTIFACT,
+} from './postgresArtifacts';
 import type { ExtraSql, PostgresSettings } from './postgresSettings';
 
 export interface DumpToRestore {
@@ -22,7 +26,10 @@ export interface PostgresRestorePlan {
  * every extract must have its replay statement in the settings, and `restore --to` needs a
  * snapshot of exactly one database.
  */
-export function planPostgresRestore(settings: PostgresSettings, artifacts: RestoreArtifact[]): PostgresRestorePlan {
+export function planPostgresRestore(
+  settings: PostgresSettings,
+  artifacts: RestoreArtifact[],
+): PostgresRestorePlan {
   const plan: PostgresRestorePlan = { dumps: [] };
   const extras: RestoreArtifact[] = [];
   for (const artifact of artifacts) {
@@ -32,17 +39,29 @@ export function planPostgresRestore(settings: PostgresSettings, artifacts: Resto
     }
     const source = databaseFromArtifactName(artifact.name, DUMP_EXTENSION);
     if (source !== undefined) {
-      plan.dumps.push({ artifact, source, into: settings.restoreInto ?? source, extras: [] });
+      plan.dumps.push({
+        artifact,
+        source,
+        into: settings.restoreInto ?? source,
+        extras: [],
+      });
     } else if (artifact.name.endsWith(`.${EXTRA_SQL_EXTENSION}`)) {
       extras.push(artifact);
     } else {
-      throw new Error(`the snapshot holds "${artifact.name}", which is not a PostgreSQL artifact this agent knows; nothing was restored`);
+      throw new Error(
+        `the snapshot holds "${artifact.name}", which is not a PostgreSQL artifact this agent knows; nothing was restored`,
+      );
     }
   }
-  if (plan.dumps.length === 0) throw new Error('the snapshot holds no database dump (<database>.dump); nothing was restored');
+  if (plan.dumps.length === 0)
+    throw new Error(
+      'the snapshot holds no database dump (<database>.dump); nothing was restored',
+    );
   if (settings.restoreInto !== undefined && plan.dumps.length > 1) {
     throw new Error(
-      `the snapshot holds ${plan.dumps.length} databases (${plan.dumps.map(d => d.source).join(', ')}) and a destination can name one database only; ` +
+      `the snapshot holds ${plan.dumps.length} databases (${plan.dumps
+        .map(d => d.source)
+        .join(', ')}) and a destination can name one database only; ` +
         'restore to the same names (no destination), or back up each database as its own target',
     );
   }
@@ -57,7 +76,9 @@ export function planPostgresRestore(settings: PostgresSettings, artifacts: Resto
     }
     const dump = plan.dumps.find(d => d.source === extra.database);
     if (!dump) {
-      throw new Error(`extraSql "${name}" belongs to database "${extra.database}", which this snapshot does not hold; nothing was restored`);
+      throw new Error(
+        `extraSql "${name}" belongs to database "${extra.database}", which this snapshot does not hold; nothing was restored`,
+      );
     }
     dump.extras.push({ artifact, extra });
   }

@@ -20,23 +20,40 @@ function quote(name: string): string {
 }
 
 /** Exact row counts (pg_stat estimates are not) of the user tables, in the client's snapshot. */
-export async function countRows(client: Client, log?: (message: string) => void): Promise<DatabaseCounts> {
-  const { rows } = await client.query<{ schema: string; name: string }>(USER_TABLES);
+export async function countRows(
+  client: Client,
+  log?: (message: string) => void,
+): Promise<DatabaseCounts> {
+  const { rows } = await client.query<{ schema: string; name: string }>(
+    USER_TABLES,
+  );
   if (rows.length > MAX_COUNTED_TABLES && log) {
-    log(`database "${client.database}" has ${rows.length} tables; rows are counted for the first ${MAX_COUNTED_TABLES} by name only`);
+    log(
+      `database "${client.database}" has ${rows.length} tables; rows are counted for the first ${MAX_COUNTED_TABLES} by name only`,
+    );
   }
   const tables: Record<string, number> = {};
   for (const { schema, name } of rows.slice(0, MAX_COUNTED_TABLES)) {
-    const result = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${quote(schema)}.${quote(name)}`);
+    const result = await client.query<{ n: string }>(
+      `SELECT count(*) AS n FROM ${quote(schema)}.${quote(name)}`,
+    );
     tables[`${schema}.${name}`] = Number(result.rows[0].n);
   }
   return { tables };
 }
 
 /** Names of the user tables (for messages), at most `limit`, and how many there are. */
-export async function listUserTables(client: Client, limit = 5): Promise<{ names: string[]; total: number }> {
-  const { rows } = await client.query<{ schema: string; name: string }>(USER_TABLES);
-  return { names: rows.slice(0, limit).map(r => `${r.schema}.${r.name}`), total: rows.length };
+export async function listUserTables(
+  client: Client,
+  limit = 5,
+): Promise<{ names: string[]; total: number }> {
+  const { rows } = await client.query<{ schema: string; name: string }>(
+    USER_TABLES,
+  );
+  return {
+    names: rows.slice(0, limit).map(r => `${r.schema}.${r.name}`),
+    total: rows.length,
+  };
 }
 
 /** Every database one can connect to, templates left out. */
@@ -55,11 +72,15 @@ export function formatServerVersion(versionNum: number): string {
 }
 
 export async function queryServerVersion(client: Client): Promise<string> {
-  const { rows } = await client.query<{ server_version_num: string }>('SHOW server_version_num');
+  const { rows } = await client.query<{ server_version_num: string }>(
+    'SHOW server_version_num',
+  );
   return formatServerVersion(Number(rows[0].server_version_num));
 }
 
 export async function isSuperuser(client: Client): Promise<boolean> {
-  const { rows } = await client.query<{ rolsuper: boolean }>('SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user');
+  const { rows } = await client.query<{ rolsuper: boolean }>(
+    'SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user',
+  );
   return rows[0]?.rolsuper === true;
 }

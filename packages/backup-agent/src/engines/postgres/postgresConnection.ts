@@ -3,7 +3,9 @@ import { resolveSecret } from '../../config/secretRef';
 import { scrubSecrets } from '../../exec/scrubSecrets';
 import type { PostgresSettings } from './postgresSettings';
 
-export function postgresPassword(settings: PostgresSettings): string | undefined {
+export function postgresPassword(
+  settings: PostgresSettings,
+): string | undefined {
   return settings.password ? resolveSecret(settings.password) : undefined;
 }
 
@@ -12,7 +14,10 @@ export function describeServer(settings: PostgresSettings): string {
 }
 
 /** Connects to one database; errors say where and as whom, never with the password. */
-export async function connectPostgres(settings: PostgresSettings, database: string): Promise<Client> {
+export async function connectPostgres(
+  settings: PostgresSettings,
+  database: string,
+): Promise<Client> {
   const password = postgresPassword(settings);
   const client = new Client({
     host: settings.host,
@@ -29,13 +34,24 @@ export async function connectPostgres(settings: PostgresSettings, database: stri
     await client.connect();
   } catch (error) {
     await client.end().catch(() => undefined);
-    const reason = scrubSecrets((error as Error).message, password ? [password] : []);
-    throw new Error(`cannot connect to ${describeServer(settings)} as ${settings.user} (database "${database}"): ${reason}`);
+    const reason = scrubSecrets(
+      (error as Error).message,
+      password ? [password] : [],
+    );
+    throw new Error(
+      `cannot connect to ${describeServer(settings)} as ${
+        settings.user
+      } (database "${database}"): ${reason}`,
+    );
   }
   return client;
 }
 
-export async function withPostgres<T>(settings: PostgresSettings, database: string, use: (client: Client) => Promise<T>): Promise<T> {
+export async function withPostgres<T>(
+  settings: PostgresSettings,
+  database: string,
+  use: (client: Client) => Promise<T>,
+): Promise<T> {
   const client = await connectPostgres(settings, database);
   try {
     return await use(client);

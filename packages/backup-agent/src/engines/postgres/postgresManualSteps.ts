@@ -1,12 +1,21 @@
 import type { ManualArtifact } from '../EngineDriver';
 import { databaseFromArtifactName } from '../databaseArtifactName';
-import { DUMP_EXTENSION, EXTRA_SQL_EXTENSION, GLOBALS_ARTIFACT } from './postgresArtifacts';
+import {
+  DUMP_EXTENSION,
+  EXTRA_SQL_EXTENSION,
+  GLOBALS_ARTIFACT,
+} from './postgresArtifacts';
 import type { PostgresSettings } from './postgresSettings';
 import { shellQuote } from '../shellQuote';
 
 /** The README's restore steps: plain psql and pg_restore, in the order the agent uses. */
-export function postgresManualSteps(settings: PostgresSettings, artifacts: ManualArtifact[]): string {
-  const connection = `-h ${shellQuote(settings.host)} -p ${settings.port} -U ${shellQuote(settings.user)}`;
+export function postgresManualSteps(
+  settings: PostgresSettings,
+  artifacts: ManualArtifact[],
+): string {
+  const connection = `-h ${shellQuote(settings.host)} -p ${
+    settings.port
+  } -U ${shellQuote(settings.user)}`;
   const lines: string[] = [
     `Connection below: \`${connection}\` (set \`PGPASSWORD\` or a \`~/.pgpass\` entry; never put the password in the command line).`,
     '',
@@ -17,7 +26,9 @@ export function postgresManualSteps(settings: PostgresSettings, artifacts: Manua
     lines.push(
       `${step++}. Roles and tablespaces (optional, off by default in the agent: roles usually exist already). On a new server,`,
       `   replay them first; "already exists" errors are expected for roles that exist:`,
-      `   \`${globals.catCommand} | psql -X ${connection} -d ${shellQuote(settings.maintenanceDatabase)}\``,
+      `   \`${globals.catCommand} | psql -X ${connection} -d ${shellQuote(
+        settings.maintenanceDatabase,
+      )}\``,
     );
   }
   for (const artifact of artifacts) {
@@ -32,15 +43,27 @@ export function postgresManualSteps(settings: PostgresSettings, artifacts: Manua
       `${artifact.catCommand} | pg_restore ${connection} --clean --if-exists --no-owner --single-transaction -d ${db}`,
       '```',
     );
-    for (const extra of settings.extraSql.filter(e => e.database === database)) {
-      const file = artifacts.find(a => a.rawName === `${extra.name}.${EXTRA_SQL_EXTENSION}`);
+    for (const extra of settings.extraSql.filter(
+      e => e.database === database,
+    )) {
+      const file = artifacts.find(
+        a => a.rawName === `${extra.name}.${EXTRA_SQL_EXTENSION}`,
+      );
       if (!file) continue;
-      const before = extra.beforeReplay ? ` -c ${shellQuote(extra.beforeReplay)}` : '';
+      const before = extra.beforeReplay
+        ? ` -c ${shellQuote(extra.beforeReplay)}`
+        : '';
       lines.push(
-        `${step++}. Rows pg_dump does not carry (\`${extra.name}\`), after the database:`,
+        `${step++}. Rows pg_dump does not carry (\`${
+          extra.name
+        }\`), after the database:`,
         '',
         '```sh',
-        `${file.catCommand} | psql -X ${connection} -v ON_ERROR_STOP=1 --single-transaction -d ${db}${before} -c ${shellQuote(extra.replay)}`,
+        `${
+          file.catCommand
+        } | psql -X ${connection} -v ON_ERROR_STOP=1 --single-transaction -d ${db}${before} -c ${shellQuote(
+          extra.replay,
+        )}`,
         '```',
       );
     }

@@ -1,16 +1,24 @@
-import type { CommandRunner, CommandSpec, SecretFile } from '../../exec/CommandRunner';
+import type {
+  CommandRunner,
+  CommandSpec,
+  SecretFile,
+} from '../../exec/CommandRunner';
 import { postgresPassword } from './postgresConnection';
 import { toolEndpoint } from '../containerSetting';
 import type { PostgresSettings } from './postgresSettings';
 
 /** A libpq connection string naming one database, so a name like `a=b` is not parsed as options. */
 export function dbnameArg(database: string): string {
-  return `--dbname=dbname='${database.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  return `--dbname=dbname='${database
+    .replace(/\\/g, '\\\\')
+    .replace(/'/g, "\\'")}'`;
 }
 
 function pgpassLine(password: string): string {
   if (/[\r\n]/.test(password)) {
-    throw new Error('the PostgreSQL password contains a line break, which a password file cannot hold; change the password');
+    throw new Error(
+      'the PostgreSQL password contains a line break, which a password file cannot hold; change the password',
+    );
   }
   const escaped = password.replace(/\\/g, '\\\\').replace(/:/g, '\\:');
   return `*:*:*:*:${escaped}\n`;
@@ -29,20 +37,44 @@ export class PostgresTools {
     private readonly password: string | undefined,
   ) {}
 
-  static async open(runner: CommandRunner, settings: PostgresSettings, stagingDir: string): Promise<PostgresTools> {
+  static async open(
+    runner: CommandRunner,
+    settings: PostgresSettings,
+    stagingDir: string,
+  ): Promise<PostgresTools> {
     const password = postgresPassword(settings);
-    const passfile = password ? await runner.writeSecretFile(stagingDir, 'pgpass', pgpassLine(password)) : undefined;
+    const passfile = password
+      ? await runner.writeSecretFile(stagingDir, 'pgpass', pgpassLine(password))
+      : undefined;
     // Tools in a container reach the server at its address inside the container.
-    return new PostgresTools(runner, toolEndpoint(settings), passfile, password);
+    return new PostgresTools(
+      runner,
+      toolEndpoint(settings),
+      passfile,
+      password,
+    );
   }
 
   /** A spec for `command` with the connection arguments first, then `args`. */
-  spec(command: string, args: string[], extra: Pick<CommandSpec, 'stdin'> = {}): CommandSpec {
-    const env: Record<string, string> = { PGAPPNAME: 'safekeep-agent', PGCONNECT_TIMEOUT: '15' };
+  spec(
+    command: string,
+    args: string[],
+    extra: Pick<CommandSpec, 'stdin'> = {},
+  ): CommandSpec {
+    const env: Record<string, string> = {
+      PGAPPNAME: 'safekeep-agent',
+      PGCONNECT_TIMEOUT: '15',
+    };
     if (this.passfile) env.PGPASSFILE = this.passfile.path;
     return {
       command,
-      args: [`--host=${this.settings.host}`, `--port=${this.settings.port}`, `--username=${this.settings.user}`, '--no-password', ...args],
+      args: [
+        `--host=${this.settings.host}`,
+        `--port=${this.settings.port}`,
+        `--username=${this.settings.user}`,
+        '--no-password',
+        ...args,
+      ],
       env,
       stdin: extra.stdin,
       secrets: this.password ? [this.password] : [],

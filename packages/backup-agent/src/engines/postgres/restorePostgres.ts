@@ -2,36 +2,74 @@ import fs from 'node:fs';
 import type { CommandRunner } from '../../exec/CommandRunner';
 import type { EngineContext, RestoreArtifact } from '../EngineDriver';
 import { StagedArtifact, stageArtifact } from '../stagedArtifact';
-import { describeServer, quoteIdentifier, withPostgres } from './postgresConnection';
+import {
+  describeServer,
+  quoteIdentifier,
+  withPostgres,
+} from './postgresConnection';
 import type { PostgresSettings } from './postgresSettings';
 import { planPostgresRestore } from './planPostgresRestore';
 import { dbnameArg, PostgresTools } from './postgresTools';
 
 /** Creates the database when it does not exist; says whether it did. */
-async function ensureDatabase(settings: PostgresSettings, database: string): Promise<boolean> {
+async function ensureDatabase(
+  settings: PostgresSettings,
+  database: string,
+): Promise<boolean> {
   return withPostgres(settings, settings.maintenanceDatabase, async client => {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1', [database]);
+    const { rowCount } = await client.query(
+      'SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1',
+      [database],
+    );
     if (rowCount) return false;
     // template0: a clean database, whatever was added to template1 on this server.
-    await client.query(`CREATE DATABASE ${quoteIdentifier(database)} TEMPLATE template0`);
+    await client.query(
+      `CREATE DATABASE ${quoteIdentifier(database)} TEMPLATE template0`,
+    );
     return true;
   });
 }
 
-async function dropDatabase(settings: PostgresSettings, database: string): Promise<void> {
-  await withPostgres(settings, settings.maintenanceDatabase, client => client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(database)}`));
+async function dropDatabase(
+  settings: PostgresSettings,
+  database: string,
+): Promise<void> {
+  await withPostgres(settings, settings.maintenanceDatabase, client =>
+    client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(database)}`),
+  );
 }
 
 /** Replays globals.sql; "already exists" errors are expected (roles usually exist) and only logged. */
-async function restoreGlobals(tools: PostgresTools, settings: PostgresSettings, staged: StagedArtifact, context: EngineContext): Promise<void> {
-  const replay = tools.run('psql', ['-X', '-q', dbnameArg(settings.maintenanceDatabase)], { stdin: fs.createReadStream(staged.path) });
+async function restoreGlobals(
+  tools: PostgresTools,
+  settings: PostgresSettings,
+  staged: StagedArtifact,
+  context: EngineContext,
+): Promise<void> {
+  const replay = tools.run(
+    'psql',
+    ['-X', '-q', dbnameArg(settings.maintenanceDatabase)],
+    { stdin: fs.createReadStream(staged.path) },
+  );
   replay.stdout.resume();
   await replay.completion;
-  const errors = replay.stderr().split('\n').filter(line => line.includes('ERROR:'));
+  const errors = replay
+    .stderr()
+    .split('\n')
+    .filter(line => line.includes('ERROR:'));
   const unexpected = errors.filter(line => !/already exists/.test(line));
-  if (errors.length > 0) context.log(`globals.sql: ${errors.length} statement(s) failed, ${errors.length - unexpected.length} because the object already exists`);
+  if (errors.length > 0)
+    context.log(
+      `globals.sql: ${errors.length} statement(s) failed, ${
+        errors.length - unexpected.length
+      } because the object already exists`,
+    );
   if (unexpected.length > 0) {
-    throw new Error(`globals.sql could not be replayed: ${unexpected.slice(0, 5).join('; ')}; no database was restored yet`);
+    throw new Error(
+      `globals.sql could not be replayed: ${unexpected
+        .slice(0, 5)
+        .join('; ')}; no database was restored yet`,
+    );
   }
 }
 
@@ -51,7 +89,10 @@ export async function restorePostgres(
   const staged: StagedArtifact[] = [];
   const tools = await PostgresTools.open(runner, settings, context.stagingDir);
   try {
-    const stagedGlobals = plan.globals && settings.restoreGlobals ? await stageArtifact(plan.globals, context.stagingDir) : undefined;
+    const stagedGlobals =
+      plan.globals && settings.restoreGlobals
+        ? await stageArtifact(plan.globals, context.stagingDir)
+        : undefined;
     if (stagedGlobals) staged.push(stagedGlobals);
     const stagedExtras = new Map<string, StagedArtifact>();
     for (const dump of plan.dumps) {
@@ -65,33 +106,64 @@ export async function restorePostgres(
     if (stagedGlobals) {
       await restoreGlobals(tools, settings, stagedGlobals, context);
     } else if (plan.globals) {
-      context.log(`globals.sql (roles, tablespaces) was not replayed: roles usually exist already; set restoreGlobals: true to replay it`);
+      context.log(
+        `globals.sql (roles, tablespaces) was not replayed: roles usually exist already; set restoreGlobals: true to replay it`,
+      );
     }
 
     for (const dump of plan.dumps) {
       const created = await ensureDatabase(settings, dump.into);
       try {
-        const restore = tools.run('pg_restore', ['--clean', '--if-exists', '--no-owner', '--single-transaction', dbnameArg(dump.into)], {
-          stdin: await dump.artifact.open(),
-        });
+        const restore = tools.run(
+          'pg_restore',
+          [
+            '--clean',
+            '--if-exists',
+            '--no-owner',
+            '--single-transaction',
+            dbnameArg(dump.into),
+          ],
+          {
+            stdin: await dump.artifact.open(),
+          },
+        );
         restore.stdout.resume();
         await restore.completion;
       } catch (error) {
-        if (created) await dropDatabase(settings, dump.into).catch(() => undefined);
+        if (created)
+          await dropDatabase(settings, dump.into).catch(() => undefined);
         const message = (error as Error).message;
         // --clean drops only what the dump holds; newer objects can pin a schema or type.
         const hint = /other objects depend on it/.test(message)
           ? '; objects created after the backup depend on objects it restores: drop them (see DETAIL), or restore into a new database (destination) and switch over'
           : '';
-        throw new Error(`restoring database "${dump.into}" on ${describeServer(settings)} failed and was rolled back: ${message}${hint}`);
+        throw new Error(
+          `restoring database "${dump.into}" on ${describeServer(
+            settings,
+          )} failed and was rolled back: ${message}${hint}`,
+        );
       }
-      context.log(`restored database "${dump.into}"${dump.into === dump.source ? '' : ` from the dump of "${dump.source}"`}`);
+      context.log(
+        `restored database "${dump.into}"${
+          dump.into === dump.source ? '' : ` from the dump of "${dump.source}"`
+        }`,
+      );
 
       for (const { artifact, extra } of dump.extras) {
         const before = extra.beforeReplay ? ['-c', extra.beforeReplay] : [];
         const replay = tools.run(
           'psql',
-          ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', dbnameArg(dump.into), ...before, '-c', extra.replay],
+          [
+            '-X',
+            '-q',
+            '-v',
+            'ON_ERROR_STOP=1',
+            '--single-transaction',
+            dbnameArg(dump.into),
+            ...before,
+            '-c',
+            extra.replay,
+          ],
           { stdin: fs.createReadStream(stagedExtras.get(artifact.name)!.path) },
         );
         replay.stdout.resume();
@@ -99,7 +171,9 @@ export async function restorePostgres(
           await replay.completion;
         } catch (error) {
           throw new Error(
-            `database "${dump.into}" was restored, but replaying extraSql "${extra.name}" failed and was rolled back: ${(error as Error).message}; ` +
+            `database "${dump.into}" was restored, but replaying extraSql "${
+              extra.name
+            }" failed and was rolled back: ${(error as Error).message}; ` +
               `fix the statement and restore again`,
           );
         }

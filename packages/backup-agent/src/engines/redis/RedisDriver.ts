@@ -23,22 +23,39 @@ export interface RedisDriverOptions {
 /** Parses `host:port` (the database part of a generic destination does not apply to Redis). */
 function parseEndpoint(destination: string): { host: string; port?: number } {
   const parsed = parseDatabaseDestination(`${destination}/-`, 'Redis');
-  if (!parsed.host) throw new Error(`"${destination}" is not a Redis destination; write host or host:port`);
+  if (!parsed.host)
+    throw new Error(
+      `"${destination}" is not a Redis destination; write host or host:port`,
+    );
   return { host: parsed.host, port: parsed.port };
 }
 
 /** Redis and Valkey through their RDB snapshot: BGSAVE or `redis-cli --rdb`, checked with redis-check-rdb. */
-export function createRedisDriver(options: RedisDriverOptions): EngineDriver<RedisSettings> {
+export function createRedisDriver(
+  options: RedisDriverOptions,
+): EngineDriver<RedisSettings> {
   const runners = options;
   return {
     engine: 'redis',
     settingsSchema: redisSettingsSchema,
-    describe: settings => `Redis/Valkey at ${settings.host}:${settings.port}${settings.container ? ` (tools in container ${settings.container.name})` : ''}`,
+    describe: settings =>
+      `Redis/Valkey at ${settings.host}:${settings.port}${
+        settings.container
+          ? ` (tools in container ${settings.container.name})`
+          : ''
+      }`,
 
     withDestination(settings, destination) {
       const endpoint = parseEndpoint(destination);
       // Another server: its RDB file is unknown, so the snapshot is replayed into it.
-      return { ...settings, host: endpoint.host, port: endpoint.port ?? settings.port, rdbPath: undefined, container: undefined, restore: { mode: 'replay', flush: true } };
+      return {
+        ...settings,
+        host: endpoint.host,
+        port: endpoint.port ?? settings.port,
+        rdbPath: undefined,
+        container: undefined,
+        restore: { mode: 'replay', flush: true },
+      };
     },
 
     async serverVersion(settings) {
@@ -46,15 +63,36 @@ export function createRedisDriver(options: RedisDriverOptions): EngineDriver<Red
         return await withRedis(settings, serverVersionOf);
       } catch (error) {
         // A server stopped for a file restore has no version to report.
-        if (settings.restore.mode === 'replace-file' && /ECONNREFUSED/.test((error as Error).message)) return null;
+        if (
+          settings.restore.mode === 'replace-file' &&
+          /ECONNREFUSED/.test((error as Error).message)
+        )
+          return null;
         throw error;
       }
     },
 
-    backup: (settings, context) => backupRedis({ ...runners, runner: toolRunner(runners.runner, settings.container, context) }, settings, context),
+    backup: (settings, context) =>
+      backupRedis(
+        {
+          ...runners,
+          runner: toolRunner(runners.runner, settings.container, context),
+        },
+        settings,
+        context,
+      ),
     inspectDestination: inspectRedis,
     dropDestination: emptyScratchRedis,
-    restore: (settings, artifacts, context) => restoreRedis({ ...runners, runner: toolRunner(runners.runner, settings.container, context) }, settings, artifacts, context),
+    restore: (settings, artifacts, context) =>
+      restoreRedis(
+        {
+          ...runners,
+          runner: toolRunner(runners.runner, settings.container, context),
+        },
+        settings,
+        artifacts,
+        context,
+      ),
     containerNeeds: settings => execContainerNeeds(settings.container),
     check: checkRedis,
     compareDetails: compareRedisDetails,
@@ -63,4 +101,7 @@ export function createRedisDriver(options: RedisDriverOptions): EngineDriver<Red
 }
 
 const local = new LocalProcessRunner();
-export const redisDriver = createRedisDriver({ runner: local, localRunner: local });
+export const redisDriver = createRedisDriver({
+  runner: local,
+  localRunner: local,
+});

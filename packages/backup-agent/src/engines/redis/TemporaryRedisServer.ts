@@ -24,7 +24,12 @@ export class TemporaryRedisServer {
   ) {}
 
   /** Starts on `rdbFile` (which is moved into `dir`) and waits until the data is loaded. */
-  static async start(runner: CommandRunner, rdbFile: string, dir: string, timeoutMs = 120_000): Promise<TemporaryRedisServer> {
+  static async start(
+    runner: CommandRunner,
+    rdbFile: string,
+    dir: string,
+    timeoutMs = 120_000,
+  ): Promise<TemporaryRedisServer> {
     await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
     await fsp.rename(rdbFile, path.join(dir, 'dump.rdb'));
     const logFile = path.join(dir, 'redis.log');
@@ -32,9 +37,24 @@ export class TemporaryRedisServer {
     const running = runner.run({
       command: 'redis-server',
       args: [
-        '--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes',
-        '--dir', dir, '--dbfilename', 'dump.rdb', '--save', '', '--appendonly', 'no',
-        '--daemonize', 'no', '--logfile', logFile,
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--protected-mode',
+        'yes',
+        '--dir',
+        dir,
+        '--dbfilename',
+        'dump.rdb',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--daemonize',
+        'no',
+        '--logfile',
+        logFile,
       ],
     });
     running.stdout.resume();
@@ -47,11 +67,19 @@ export class TemporaryRedisServer {
     try {
       await waitFor(
         async () => {
-          if (exited) throw new Error(`the temporary redis-server could not load the RDB: ${(await logTail(logFile)) || exited.message}`);
+          if (exited)
+            throw new Error(
+              `the temporary redis-server could not load the RDB: ${
+                (await logTail(logFile)) || exited.message
+              }`,
+            );
           try {
             const client = await connectRedis({ host: '127.0.0.1', port });
             try {
-              return (await readInfo(client, 'persistence')).get('loading') === '0' ? true : undefined;
+              return (await readInfo(client, 'persistence')).get('loading') ===
+                '0'
+                ? true
+                : undefined;
             } finally {
               client.disconnect();
             }
@@ -59,7 +87,14 @@ export class TemporaryRedisServer {
             return undefined;
           }
         },
-        { timeoutMs, intervalMs: 100, timeoutMessage: () => `the temporary redis-server did not finish loading the RDB within ${timeoutMs / 1000} s` },
+        {
+          timeoutMs,
+          intervalMs: 100,
+          timeoutMessage: () =>
+            `the temporary redis-server did not finish loading the RDB within ${
+              timeoutMs / 1000
+            } s`,
+        },
       );
     } catch (error) {
       await server.stop();

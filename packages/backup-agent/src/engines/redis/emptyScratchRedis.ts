@@ -6,7 +6,8 @@ import { describeServer, withRedis } from './redisConnection';
 import { keyspaceOf, parseInfo, readInfo, totalKeys } from './redisInfo';
 import type { RedisSettings } from './redisSettings';
 
-const runIdOf = async (client: Redis) => (await readInfo(client, 'server')).get('run_id');
+const runIdOf = async (client: Redis) =>
+  (await readInfo(client, 'server')).get('run_id');
 
 /** The own server's run_id; none when it does not answer (then it is not what answered here). */
 async function ownRunId(own: RedisSettings): Promise<string | undefined> {
@@ -26,23 +27,40 @@ function repliesOf(results: [Error | null, unknown][] | null): unknown[] {
  * is a whole server, so dropping it is FLUSHALL. The target's own server is refused, by address
  * and, for a second name or a forwarded port that reaches it, by its run_id.
  */
-export async function emptyScratchRedis(settings: RedisSettings, own: RedisSettings): Promise<string> {
-  const where = `${net.isIPv6(settings.host) ? `[${settings.host}]` : settings.host}:${settings.port}`;
+export async function emptyScratchRedis(
+  settings: RedisSettings,
+  own: RedisSettings,
+): Promise<string> {
+  const where = `${
+    net.isIPv6(settings.host) ? `[${settings.host}]` : settings.host
+  }:${settings.port}`;
   const refusal = (why: string) =>
-    new DropRefusedError(`refusing to empty Redis at ${where}: it is the target's own server (${own.host}:${own.port}${why}); only a restore destination elsewhere can be dropped`);
+    new DropRefusedError(
+      `refusing to empty Redis at ${where}: it is the target's own server (${own.host}:${own.port}${why}); only a restore destination elsewhere can be dropped`,
+    );
   if (await sameServer(settings, own)) throw refusal('');
   return withRedis(settings, async client => {
     const runId = await runIdOf(client);
-    if (runId !== undefined && runId === (await ownRunId(own))) throw refusal(' answers with the same run_id');
+    if (runId !== undefined && runId === (await ownRunId(own)))
+      throw refusal(' answers with the same run_id');
     let replies: unknown[];
     try {
       // One transaction: the count is of exactly the keys FLUSHALL removes.
-      replies = repliesOf(await client.multi().info('keyspace').flushall().exec());
+      replies = repliesOf(
+        await client.multi().info('keyspace').flushall().exec(),
+      );
     } catch (error) {
-      const previous = (error as { previousErrors?: Error[] }).previousErrors?.[0];
-      throw new Error(`cannot empty ${describeServer(settings)}: ${(previous ?? (error as Error)).message}`);
+      const previous = (error as { previousErrors?: Error[] })
+        .previousErrors?.[0];
+      throw new Error(
+        `cannot empty ${describeServer(settings)}: ${
+          (previous ?? (error as Error)).message
+        }`,
+      );
     }
     const removed = totalKeys(keyspaceOf(parseInfo(String(replies[0]))));
-    return `emptied scratch Redis at ${where} (${removed} key${removed === 1 ? '' : 's'} removed)`;
+    return `emptied scratch Redis at ${where} (${removed} key${
+      removed === 1 ? '' : 's'
+    } removed)`;
   });
 }

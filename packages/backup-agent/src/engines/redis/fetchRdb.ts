@@ -3,7 +3,10 @@ import type { RedisEndpoint } from './redisConnection';
 import { redisPassword } from './redisConnection';
 
 /** redis-cli's connection arguments; the password goes in REDISCLI_AUTH, never in argv. */
-export function redisCliSpec(endpoint: RedisEndpoint, args: string[]): CommandSpec {
+export function redisCliSpec(
+  endpoint: RedisEndpoint,
+  args: string[],
+): CommandSpec {
   const password = redisPassword(endpoint);
   const user = endpoint.user ? ['--user', endpoint.user] : [];
   return {
@@ -19,7 +22,12 @@ export function redisCliSpec(endpoint: RedisEndpoint, args: string[]): CommandSp
  * file. Not to stdout: redis-cli 7.0 appends the 40-byte EOF mark of a diskless transfer to
  * stdout, which would become part of the artifact.
  */
-export async function fetchRdb(runner: CommandRunner, endpoint: RedisEndpoint, file: string, stagingDir: string): Promise<void> {
+export async function fetchRdb(
+  runner: CommandRunner,
+  endpoint: RedisEndpoint,
+  file: string,
+  stagingDir: string,
+): Promise<void> {
   // Where redis-cli can write: the staging folder, or /tmp in the target's container.
   const output = await runner.toolOutputFile(stagingDir, 'dump.rdb');
   try {
@@ -29,7 +37,9 @@ export async function fetchRdb(runner: CommandRunner, endpoint: RedisEndpoint, f
       await running.completion;
     } catch (error) {
       throw new Error(
-        `fetching the RDB over the wire failed (${(error as Error).message}); the server must allow SYNC for this user, ` +
+        `fetching the RDB over the wire failed (${
+          (error as Error).message
+        }); the server must allow SYNC for this user, ` +
           'or set rdbPath to the RDB file the server writes when the agent can read it',
       );
     }

@@ -13,12 +13,18 @@ export function redisPassword(endpoint: RedisEndpoint): string | undefined {
   return endpoint.password ? resolveSecret(endpoint.password) : undefined;
 }
 
-export function describeServer(endpoint: { host: string; port: number }): string {
+export function describeServer(endpoint: {
+  host: string;
+  port: number;
+}): string {
   return `Redis at ${endpoint.host}:${endpoint.port}`;
 }
 
 /** Connects (failing fast, no reconnect loop); errors say where, never with the password. */
-export async function connectRedis(endpoint: RedisEndpoint, db = 0): Promise<Redis> {
+export async function connectRedis(
+  endpoint: RedisEndpoint,
+  db = 0,
+): Promise<Redis> {
   const password = redisPassword(endpoint);
   const client = new Redis({
     host: endpoint.host,
@@ -41,13 +47,19 @@ export async function connectRedis(endpoint: RedisEndpoint, db = 0): Promise<Red
     await client.connect();
   } catch (error) {
     client.disconnect();
-    const reason = scrubSecrets((cause ?? (error as Error)).message, password ? [password] : []);
+    const reason = scrubSecrets(
+      (cause ?? (error as Error)).message,
+      password ? [password] : [],
+    );
     throw new Error(`cannot connect to ${describeServer(endpoint)}: ${reason}`);
   }
   return client;
 }
 
-export async function withRedis<T>(endpoint: RedisEndpoint, use: (client: Redis) => Promise<T>): Promise<T> {
+export async function withRedis<T>(
+  endpoint: RedisEndpoint,
+  use: (client: Redis) => Promise<T>,
+): Promise<T> {
   const client = await connectRedis(endpoint);
   try {
     return await use(client);
@@ -62,7 +74,8 @@ export async function isRunning(endpoint: RedisEndpoint): Promise<boolean> {
     await withRedis(endpoint, client => client.ping());
     return true;
   } catch (error) {
-    if (/ECONNREFUSED|ENOENT|ECONNRESET/.test((error as Error).message)) return false;
+    if (/ECONNREFUSED|ENOENT|ECONNRESET/.test((error as Error).message))
+      return false;
     throw error;
   }
 }

@@ -5,26 +5,35 @@ export function parseInfo(text: string): Map<string, string> {
   const fields = new Map<string, string>();
   for (const line of text.split(/\r?\n/)) {
     const at = line.indexOf(':');
-    if (at > 0 && !line.startsWith('#')) fields.set(line.slice(0, at), line.slice(at + 1));
+    if (at > 0 && !line.startsWith('#'))
+      fields.set(line.slice(0, at), line.slice(at + 1));
   }
   return fields;
 }
 
 /** INFO <section> as a map of its `key:value` lines. */
-export async function readInfo(client: Redis, section: string): Promise<Map<string, string>> {
+export async function readInfo(
+  client: Redis,
+  section: string,
+): Promise<Map<string, string>> {
   return parseInfo(await client.info(section));
 }
 
 /** Keys per database from INFO keyspace (`db0:keys=3,expires=1,...`), only non-empty ones. */
-export async function keyspace(client: Redis): Promise<Record<string, { keys: number }>> {
+export async function keyspace(
+  client: Redis,
+): Promise<Record<string, { keys: number }>> {
   return keyspaceOf(await readInfo(client, 'keyspace'));
 }
 
-export function keyspaceOf(info: Map<string, string>): Record<string, { keys: number }> {
+export function keyspaceOf(
+  info: Map<string, string>,
+): Record<string, { keys: number }> {
   const databases: Record<string, { keys: number }> = {};
   for (const [name, value] of info) {
     const keys = /(?:^|,)keys=(\d+)/.exec(value);
-    if (/^db\d+$/.test(name) && keys) databases[name] = { keys: Number(keys[1]) };
+    if (/^db\d+$/.test(name) && keys)
+      databases[name] = { keys: Number(keys[1]) };
   }
   return databases;
 }

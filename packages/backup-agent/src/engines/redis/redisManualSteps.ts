@@ -2,10 +2,18 @@ import type { ManualArtifact } from '../EngineDriver';
 import { shellQuote } from '../shellQuote';
 import type { RedisSettings } from './redisSettings';
 
-export function redisManualSteps(settings: RedisSettings, artifacts: ManualArtifact[]): string {
+export function redisManualSteps(
+  settings: RedisSettings,
+  artifacts: ManualArtifact[],
+): string {
   const [artifact] = artifacts;
-  const file = settings.restore.mode === 'replace-file' ? (settings.restore.rdbPath ?? settings.rdbPath) : settings.rdbPath;
-  const target = file ? shellQuote(file) : '<dir>/<dbfilename> (redis-cli CONFIG GET dir; CONFIG GET dbfilename)';
+  const file =
+    settings.restore.mode === 'replace-file'
+      ? settings.restore.rdbPath ?? settings.rdbPath
+      : settings.rdbPath;
+  const target = file
+    ? shellQuote(file)
+    : '<dir>/<dbfilename> (redis-cli CONFIG GET dir; CONFIG GET dbfilename)';
   return [
     `1. Unpack and check the RDB: \`${artifact.catCommand} > dump.rdb && redis-check-rdb dump.rdb\` (it must end with "RDB looks OK").`,
     `2. Check the server does not use an append-only file (\`redis-cli CONFIG GET appendonly\` must say no): with AOF on, it loads the AOF on start, not the RDB.`,

@@ -3,14 +3,24 @@ import fsp from 'node:fs/promises';
 import type { CommandRunner } from '../../exec/CommandRunner';
 import { fsyncDir } from '../../fs/durable';
 import type { EngineContext } from '../EngineDriver';
-import { redisPassword, describeServer, isRunning, withRedis } from './redisConnection';
+import {
+  redisPassword,
+  describeServer,
+  isRunning,
+  withRedis,
+} from './redisConnection';
 import type { RedisSettings } from './redisSettings';
 import { waitFor } from './waitFor';
 import { readInfo } from './redisInfo';
 
 type ReplaceFile = Extract<RedisSettings['restore'], { mode: 'replace-file' }>;
 
-async function runConfigured(runner: CommandRunner, settings: RedisSettings, argv: string[], what: string): Promise<void> {
+async function runConfigured(
+  runner: CommandRunner,
+  settings: RedisSettings,
+  argv: string[],
+  what: string,
+): Promise<void> {
   const password = redisPassword(settings);
   // The commands may need to talk to the server (redis-cli shutdown): they get the password the
   // same way redis-cli does, in the environment.
@@ -24,7 +34,9 @@ async function runConfigured(runner: CommandRunner, settings: RedisSettings, arg
   try {
     await running.completion;
   } catch (error) {
-    throw new Error(`${what} (${argv.join(' ')}) failed: ${(error as Error).message}`);
+    throw new Error(
+      `${what} (${argv.join(' ')}) failed: ${(error as Error).message}`,
+    );
   }
 }
 
@@ -43,7 +55,9 @@ export async function replaceRdbFile(
   const rdbPath = (restore.rdbPath ?? settings.rdbPath)!;
   const where = describeServer(settings);
   if (await isRunning(settings)) {
-    const appendonly = await withRedis(settings, async client => (await readInfo(client, 'persistence')).get('aof_enabled'));
+    const appendonly = await withRedis(settings, async client =>
+      (await readInfo(client, 'persistence')).get('aof_enabled'),
+    );
     if (appendonly === '1') {
       throw new Error(
         `${where} uses an append-only file (appendonly yes): on start it would load that, not ${rdbPath}; restore with mode replay instead; nothing was changed`,
@@ -54,12 +68,21 @@ export async function replaceRdbFile(
         `${where} is running: its RDB file can only be replaced while it is stopped; set restore.stopCommand (and startCommand), stop it yourself and restore again, or use mode replay; nothing was changed`,
       );
     }
-    await runConfigured(runner, settings, restore.stopCommand, 'restore.stopCommand');
-    await waitFor(async () => ((await isRunning(settings)) ? undefined : true), {
-      timeoutMs: 60_000,
-      intervalMs: 200,
-      timeoutMessage: () => `${where} still answers 60 s after restore.stopCommand; nothing was changed`,
-    });
+    await runConfigured(
+      runner,
+      settings,
+      restore.stopCommand,
+      'restore.stopCommand',
+    );
+    await waitFor(
+      async () => ((await isRunning(settings)) ? undefined : true),
+      {
+        timeoutMs: 60_000,
+        intervalMs: 200,
+        timeoutMessage: () =>
+          `${where} still answers 60 s after restore.stopCommand; nothing was changed`,
+      },
+    );
     context.log(`stopped ${where}`);
   }
 
@@ -73,20 +96,41 @@ export async function replaceRdbFile(
     await fsyncDir(path.dirname(rdbPath));
   } catch (error) {
     await fsp.rename(previous, rdbPath).catch(() => undefined);
-    if (restore.startCommand) await runConfigured(runner, settings, restore.startCommand, 'restore.startCommand').catch(() => undefined);
-    throw new Error(`replacing ${rdbPath} failed, the old file is back in place: ${(error as Error).message}`);
+    if (restore.startCommand)
+      await runConfigured(
+        runner,
+        settings,
+        restore.startCommand,
+        'restore.startCommand',
+      ).catch(() => undefined);
+    throw new Error(
+      `replacing ${rdbPath} failed, the old file is back in place: ${
+        (error as Error).message
+      }`,
+    );
   }
   context.log(`replaced ${rdbPath} (the previous file is kept as ${previous})`);
 
   if (!restore.startCommand) {
-    context.log(`restore.startCommand is not set: start ${where} yourself; it loads ${rdbPath} on start`);
+    context.log(
+      `restore.startCommand is not set: start ${where} yourself; it loads ${rdbPath} on start`,
+    );
     return;
   }
-  await runConfigured(runner, settings, restore.startCommand, 'restore.startCommand');
+  await runConfigured(
+    runner,
+    settings,
+    restore.startCommand,
+    'restore.startCommand',
+  );
   await waitFor(
     async () => {
       try {
-        return await withRedis(settings, async client => ((await readInfo(client, 'persistence')).get('loading') === '0' ? true : undefined));
+        return await withRedis(settings, async client =>
+          (await readInfo(client, 'persistence')).get('loading') === '0'
+            ? true
+            : undefined,
+        );
       } catch {
         return undefined;
       }

@@ -8,7 +8,10 @@ const BATCH = 500;
  * Copies every key of every database from `source` to the destination with DUMP + PTTL and
  * RESTORE ... REPLACE, so values, types and TTLs arrive as they were. Returns keys copied.
  */
-export async function replayKeys(source: TemporaryRedisServer, connectDestination: (db: number) => Promise<Redis>): Promise<number> {
+export async function replayKeys(
+  source: TemporaryRedisServer,
+  connectDestination: (db: number) => Promise<Redis>,
+): Promise<number> {
   let copied = 0;
   const databases = await withClient(source, 0, keyspace);
   for (const name of Object.keys(databases)) {
@@ -25,7 +28,10 @@ export async function replayKeys(source: TemporaryRedisServer, connectDestinatio
         for (const key of keys) read.dumpBuffer(key).pttl(key);
         const results = (await read.exec()) ?? [];
         const readError = results.find(([error]) => error)?.[0];
-        if (readError) throw new Error(`reading keys of db ${db} from the RDB failed: ${readError.message}`);
+        if (readError)
+          throw new Error(
+            `reading keys of db ${db} from the RDB failed: ${readError.message}`,
+          );
         const write = to.pipeline();
         keys.forEach((key, index) => {
           const payload = results[index * 2][1] as Buffer | null;
@@ -36,7 +42,10 @@ export async function replayKeys(source: TemporaryRedisServer, connectDestinatio
         });
         const written = (await write.exec()) ?? [];
         const writeError = written.find(([error]) => error)?.[0];
-        if (writeError) throw new Error(`RESTORE into db ${db} failed: ${writeError.message}`);
+        if (writeError)
+          throw new Error(
+            `RESTORE into db ${db} failed: ${writeError.message}`,
+          );
         copied += written.length;
       } while (cursor !== '0');
     } finally {
@@ -47,7 +56,11 @@ export async function replayKeys(source: TemporaryRedisServer, connectDestinatio
   return copied;
 }
 
-async function withClient<T>(server: TemporaryRedisServer, db: number, use: (client: Redis) => Promise<T>): Promise<T> {
+async function withClient<T>(
+  server: TemporaryRedisServer,
+  db: number,
+  use: (client: Redis) => Promise<T>,
+): Promise<T> {
   const client = await server.connect(db);
   try {
     return await use(client);

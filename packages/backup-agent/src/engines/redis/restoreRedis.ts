@@ -13,10 +13,23 @@ import { replayKeys } from './replayKeys';
 import { TemporaryRedisServer } from './TemporaryRedisServer';
 
 /** Loads the snapshot's keys into the running server through a temporary redis-server. */
-async function replay(runners: { localRunner: CommandRunner }, settings: RedisSettings, flush: boolean, prepared: string, context: EngineContext): Promise<void> {
+async function replay(
+  runners: { localRunner: CommandRunner },
+  settings: RedisSettings,
+  flush: boolean,
+  prepared: string,
+  context: EngineContext,
+): Promise<void> {
   const where = describeServer(settings);
-  const dir = path.join(context.stagingDir, `redis-replay-${randomBytes(6).toString('hex')}`);
-  const source = await TemporaryRedisServer.start(runners.localRunner, prepared, dir);
+  const dir = path.join(
+    context.stagingDir,
+    `redis-replay-${randomBytes(6).toString('hex')}`,
+  );
+  const source = await TemporaryRedisServer.start(
+    runners.localRunner,
+    prepared,
+    dir,
+  );
   try {
     const destination = await connectRedis(settings);
     try {
@@ -28,7 +41,11 @@ async function replay(runners: { localRunner: CommandRunner }, settings: RedisSe
       destination.disconnect();
     }
     const copied = await replayKeys(source, db => connectRedis(settings, db));
-    context.log(`loaded ${copied} key(s) into ${where}${flush ? '' : ' (keys not in the snapshot were left as they are)'}`);
+    context.log(
+      `loaded ${copied} key(s) into ${where}${
+        flush ? '' : ' (keys not in the snapshot were left as they are)'
+      }`,
+    );
   } finally {
     await source.stop();
   }
@@ -46,20 +63,51 @@ export async function restoreRedis(
   context: EngineContext,
 ): Promise<void> {
   if (artifacts.length !== 1 || artifacts[0].name !== RDB_ARTIFACT) {
-    throw new Error(`a Redis snapshot holds exactly one artifact, ${RDB_ARTIFACT}; this one has ${artifacts.map(a => a.name).join(', ') || 'none'}`);
+    throw new Error(
+      `a Redis snapshot holds exactly one artifact, ${RDB_ARTIFACT}; this one has ${
+        artifacts.map(a => a.name).join(', ') || 'none'
+      }`,
+    );
   }
   const restore = settings.restore;
-  const target = restore.mode === 'replace-file' ? (restore.rdbPath ?? settings.rdbPath)! : undefined;
+  const target =
+    restore.mode === 'replace-file'
+      ? (restore.rdbPath ?? settings.rdbPath)!
+      : undefined;
   // Next to the server's file, so putting it in place is a rename on the same filesystem.
-  await fsp.mkdir(target ? path.dirname(target) : context.stagingDir, { recursive: true, mode: 0o700 });
-  const prepared = target ? siblingTempPath(target, 'safekeep-restore') : path.join(context.stagingDir, `restore-${randomBytes(6).toString('hex')}.rdb`);
+  await fsp.mkdir(target ? path.dirname(target) : context.stagingDir, {
+    recursive: true,
+    mode: 0o700,
+  });
+  const prepared = target
+    ? siblingTempPath(target, 'safekeep-restore')
+    : path.join(
+        context.stagingDir,
+        `restore-${randomBytes(6).toString('hex')}.rdb`,
+      );
   try {
     await writeStreamToNewFile(await artifacts[0].open(), prepared);
-    if (!(await checkRdb(runners.localRunner, prepared, `the snapshot's ${RDB_ARTIFACT}`))) {
-      context.log('redis-check-rdb is not installed: the RDB is used without that validation');
+    if (
+      !(await checkRdb(
+        runners.localRunner,
+        prepared,
+        `the snapshot's ${RDB_ARTIFACT}`,
+      ))
+    ) {
+      context.log(
+        'redis-check-rdb is not installed: the RDB is used without that validation',
+      );
     }
-    if (restore.mode === 'replay') await replay(runners, settings, restore.flush, prepared, context);
-    else await replaceRdbFile(runners.runner, settings, restore, prepared, context);
+    if (restore.mode === 'replay')
+      await replay(runners, settings, restore.flush, prepared, context);
+    else
+      await replaceRdbFile(
+        runners.runner,
+        settings,
+        restore,
+        prepared,
+        context,
+      );
   } finally {
     await fsp.rm(prepared, { force: true });
   }

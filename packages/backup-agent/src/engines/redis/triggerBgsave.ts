@@ -22,7 +22,9 @@ async function saveState(client: Redis): Promise<SaveState> {
 }
 
 function moved(before: SaveState, now: SaveState): boolean {
-  return before.saves !== undefined && now.saves !== undefined ? now.saves > before.saves : now.lastSave > before.lastSave;
+  return before.saves !== undefined && now.saves !== undefined
+    ? now.saves > before.saves
+    : now.lastSave > before.lastSave;
 }
 
 /**
@@ -30,23 +32,38 @@ function moved(before: SaveState, now: SaveState): boolean {
  * BGSAVE, and waits until the counter moves. A save already running was started before we
  * asked, so it is awaited and a new one started after it.
  */
-export async function triggerBgsave(client: Redis, options: { timeoutMs: number; where: string; log: (m: string) => void }): Promise<void> {
+export async function triggerBgsave(
+  client: Redis,
+  options: { timeoutMs: number; where: string; log: (m: string) => void },
+): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
   const remaining = () => Math.max(0, deadline - Date.now());
   const timeoutMessage = () =>
-    `BGSAVE on ${options.where} did not finish within ${Math.round(options.timeoutMs / 1000)} s; raise saveTimeoutSeconds for a large dataset, or check the server's log`;
+    `BGSAVE on ${options.where} did not finish within ${Math.round(
+      options.timeoutMs / 1000,
+    )} s; raise saveTimeoutSeconds for a large dataset, or check the server's log`;
 
   let before = await saveState(client);
   if (before.saves === undefined) {
     // LASTSAVE counts whole seconds: start in a fresh second so a quick save is still seen.
-    await new Promise(resolve => setTimeout(resolve, 1000 - (Date.now() % 1000) + 10));
+    await new Promise(resolve =>
+      setTimeout(resolve, 1000 - (Date.now() % 1000) + 10),
+    );
   }
   try {
     await client.bgsave();
   } catch (error) {
-    if (!/already in progress/i.test((error as Error).message)) throw new Error(`BGSAVE on ${options.where} was refused: ${(error as Error).message}`);
-    options.log(`a background save was already running on ${options.where}; waiting for it, then saving again so the snapshot is not older than this backup`);
-    await waitFor(async () => ((await saveState(client)).inProgress ? undefined : true), { timeoutMs: remaining(), timeoutMessage });
+    if (!/already in progress/i.test((error as Error).message))
+      throw new Error(
+        `BGSAVE on ${options.where} was refused: ${(error as Error).message}`,
+      );
+    options.log(
+      `a background save was already running on ${options.where}; waiting for it, then saving again so the snapshot is not older than this backup`,
+    );
+    await waitFor(
+      async () => ((await saveState(client)).inProgress ? undefined : true),
+      { timeoutMs: remaining(), timeoutMessage },
+    );
     before = await saveState(client);
     await client.bgsave();
   }
@@ -58,6 +75,8 @@ export async function triggerBgsave(client: Redis, options: { timeoutMs: number;
     { timeoutMs: remaining(), intervalMs: 200, timeoutMessage },
   );
   if (after.lastStatus !== 'ok') {
-    throw new Error(`BGSAVE on ${options.where} failed (rdb_last_bgsave_status:${after.lastStatus}); the server's log says why (disk full, permissions on its dir?)`);
+    throw new Error(
+      `BGSAVE on ${options.where} failed (rdb_last_bgsave_status:${after.lastStatus}); the server's log says why (disk full, permissions on its dir?)`,
+    );
   }
 }

@@ -4,7 +4,12 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, HeadObjectCommand, S3Client, _Object } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  S3Client,
+  _Object,
+} from '@aws-sdk/client-s3';
 import { encodeIndexRecord, INDEX_FORMAT, IndexedObject } from './objectIndex';
 import type { PreviousIndex } from './incremental';
 import { explainS3Error, listObjects } from './s3Access';
@@ -20,7 +25,17 @@ export interface MirrorTotals {
   dependsOn: Set<string>;
 }
 
-type ObjectFacts = Pick<IndexedObject, 'etag' | 'last_modified' | 'content_type' | 'cache_control' | 'content_disposition' | 'content_encoding' | 'content_language' | 'metadata'> & { size: number };
+type ObjectFacts = Pick<
+  IndexedObject,
+  | 'etag'
+  | 'last_modified'
+  | 'content_type'
+  | 'cache_control'
+  | 'content_disposition'
+  | 'content_encoding'
+  | 'content_language'
+  | 'metadata'
+> & { size: number };
 
 function factsOf(response: {
   ETag?: string;
@@ -46,7 +61,10 @@ function factsOf(response: {
   };
 }
 
-async function downloadHashed(body: Readable, file: string): Promise<{ sha256: string; size: number }> {
+async function downloadHashed(
+  body: Readable,
+  file: string,
+): Promise<{ sha256: string; size: number }> {
   const hash = createHash('sha256');
   let size = 0;
   await pipeline(
@@ -80,14 +98,34 @@ export async function* bucketBlobTar(options: {
   const { client, settings, stagingDir, previous, totals } = options;
   const index = await fsp.open(options.indexFile, 'wx', 0o600);
   try {
-    await index.write(encodeIndexRecord({ type: 'index', format: INDEX_FORMAT, bucket: settings.bucket, prefix: settings.prefix }));
+    await index.write(
+      encodeIndexRecord({
+        type: 'index',
+        format: INDEX_FORMAT,
+        bucket: settings.bucket,
+        prefix: settings.prefix,
+      }),
+    );
     const inThisTar = new Set<string>();
     const blobFile = path.join(stagingDir, 'object.blob');
-    const record = async (key: string, facts: ObjectFacts, sha256: string, blobSnapshot?: string) => {
+    const record = async (
+      key: string,
+      facts: ObjectFacts,
+      sha256: string,
+      blobSnapshot?: string,
+    ) => {
       totals.objects++;
       totals.bytes += facts.size;
       if (blobSnapshot) totals.dependsOn.add(blobSnapshot);
-      await index.write(encodeIndexRecord({ type: 'object', key, ...facts, sha256, blob_snapshot: blobSnapshot }));
+      await index.write(
+        encodeIndexRecord({
+          type: 'object',
+          key,
+          ...facts,
+          sha256,
+          blob_snapshot: blobSnapshot,
+        }),
+      );
     };
 
     const objects = listObjects(client, settings.bucket, settings.prefix);
@@ -104,30 +142,49 @@ export async function* bucketBlobTar(options: {
       const key = fullKey.slice(settings.prefix.length);
       const known = previous?.byKey.get(key);
       if (known && known.etag === listed.ETag && known.size === listed.Size) {
-        const head = await client.send(new HeadObjectCommand({ Bucket: settings.bucket, Key: fullKey }));
+        const head = await client.send(
+          new HeadObjectCommand({ Bucket: settings.bucket, Key: fullKey }),
+        );
         if (head.ETag === known.etag && head.ContentLength === known.size) {
-          await record(key, factsOf(head), known.blob.sha256, known.blob.snapshot);
+          await record(
+            key,
+            factsOf(head),
+            known.blob.sha256,
+            known.blob.snapshot,
+          );
           continue;
         }
       }
       let response;
       try {
-        response = await client.send(new GetObjectCommand({ Bucket: settings.bucket, Key: fullKey }));
+        response = await client.send(
+          new GetObjectCommand({ Bucket: settings.bucket, Key: fullKey }),
+        );
       } catch (error) {
         throw explainS3Error(error, settings, `reading object ${fullKey} of`);
       }
       const facts = factsOf(response);
-      const { sha256, size } = await downloadHashed(response.Body as Readable, blobFile);
+      const { sha256, size } = await downloadHashed(
+        response.Body as Readable,
+        blobFile,
+      );
       if (size !== facts.size) {
-        throw new Error(`object ${fullKey} announced ${facts.size} bytes and delivered ${size}; it may have changed during the backup, run it again`);
+        throw new Error(
+          `object ${fullKey} announced ${facts.size} bytes and delivered ${size}; it may have changed during the backup, run it again`,
+        );
       }
       const elsewhere = previous?.bySha.get(sha256);
       if (elsewhere) {
         await record(key, facts, sha256, elsewhere.snapshot);
       } else {
         if (!inThisTar.has(sha256)) {
-          yield tarHeader(blobEntryName(sha256), size, response.LastModified ?? new Date(0));
-          for await (const chunk of fs.createReadStream(blobFile)) yield chunk as Buffer;
+          yield tarHeader(
+            blobEntryName(sha256),
+            size,
+            response.LastModified ?? new Date(0),
+          );
+          for await (const chunk of fs.createReadStream(blobFile))
+            yield chunk as Buffer;
           yield tarPadding(size);
           inThisTar.add(sha256);
           totals.copiedObjects++;
@@ -138,7 +195,13 @@ export async function* bucketBlobTar(options: {
       await fsp.rm(blobFile, { force: true });
     }
     yield TAR_END;
-    await index.write(encodeIndexRecord({ type: 'end', objects: totals.objects, bytes: totals.bytes }));
+    await index.write(
+      encodeIndexRecord({
+        type: 'end',
+        objects: totals.objects,
+        bytes: totals.bytes,
+      }),
+    );
   } finally {
     await index.close();
   }

@@ -44,7 +44,11 @@ const endRecord = z.object({
   bytes: z.number().int().nonnegative(),
 });
 
-const record = z.discriminatedUnion('type', [indexRecord, objectRecord, endRecord]);
+const record = z.discriminatedUnion('type', [
+  indexRecord,
+  objectRecord,
+  endRecord,
+]);
 
 export type IndexHeader = z.infer<typeof indexRecord>;
 export type IndexedObject = z.infer<typeof objectRecord>;
@@ -62,8 +66,14 @@ export interface ObjectIndex {
 }
 
 /** Reads and checks a whole index file; a file without its end line was cut short. */
-export async function readObjectIndex(file: string, what = INDEX_ARTIFACT): Promise<ObjectIndex> {
-  const lines = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
+export async function readObjectIndex(
+  file: string,
+  what = INDEX_ARTIFACT,
+): Promise<ObjectIndex> {
+  const lines = readline.createInterface({
+    input: fs.createReadStream(file),
+    crlfDelay: Infinity,
+  });
   let header: IndexHeader | undefined;
   let end: IndexEnd | undefined;
   const objects: IndexedObject[] = [];
@@ -75,11 +85,18 @@ export async function readObjectIndex(file: string, what = INDEX_ARTIFACT): Prom
     try {
       parsed = record.parse(JSON.parse(line));
     } catch (error) {
-      throw new Error(`${what} line ${number} is not a valid index record (${(error as Error).message.slice(0, 200)})`);
+      throw new Error(
+        `${what} line ${number} is not a valid index record (${(
+          error as Error
+        ).message.slice(0, 200)})`,
+      );
     }
     if (end) throw new Error(`${what} has records after its end line`);
     if (!header) {
-      if (parsed.type !== 'index') throw new Error(`${what} does not start with an index line; it is not a Safekeep S3 index`);
+      if (parsed.type !== 'index')
+        throw new Error(
+          `${what} does not start with an index line; it is not a Safekeep S3 index`,
+        );
       header = parsed;
     } else if (parsed.type === 'object') {
       objects.push(parsed);
@@ -90,10 +107,15 @@ export async function readObjectIndex(file: string, what = INDEX_ARTIFACT): Prom
     }
   }
   if (!header) throw new Error(`${what} is empty`);
-  if (!end) throw new Error(`${what} has no end line: it was cut short and is not restored`);
+  if (!end)
+    throw new Error(
+      `${what} has no end line: it was cut short and is not restored`,
+    );
   const bytes = objects.reduce((sum, o) => sum + o.size, 0);
   if (end.objects !== objects.length || end.bytes !== bytes) {
-    throw new Error(`${what} announces ${end.objects} objects of ${end.bytes} bytes and lists ${objects.length} of ${bytes}`);
+    throw new Error(
+      `${what} announces ${end.objects} objects of ${end.bytes} bytes and lists ${objects.length} of ${bytes}`,
+    );
   }
   return { header, objects, end };
 }

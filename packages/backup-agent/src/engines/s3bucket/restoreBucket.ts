@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { CopyObjectCommand, CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { IndexedObject, ObjectIndex } from './objectIndex';
 import { bucketExists, explainS3Error, listObjects } from './s3Access';
@@ -72,10 +78,18 @@ export class BucketRestore {
       this.log(`created bucket ${settings.bucket}`);
       return;
     }
-    for await (const object of listObjects(client, settings.bucket, settings.prefix)) this.existing.add(object.Key!);
+    for await (const object of listObjects(
+      client,
+      settings.bucket,
+      settings.prefix,
+    ))
+      this.existing.add(object.Key!);
   }
 
-  private async put(object: IndexedObject, body: AsyncIterable<Buffer>): Promise<void> {
+  private async put(
+    object: IndexedObject,
+    body: AsyncIterable<Buffer>,
+  ): Promise<void> {
     const key = this.fullKey(object);
     const hash = createHash('sha256');
     let size = 0;
@@ -91,7 +105,12 @@ export class BucketRestore {
     );
     const upload = new Upload({
       client: this.client,
-      params: { Bucket: this.settings.bucket, Key: key, Body: counted, ...objectHeaders(object) },
+      params: {
+        Bucket: this.settings.bucket,
+        Key: key,
+        Body: counted,
+        ...objectHeaders(object),
+      },
       queueSize: 1,
       leavePartsOnError: false,
     });
@@ -103,7 +122,9 @@ export class BucketRestore {
     }
     const sha256 = hash.digest('hex');
     if (sha256 !== object.sha256 || size !== object.size) {
-      throw new Error(`object ${key}: the snapshot's content has sha256 ${sha256} (${size} bytes), the index says ${object.sha256} (${object.size} bytes)`);
+      throw new Error(
+        `object ${key}: the snapshot's content has sha256 ${sha256} (${size} bytes), the index says ${object.sha256} (${object.size} bytes)`,
+      );
     }
   }
 
@@ -129,7 +150,9 @@ export class BucketRestore {
   async fromTar(tar: Readable, needs: BlobNeeds, what: string): Promise<void> {
     for await (const entry of readBlobEntries(tar)) {
       // A folder marker ("docs/" backed up with prefix "docs/") has no key at the bucket's root.
-      const objects = needs.get(entry.sha256)?.filter(o => this.fullKey(o) !== '');
+      const objects = needs
+        .get(entry.sha256)
+        ?.filter(o => this.fullKey(o) !== '');
       needs.delete(entry.sha256);
       if (!objects || objects.length === 0) continue;
       const [first, ...others] = objects;
@@ -137,7 +160,11 @@ export class BucketRestore {
       for (const other of others) await this.copy(first, other);
     }
     if (needs.size > 0) {
-      throw new Error(`${what} lacks ${needs.size} blob(s) the index needs, e.g. ${[...needs.keys()][0]}; the snapshot is incomplete`);
+      throw new Error(
+        `${what} lacks ${needs.size} blob(s) the index needs, e.g. ${
+          [...needs.keys()][0]
+        }; the snapshot is incomplete`,
+      );
     }
   }
 
@@ -152,14 +179,20 @@ export class BucketRestore {
   /** After a failure: removes the keys this restore added, and the bucket if it created it. */
   async rollback(): Promise<void> {
     await this.deleteKeys(this.added);
-    if (this.createdBucket) await this.client.send(new DeleteBucketCommand({ Bucket: this.settings.bucket }));
+    if (this.createdBucket)
+      await this.client.send(
+        new DeleteBucketCommand({ Bucket: this.settings.bucket }),
+      );
   }
 
   private async deleteKeys(keys: string[]): Promise<void> {
     for (let i = 0; i < keys.length; i += 1000) {
       const batch = keys.slice(i, i + 1000);
       await this.client.send(
-        new DeleteObjectsCommand({ Bucket: this.settings.bucket, Delete: { Objects: batch.map(Key => ({ Key })), Quiet: true } }),
+        new DeleteObjectsCommand({
+          Bucket: this.settings.bucket,
+          Delete: { Objects: batch.map(Key => ({ Key })), Quiet: true },
+        }),
       );
     }
   }

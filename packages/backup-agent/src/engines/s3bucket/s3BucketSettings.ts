@@ -9,7 +9,10 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 export function bucketNameSchema(what: string) {
   return z
     .string(field(what))
-    .regex(BUCKET_NAME, `must be an S3 bucket name: 3 to 63 lowercase letters, digits, "." or "-" (${what})`);
+    .regex(
+      BUCKET_NAME,
+      `must be an S3 bucket name: 3 to 63 lowercase letters, digits, "." or "-" (${what})`,
+    );
 }
 
 /** A key prefix as a folder: no leading slash, one trailing slash ("" for the whole bucket). */
@@ -22,18 +25,36 @@ export function s3BucketSettingsSchema(context: ConfigContext) {
   return z
     .object({
       endpoint: z
-        .string(field('the S3 endpoint URL, for S3-compatible services such as MinIO'))
+        .string(
+          field(
+            'the S3 endpoint URL, for S3-compatible services such as MinIO',
+          ),
+        )
         .url('must be a URL such as http://127.0.0.1:9000')
         .optional(),
       region: z.string(field('the S3 region')).min(1).default('us-east-1'),
-      forcePathStyle: z.boolean(field('whether to use path-style URLs (MinIO, SeaweedFS, s3rver)', 'true or false')).default(false),
+      forcePathStyle: z
+        .boolean(
+          field(
+            'whether to use path-style URLs (MinIO, SeaweedFS, s3rver)',
+            'true or false',
+          ),
+        )
+        .default(false),
       bucket: bucketNameSchema('the bucket to back up'),
       prefix: z
-        .string(field('the folder (key prefix) to back up; the whole bucket when left out'))
+        .string(
+          field(
+            'the folder (key prefix) to back up; the whole bucket when left out',
+          ),
+        )
         .default('')
         .transform(normalizePrefix),
       accessKeyId: secretRefSchema(context, 'the S3 access key id').optional(),
-      secretAccessKey: secretRefSchema(context, 'the S3 secret access key').optional(),
+      secretAccessKey: secretRefSchema(
+        context,
+        'the S3 secret access key',
+      ).optional(),
     })
     .strict()
     .superRefine((value, ctx) => {
@@ -48,4 +69,6 @@ export function s3BucketSettingsSchema(context: ConfigContext) {
     });
 }
 
-export type S3BucketSettings = z.infer<ReturnType<typeof s3BucketSettingsSchema>>;
+export type S3BucketSettings = z.infer<
+  ReturnType<typeof s3BucketSettingsSchema>
+>;

@@ -15,8 +15,19 @@ export function blobEntryName(sha256: string): string {
 }
 
 export function tarHeader(name: string, size: number, mtime: Date): Buffer {
-  const header = new Header({ path: name, mode: 0o644, size, mtime, type: 'File', uid: 0, gid: 0, uname: '', gname: '' });
-  if (header.encode()) throw new Error(`tar entry name ${name} is too long for a plain header`);
+  const header = new Header({
+    path: name,
+    mode: 0o644,
+    size,
+    mtime,
+    type: 'File',
+    uid: 0,
+    gid: 0,
+    uname: '',
+    gname: '',
+  });
+  if (header.encode())
+    throw new Error(`tar entry name ${name} is too long for a plain header`);
   return header.block!;
 }
 
@@ -42,8 +53,11 @@ class ByteReader {
       this.done = true;
       return false;
     }
-    const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    const chunk = Buffer.isBuffer(next.value)
+      ? next.value
+      : Buffer.from(next.value);
+    this.pending =
+      this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
     return true;
   }
 
@@ -52,7 +66,9 @@ class ByteReader {
     while (this.pending.length < n) {
       if (!(await this.more())) {
         if (this.pending.length === 0) return null;
-        throw new Error('objects.tar ends in the middle of an entry; the archive was cut short');
+        throw new Error(
+          'objects.tar ends in the middle of an entry; the archive was cut short',
+        );
       }
     }
     const out = this.pending.subarray(0, n);
@@ -64,7 +80,9 @@ class ByteReader {
   async *chunks(state: { left: number }): AsyncGenerator<Buffer> {
     while (state.left > 0) {
       if (this.pending.length === 0 && !(await this.more())) {
-        throw new Error('objects.tar ends in the middle of an entry; the archive was cut short');
+        throw new Error(
+          'objects.tar ends in the middle of an entry; the archive was cut short',
+        );
       }
       const take = Math.min(state.left, this.pending.length);
       const out = this.pending.subarray(0, take);
@@ -89,19 +107,26 @@ export interface BlobEntry {
 }
 
 /** The blobs of an objects.tar, in order; refuses any other kind of entry. */
-export async function* readBlobEntries(stream: Readable): AsyncGenerator<BlobEntry> {
+export async function* readBlobEntries(
+  stream: Readable,
+): AsyncGenerator<BlobEntry> {
   const reader = new ByteReader(stream);
   for (;;) {
     const block = await reader.exact(BLOCK);
-    if (!block) throw new Error('objects.tar has no end marker; the archive was cut short');
+    if (!block)
+      throw new Error(
+        'objects.tar has no end marker; the archive was cut short',
+      );
     const header = new Header(block);
     if (header.nullBlock) {
       await reader.drain();
       return;
     }
-    if (!header.cksumValid) throw new Error('objects.tar has a damaged entry header');
+    if (!header.cksumValid)
+      throw new Error('objects.tar has a damaged entry header');
     const match = BLOB_NAME.exec(header.path ?? '');
-    if (header.type !== 'File' || !match) throw new Error(`objects.tar holds an unexpected entry "${header.path}"`);
+    if (header.type !== 'File' || !match)
+      throw new Error(`objects.tar holds an unexpected entry "${header.path}"`);
     const size = header.size ?? 0;
     const state = { left: size };
     yield { sha256: match[1], size, body: reader.chunks(state) };

@@ -3,11 +3,25 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { EngineBackup, EngineDriver, ManualArtifact, RestoreArtifact } from '../EngineDriver';
-import { fsyncDir, pathExists, siblingTempPath, writeStreamToNewFile } from '../../fs/durable';
+import type {
+  EngineBackup,
+  EngineDriver,
+  ManualArtifact,
+  RestoreArtifact,
+} from '../EngineDriver';
+import {
+  fsyncDir,
+  pathExists,
+  siblingTempPath,
+  writeStreamToNewFile,
+} from '../../fs/durable';
 import { dropLocalPath } from '../dropLocalPath';
 import { SqliteSettings, sqliteSettingsSchema } from './sqliteSettings';
-import { assertQuickCheck, countRows, withReadOnlyDatabase } from './inspectSqlite';
+import {
+  assertQuickCheck,
+  countRows,
+  withReadOnlyDatabase,
+} from './inspectSqlite';
 
 function artifactName(settings: SqliteSettings): string {
   const base = path.basename(settings.path).replace(/[^A-Za-z0-9._-]/g, '_');
@@ -15,7 +29,11 @@ function artifactName(settings: SqliteSettings): string {
 }
 
 async function removeSidecars(file: string): Promise<void> {
-  await Promise.all(['-wal', '-shm', '-journal'].map(suffix => fsp.rm(`${file}${suffix}`, { force: true })));
+  await Promise.all(
+    ['-wal', '-shm', '-journal'].map(suffix =>
+      fsp.rm(`${file}${suffix}`, { force: true }),
+    ),
+  );
 }
 
 /**
@@ -31,12 +49,16 @@ export const sqliteDriver: EngineDriver<SqliteSettings> = {
 
   describe: settings => `SQLite database ${settings.path}`,
 
-  withDestination: (settings, destination, context) => ({ ...settings, path: context.resolvePath(destination) }),
+  withDestination: (settings, destination, context) => ({
+    ...settings,
+    path: context.resolvePath(destination),
+  }),
 
   async serverVersion() {
     const db = new Database(':memory:');
     try {
-      return (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
+      return (db.prepare('SELECT sqlite_version() AS v').get() as { v: string })
+        .v;
     } finally {
       db.close();
     }
@@ -49,11 +71,20 @@ export const sqliteDriver: EngineDriver<SqliteSettings> = {
       );
     }
     await fsp.mkdir(context.stagingDir, { recursive: true });
-    const copy = path.join(context.stagingDir, `${context.targetName}-${randomUUID()}.sqlite`);
-    const cleanup = () => Promise.all([fsp.rm(copy, { force: true }), removeSidecars(copy)]).then(() => undefined);
+    const copy = path.join(
+      context.stagingDir,
+      `${context.targetName}-${randomUUID()}.sqlite`,
+    );
+    const cleanup = () =>
+      Promise.all([fsp.rm(copy, { force: true }), removeSidecars(copy)]).then(
+        () => undefined,
+      );
     let details: Record<string, unknown>;
     try {
-      const source = new Database(settings.path, { readonly: true, fileMustExist: true });
+      const source = new Database(settings.path, {
+        readonly: true,
+        fileMustExist: true,
+      });
       try {
         await source.backup(copy);
       } finally {
@@ -86,27 +117,47 @@ export const sqliteDriver: EngineDriver<SqliteSettings> = {
       return { empty: true, summary: `${settings.path} does not exist` };
     }
     const stat = await fsp.stat(settings.path);
-    if (stat.size === 0) return { empty: true, summary: `${settings.path} is an empty file` };
+    if (stat.size === 0)
+      return { empty: true, summary: `${settings.path} is an empty file` };
     try {
-      const tables = withReadOnlyDatabase(settings.path, db => Object.keys(countRows(db)));
+      const tables = withReadOnlyDatabase(settings.path, db =>
+        Object.keys(countRows(db)),
+      );
       return tables.length === 0
-        ? { empty: true, summary: `SQLite database ${settings.path} has no tables` }
-        : { empty: false, summary: `SQLite database ${settings.path} has ${tables.length} table(s): ${tables.slice(0, 5).join(', ')}` };
+        ? {
+            empty: true,
+            summary: `SQLite database ${settings.path} has no tables`,
+          }
+        : {
+            empty: false,
+            summary: `SQLite database ${settings.path} has ${
+              tables.length
+            } table(s): ${tables.slice(0, 5).join(', ')}`,
+          };
     } catch (error) {
-      return { empty: false, summary: `${settings.path} exists and cannot be read as SQLite (${(error as Error).message})` };
+      return {
+        empty: false,
+        summary: `${settings.path} exists and cannot be read as SQLite (${
+          (error as Error).message
+        })`,
+      };
     }
   },
 
   async restore(settings, artifacts: RestoreArtifact[]) {
     if (artifacts.length !== 1) {
-      throw new Error(`a SQLite snapshot holds exactly one artifact, this one has ${artifacts.length}`);
+      throw new Error(
+        `a SQLite snapshot holds exactly one artifact, this one has ${artifacts.length}`,
+      );
     }
     const destination = settings.path;
     await fsp.mkdir(path.dirname(destination), { recursive: true });
     const temp = siblingTempPath(destination, 'safekeep-restore');
     try {
       await writeStreamToNewFile(await artifacts[0].open(), temp);
-      withReadOnlyDatabase(temp, db => assertQuickCheck(db, 'the restored SQLite file'));
+      withReadOnlyDatabase(temp, db =>
+        assertQuickCheck(db, 'the restored SQLite file'),
+      );
       await removeSidecars(temp);
       // A stale WAL next to the new file would be replayed onto it: remove it first.
       await removeSidecars(destination);
@@ -119,11 +170,18 @@ export const sqliteDriver: EngineDriver<SqliteSettings> = {
   },
 
   async check(settings) {
-    return withReadOnlyDatabase(settings.path, db => ({ tables: countRows(db) }));
+    return withReadOnlyDatabase(settings.path, db => ({
+      tables: countRows(db),
+    }));
   },
 
   dropDestination: (settings, own) =>
-    dropLocalPath(settings.path, own.path, 'file', ['-wal', '-shm', '-journal'].map(suffix => `${settings.path}${suffix}`)),
+    dropLocalPath(
+      settings.path,
+      own.path,
+      'file',
+      ['-wal', '-shm', '-journal'].map(suffix => `${settings.path}${suffix}`),
+    ),
 
   manualRestoreSteps(settings, artifacts: ManualArtifact[]) {
     const [artifact] = artifacts;

@@ -15,14 +15,20 @@ function createDatabase(file: string): void {
            CREATE TABLE "odd ""name""" (v BLOB);`);
   const insert = db.prepare('INSERT INTO users (name) VALUES (?)');
   for (const name of ['ada', 'grace', 'linus']) insert.run(name);
-  db.prepare('INSERT INTO "odd ""name""" VALUES (?)').run(Buffer.from([0, 1, 2]));
+  db.prepare('INSERT INTO "odd ""name""" VALUES (?)').run(
+    Buffer.from([0, 1, 2]),
+  );
   db.close();
 }
 
 function readUsers(file: string): string[] {
   const db = new Database(file, { readonly: true });
   try {
-    return (db.prepare('SELECT name FROM users ORDER BY id').all() as Array<{ name: string }>).map(r => r.name);
+    return (
+      db.prepare('SELECT name FROM users ORDER BY id').all() as Array<{
+        name: string;
+      }>
+    ).map(r => r.name);
   } finally {
     db.close();
   }
@@ -35,7 +41,9 @@ describe('sqlite engine', () => {
     const dir = tempDir();
     const dbFile = path.join(dir, 'data/app.db');
     createDatabase(dbFile);
-    const config = testConfig(dir, { app: { engine: 'sqlite', path: './data/app.db' } });
+    const config = testConfig(dir, {
+      app: { engine: 'sqlite', path: './data/app.db' },
+    });
     return { dir, dbFile, service: new SnapshotService(config) };
   }
 
@@ -47,24 +55,41 @@ describe('sqlite engine', () => {
 
     const result = await service.backup('app');
     const [snapshot] = result.snapshots;
-    expect(snapshot).toMatchObject({ target: 'app', tier: 'local', engine: 'sqlite', manifestVersion: 1 });
+    expect(snapshot).toMatchObject({
+      target: 'app',
+      tier: 'local',
+      engine: 'sqlite',
+      manifestVersion: 1,
+    });
     expect(snapshot.engineVersion).toMatch(/^3\.\d+/);
-    expect(result.manifest.details).toEqual({ tables: { users: 4, 'odd "name"': 1 } });
+    expect(result.manifest.details).toEqual({
+      tables: { users: 4, 'odd "name"': 1 },
+    });
     expect(snapshot.bytes).toBeGreaterThan(0);
     expect(snapshot.artifacts.map(a => a.name)).toEqual(['app.db.zst']);
 
-    writer.exec(`DELETE FROM users WHERE name = 'ada'; UPDATE users SET name = 'changed'; DROP TABLE "odd ""name""";`);
+    writer.exec(
+      `DELETE FROM users WHERE name = 'ada'; UPDATE users SET name = 'changed'; DROP TABLE "odd ""name""";`,
+    );
     writer.close();
 
-    await expect(service.restore('app', snapshot.id)).rejects.toThrow(/the destination is not empty: .* restore with --force/);
+    await expect(service.restore('app', snapshot.id)).rejects.toThrow(
+      /the destination is not empty: .* restore with --force/,
+    );
     expect(readUsers(dbFile)).toEqual(['changed', 'changed', 'changed']);
 
     const restored = await service.restore('app', snapshot.id, { force: true });
     expect(restored.differences).toEqual([]);
-    expect(restored.observed).toEqual({ tables: { users: 4, 'odd "name"': 1 } });
+    expect(restored.observed).toEqual({
+      tables: { users: 4, 'odd "name"': 1 },
+    });
     expect(readUsers(dbFile)).toEqual(['ada', 'grace', 'linus', 'barbara']);
     // No temp files left next to the database (SQLite's own -wal/-shm aside) or in staging.
-    expect(listFiles(path.join(dir, 'data')).filter(f => !/^app\.db(-wal|-shm)?$/.test(f))).toEqual([]);
+    expect(
+      listFiles(path.join(dir, 'data')).filter(
+        f => !/^app\.db(-wal|-shm)?$/.test(f),
+      ),
+    ).toEqual([]);
     expect(listFiles(path.join(dir, 'staging'))).toEqual([]);
   });
 
@@ -72,7 +97,9 @@ describe('sqlite engine', () => {
     const { dir, service } = setup();
     const { snapshots } = await service.backup('app');
     const elsewhere = path.join(dir, 'restore-test/app-copy.db');
-    const result = await service.restore('app', snapshots[0].id, { destination: elsewhere });
+    const result = await service.restore('app', snapshots[0].id, {
+      destination: elsewhere,
+    });
     expect(result.destination).toBe(`SQLite database ${elsewhere}`);
     expect(readUsers(elsewhere)).toEqual(['ada', 'grace', 'linus']);
   });
@@ -82,7 +109,9 @@ describe('sqlite engine', () => {
     const { snapshots } = await service.backup('app');
     const other = path.join(dir, 'other.db');
     createDatabase(other);
-    const error = await service.restore('app', snapshots[0].id, { destination: other }).catch(e => e);
+    const error = await service
+      .restore('app', snapshots[0].id, { destination: other })
+      .catch(e => e);
     expect(error).toBeInstanceOf(RestoreRefusedError);
     expect(error.message).toContain(`SQLite database ${other} has 2 table(s)`);
   });
@@ -91,15 +120,31 @@ describe('sqlite engine', () => {
     const { dir, service } = setup();
     const { snapshots } = await service.backup('app');
     const folder = path.join(dir, 'snapshots/app', snapshots[0].id);
-    expect(fs.readdirSync(folder).sort()).toEqual(['MANIFEST.json', 'README.md', 'app.db.zst']);
+    expect(fs.readdirSync(folder).sort()).toEqual([
+      'MANIFEST.json',
+      'README.md',
+      'app.db.zst',
+    ]);
 
     const readme = fs.readFileSync(path.join(folder, 'README.md'), 'utf8');
-    const checkBlock = /```sh\n(sha256sum -c <<'SUMS'\n[\s\S]*?\nSUMS)\n```/.exec(readme)![1];
-    expect(execFileSync('bash', ['-c', checkBlock], { cwd: folder }).toString()).toBe('app.db.zst: OK\n');
+    const checkBlock =
+      /```sh\n(sha256sum -c <<'SUMS'\n[\s\S]*?\nSUMS)\n```/.exec(readme)![1];
+    expect(
+      execFileSync('bash', ['-c', checkBlock], { cwd: folder }).toString(),
+    ).toBe('app.db.zst: OK\n');
 
-    execFileSync('bash', ['-c', 'zstd -dc app.db.zst > /tmp/safekeep-readme-check.db'], { cwd: folder });
+    execFileSync(
+      'bash',
+      ['-c', 'zstd -dc app.db.zst > /tmp/safekeep-readme-check.db'],
+      { cwd: folder },
+    );
     try {
-      const count = execFileSync('sqlite3', ['/tmp/safekeep-readme-check.db', 'SELECT count(*) FROM users']).toString().trim();
+      const count = execFileSync('sqlite3', [
+        '/tmp/safekeep-readme-check.db',
+        'SELECT count(*) FROM users',
+      ])
+        .toString()
+        .trim();
       expect(count).toBe('3');
     } finally {
       fs.rmSync('/tmp/safekeep-readme-check.db', { force: true });
@@ -108,8 +153,15 @@ describe('sqlite engine', () => {
 
   it('fails clearly when the database file does not exist, leaving no snapshot', async () => {
     const dir = tempDir();
-    const service = new SnapshotService(testConfig(dir, { app: { engine: 'sqlite', path: './missing.db' } }));
-    await expect(service.backup('app')).rejects.toThrow(`SQLite database ${path.join(dir, 'missing.db')} does not exist; check targets.app.path`);
+    const service = new SnapshotService(
+      testConfig(dir, { app: { engine: 'sqlite', path: './missing.db' } }),
+    );
+    await expect(service.backup('app')).rejects.toThrow(
+      `SQLite database ${path.join(
+        dir,
+        'missing.db',
+      )} does not exist; check targets.app.path`,
+    );
     expect(await service.list('app')).toEqual([]);
     expect(listFiles(path.join(dir, 'snapshots'))).toEqual([]);
   });

@@ -1,6 +1,10 @@
 import { Transform } from 'node:stream';
 import * as tar from 'tar';
-import { ArchiveEntryFacts, findEscapingLinksInEntries, unsafeEntryReason } from '../directory/archiveSafety';
+import {
+  ArchiveEntryFacts,
+  findEscapingLinksInEntries,
+  unsafeEntryReason,
+} from '../directory/archiveSafety';
 
 const FILE_TYPES = ['File', 'OldFile', 'ContiguousFile'];
 
@@ -21,12 +25,20 @@ export class TarInspector {
 
   constructor() {
     this.parser.on('entry', (entry: tar.ReadEntry) => {
-      const facts = { path: entry.path, type: entry.type, linkpath: entry.linkpath };
+      const facts = {
+        path: entry.path,
+        type: entry.type,
+        linkpath: entry.linkpath,
+      };
       const reason = unsafeEntryReason(facts);
       if (reason) this.problems.push(reason);
       this.entries.push(facts);
       if (entry.type === 'Directory' && /^(\.\/?)?$/.test(entry.path)) {
-        this.root = { mode: (entry.mode ?? 0o755) & 0o7777, uid: entry.uid ?? 0, gid: entry.gid ?? 0 };
+        this.root = {
+          mode: (entry.mode ?? 0o755) & 0o7777,
+          uid: entry.uid ?? 0,
+          gid: entry.gid ?? 0,
+        };
       }
       if (FILE_TYPES.includes(entry.type)) {
         this.counts.files++;
@@ -34,7 +46,9 @@ export class TarInspector {
       }
       entry.resume();
     });
-    this.parser.on('warn', (_code: string, message: string) => this.problems.push(`the archive is damaged: ${message}`));
+    this.parser.on('warn', (_code: string, message: string) =>
+      this.problems.push(`the archive is damaged: ${message}`),
+    );
     this.ended = new Promise(resolve => this.parser.on('end', () => resolve()));
   }
 
@@ -42,16 +56,26 @@ export class TarInspector {
    * A pass-through that feeds the inspector; with `refuseUnsafe` it fails as soon as an unsafe
    * entry is seen, before passing that chunk on.
    */
-  passThrough(refuseUnsafe: boolean, describe: (problems: string[]) => Error): Transform {
+  passThrough(
+    refuseUnsafe: boolean,
+    describe: (problems: string[]) => Error,
+  ): Transform {
     return new Transform({
       transform: (chunk: Buffer, _encoding, done) => {
         this.parser.write(chunk);
-        if (refuseUnsafe && this.problems.length > 0) done(describe(this.problems));
+        if (refuseUnsafe && this.problems.length > 0)
+          done(describe(this.problems));
         else done(null, chunk);
       },
       flush: done => {
         this.finish()
-          .then(() => done(refuseUnsafe && this.problems.length > 0 ? describe(this.problems) : null))
+          .then(() =>
+            done(
+              refuseUnsafe && this.problems.length > 0
+                ? describe(this.problems)
+                : null,
+            ),
+          )
           .catch(done);
       },
     });

@@ -3,7 +3,11 @@ import { pipeline } from 'node:stream/promises';
 import type { AgentContainer } from '../../docker/AgentContainer';
 import type { RunningCommand } from '../../exec/CommandRunner';
 import { UnsafeArchiveError } from '../directory/DirectoryDriver';
-import type { EngineBackup, EngineDriver, ManualArtifact } from '../EngineDriver';
+import type {
+  EngineBackup,
+  EngineDriver,
+  ManualArtifact,
+} from '../EngineDriver';
 import { removeScratchVolume } from './removeScratchVolume';
 import { restoreVolume } from './restoreVolume';
 import { TarInspector } from './TarInspector';
@@ -11,11 +15,20 @@ import { VolumeSettings, volumeSettingsSchema } from './volumeSettings';
 import { createTarHelper, MOUNT, runInVolume } from './volumeTar';
 
 /** Counts the regular files and bytes a tar of the volume holds (what a check compares). */
-async function countVolume(helper: AgentContainer): Promise<{ files: number; bytes: number }> {
+async function countVolume(
+  helper: AgentContainer,
+): Promise<{ files: number; bytes: number }> {
   const running: RunningCommand = await helper.start();
   const inspector = new TarInspector();
   const counting = inspector.passThrough(false, () => new Error('unreachable'));
-  await Promise.all([pipeline(running.stdout, counting, new Writable({ write: (_chunk, _encoding, done) => done() })), running.completion]);
+  await Promise.all([
+    pipeline(
+      running.stdout,
+      counting,
+      new Writable({ write: (_chunk, _encoding, done) => done() }),
+    ),
+    running.completion,
+  ]);
   return { ...inspector.counts };
 }
 
@@ -31,7 +44,10 @@ export const volumeDriver: EngineDriver<VolumeSettings> = {
   describe: settings => `Docker volume ${settings.volume}`,
   withDestination(_settings, destination) {
     const parsed = volumeSettingsSchema().safeParse({ volume: destination });
-    if (!parsed.success) throw new Error(`"${destination}" is not a Docker volume name; restore a volume into another volume (it is created when missing)`);
+    if (!parsed.success)
+      throw new Error(
+        `"${destination}" is not a Docker volume name; restore a volume into another volume (it is created when missing)`,
+      );
     return parsed.data;
   },
   serverVersion: async () => null,
@@ -39,24 +55,45 @@ export const volumeDriver: EngineDriver<VolumeSettings> = {
   async backup(settings, context): Promise<EngineBackup> {
     const runtime = context.docker();
     if (!(await runtime.volumeExists(settings.volume))) {
-      throw new Error(`Docker volume ${settings.volume} does not exist on ${runtime.endpoint}; check targets.${context.targetName}.volume (docker volume ls)`);
+      throw new Error(
+        `Docker volume ${settings.volume} does not exist on ${runtime.endpoint}; check targets.${context.targetName}.volume (docker volume ls)`,
+      );
     }
     const users = await runtime.runningUsersOf(settings.volume);
     if (users.length > 0) {
-      context.log(`volume ${settings.volume} is in use by running container(s) ${users.join(', ')}: the tarball is consistent only if they do not write meanwhile (stop them with a consistency group)`);
+      context.log(
+        `volume ${
+          settings.volume
+        } is in use by running container(s) ${users.join(
+          ', ',
+        )}: the tarball is consistent only if they do not write meanwhile (stop them with a consistency group)`,
+      );
     }
-    const helper = await createTarHelper(runtime, context.targetName, settings.volume);
+    const helper = await createTarHelper(
+      runtime,
+      context.targetName,
+      settings.volume,
+    );
     const inspector = new TarInspector();
     return {
       async *artifacts() {
         const running = await helper.start();
-        const checked = inspector.passThrough(true, problems => new UnsafeArchiveError(problems));
+        const checked = inspector.passThrough(
+          true,
+          problems => new UnsafeArchiveError(problems),
+        );
         running.stdout.pipe(checked);
         running.stdout.on('error', error => checked.destroy(error));
         const completion = running.completion.then(async () => {
           await inspector.finish();
           if (inspector.problems.length > 0) {
-            throw new Error(`${inspector.problems.slice(0, 5).join('; ')}: a restore would refuse this archive, so the backup fails`);
+            throw new Error(
+              `${inspector.problems
+                .slice(0, 5)
+                .join(
+                  '; ',
+                )}: a restore would refuse this archive, so the backup fails`,
+            );
           }
         });
         completion.catch(() => undefined);
@@ -74,24 +111,52 @@ export const volumeDriver: EngineDriver<VolumeSettings> = {
 
   async inspectDestination(settings, context) {
     const runtime = context.docker();
-    if (!(await runtime.volumeExists(settings.volume))) return { empty: true, summary: `Docker volume ${settings.volume} does not exist yet` };
-    const listing = await runInVolume(runtime, context.targetName, settings.volume, `ls -A ${MOUNT}`, true);
+    if (!(await runtime.volumeExists(settings.volume)))
+      return {
+        empty: true,
+        summary: `Docker volume ${settings.volume} does not exist yet`,
+      };
+    const listing = await runInVolume(
+      runtime,
+      context.targetName,
+      settings.volume,
+      `ls -A ${MOUNT}`,
+      true,
+    );
     const entries = listing.split('\n').filter(Boolean);
     return entries.length === 0
       ? { empty: true, summary: `Docker volume ${settings.volume} is empty` }
-      : { empty: false, summary: `Docker volume ${settings.volume} holds ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}` };
+      : {
+          empty: false,
+          summary: `Docker volume ${settings.volume} holds ${
+            entries.length
+          } entr${entries.length === 1 ? 'y' : 'ies'}`,
+        };
   },
 
   async restore(settings, artifacts, context) {
-    if (artifacts.length !== 1) throw new Error(`a volume snapshot holds exactly one artifact, this one has ${artifacts.length}`);
-    await restoreVolume(context.docker(), settings.volume, artifacts[0], context);
+    if (artifacts.length !== 1)
+      throw new Error(
+        `a volume snapshot holds exactly one artifact, this one has ${artifacts.length}`,
+      );
+    await restoreVolume(
+      context.docker(),
+      settings.volume,
+      artifacts[0],
+      context,
+    );
   },
 
-  dropDestination: (settings, own, context) => removeScratchVolume(context.docker(), settings, own),
+  dropDestination: (settings, own, context) =>
+    removeScratchVolume(context.docker(), settings, own),
 
   async check(settings, context) {
     const runtime = context.docker();
-    const helper = await createTarHelper(runtime, context.targetName, settings.volume);
+    const helper = await createTarHelper(
+      runtime,
+      context.targetName,
+      settings.volume,
+    );
     try {
       return { volume: settings.volume, ...(await countVolume(helper)) };
     } finally {

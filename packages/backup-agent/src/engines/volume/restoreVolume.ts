@@ -14,7 +14,11 @@ import { MOUNT, runInVolume } from './volumeTar';
  * half of each. The root folder takes the mode and owner the archive recorded for "." (read
  * from the archive as it streamed past, not left to how Docker treats an existing folder).
  */
-function swapScript(staging: string, old: string, root: TarInspector['root']): string {
+function swapScript(
+  staging: string,
+  old: string,
+  root: TarInspector['root'],
+): string {
   return [
     'set -e',
     `cd ${MOUNT}`,
@@ -28,7 +32,9 @@ function swapScript(staging: string, old: string, root: TarInspector['root']): s
     `  [ -e "$e" ] || [ -L "$e" ] || continue`,
     `  mv "$e" .`,
     'done',
-    ...(root ? [`chown ${root.uid}:${root.gid} . && chmod ${root.mode.toString(8)} .`] : []),
+    ...(root
+      ? [`chown ${root.uid}:${root.gid} . && chmod ${root.mode.toString(8)} .`]
+      : []),
     `rm -rf ${staging} ${old}`,
   ].join('\n');
 }
@@ -39,11 +45,18 @@ function swapScript(staging: string, old: string, root: TarInspector['root']): s
  * judged by the directory engine's safety rules (the upload stops at the first unsafe entry),
  * and only when the whole stream arrived intact and safe swaps it into place with a helper.
  */
-export async function restoreVolume(runtime: DockerRuntime, volume: string, artifact: RestoreArtifact, context: EngineContext): Promise<void> {
+export async function restoreVolume(
+  runtime: DockerRuntime,
+  volume: string,
+  artifact: RestoreArtifact,
+  context: EngineContext,
+): Promise<void> {
   const users = await runtime.runningUsersOf(volume);
   if (users.length > 0) {
     throw new Error(
-      `volume ${volume} is used by running container(s) ${users.join(', ')}: stop them first (or restore as a consistency group, which stops them); nothing was changed`,
+      `volume ${volume} is used by running container(s) ${users.join(
+        ', ',
+      )}: stop them first (or restore as a consistency group, which stops them); nothing was changed`,
     );
   }
   const created = !(await runtime.volumeExists(volume));
@@ -55,29 +68,67 @@ export async function restoreVolume(runtime: DockerRuntime, volume: string, arti
   const inspector = new TarInspector();
   try {
     await runtime.withHelper(
-      { forName: context.targetName, cmd: ['true'], entrypoint: [], volumes: [{ volume, path: MOUNT, readOnly: false }] },
+      {
+        forName: context.targetName,
+        cmd: ['true'],
+        entrypoint: [],
+        volumes: [{ volume, path: MOUNT, readOnly: false }],
+      },
       async helper => {
-        await helper.putArchive(tarWithDirectory(staging, { mode: 0o700 }), MOUNT);
-        const checked = inspector.passThrough(true, problems => new UnsafeArchiveError(problems));
+        await helper.putArchive(
+          tarWithDirectory(staging, { mode: 0o700 }),
+          MOUNT,
+        );
+        const checked = inspector.passThrough(
+          true,
+          problems => new UnsafeArchiveError(problems),
+        );
         const upload = new PassThrough();
         const feeding = pipeline(await artifact.open(), checked, upload);
-        await Promise.all([helper.putArchive(upload, `${MOUNT}/${staging}`), feeding]);
+        await Promise.all([
+          helper.putArchive(upload, `${MOUNT}/${staging}`),
+          feeding,
+        ]);
         await inspector.finish();
-        if (inspector.problems.length > 0) throw new UnsafeArchiveError(inspector.problems);
+        if (inspector.problems.length > 0)
+          throw new UnsafeArchiveError(inspector.problems);
       },
     );
     uploaded = true;
-    await runInVolume(runtime, context.targetName, volume, swapScript(staging, old, inspector.root), false);
+    await runInVolume(
+      runtime,
+      context.targetName,
+      volume,
+      swapScript(staging, old, inspector.root),
+      false,
+    );
     context.log(`restored volume ${volume}`);
   } catch (error) {
     if (uploaded) {
       throw new Error(
-        `restoring volume ${volume} failed while swapping the content: the previous content is in ${old} and the restored one in ${staging} inside the volume; move them back by hand: ${(error as Error).message}`,
+        `restoring volume ${volume} failed while swapping the content: the previous content is in ${old} and the restored one in ${staging} inside the volume; move them back by hand: ${
+          (error as Error).message
+        }`,
       );
     }
-    if (created) await runtime.docker.getVolume(volume).remove().catch(() => undefined);
-    else await runInVolume(runtime, context.targetName, volume, `rm -rf ${MOUNT}/${staging}`, false).catch(() => undefined);
+    if (created)
+      await runtime.docker
+        .getVolume(volume)
+        .remove()
+        .catch(() => undefined);
+    else
+      await runInVolume(
+        runtime,
+        context.targetName,
+        volume,
+        `rm -rf ${MOUNT}/${staging}`,
+        false,
+      ).catch(() => undefined);
     if (error instanceof UnsafeArchiveError) throw error;
-    throw new Error(`restoring volume ${volume} failed, the volume was not changed: ${(error as Error).message}`);
+    throw new Error(
+      `restoring volume ${volume} failed, the volume was not changed: ${
+        (error as Error).message
+      }`,
+    );
   }
 }

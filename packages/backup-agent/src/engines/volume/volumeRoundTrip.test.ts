@@ -37,12 +37,22 @@ describeWithDocker(
 
     beforeAll(async () => {
       await docker.createVolume({ Name: volume });
-      await runOnce(docker, BUSYBOX_IMAGE, ['sh', '-c', FILL], [{ volume, path: '/v' }]);
+      await runOnce(
+        docker,
+        BUSYBOX_IMAGE,
+        ['sh', '-c', FILL],
+        [{ volume, path: '/v' }],
+      );
     });
     afterAll(() => removeTestResources(docker, prefix));
     beforeEach(() => {
       service = new SnapshotService(
-        testConfig(tempDir(), { [`${prefix}-files`]: { engine: 'volume', volume } }, undefined, { docker: { helperImage: BUSYBOX_IMAGE } }),
+        testConfig(
+          tempDir(),
+          { [`${prefix}-files`]: { engine: 'volume', volume } },
+          undefined,
+          { docker: { helperImage: BUSYBOX_IMAGE } },
+        ),
       );
     });
 
@@ -50,29 +60,53 @@ describeWithDocker(
       const target = `${prefix}-files`;
       const original = await listVolume(docker, volume);
       const { snapshots, manifest } = await service.backup(target);
-      expect(snapshots[0].artifacts.map(a => a.name)).toEqual([`${volume}.tar.zst`]);
-      expect(manifest.details).toEqual({ volume, files: 4, bytes: 300000 + 6 + 14 + 6 });
+      expect(snapshots[0].artifacts.map(a => a.name)).toEqual([
+        `${volume}.tar.zst`,
+      ]);
+      expect(manifest.details).toEqual({
+        volume,
+        files: 4,
+        bytes: 300000 + 6 + 14 + 6,
+      });
 
-      await runOnce(docker, BUSYBOX_IMAGE, ['sh', '-c', 'rm -rf /v/uploads && echo new > /v/added'], [{ volume, path: '/v' }]);
-      await expect(service.restore(target, snapshots[0].id)).rejects.toThrow(`the destination is not empty: Docker volume ${volume} holds 3 entries`);
+      await runOnce(
+        docker,
+        BUSYBOX_IMAGE,
+        ['sh', '-c', 'rm -rf /v/uploads && echo new > /v/added'],
+        [{ volume, path: '/v' }],
+      );
+      await expect(service.restore(target, snapshots[0].id)).rejects.toThrow(
+        `the destination is not empty: Docker volume ${volume} holds 3 entries`,
+      );
 
       // A running container that uses the volume blocks the restore, and nothing changes.
       const user = `${prefix}-user`;
-      await startTestContainer(docker, { name: user, image: BUSYBOX_IMAGE, cmd: ['sleep', '3600'], volumes: [{ volume, path: '/data' }] });
+      await startTestContainer(docker, {
+        name: user,
+        image: BUSYBOX_IMAGE,
+        cmd: ['sleep', '3600'],
+        volumes: [{ volume, path: '/data' }],
+      });
       const changed = await listVolume(docker, volume);
-      await expect(service.restore(target, snapshots[0].id, { force: true })).rejects.toThrow(
+      await expect(
+        service.restore(target, snapshots[0].id, { force: true }),
+      ).rejects.toThrow(
         `volume ${volume} is used by running container(s) ${user}: stop them first (or restore as a consistency group, which stops them); nothing was changed`,
       );
       expect(await listVolume(docker, volume)).toBe(changed);
       await docker.getContainer(user).remove({ force: true });
 
-      const restored = await service.restore(target, snapshots[0].id, { force: true });
+      const restored = await service.restore(target, snapshots[0].id, {
+        force: true,
+      });
       expect(restored.differences).toEqual([]);
       expect(await listVolume(docker, volume)).toBe(original);
 
       // Into a volume that does not exist yet.
       const copy = `${prefix}-copy`;
-      const elsewhere = await service.restore(target, snapshots[0].id, { destination: copy });
+      const elsewhere = await service.restore(target, snapshots[0].id, {
+        destination: copy,
+      });
       expect(elsewhere.destination).toBe(`Docker volume ${copy}`);
       expect(await listVolume(docker, copy)).toBe(original);
       expect(await leftoverAgentContainers(docker, prefix)).toEqual([]);
@@ -92,13 +126,27 @@ describeWithDocker(
         target,
         engine: 'volume',
         id: '20260101T000000Z',
-        artifacts: [{ name: `${volume}.tar`, stream: Readable.from([Buffer.from(evil, 'base64')]) }],
+        artifacts: [
+          {
+            name: `${volume}.tar`,
+            stream: Readable.from([Buffer.from(evil, 'base64')]),
+          },
+        ],
       });
-      await expect(service.restore(target, '20260101T000000Z', { force: true })).rejects.toThrow(
+      await expect(
+        service.restore(target, '20260101T000000Z', { force: true }),
+      ).rejects.toThrow(
         'the archive is unsafe and was not restored: symlink "./escape" points to the absolute path "/etc", outside the target',
       );
       expect(await listVolume(docker, volume)).toBe(before);
-      expect(await runOnce(docker, BUSYBOX_IMAGE, ['ls', '-A', '/v'], [{ volume, path: '/v' }])).not.toMatch(/safekeep-restore/);
+      expect(
+        await runOnce(
+          docker,
+          BUSYBOX_IMAGE,
+          ['ls', '-A', '/v'],
+          [{ volume, path: '/v' }],
+        ),
+      ).not.toMatch(/safekeep-restore/);
       expect(await leftoverAgentContainers(docker, prefix)).toEqual([]);
     });
 
@@ -125,7 +173,9 @@ describeWithDocker(
         message: `removed Docker volume ${drill} on unix:///var/run/docker.sock`,
       });
       expect(await volumeExists(drill)).toBe(false);
-      expect((await service.dropDestination(target, drill)).message).toBe(`Docker volume ${drill} does not exist on unix:///var/run/docker.sock; nothing to drop`);
+      expect((await service.dropDestination(target, drill)).message).toBe(
+        `Docker volume ${drill} does not exist on unix:///var/run/docker.sock; nothing to drop`,
+      );
 
       const own = service.dropDestination(target, volume);
       await expect(own).rejects.toThrow(DropRefusedError);
@@ -140,33 +190,72 @@ describeWithDocker(
       const target = `${prefix}-files`;
       const busy = `${prefix}-busy`;
       await docker.createVolume({ Name: busy });
-      await runOnce(docker, BUSYBOX_IMAGE, ['sh', '-c', 'echo app data > /v/kept.txt'], [{ volume: busy, path: '/v' }]);
+      await runOnce(
+        docker,
+        BUSYBOX_IMAGE,
+        ['sh', '-c', 'echo app data > /v/kept.txt'],
+        [{ volume: busy, path: '/v' }],
+      );
       const running = `${prefix}-app`;
       const stopped = `${prefix}-app-old`;
-      await startTestContainer(docker, { name: running, image: BUSYBOX_IMAGE, cmd: ['sleep', '3600'], volumes: [{ volume: busy, path: '/data' }] });
-      await startTestContainer(docker, { name: stopped, image: BUSYBOX_IMAGE, cmd: ['true'], volumes: [{ volume: busy, path: '/data' }], start: false });
+      await startTestContainer(docker, {
+        name: running,
+        image: BUSYBOX_IMAGE,
+        cmd: ['sleep', '3600'],
+        volumes: [{ volume: busy, path: '/data' }],
+      });
+      await startTestContainer(docker, {
+        name: stopped,
+        image: BUSYBOX_IMAGE,
+        cmd: ['true'],
+        volumes: [{ volume: busy, path: '/data' }],
+        start: false,
+      });
 
       const refused = service.dropDestination(target, busy);
       await expect(refused).rejects.toThrow(DropRefusedError);
       await expect(refused).rejects.toThrow(
         `refusing to remove Docker volume ${busy}: container(s) ${running} (running), ${stopped} (created) use it; a restore destination is used by no container (remove them first if it really is scratch)`,
       );
-      expect(await runOnce(docker, BUSYBOX_IMAGE, ['cat', '/v/kept.txt'], [{ volume: busy, path: '/v' }])).toBe('app data\n');
+      expect(
+        await runOnce(
+          docker,
+          BUSYBOX_IMAGE,
+          ['cat', '/v/kept.txt'],
+          [{ volume: busy, path: '/v' }],
+        ),
+      ).toBe('app data\n');
 
       // Once no container is left, it is an unused volume like any scratch one.
       await docker.getContainer(running).remove({ force: true });
-      await expect(service.dropDestination(target, busy)).rejects.toThrow(`container(s) ${stopped} (created) use it`);
+      await expect(service.dropDestination(target, busy)).rejects.toThrow(
+        `container(s) ${stopped} (created) use it`,
+      );
       await docker.getContainer(stopped).remove({ force: true });
-      expect((await service.dropDestination(target, busy)).message).toBe(`removed Docker volume ${busy} on unix:///var/run/docker.sock`);
+      expect((await service.dropDestination(target, busy)).message).toBe(
+        `removed Docker volume ${busy} on unix:///var/run/docker.sock`,
+      );
       expect(await volumeExists(busy)).toBe(false);
     });
 
     it('says when the volume does not exist', async () => {
       const missing = new SnapshotService(
-        testConfig(tempDir(), { [`${prefix}-gone`]: { engine: 'volume', volume: `${prefix}-absent` } }, undefined, { docker: { helperImage: BUSYBOX_IMAGE } }),
+        testConfig(
+          tempDir(),
+          {
+            [`${prefix}-gone`]: {
+              engine: 'volume',
+              volume: `${prefix}-absent`,
+            },
+          },
+          undefined,
+          { docker: { helperImage: BUSYBOX_IMAGE } },
+        ),
       );
       await expect(missing.backup(`${prefix}-gone`)).rejects.toThrow(
-        new RegExp(`^Docker volume ${prefix}-absent does not exist on unix:///var/run/docker.sock; check targets.${prefix}-gone.volume \\(docker volume ls\\)$`),
+        new RegExp(
+          `^Docker volume ${prefix}-absent does not exist on unix:///var/run/docker.sock; check targets.${prefix}-gone.volume \\(docker volume ls\\)$`,
+        ),
       );
     });
   },

@@ -9,7 +9,10 @@ export function volumeSettingsSchema() {
     .object({
       volume: z
         .string(field('the Docker volume to back up (docker volume ls)'))
-        .regex(VOLUME_NAME, 'must be a Docker volume name (letters, digits, "_", ".", "-"), not a path; back up host folders with the directory engine'),
+        .regex(
+          VOLUME_NAME,
+          'must be a Docker volume name (letters, digits, "_", ".", "-"), not a path; back up host folders with the directory engine',
+        ),
     })
     .strict();
 }

@@ -5,7 +5,11 @@ import type { AgentContainer } from '../../docker/AgentContainer';
 export const MOUNT = '/volume';
 
 /** A helper that writes a tar of the whole volume (read-only mount) to stdout. */
-export function createTarHelper(runtime: DockerRuntime, forName: string, volume: string): Promise<AgentContainer> {
+export function createTarHelper(
+  runtime: DockerRuntime,
+  forName: string,
+  volume: string,
+): Promise<AgentContainer> {
   return runtime.createHelper({
     forName,
     entrypoint: ['tar'],
@@ -15,9 +19,20 @@ export function createTarHelper(runtime: DockerRuntime, forName: string, volume:
 }
 
 /** Runs `sh -c script` in a helper with the volume mounted; returns stdout. */
-export function runInVolume(runtime: DockerRuntime, forName: string, volume: string, script: string, readOnly: boolean): Promise<string> {
+export function runInVolume(
+  runtime: DockerRuntime,
+  forName: string,
+  volume: string,
+  script: string,
+  readOnly: boolean,
+): Promise<string> {
   return runtime.withHelper(
-    { forName, entrypoint: ['sh', '-c'], cmd: [script], volumes: [{ volume, path: MOUNT, readOnly }] },
+    {
+      forName,
+      entrypoint: ['sh', '-c'],
+      cmd: [script],
+      volumes: [{ volume, path: MOUNT, readOnly }],
+    },
     helper => helper.run(),
   );
 }

@@ -1,6 +1,13 @@
 import { createDecipheriv } from 'node:crypto';
 import { Transform, TransformCallback } from 'node:stream';
-import { artifactKey, ChunkedGcmHeader, chunkNonce, keyChecksMatch, parseHeader, TAG_BYTES } from './chunkedGcmFormat';
+import {
+  artifactKey,
+  ChunkedGcmHeader,
+  chunkNonce,
+  keyChecksMatch,
+  parseHeader,
+  TAG_BYTES,
+} from './chunkedGcmFormat';
 import type { EncryptionKey } from './EncryptionKey';
 
 export class DecryptionError extends Error {
@@ -37,7 +44,10 @@ export class DecryptStream extends Transform {
   }
 
   private buffered(): Buffer {
-    const all = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
+    const all =
+      this.pending.length === 1
+        ? this.pending[0]
+        : Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [all];
     return all;
   }
@@ -54,7 +64,9 @@ export class DecryptStream extends Transform {
     const { header } = parsed;
     const { key, label, anyKeyId } = this.options;
     if (!anyKeyId && header.keyId !== key.keyId) {
-      throw new DecryptionError(`${label} was encrypted with key "${header.keyId}", not with key "${key.keyId}"`);
+      throw new DecryptionError(
+        `${label} was encrypted with key "${header.keyId}", not with key "${key.keyId}"`,
+      );
     }
     if (!keyChecksMatch(header, key.bytes)) {
       throw new DecryptionError(
@@ -70,10 +82,16 @@ export class DecryptStream extends Transform {
 
   private open(sealed: Buffer, final: boolean): Buffer {
     const header = this.header!;
-    const decipher = createDecipheriv('aes-256-gcm', this.key!, chunkNonce(header, this.index, final));
+    const decipher = createDecipheriv(
+      'aes-256-gcm',
+      this.key!,
+      chunkNonce(header, this.index, final),
+    );
     decipher.setAAD(header.bytes);
     decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
-    const plaintext = decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES));
+    const plaintext = decipher.update(
+      sealed.subarray(0, sealed.length - TAG_BYTES),
+    );
     try {
       decipher.final();
     } catch {
@@ -87,7 +105,11 @@ export class DecryptStream extends Transform {
     return plaintext;
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+  override _transform(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    callback: TransformCallback,
+  ): void {
     try {
       this.pending.push(chunk);
       this.pendingBytes += chunk.length;
@@ -101,7 +123,9 @@ export class DecryptStream extends Transform {
         let offset = 0;
         // More than one sealed chunk buffered: this one is not the last.
         while (all.length - offset > sealedBytes) {
-          this.push(this.open(all.subarray(offset, offset + sealedBytes), false));
+          this.push(
+            this.open(all.subarray(offset, offset + sealedBytes), false),
+          );
           offset += sealedBytes;
         }
         this.consume(offset);
@@ -115,11 +139,15 @@ export class DecryptStream extends Transform {
   override _flush(callback: TransformCallback): void {
     try {
       if (!this.header && !this.readHeader()) {
-        throw new DecryptionError(`${this.options.label} ends inside its encryption header: the artifact was cut short`);
+        throw new DecryptionError(
+          `${this.options.label} ends inside its encryption header: the artifact was cut short`,
+        );
       }
       const rest = this.buffered();
       if (rest.length < TAG_BYTES) {
-        throw new DecryptionError(`${this.options.label} ends without its final chunk: the artifact was cut short`);
+        throw new DecryptionError(
+          `${this.options.label} ends without its final chunk: the artifact was cut short`,
+        );
       }
       this.push(this.open(rest, true));
       callback();

@@ -1,6 +1,13 @@
 import { createCipheriv } from 'node:crypto';
 import { Transform, TransformCallback } from 'node:stream';
-import { artifactKey, ChunkedGcmHeader, chunkNonce, DEFAULT_CHUNK_BYTES, MAX_CHUNKS, newHeader } from './chunkedGcmFormat';
+import {
+  artifactKey,
+  ChunkedGcmHeader,
+  chunkNonce,
+  DEFAULT_CHUNK_BYTES,
+  MAX_CHUNKS,
+  newHeader,
+} from './chunkedGcmFormat';
 import type { EncryptionKey } from './EncryptionKey';
 
 /**
@@ -16,7 +23,10 @@ export class EncryptStream extends Transform {
   private index = 0;
   private headerSent = false;
 
-  constructor(masterKey: EncryptionKey, readonly chunkBytes = DEFAULT_CHUNK_BYTES) {
+  constructor(
+    masterKey: EncryptionKey,
+    readonly chunkBytes = DEFAULT_CHUNK_BYTES,
+  ) {
     super();
     this.header = newHeader(masterKey.bytes, masterKey.keyId, chunkBytes);
     this.key = artifactKey(masterKey.bytes, this.header.salt);
@@ -29,21 +39,35 @@ export class EncryptStream extends Transform {
   }
 
   private seal(plaintext: Buffer, final: boolean): void {
-    if (this.index >= MAX_CHUNKS) throw new Error(`an encrypted artifact holds at most ${MAX_CHUNKS} chunks`);
-    const cipher = createCipheriv('aes-256-gcm', this.key, chunkNonce(this.header, this.index++, final));
+    if (this.index >= MAX_CHUNKS)
+      throw new Error(
+        `an encrypted artifact holds at most ${MAX_CHUNKS} chunks`,
+      );
+    const cipher = createCipheriv(
+      'aes-256-gcm',
+      this.key,
+      chunkNonce(this.header, this.index++, final),
+    );
     cipher.setAAD(this.header.bytes);
     this.push(cipher.update(plaintext));
     this.push(cipher.final());
     this.push(cipher.getAuthTag());
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+  override _transform(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    callback: TransformCallback,
+  ): void {
     try {
       this.sendHeader();
       this.pending.push(chunk);
       this.pendingBytes += chunk.length;
       if (this.pendingBytes > this.chunkBytes) {
-        const all = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
+        const all =
+          this.pending.length === 1
+            ? this.pending[0]
+            : Buffer.concat(this.pending, this.pendingBytes);
         let offset = 0;
         // Strictly more than a chunk left: this one is not the last.
         while (all.length - offset > this.chunkBytes) {

@@ -20,7 +20,11 @@ export class EncryptionKeyError extends Error {
  * A key as written in its secret (variable or file): 64 hex characters or 44 base64
  * characters, 32 bytes either way. Errors say where the key came from, never what it is.
  */
-export function parseEncryptionKey(text: string, keyId: string, where: string): EncryptionKey {
+export function parseEncryptionKey(
+  text: string,
+  keyId: string,
+  where: string,
+): EncryptionKey {
   const value = text.trim();
   if (HEX.test(value)) return { keyId, bytes: Buffer.from(value, 'hex') };
   if (BASE64.test(value)) {

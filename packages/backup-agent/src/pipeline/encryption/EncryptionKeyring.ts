@@ -5,10 +5,7 @@ import { EncryptionKey, parseEncryptionKey } from './EncryptionKey';
 
 /** A key the agent cannot use: not configured, its secret missing, or malformed. Names the id, never the key. */
 export class KeyUnavailableError extends Error {
-  constructor(
-    message: string,
-    readonly keyId: string,
-  ) {
+  constructor(message: string, readonly keyId: string) {
     super(message);
     this.name = 'KeyUnavailableError';
   }
@@ -16,12 +13,19 @@ export class KeyUnavailableError extends Error {
 
 /** The encryption that applies to a target: its own setting, else the defaults'. `false` means none. */
 export function targetEncryption(config: AgentConfig, target: TargetConfig) {
-  return target.encryption !== undefined ? target.encryption : config.defaults.encryption;
+  return target.encryption !== undefined
+    ? target.encryption
+    : config.defaults.encryption;
 }
 
 function refsOf(config: AgentConfig): EncryptionKeyRef[] {
-  const settings = [config.defaults.encryption, ...Object.values(config.targets).map(t => t.encryption)];
-  return settings.flatMap(s => (s ? [{ keyId: s.keyId, key: s.key }, ...s.previousKeys] : []));
+  const settings = [
+    config.defaults.encryption,
+    ...Object.values(config.targets).map(t => t.encryption),
+  ];
+  return settings.flatMap(s =>
+    s ? [{ keyId: s.keyId, key: s.key }, ...s.previousKeys] : [],
+  );
 }
 
 /**
@@ -47,7 +51,9 @@ export class EncryptionKeyring {
     if (refs.length === 0) {
       const known = [...new Set(refsOf(this.config).map(r => r.keyId))];
       throw new KeyUnavailableError(
-        `encryption key "${keyId}" is not configured on this agent (${known.length ? `it knows ${known.join(', ')}` : 'it has no keys'}); ` +
+        `encryption key "${keyId}" is not configured on this agent (${
+          known.length ? `it knows ${known.join(', ')}` : 'it has no keys'
+        }); ` +
           `add it to the config as encryption: { keyId: ${keyId}, key: { env | file } } or under encryption.previousKeys`,
         keyId,
       );
@@ -56,13 +62,21 @@ export class EncryptionKeyring {
       try {
         return parseEncryptionKey(resolveSecret(ref.key), keyId, ref.key.field);
       } catch (error) {
-        const reason = error instanceof SecretError ? error.message : (error as Error).message;
-        throw new KeyUnavailableError(`encryption key "${keyId}" cannot be read: ${reason}`, keyId);
+        const reason =
+          error instanceof SecretError
+            ? error.message
+            : (error as Error).message;
+        throw new KeyUnavailableError(
+          `encryption key "${keyId}" cannot be read: ${reason}`,
+          keyId,
+        );
       }
     });
     if (keys.some(k => !k.bytes.equals(keys[0].bytes))) {
       throw new KeyUnavailableError(
-        `encryption key id "${keyId}" is configured with two different keys (${refs.map(r => r.key.field).join(', ')}); give each key its own id`,
+        `encryption key id "${keyId}" is configured with two different keys (${refs
+          .map(r => r.key.field)
+          .join(', ')}); give each key its own id`,
         keyId,
       );
     }

@@ -28,7 +28,8 @@ const SALT_BYTES = 32;
 const NONCE_PREFIX_BYTES = 7;
 const KEY_CHECK_BYTES = 16;
 /** The header up to and including the key id length byte. */
-export const FIXED_HEADER_BYTES = MAGIC.length + 4 + SALT_BYTES + NONCE_PREFIX_BYTES + KEY_CHECK_BYTES + 1;
+export const FIXED_HEADER_BYTES =
+  MAGIC.length + 4 + SALT_BYTES + NONCE_PREFIX_BYTES + KEY_CHECK_BYTES + 1;
 
 export interface ChunkedGcmHeader {
   chunkBytes: number;
@@ -42,18 +43,35 @@ export interface ChunkedGcmHeader {
 
 /** A short, non-secret fingerprint of a master key, stored in every header. */
 export function keyCheckOf(masterKey: Buffer): Buffer {
-  return Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'safekeep key check v1', KEY_CHECK_BYTES));
+  return Buffer.from(
+    hkdfSync(
+      'sha256',
+      masterKey,
+      Buffer.alloc(0),
+      'safekeep key check v1',
+      KEY_CHECK_BYTES,
+    ),
+  );
 }
 
-export function keyChecksMatch(header: ChunkedGcmHeader, masterKey: Buffer): boolean {
+export function keyChecksMatch(
+  header: ChunkedGcmHeader,
+  masterKey: Buffer,
+): boolean {
   return timingSafeEqual(header.keyCheck, keyCheckOf(masterKey));
 }
 
 export function artifactKey(masterKey: Buffer, salt: Buffer): Buffer {
-  return Buffer.from(hkdfSync('sha256', masterKey, salt, `safekeep ${ALGORITHM} v1`, KEY_BYTES));
+  return Buffer.from(
+    hkdfSync('sha256', masterKey, salt, `safekeep ${ALGORITHM} v1`, KEY_BYTES),
+  );
 }
 
-export function chunkNonce(header: ChunkedGcmHeader, index: number, final: boolean): Buffer {
+export function chunkNonce(
+  header: ChunkedGcmHeader,
+  index: number,
+  final: boolean,
+): Buffer {
   const nonce = Buffer.alloc(12);
   header.noncePrefix.copy(nonce, 0);
   nonce.writeUInt32BE(index, NONCE_PREFIX_BYTES);
@@ -62,15 +80,28 @@ export function chunkNonce(header: ChunkedGcmHeader, index: number, final: boole
 }
 
 /** A fresh header with random salt and nonce prefix. */
-export function newHeader(masterKey: Buffer, keyId: string, chunkBytes: number): ChunkedGcmHeader {
+export function newHeader(
+  masterKey: Buffer,
+  keyId: string,
+  chunkBytes: number,
+): ChunkedGcmHeader {
   const id = Buffer.from(keyId, 'utf8');
-  if (id.length > 255) throw new Error(`key id "${keyId}" is longer than 255 bytes`);
+  if (id.length > 255)
+    throw new Error(`key id "${keyId}" is longer than 255 bytes`);
   const salt = randomBytes(SALT_BYTES);
   const noncePrefix = randomBytes(NONCE_PREFIX_BYTES);
   const keyCheck = keyCheckOf(masterKey);
   const size = Buffer.alloc(4);
   size.writeUInt32BE(chunkBytes);
-  const bytes = Buffer.concat([MAGIC, size, salt, noncePrefix, keyCheck, Buffer.from([id.length]), id]);
+  const bytes = Buffer.concat([
+    MAGIC,
+    size,
+    salt,
+    noncePrefix,
+    keyCheck,
+    Buffer.from([id.length]),
+    id,
+  ]);
   return { chunkBytes, salt, noncePrefix, keyCheck, keyId, bytes };
 }
 
@@ -78,19 +109,26 @@ export function newHeader(masterKey: Buffer, keyId: string, chunkBytes: number):
  * Parses a header from the start of `data`. Returns undefined while more bytes are needed;
  * throws when the bytes are not a Safekeep encrypted artifact.
  */
-export function parseHeader(data: Buffer, label: string): { header: ChunkedGcmHeader; length: number } | undefined {
+export function parseHeader(
+  data: Buffer,
+  label: string,
+): { header: ChunkedGcmHeader; length: number } | undefined {
   if (data.length < MAGIC.length) {
     return undefined;
   }
   if (!data.subarray(0, MAGIC.length).equals(MAGIC)) {
-    throw new Error(`${label} is not a Safekeep encrypted artifact (${ALGORITHM}): its first bytes are not the expected header`);
+    throw new Error(
+      `${label} is not a Safekeep encrypted artifact (${ALGORITHM}): its first bytes are not the expected header`,
+    );
   }
   if (data.length < FIXED_HEADER_BYTES) return undefined;
   let offset = MAGIC.length;
   const chunkBytes = data.readUInt32BE(offset);
   offset += 4;
   if (chunkBytes === 0 || chunkBytes > MAX_CHUNK_BYTES) {
-    throw new Error(`${label}: the header announces chunks of ${chunkBytes} bytes (at most ${MAX_CHUNK_BYTES}); the header is damaged`);
+    throw new Error(
+      `${label}: the header announces chunks of ${chunkBytes} bytes (at most ${MAX_CHUNK_BYTES}); the header is damaged`,
+    );
   }
   const salt = data.subarray(offset, (offset += SALT_BYTES));
   const noncePrefix = data.subarray(offset, (offset += NONCE_PREFIX_BYTES));

@@ -33,7 +33,12 @@ export async function runAgentJobToEnd(
     }
     busy = result.message;
     if (Date.now() + pollMs > deadline) {
-      return { kind: 'timeout', message: `${options.what} could not start within ${Math.round(options.timeoutMs / 1000)} s: ${busy}` };
+      return {
+        kind: 'timeout',
+        message: `${options.what} could not start within ${Math.round(
+          options.timeoutMs / 1000,
+        )} s: ${busy}`,
+      };
     }
     await sleep(pollMs);
   }
@@ -42,12 +47,18 @@ export async function runAgentJobToEnd(
     if (Date.now() + pollMs > deadline) {
       return {
         kind: 'timeout',
-        message: `${options.what} did not finish within ${Math.round(options.timeoutMs / 1000)} s (agent job ${started.id}, phase ${job.phase})`,
+        message: `${options.what} did not finish within ${Math.round(
+          options.timeoutMs / 1000,
+        )} s (agent job ${started.id}, phase ${job.phase})`,
       };
     }
     await sleep(pollMs);
     job = await agent.getJob(started.id);
-    if (!job) return { kind: 'timeout', message: `${options.what}: the agent forgot job ${started.id} (did it restart?)` };
+    if (!job)
+      return {
+        kind: 'timeout',
+        message: `${options.what}: the agent forgot job ${started.id} (did it restart?)`,
+      };
   }
   return { kind: 'finished', job };
 }

@@ -1,5 +1,8 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import { previousScheduledTime, RestorePreview } from '@safekeep/plugin-backups-common';
+import {
+  previousScheduledTime,
+  RestorePreview,
+} from '@safekeep/plugin-backups-common';
 import type { ConfiguredPolicy } from '../../policies/CatalogPolicyReader';
 import type { RestoreAgents } from '../agent/RestoreAgent';
 import type { RestoresStore, StoredRestore } from '../store/RestoresStore';
@@ -10,11 +13,19 @@ import type { RestoresStore, StoredRestore } from '../store/RestoresStore';
  * drill target that points at live data never overwrites it. Once the agent dropped the
  * scratch, whatever is there later is not a drill's.
  */
-export function drillMayOverwrite(previous: StoredRestore | undefined, destination: string): boolean {
+export function drillMayOverwrite(
+  previous: StoredRestore | undefined,
+  destination: string,
+): boolean {
   if (!previous || previous.destination.path !== destination) return false;
-  const scratch = previous.check?.details?.scratch as { removed?: unknown } | undefined;
+  const scratch = previous.check?.details?.scratch as
+    | { removed?: unknown }
+    | undefined;
   if (scratch?.removed === true) return false;
-  return previous.status === 'succeeded' || (previous.status === 'failed' && previous.check !== null);
+  return (
+    previous.status === 'succeeded' ||
+    (previous.status === 'failed' && previous.check !== null)
+  );
 }
 
 /**
@@ -37,7 +48,9 @@ export class RestoreDrillDispatcher {
   async dispatch(): Promise<void> {
     const { store, logger } = this.options;
     const now = this.options.now?.() ?? new Date();
-    const withDrills = (await this.options.policies.readConfigured()).filter(p => p.policy.restoreDrill);
+    const withDrills = (await this.options.policies.readConfigured()).filter(
+      p => p.policy.restoreDrill,
+    );
     await store.syncDrillSchedules(
       withDrills.map(({ entityRef, policy }) => ({
         entityRef,
@@ -52,23 +65,37 @@ export class RestoreDrillDispatcher {
       try {
         await this.dispatchOne(configured, now);
       } catch (error) {
-        logger.warn(`Could not queue the restore drill of ${configured.entityRef}: ${(error as Error).message}`);
+        logger.warn(
+          `Could not queue the restore drill of ${configured.entityRef}: ${
+            (error as Error).message
+          }`,
+        );
       }
     }
   }
 
-  private async dispatchOne({ entityRef, policy }: ConfiguredPolicy, now: Date): Promise<void> {
+  private async dispatchOne(
+    { entityRef, policy }: ConfiguredPolicy,
+    now: Date,
+  ): Promise<void> {
     const { store, logger } = this.options;
     const drill = policy.restoreDrill!;
     const slot = previousScheduledTime(drill.schedule, now);
     const previous = await store.latestDrill(entityRef);
-    if (previous?.scheduledFor && new Date(previous.scheduledFor) >= slot) return;
-    if (previous && (previous.status === 'approved' || previous.status === 'running')) return;
+    if (previous?.scheduledFor && new Date(previous.scheduledFor) >= slot)
+      return;
+    if (
+      previous &&
+      (previous.status === 'approved' || previous.status === 'running')
+    )
+      return;
     const agent = this.options.agents.get(policy.agent);
     if (!agent) return;
     const [snapshot] = await agent.listSnapshots(policy.target);
     if (!snapshot) {
-      logger.warn(`Restore drill of ${entityRef} not queued: target "${policy.target}" has no snapshot yet`);
+      logger.warn(
+        `Restore drill of ${entityRef} not queued: target "${policy.target}" has no snapshot yet`,
+      );
       return;
     }
     const force = drillMayOverwrite(previous, drill.destination);
@@ -76,8 +103,13 @@ export class RestoreDrillDispatcher {
       snapshotId: snapshot.id,
       snapshotCreatedAt: snapshot.createdAt,
       verified: false,
-      verification: 'Checked by the agent during the drill: every artifact is re-read against its sha256 before anything is written.',
-      artifacts: snapshot.artifacts.map(a => ({ name: a.name, bytes: a.bytes, sha256: a.sha256 })),
+      verification:
+        'Checked by the agent during the drill: every artifact is re-read against its sha256 before anything is written.',
+      artifacts: snapshot.artifacts.map(a => ({
+        name: a.name,
+        bytes: a.bytes,
+        sha256: a.sha256,
+      })),
       containersToStop: [],
       expectedDowntimeMs: null,
       refusals: [],
@@ -93,8 +125,15 @@ export class RestoreDrillDispatcher {
       preview,
       scheduledFor: slot,
       now,
-      expiresAt: new Date(now.getTime() + this.options.expireAfterHours * 3_600_000),
+      expiresAt: new Date(
+        now.getTime() + this.options.expireAfterHours * 3_600_000,
+      ),
     });
-    if (created) logger.info(`Restore drill ${created.id} of ${entityRef} queued for slot ${slot.toISOString()}`);
+    if (created)
+      logger.info(
+        `Restore drill ${
+          created.id
+        } of ${entityRef} queued for slot ${slot.toISOString()}`,
+      );
   }
 }

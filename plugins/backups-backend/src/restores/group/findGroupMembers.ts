@@ -1,8 +1,14 @@
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import { ANNOTATION_CONSISTENCY_GROUP, PolicyParseResult } from '@safekeep/plugin-backups-common';
-import { PolicyContext, resolveEntityPolicy } from '../../policies/resolveEntityPolicy';
+import {
+  ANNOTATION_CONSISTENCY_GROUP,
+  PolicyParseResult,
+} from '@safekeep/plugin-backups-common';
+import {
+  PolicyContext,
+  resolveEntityPolicy,
+} from '../../policies/resolveEntityPolicy';
 
 export interface GroupMember {
   entityRef: string;
@@ -12,7 +18,8 @@ export interface GroupMember {
 /** The consistency group a System declares, or undefined for any other entity. */
 export function consistencyGroupOf(entity: Entity): string | undefined {
   if (entity.kind.toLowerCase() !== 'system') return undefined;
-  const group = entity.metadata.annotations?.[ANNOTATION_CONSISTENCY_GROUP]?.trim();
+  const group =
+    entity.metadata.annotations?.[ANNOTATION_CONSISTENCY_GROUP]?.trim();
   return group || undefined;
 }
 
@@ -29,12 +36,21 @@ export async function findGroupMembers(
 ): Promise<GroupMember[]> {
   const systemRef = stringifyEntityRef(system);
   const namespace = system.metadata.namespace ?? 'default';
-  const names = [systemRef, system.metadata.name, `${namespace}/${system.metadata.name}`, `system:${system.metadata.name}`];
+  const names = [
+    systemRef,
+    system.metadata.name,
+    `${namespace}/${system.metadata.name}`,
+    `system:${system.metadata.name}`,
+  ];
   const { items } = await catalog.getEntities(
     {
       filter: [
         { kind: 'resource', 'relations.partof': systemRef },
-        { kind: 'resource', 'metadata.namespace': namespace, 'spec.system': names },
+        {
+          kind: 'resource',
+          'metadata.namespace': namespace,
+          'spec.system': names,
+        },
       ],
     },
     { credentials },
@@ -43,7 +59,12 @@ export async function findGroupMembers(
   for (const entity of items) {
     const result = resolveEntityPolicy(entity, context);
     if (result.status === 'unconfigured') continue;
-    members.set(stringifyEntityRef(entity), { entityRef: stringifyEntityRef(entity), result });
+    members.set(stringifyEntityRef(entity), {
+      entityRef: stringifyEntityRef(entity),
+      result,
+    });
   }
-  return [...members.values()].sort((a, b) => a.entityRef.localeCompare(b.entityRef));
+  return [...members.values()].sort((a, b) =>
+    a.entityRef.localeCompare(b.entityRef),
+  );
 }

@@ -8,13 +8,17 @@ const TOPIC = 'safekeep-restores';
 /** The entity's Backups tab, where requests, approvals and history show. */
 export function backupsTabLink(entityRef: string): string {
   const { kind, namespace, name } = parseEntityRef(entityRef);
-  return `/catalog/${encodeURIComponent(namespace)}/${encodeURIComponent(kind)}/${encodeURIComponent(name)}/backups`;
+  return `/catalog/${encodeURIComponent(namespace)}/${encodeURIComponent(
+    kind,
+  )}/${encodeURIComponent(name)}/backups`;
 }
 
 function duration(ms: number | null): string {
   if (ms === null) return '';
   const seconds = Math.round(ms / 1000);
-  return seconds < 120 ? ` in ${seconds} s` : ` in ${Math.round(seconds / 60)} min`;
+  return seconds < 120
+    ? ` in ${seconds} s`
+    : ` in ${Math.round(seconds / 60)} min`;
 }
 
 /**
@@ -32,17 +36,34 @@ export class RestoreNotifier {
     },
   ) {}
 
-  private async send(entityRefs: string[], exclude: string | undefined, payload: { title: string; description: string; link: string; severity: 'low' | 'normal' | 'high' | 'critical' }) {
+  private async send(
+    entityRefs: string[],
+    exclude: string | undefined,
+    payload: {
+      title: string;
+      description: string;
+      link: string;
+      severity: 'low' | 'normal' | 'high' | 'critical';
+    },
+  ) {
     const { notifications, logger } = this.options;
     const recipients = entityRefs.filter(Boolean);
     if (!notifications || recipients.length === 0) return;
     try {
       await notifications.send({
-        recipients: { type: 'entity', entityRef: recipients, ...(exclude ? { excludeEntityRef: exclude } : {}) },
+        recipients: {
+          type: 'entity',
+          entityRef: recipients,
+          ...(exclude ? { excludeEntityRef: exclude } : {}),
+        },
         payload: { ...payload, topic: TOPIC },
       });
     } catch (error) {
-      logger.warn(`Could not send the notification "${payload.title}": ${(error as Error).message}`);
+      logger.warn(
+        `Could not send the notification "${payload.title}": ${
+          (error as Error).message
+        }`,
+      );
     }
   }
 
@@ -50,8 +71,16 @@ export class RestoreNotifier {
    * A new request waits for someone other than the requester: the owners (of the entity, and of
    * the entity restored into, if another) and the configured approvers hear of it.
    */
-  async waiting(request: StoredRestore, ownerRefs: Array<string | undefined>): Promise<void> {
-    const recipients = [...new Set([...ownerRefs.map(ref => ref ?? ''), ...(this.options.approvers ?? [])])];
+  async waiting(
+    request: StoredRestore,
+    ownerRefs: Array<string | undefined>,
+  ): Promise<void> {
+    const recipients = [
+      ...new Set([
+        ...ownerRefs.map(ref => ref ?? ''),
+        ...(this.options.approvers ?? []),
+      ]),
+    ];
     await this.send(recipients, request.requestedBy, {
       title: `Restore of ${request.entityRef} waits for approval`,
       description: `${request.requestedBy} asks to restore snapshot ${request.snapshotId}: "${request.reason}". It expires at ${request.expiresAt}.`,
@@ -63,8 +92,12 @@ export class RestoreNotifier {
   async decided(request: StoredRestore): Promise<void> {
     const approved = request.status === 'approved';
     await this.send([request.requestedBy], undefined, {
-      title: `Your restore of ${request.entityRef} was ${approved ? 'approved' : 'rejected'}`,
-      description: `${request.decidedBy} ${approved ? 'approved' : 'rejected'} it${request.decisionComment ? `: "${request.decisionComment}"` : ''}.${
+      title: `Your restore of ${request.entityRef} was ${
+        approved ? 'approved' : 'rejected'
+      }`,
+      description: `${request.decidedBy} ${
+        approved ? 'approved' : 'rejected'
+      } it${request.decisionComment ? `: "${request.decisionComment}"` : ''}.${
         approved ? ' It starts shortly.' : ''
       }`,
       link: backupsTabLink(request.entityRef),
@@ -81,7 +114,10 @@ export class RestoreNotifier {
     });
   }
 
-  async finished(request: StoredRestore, ownerRef: string | undefined): Promise<void> {
+  async finished(
+    request: StoredRestore,
+    ownerRef: string | undefined,
+  ): Promise<void> {
     const ok = request.status === 'succeeded';
     if (request.drill) {
       // Drills nobody asked for: only a failure is news, for the owners.
@@ -96,7 +132,9 @@ export class RestoreNotifier {
       return;
     }
     await this.send([request.requestedBy], undefined, {
-      title: `Restore of ${request.entityRef} ${ok ? 'succeeded' : 'failed'}${duration(request.durationMs)}`,
+      title: `Restore of ${request.entityRef} ${
+        ok ? 'succeeded' : 'failed'
+      }${duration(request.durationMs)}`,
       description: ok
         ? `Snapshot ${request.snapshotId} was restored and its check matched the backup.`
         : request.error ?? 'The restore failed.',

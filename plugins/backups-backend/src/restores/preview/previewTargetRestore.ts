@@ -40,11 +40,16 @@ function majorOf(version: string | null | undefined): number | undefined {
 }
 
 /** Containers the agent says a restore of the target stops (a field it may add to /v1/targets). */
-async function containersOf(agent: RestoreAgent, target: string): Promise<string[]> {
+async function containersOf(
+  agent: RestoreAgent,
+  target: string,
+): Promise<string[]> {
   try {
     const entry = (await agent.listTargets()).find(t => t.name === target);
     const containers = entry?.stopContainers ?? entry?.containers;
-    return Array.isArray(containers) ? containers.filter((c): c is string => typeof c === 'string') : [];
+    return Array.isArray(containers)
+      ? containers.filter((c): c is string => typeof c === 'string')
+      : [];
   } catch {
     // The list is for people; without it the preview says nothing will be stopped.
     return [];
@@ -68,7 +73,9 @@ async function dryRunOf(
   try {
     const result = await agent.dryRunRestore(restore, { timeoutMs });
     return {
-      refusals: result.refusalDetails.filter(d => DESTINATION_REASONS.has(d.reason)).map(d => `the agent's dry run refuses it: ${d.message}`),
+      refusals: result.refusalDetails
+        .filter(d => DESTINATION_REASONS.has(d.reason))
+        .map(d => `the agent's dry run refuses it: ${d.message}`),
       containersToStop: result.containersToStop,
     };
   } catch (error) {
@@ -82,15 +89,21 @@ async function dryRunOf(
  * re-read and checked against its manifest by the agent, the refusals the agent would give
  * that can be known without restoring, what gets stopped and for how long.
  */
-export async function previewTargetRestore(input: TargetPreviewInput): Promise<TargetPreview> {
+export async function previewTargetRestore(
+  input: TargetPreviewInput,
+): Promise<TargetPreview> {
   const { agent, target, destination, into } = input;
   const snapshots = await agent.listSnapshots(target);
   const latest = snapshots[0];
   const snapshotId = input.snapshotId ?? latest?.id;
   if (!snapshotId) {
-    throw new InputError(`Target "${target}" on agent "${agent.name}" has no complete snapshot yet: back it up first`);
+    throw new InputError(
+      `Target "${target}" on agent "${agent.name}" has no complete snapshot yet: back it up first`,
+    );
   }
-  const snapshot: AgentSnapshot | undefined = snapshots.find(s => s.id === snapshotId);
+  const snapshot: AgentSnapshot | undefined = snapshots.find(
+    s => s.id === snapshotId,
+  );
   const refusals: string[] = [];
   const refuse = (text: string) => refusals.push(text);
   // Who restores, into what: the target itself, or another entity's target that reads the
@@ -98,7 +111,9 @@ export async function previewTargetRestore(input: TargetPreviewInput): Promise<T
   const restorer = into?.agent ?? agent;
   const restoreTarget = into?.target ?? target;
   const from = into ? target : undefined;
-  const where = into ? `target "${restoreTarget}" on agent "${restorer.name}"` : `target "${target}"`;
+  const where = into
+    ? `target "${restoreTarget}" on agent "${restorer.name}"`
+    : `target "${target}"`;
 
   if (snapshot && snapshot.manifestVersion > MANIFEST_VERSION) {
     refuse(
@@ -107,7 +122,9 @@ export async function previewTargetRestore(input: TargetPreviewInput): Promise<T
   }
   const engine = into ? into.engine : input.engine;
   if (snapshot && engine && snapshot.engine !== engine) {
-    refuse(`the snapshot holds a ${snapshot.engine} backup, but the policy says ${where} is ${engine}`);
+    refuse(
+      `the snapshot holds a ${snapshot.engine} backup, but the policy says ${where} is ${engine}`,
+    );
   }
   const overwrites = destination.kind === 'in-place';
   const dryRun = !snapshot
@@ -118,7 +135,9 @@ export async function previewTargetRestore(input: TargetPreviewInput): Promise<T
           target: restoreTarget,
           snapshotId,
           force: overwrites,
-          ...(destination.kind === 'other' && destination.path ? { destination: destination.path } : {}),
+          ...(destination.kind === 'other' && destination.path
+            ? { destination: destination.path }
+            : {}),
           ...(from ? { from } : {}),
         },
         input.timeoutMs,
@@ -128,9 +147,19 @@ export async function previewTargetRestore(input: TargetPreviewInput): Promise<T
   // Without a dry-run, the destination's version is known only from the latest backup of the target itself.
   const snapshotMajor = majorOf(snapshot?.engineVersion);
   const currentMajor = majorOf(latest?.engineVersion);
-  if (!dryRun && destination.kind === 'in-place' && snapshotMajor !== undefined && currentMajor !== undefined && snapshotMajor > currentMajor) {
+  if (
+    !dryRun &&
+    destination.kind === 'in-place' &&
+    snapshotMajor !== undefined &&
+    currentMajor !== undefined &&
+    snapshotMajor > currentMajor
+  ) {
     refuse(
-      `the snapshot was taken from ${snapshot!.engine} ${snapshot!.engineVersion}, but the target ran ${latest!.engineVersion} at its latest backup (${latest!.id}): the agent refuses to restore into an older major version`,
+      `the snapshot was taken from ${snapshot!.engine} ${
+        snapshot!.engineVersion
+      }, but the target ran ${latest!.engineVersion} at its latest backup (${
+        latest!.id
+      }): the agent refuses to restore into an older major version`,
     );
   }
 
@@ -139,21 +168,35 @@ export async function previewTargetRestore(input: TargetPreviewInput): Promise<T
   let verified = false;
   let verification: string;
   try {
-    const result = await runAgentJobToEnd(restorer, () => restorer.startVerify(restoreTarget, snapshotId, from), {
-      timeoutMs: input.timeoutMs,
-      what: `verifying snapshot ${snapshotId}`,
-    });
+    const result = await runAgentJobToEnd(
+      restorer,
+      () => restorer.startVerify(restoreTarget, snapshotId, from),
+      {
+        timeoutMs: input.timeoutMs,
+        what: `verifying snapshot ${snapshotId}`,
+      },
+    );
     if (result.kind === 'timeout') {
       verification = `Not verified: ${result.message}.`;
-      refuse(`the snapshot could not be verified in time (${result.message}); ask again when the agent is less busy`);
+      refuse(
+        `the snapshot could not be verified in time (${result.message}); ask again when the agent is less busy`,
+      );
     } else {
       verified = result.job.state === 'succeeded';
       verification = describeVerification(result.job);
-      if (!verified) refuse(`the snapshot failed verification, so the agent would refuse it: ${result.job.error ?? 'no reason given'}`);
+      if (!verified)
+        refuse(
+          `the snapshot failed verification, so the agent would refuse it: ${
+            result.job.error ?? 'no reason given'
+          }`,
+        );
     }
   } catch (error) {
     // An agent that cannot restore from another target rejects `from` (400).
-    const refusable = error instanceof AgentError && (error.kind === 'not_found' || (into !== undefined && error.kind === 'rejected'));
+    const refusable =
+      error instanceof AgentError &&
+      (error.kind === 'not_found' ||
+        (into !== undefined && error.kind === 'rejected'));
     if (!refusable) throw error;
     const reason = (error as AgentError).message;
     verification = `Not verified: ${reason}`;
@@ -164,7 +207,12 @@ export async function previewTargetRestore(input: TargetPreviewInput): Promise<T
     );
   }
 
-  const containersToStop = [...new Set([...(await containersOf(restorer, restoreTarget)), ...(dryRun?.containersToStop ?? [])])];
+  const containersToStop = [
+    ...new Set([
+      ...(await containersOf(restorer, restoreTarget)),
+      ...(dryRun?.containersToStop ?? []),
+    ]),
+  ];
   return {
     snapshotId,
     force: overwrites,
@@ -173,7 +221,11 @@ export async function previewTargetRestore(input: TargetPreviewInput): Promise<T
       snapshotCreatedAt: snapshot?.createdAt ?? null,
       verified,
       verification,
-      artifacts: (snapshot?.artifacts ?? []).map(a => ({ name: a.name, bytes: a.bytes, sha256: a.sha256 })),
+      artifacts: (snapshot?.artifacts ?? []).map(a => ({
+        name: a.name,
+        bytes: a.bytes,
+        sha256: a.sha256,
+      })),
       containersToStop,
       expectedDowntimeMs: input.medianDowntimeMs,
       refusals,

@@ -12,5 +12,8 @@ export function snapshotIdTime(id: string): Date | undefined {
 
 /** A time written as a snapshot id (seconds precision), e.g. for a group's backup window. */
 export function timeAsSnapshotId(time: Date): string {
-  return time.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return time
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }

@@ -1,6 +1,15 @@
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
-import { Entity, parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { ConflictError, InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type {
   AgentSnapshot,
@@ -12,7 +21,10 @@ import type {
 import type { PolicyContext } from '../../policies/resolveEntityPolicy';
 import { resolveEntityPolicy } from '../../policies/resolveEntityPolicy';
 import type { RestoreAgents } from '../agent/RestoreAgent';
-import { consistencyGroupOf, findGroupMembers } from '../group/findGroupMembers';
+import {
+  consistencyGroupOf,
+  findGroupMembers,
+} from '../group/findGroupMembers';
 import { previewGroupRestore } from '../group/previewGroupRestore';
 import type { RestoreNotifier } from '../notifications/RestoreNotifier';
 import { previewTargetRestore } from '../preview/previewTargetRestore';
@@ -29,7 +41,12 @@ export interface RestoreServiceSettings {
 export function ownerRefOf(entity: Entity): string | undefined {
   const owner = (entity.spec as { owner?: unknown } | undefined)?.owner;
   if (typeof owner !== 'string' || !owner) return undefined;
-  return stringifyEntityRef(parseEntityRef(owner, { defaultKind: 'group', defaultNamespace: entity.metadata.namespace ?? 'default' }));
+  return stringifyEntityRef(
+    parseEntityRef(owner, {
+      defaultKind: 'group',
+      defaultNamespace: entity.metadata.namespace ?? 'default',
+    }),
+  );
 }
 
 /** Requests, decisions and reads of restores; the router only parses, authorizes and answers. */
@@ -50,9 +67,15 @@ export class RestoreRequestService {
     return this.options.now?.() ?? new Date();
   }
 
-  private async entity(entityRef: string, credentials: BackstageCredentials): Promise<Entity> {
-    const entity = await this.options.catalog.getEntityByRef(entityRef, { credentials });
-    if (!entity) throw new NotFoundError(`No entity ${entityRef} in the catalog`);
+  private async entity(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<Entity> {
+    const entity = await this.options.catalog.getEntityByRef(entityRef, {
+      credentials,
+    });
+    if (!entity)
+      throw new NotFoundError(`No entity ${entityRef} in the catalog`);
     return entity;
   }
 
@@ -61,13 +84,22 @@ export class RestoreRequestService {
     const entityRef = stringifyEntityRef(entity);
     const result = resolveEntityPolicy(entity, this.options.policyContext);
     if (result.status === 'unconfigured') {
-      throw new InputError(`${entityRef} has no backup policy, so nothing can be restored: add the safekeep.io/agent and safekeep.io/target annotations`);
+      throw new InputError(
+        `${entityRef} has no backup policy, so nothing can be restored: add the safekeep.io/agent and safekeep.io/target annotations`,
+      );
     }
     if (result.status === 'invalid') {
-      throw new InputError(`${entityRef} has no valid backup policy: ${result.problems.map(p => `${p.annotation}: ${p.message}`).join('; ')}`);
+      throw new InputError(
+        `${entityRef} has no valid backup policy: ${result.problems
+          .map(p => `${p.annotation}: ${p.message}`)
+          .join('; ')}`,
+      );
     }
     const agent = this.options.agents.get(result.policy.agent);
-    if (!agent) throw new InputError(`Agent "${result.policy.agent}" is not in app-config backups.agents`);
+    if (!agent)
+      throw new InputError(
+        `Agent "${result.policy.agent}" is not in app-config backups.agents`,
+      );
     return { policy: result.policy, agent };
   }
 
@@ -82,19 +114,36 @@ export class RestoreRequestService {
   ) {
     const entityRef = destinationEntityRef(destination.entityRef!);
     if (entityRef === stringifyEntityRef(source.entity)) {
-      throw new InputError(`destination.entityRef is ${entityRef} itself: restore in place instead (destination kind "in-place")`);
+      throw new InputError(
+        `destination.entityRef is ${entityRef} itself: restore in place instead (destination kind "in-place")`,
+      );
     }
     const destinationEntity = await this.entity(entityRef, credentials);
     const { policy, agent } = this.policyOf(destinationEntity);
-    if (source.policy.agent === policy.agent && source.policy.target === policy.target) {
-      throw new InputError(`${entityRef} backs up the same target ("${policy.target}" on agent "${policy.agent}"): restore in place instead`);
+    if (
+      source.policy.agent === policy.agent &&
+      source.policy.target === policy.target
+    ) {
+      throw new InputError(
+        `${entityRef} backs up the same target ("${policy.target}" on agent "${policy.agent}"): restore in place instead`,
+      );
     }
-    return { entityRef, policy, agent, ownerRef: ownerRefOf(destinationEntity) };
+    return {
+      entityRef,
+      policy,
+      agent,
+      ownerRef: ownerRefOf(destinationEntity),
+    };
   }
 
   /** Complete snapshots of the entity's target, newest first, as its agent lists them. */
-  async listSnapshots(entityRef: string, credentials: BackstageCredentials): Promise<AgentSnapshot[]> {
-    const { policy, agent } = this.policyOf(await this.entity(entityRef, credentials));
+  async listSnapshots(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<AgentSnapshot[]> {
+    const { policy, agent } = this.policyOf(
+      await this.entity(entityRef, credentials),
+    );
     return agent.listSnapshots(policy.target);
   }
 
@@ -110,17 +159,26 @@ export class RestoreRequestService {
   ): Promise<RestoreRequest> {
     const { store, settings } = this.options;
     const entity = await this.entity(entityRef, credentials);
-    const destination: RestoreDestination = body.destination ?? { kind: 'in-place' };
+    const destination: RestoreDestination = body.destination ?? {
+      kind: 'in-place',
+    };
     const timeoutMs = settings.previewTimeoutSeconds * 1000;
     const now = this.now();
-    const expiresAt = new Date(now.getTime() + settings.expireAfterHours * 3_600_000);
+    const expiresAt = new Date(
+      now.getTime() + settings.expireAfterHours * 3_600_000,
+    );
     const group = consistencyGroupOf(entity);
 
     let stored: StoredRestore;
     // Owners of the entity a restore writes into, when it is another one: they hear of it too.
     const destinationOwners: Array<string | undefined> = [];
     if (group) {
-      const members = await findGroupMembers(this.options.catalog, entity, credentials, this.options.policyContext);
+      const members = await findGroupMembers(
+        this.options.catalog,
+        entity,
+        credentials,
+        this.options.policyContext,
+      );
       const preview = await previewGroupRestore({
         systemRef: stringifyEntityRef(entity),
         groupName: group,
@@ -129,7 +187,8 @@ export class RestoreRequestService {
         windowId: body.snapshotId,
         destination,
         timeoutMs,
-        medianDowntimeMs: (agent, target) => store.medianDowntimeMs(agent, target),
+        medianDowntimeMs: (agent, target) =>
+          store.medianDowntimeMs(agent, target),
       });
       stored = await store.createRequest({
         entityRef: stringifyEntityRef(entity),
@@ -147,18 +206,38 @@ export class RestoreRequestService {
       });
     } else {
       const { policy, agent } = this.policyOf(entity);
-      const into = destination.kind === 'entity' ? await this.otherEntityTarget({ entity, policy }, destination, credentials) : undefined;
+      const into =
+        destination.kind === 'entity'
+          ? await this.otherEntityTarget(
+              { entity, policy },
+              destination,
+              credentials,
+            )
+          : undefined;
       if (into) destinationOwners.push(into.ownerRef);
       // The restore runs where it writes: another entity's agent and target, or the entity's own.
-      const runsOn = into ? { agent: into.policy.agent, target: into.policy.target } : { agent: policy.agent, target: policy.target };
+      const runsOn = into
+        ? { agent: into.policy.agent, target: into.policy.target }
+        : { agent: policy.agent, target: policy.target };
       const preview = await previewTargetRestore({
         agent,
         target: policy.target,
         engine: policy.engine ?? null,
         snapshotId: body.snapshotId,
         destination,
-        ...(into ? { into: { agent: into.agent, target: into.policy.target, engine: into.policy.engine ?? null } } : {}),
-        medianDowntimeMs: await store.medianDowntimeMs(runsOn.agent, runsOn.target),
+        ...(into
+          ? {
+              into: {
+                agent: into.agent,
+                target: into.policy.target,
+                engine: into.policy.engine ?? null,
+              },
+            }
+          : {}),
+        medianDowntimeMs: await store.medianDowntimeMs(
+          runsOn.agent,
+          runsOn.target,
+        ),
         timeoutMs,
       });
       stored = await store.createRequest({
@@ -167,7 +246,13 @@ export class RestoreRequestService {
         target: runsOn.target,
         snapshotId: preview.snapshotId,
         destination: into
-          ? { kind: 'entity', entityRef: into.entityRef, agent: into.policy.agent, target: into.policy.target, from: policy.target }
+          ? {
+              kind: 'entity',
+              entityRef: into.entityRef,
+              agent: into.policy.agent,
+              target: into.policy.target,
+              from: policy.target,
+            }
           : destination,
         force: preview.force,
         reason: body.reason,
@@ -178,7 +263,11 @@ export class RestoreRequestService {
         expiresAt,
       });
     }
-    if (stored.status === 'pending') await this.options.notifier.waiting(stored, [ownerRefOf(entity), ...destinationOwners]);
+    if (stored.status === 'pending')
+      await this.options.notifier.waiting(stored, [
+        ownerRefOf(entity),
+        ...destinationOwners,
+      ]);
     return toRestoreRequest(stored);
   }
 
@@ -186,7 +275,11 @@ export class RestoreRequestService {
     return this.options.store.getRequest(id);
   }
 
-  async list(filter: { status?: RestoreStatus; entityRef?: string; limit: number }): Promise<StoredRestore[]> {
+  async list(filter: {
+    status?: RestoreStatus;
+    entityRef?: string;
+    limit: number;
+  }): Promise<StoredRestore[]> {
     return this.options.store.listRequests(filter);
   }
 
@@ -194,26 +287,54 @@ export class RestoreRequestService {
    * Approves or rejects. The router has checked the approve permission; the requester is
    * refused here and again by the database's conditional update and CHECK constraint.
    */
-  async decide(id: string, decidedBy: string, approve: boolean, comment: string): Promise<RestoreRequest> {
+  async decide(
+    id: string,
+    decidedBy: string,
+    approve: boolean,
+    comment: string,
+  ): Promise<RestoreRequest> {
     const request = await this.options.store.getRequest(id);
     if (!request) throw new NotFoundError(`No restore request ${id}`);
     if (request.requestedBy === decidedBy) {
-      throw new NotAllowedError(`You asked for this restore, so someone else must ${approve ? 'approve' : 'reject'} it`);
+      throw new NotAllowedError(
+        `You asked for this restore, so someone else must ${
+          approve ? 'approve' : 'reject'
+        } it`,
+      );
     }
     if (request.status === 'refused') {
-      throw new ConflictError(`This request was refused at preview and can never be approved: ${request.preview.refusals.join('; ')}`);
+      throw new ConflictError(
+        `This request was refused at preview and can never be approved: ${request.preview.refusals.join(
+          '; ',
+        )}`,
+      );
     }
-    const result = await this.options.store.decide(id, { decidedBy, approve, comment, now: this.now() });
+    const result = await this.options.store.decide(id, {
+      decidedBy,
+      approve,
+      comment,
+      now: this.now(),
+    });
     if ('refused' in result) {
       switch (result.refused) {
         case 'missing':
           throw new NotFoundError(`No restore request ${id}`);
         case 'own-request':
-          throw new NotAllowedError(`You asked for this restore, so someone else must ${approve ? 'approve' : 'reject'} it`);
+          throw new NotAllowedError(
+            `You asked for this restore, so someone else must ${
+              approve ? 'approve' : 'reject'
+            } it`,
+          );
         case 'expired':
-          throw new ConflictError(`This request expired at ${request.expiresAt} and can no longer be decided; ask again if it is still needed`);
+          throw new ConflictError(
+            `This request expired at ${request.expiresAt} and can no longer be decided; ask again if it is still needed`,
+          );
         default:
-          throw new ConflictError(`This request is ${result.request?.status ?? request.status}, not pending: it was already decided`);
+          throw new ConflictError(
+            `This request is ${
+              result.request?.status ?? request.status
+            }, not pending: it was already decided`,
+          );
       }
     }
     await this.options.notifier.decided(result.decided);
@@ -226,11 +347,17 @@ export class RestoreRequestService {
     const request = await store.getRequest(id);
     if (!request) throw new NotFoundError(`No restore request ${id}`);
     if (request.requestedBy !== user) {
-      throw new NotAllowedError(`Only ${request.requestedBy}, who asked for this restore, can withdraw it; reject it with a comment instead`);
+      throw new NotAllowedError(
+        `Only ${request.requestedBy}, who asked for this restore, can withdraw it; reject it with a comment instead`,
+      );
     }
     const result = await store.withdraw(id, user, this.now());
     if (!result.withdrawn) {
-      throw new ConflictError(`This request is ${result.request?.status ?? request.status}, not pending: only a request nobody decided on yet can be withdrawn`);
+      throw new ConflictError(
+        `This request is ${
+          result.request?.status ?? request.status
+        }, not pending: only a request nobody decided on yet can be withdrawn`,
+      );
     }
     return toRestoreRequest(result.request!);
   }

@@ -4,7 +4,13 @@ import { previousScheduledTime } from '@safekeep/plugin-backups-common';
 import type { Knex } from 'knex';
 import { migrateBackupsDatabase } from '../../database/DatabaseBackupsStore';
 import { redactSecrets } from '../../redaction/redactSecrets';
-import { DRILL_SCHEDULES_TABLE, RESTORES_TABLE, RestoreRow, rowToRestore, toIso } from './restoreRows';
+import {
+  DRILL_SCHEDULES_TABLE,
+  RESTORES_TABLE,
+  RestoreRow,
+  rowToRestore,
+  toIso,
+} from './restoreRows';
 import type {
   DecideResult,
   DrillSchedule,
@@ -27,7 +33,8 @@ const CHUNK = 500;
 
 function chunks<T>(items: T[]): T[][] {
   const out: T[][] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  for (let i = 0; i < items.length; i += CHUNK)
+    out.push(items.slice(i, i + CHUNK));
   return out;
 }
 
@@ -35,7 +42,9 @@ function median(values: number[]): number | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : Math.round((sorted[middle - 1] + sorted[middle]) / 2);
+  return sorted.length % 2 === 1
+    ? sorted[middle]
+    : Math.round((sorted[middle - 1] + sorted[middle]) / 2);
 }
 
 function checkPassed(text: string | null): boolean {
@@ -49,7 +58,10 @@ function checkPassed(text: string | null): boolean {
 
 /** RestoresStore on the plugin's database (PostgreSQL, SQLite or MySQL through knex). */
 export class DatabaseRestoresStore implements RestoresStore {
-  static async create(options: { database: DatabaseService; secrets?: string[] }): Promise<DatabaseRestoresStore> {
+  static async create(options: {
+    database: DatabaseService;
+    secrets?: string[];
+  }): Promise<DatabaseRestoresStore> {
     const client = await options.database.getClient();
     if (!options.database.migrations?.skip) {
       await migrateBackupsDatabase(client);
@@ -63,10 +75,15 @@ export class DatabaseRestoresStore implements RestoresStore {
   ) {}
 
   private redact(text: string | null | undefined): string | null {
-    return text === null || text === undefined ? null : redactSecrets(text, this.secrets);
+    return text === null || text === undefined
+      ? null
+      : redactSecrets(text, this.secrets);
   }
 
-  private async read(id: string, tx: Knex = this.db): Promise<StoredRestore | undefined> {
+  private async read(
+    id: string,
+    tx: Knex = this.db,
+  ): Promise<StoredRestore | undefined> {
     const row = await tx<RestoreRow>(RESTORES_TABLE).where({ id }).first();
     return row ? rowToRestore(row) : undefined;
   }
@@ -89,7 +106,11 @@ export class DatabaseRestoresStore implements RestoresStore {
       requested_at: input.now,
       expires_at: input.expiresAt,
       preview: JSON.stringify(input.preview),
-      error: refused ? this.redact(`Refused at preview: ${input.preview.refusals.join('; ')}`) : null,
+      error: refused
+        ? this.redact(
+            `Refused at preview: ${input.preview.refusals.join('; ')}`,
+          )
+        : null,
       group_state: input.groupState ? JSON.stringify(input.groupState) : null,
       drill: false,
       updated_at: input.now,
@@ -142,7 +163,15 @@ export class DatabaseRestoresStore implements RestoresStore {
     return rows.map(rowToRestore);
   }
 
-  async decide(id: string, decision: { decidedBy: string; approve: boolean; comment: string; now: Date }): Promise<DecideResult> {
+  async decide(
+    id: string,
+    decision: {
+      decidedBy: string;
+      approve: boolean;
+      comment: string;
+      now: Date;
+    },
+  ): Promise<DecideResult> {
     const { decidedBy, approve, comment, now } = decision;
     // Every rule in the WHERE clause: a second decision, a self-approval or a late one changes nothing.
     const updated = await this.db(RESTORES_TABLE)
@@ -160,15 +189,26 @@ export class DatabaseRestoresStore implements RestoresStore {
     const request = await this.read(id);
     if (updated > 0) return { decided: request! };
     if (!request) return { refused: 'missing' };
-    if (request.requestedBy === decidedBy) return { refused: 'own-request', request };
-    if (request.status === 'pending' && new Date(request.expiresAt).getTime() <= now.getTime()) {
+    if (request.requestedBy === decidedBy)
+      return { refused: 'own-request', request };
+    if (
+      request.status === 'pending' &&
+      new Date(request.expiresAt).getTime() <= now.getTime()
+    ) {
       await this.expireOverdue(now);
       return { refused: 'expired', request: await this.read(id) };
     }
-    return { refused: request.status === 'expired' ? 'expired' : 'not-pending', request };
+    return {
+      refused: request.status === 'expired' ? 'expired' : 'not-pending',
+      request,
+    };
   }
 
-  async withdraw(id: string, requestedBy: string, now: Date): Promise<{ withdrawn: boolean; request?: StoredRestore }> {
+  async withdraw(
+    id: string,
+    requestedBy: string,
+    now: Date,
+  ): Promise<{ withdrawn: boolean; request?: StoredRestore }> {
     const updated = await this.db(RESTORES_TABLE)
       .where({ id, status: 'pending', requested_by: requestedBy })
       .update({ status: 'withdrawn', finished_at: now, updated_at: now });
@@ -194,25 +234,48 @@ export class DatabaseRestoresStore implements RestoresStore {
   }
 
   async listInStatus(status: 'approved' | 'running'): Promise<StoredRestore[]> {
-    const rows = await this.db<RestoreRow>(RESTORES_TABLE).where({ status }).orderBy('requested_at', 'asc');
+    const rows = await this.db<RestoreRow>(RESTORES_TABLE)
+      .where({ status })
+      .orderBy('requested_at', 'asc');
     return rows.map(rowToRestore);
   }
 
-  async claimApproved(id: string, now: Date): Promise<StoredRestore | undefined> {
+  async claimApproved(
+    id: string,
+    now: Date,
+  ): Promise<StoredRestore | undefined> {
     const updated = await this.db(RESTORES_TABLE)
       .where({ id, status: 'approved' })
       .where('expires_at', '>', now)
-      .update({ status: 'running', phase: 'starting', started_at: now, agent_job_id: null, updated_at: now });
+      .update({
+        status: 'running',
+        phase: 'starting',
+        started_at: now,
+        agent_job_id: null,
+        updated_at: now,
+      });
     return updated > 0 ? this.read(id) : undefined;
   }
 
   async returnToApproved(id: string, phase: string, now: Date): Promise<void> {
     await this.db(RESTORES_TABLE)
       .where({ id, status: 'running' })
-      .update({ status: 'approved', phase: this.redact(phase), started_at: null, agent_job_id: null, updated_at: now });
+      .update({
+        status: 'approved',
+        phase: this.redact(phase),
+        started_at: null,
+        agent_job_id: null,
+        updated_at: now,
+      });
   }
 
-  async recordJobStarted(id: string, agentJobId: string, phase: string, now: Date, groupState?: GroupState | null): Promise<void> {
+  async recordJobStarted(
+    id: string,
+    agentJobId: string,
+    phase: string,
+    now: Date,
+    groupState?: GroupState | null,
+  ): Promise<void> {
     await this.db(RESTORES_TABLE)
       .where({ id, status: 'running' })
       .update({
@@ -224,7 +287,12 @@ export class DatabaseRestoresStore implements RestoresStore {
       });
   }
 
-  async recordProgress(id: string, phase: string, now: Date, groupState?: GroupState | null): Promise<void> {
+  async recordProgress(
+    id: string,
+    phase: string,
+    now: Date,
+    groupState?: GroupState | null,
+  ): Promise<void> {
     await this.db(RESTORES_TABLE)
       .where({ id, status: 'running' })
       .update({
@@ -236,7 +304,9 @@ export class DatabaseRestoresStore implements RestoresStore {
   }
 
   async finishRequest(id: string, outcome: RestoreOutcome): Promise<boolean> {
-    const row = await this.db<RestoreRow>(RESTORES_TABLE).where({ id }).first('started_at');
+    const row = await this.db<RestoreRow>(RESTORES_TABLE)
+      .where({ id })
+      .first('started_at');
     const startedAt = row?.started_at ? toDate(row.started_at) : undefined;
     const updated = await this.db(RESTORES_TABLE)
       .where({ id, status: 'running' })
@@ -244,17 +314,24 @@ export class DatabaseRestoresStore implements RestoresStore {
         status: outcome.status,
         phase: outcome.phase === undefined ? null : this.redact(outcome.phase),
         finished_at: outcome.finishedAt,
-        duration_ms: startedAt ? outcome.finishedAt.getTime() - startedAt.getTime() : null,
+        duration_ms: startedAt
+          ? outcome.finishedAt.getTime() - startedAt.getTime()
+          : null,
         check_result: outcome.check ? JSON.stringify(outcome.check) : null,
         error: this.redact(outcome.error),
         agent_job_id: null,
         updated_at: outcome.finishedAt,
-        ...(outcome.groupState ? { group_state: JSON.stringify(outcome.groupState) } : {}),
+        ...(outcome.groupState
+          ? { group_state: JSON.stringify(outcome.groupState) }
+          : {}),
       });
     return updated > 0;
   }
 
-  async medianDowntimeMs(agent: string, target: string): Promise<number | null> {
+  async medianDowntimeMs(
+    agent: string,
+    target: string,
+  ): Promise<number | null> {
     const rows = await this.db('backup_runs')
       .where({ agent, target })
       .whereIn('status', ['succeeded', 'partially_failed'])
@@ -265,8 +342,12 @@ export class DatabaseRestoresStore implements RestoresStore {
     return median(rows.map(r => Number(r.downtime_ms)));
   }
 
-  async lastVerifiedRestoreAt(entityRefs: string[]): Promise<Record<string, string | null>> {
-    const result: Record<string, string | null> = Object.fromEntries(entityRefs.map(ref => [ref, null]));
+  async lastVerifiedRestoreAt(
+    entityRefs: string[],
+  ): Promise<Record<string, string | null>> {
+    const result: Record<string, string | null> = Object.fromEntries(
+      entityRefs.map(ref => [ref, null]),
+    );
     const note = (ref: string, at: string | null | undefined) => {
       if (!at || !(ref in result)) return;
       if (!result[ref] || result[ref]! < at) result[ref] = at;
@@ -276,7 +357,9 @@ export class DatabaseRestoresStore implements RestoresStore {
         .where({ status: 'succeeded' })
         .whereIn('entity_ref', refs)
         .select('entity_ref', 'finished_at', 'check_result');
-      for (const row of rows) if (checkPassed(row.check_result)) note(row.entity_ref, toIso(row.finished_at));
+      for (const row of rows)
+        if (checkPassed(row.check_result))
+          note(row.entity_ref, toIso(row.finished_at));
     }
     // Members of group restores were verified too, each with its own check.
     const groups = await this.db<RestoreRow>(RESTORES_TABLE)
@@ -288,38 +371,65 @@ export class DatabaseRestoresStore implements RestoresStore {
     for (const row of groups) {
       const state = JSON.parse(row.group_state!) as GroupState;
       for (const member of state.members) {
-        if (member.status === 'succeeded' && member.check?.ok) note(member.entityRef, member.finishedAt);
+        if (member.status === 'succeeded' && member.check?.ok)
+          note(member.entityRef, member.finishedAt);
       }
     }
     return result;
   }
 
-  async drillStatusCounts(entityRefs: string[], now: Date = new Date()): Promise<DrillStatusCounts> {
+  async drillStatusCounts(
+    entityRefs: string[],
+    now: Date = new Date(),
+  ): Promise<DrillStatusCounts> {
     const counts: DrillStatusCounts = { overdue: 0, failing: 0 };
     for (const refs of chunks(entityRefs)) {
-      const schedules = await this.db(DRILL_SCHEDULES_TABLE).whereIn('entity_ref', refs);
+      const schedules = await this.db(DRILL_SCHEDULES_TABLE).whereIn(
+        'entity_ref',
+        refs,
+      );
       for (const schedule of schedules) {
         const entityRef = schedule.entity_ref as string;
-        const drills = () => this.db<RestoreRow>(RESTORES_TABLE).where({ entity_ref: entityRef, drill: true });
+        const drills = () =>
+          this.db<RestoreRow>(RESTORES_TABLE).where({
+            entity_ref: entityRef,
+            drill: true,
+          });
         const dueSlot = previousScheduledTime(
-          { source: schedule.source, cron: schedule.cron, timeZone: schedule.time_zone },
+          {
+            source: schedule.source,
+            cron: schedule.cron,
+            timeZone: schedule.time_zone,
+          },
           new Date(now.getTime() - DRILL_GRACE_MS),
         );
         const [lastSuccess, lastFinished] = await Promise.all([
-          drills().where({ status: 'succeeded' }).orderBy('scheduled_for', 'desc').first('scheduled_for'),
-          drills().whereIn('status', ['succeeded', 'failed']).orderBy('finished_at', 'desc').first('status'),
+          drills()
+            .where({ status: 'succeeded' })
+            .orderBy('scheduled_for', 'desc')
+            .first('scheduled_for'),
+          drills()
+            .whereIn('status', ['succeeded', 'failed'])
+            .orderBy('finished_at', 'desc')
+            .first('status'),
         ]);
         const policySince = toDate(schedule.created_at);
-        const lastSlot = lastSuccess?.scheduled_for ? toDate(lastSuccess.scheduled_for) : undefined;
+        const lastSlot = lastSuccess?.scheduled_for
+          ? toDate(lastSuccess.scheduled_for)
+          : undefined;
         // Due before the policy existed does not count; a success at or after the slot covers it.
-        if (dueSlot >= policySince && (!lastSlot || lastSlot < dueSlot)) counts.overdue += 1;
+        if (dueSlot >= policySince && (!lastSlot || lastSlot < dueSlot))
+          counts.overdue += 1;
         if (lastFinished?.status === 'failed') counts.failing += 1;
       }
     }
     return counts;
   }
 
-  async syncDrillSchedules(schedules: DrillSchedule[], now: Date): Promise<void> {
+  async syncDrillSchedules(
+    schedules: DrillSchedule[],
+    now: Date,
+  ): Promise<void> {
     await this.db.transaction(async tx => {
       const keep = schedules.map(s => s.entityRef);
       const stale = tx(DRILL_SCHEDULES_TABLE);

@@ -77,7 +77,10 @@ export interface NewDrill {
 export type DecideResult =
   | { decided: StoredRestore }
   /** Nothing changed; `why` says which rule refused, `request` is the request as it is. */
-  | { refused: 'missing' | 'own-request' | 'not-pending' | 'expired'; request?: StoredRestore };
+  | {
+      refused: 'missing' | 'own-request' | 'not-pending' | 'expired';
+      request?: StoredRestore;
+    };
 
 export interface RestoreOutcome {
   status: Extract<RestoreStatus, 'succeeded' | 'failed'>;
@@ -123,12 +126,24 @@ export interface RestoresStore {
    * Approves or rejects a pending, unexpired request of someone else. The database enforces
    * it: a conditional update, and a CHECK constraint that the decider is not the requester.
    */
-  decide(id: string, decision: { decidedBy: string; approve: boolean; comment: string; now: Date }): Promise<DecideResult>;
+  decide(
+    id: string,
+    decision: {
+      decidedBy: string;
+      approve: boolean;
+      comment: string;
+      now: Date;
+    },
+  ): Promise<DecideResult>;
   /**
    * The requester takes a pending request back (`withdrawn`). A conditional update: only the
    * requester, only while pending. The request as it is now, with whether it was withdrawn.
    */
-  withdraw(id: string, requestedBy: string, now: Date): Promise<{ withdrawn: boolean; request?: StoredRestore }>;
+  withdraw(
+    id: string,
+    requestedBy: string,
+    now: Date,
+  ): Promise<{ withdrawn: boolean; request?: StoredRestore }>;
   /** Marks pending and approved-but-not-started requests past their expiry as expired. */
   expireOverdue(now: Date): Promise<StoredRestore[]>;
   listInStatus(status: 'approved' | 'running'): Promise<StoredRestore[]>;
@@ -136,16 +151,32 @@ export interface RestoresStore {
   claimApproved(id: string, now: Date): Promise<StoredRestore | undefined>;
   /** running -> approved, with a phase that says why (the agent was busy). */
   returnToApproved(id: string, phase: string, now: Date): Promise<void>;
-  recordJobStarted(id: string, agentJobId: string, phase: string, now: Date, groupState?: GroupState | null): Promise<void>;
-  recordProgress(id: string, phase: string, now: Date, groupState?: GroupState | null): Promise<void>;
+  recordJobStarted(
+    id: string,
+    agentJobId: string,
+    phase: string,
+    now: Date,
+    groupState?: GroupState | null,
+  ): Promise<void>;
+  recordProgress(
+    id: string,
+    phase: string,
+    now: Date,
+    groupState?: GroupState | null,
+  ): Promise<void>;
   /** Finishes a running request. False when it was not running. */
   finishRequest(id: string, outcome: RestoreOutcome): Promise<boolean>;
   /** Median downtime of the target's past backup runs that stopped something; null without any. */
   medianDowntimeMs(agent: string, target: string): Promise<number | null>;
   /** Per entity: when a restore of it (requested or drill) last succeeded with its check passing. */
-  lastVerifiedRestoreAt(entityRefs: string[]): Promise<Record<string, string | null>>;
+  lastVerifiedRestoreAt(
+    entityRefs: string[],
+  ): Promise<Record<string, string | null>>;
   /** Drill health over the given entities (those with a drill policy count). */
-  drillStatusCounts(entityRefs: string[], now?: Date): Promise<DrillStatusCounts>;
+  drillStatusCounts(
+    entityRefs: string[],
+    now?: Date,
+  ): Promise<DrillStatusCounts>;
   /** Replaces the stored drill policies with these. */
   syncDrillSchedules(schedules: DrillSchedule[], now: Date): Promise<void>;
   /** The newest drill of an entity, if any. */

@@ -1,4 +1,8 @@
-import type { RestoreDestination, RestorePreview, RestoreStatus } from '@safekeep/plugin-backups-common';
+import type {
+  RestoreDestination,
+  RestorePreview,
+  RestoreStatus,
+} from '@safekeep/plugin-backups-common';
 import { toDate } from '../../database/runRows';
 import type { GroupState, RestoreCheck, StoredRestore } from './RestoresStore';
 
@@ -41,7 +45,9 @@ export interface RestoreRow {
 }
 
 export function toIso(value: DbTime | null | undefined): string | null {
-  return value === null || value === undefined ? null : toDate(value).toISOString();
+  return value === null || value === undefined
+    ? null
+    : toDate(value).toISOString();
 }
 
 function parseJson<T>(text: string | null, fallback: T): T {
@@ -67,14 +73,19 @@ const EMPTY_PREVIEW: RestorePreview = {
 
 export function rowToRestore(row: RestoreRow): StoredRestore {
   const groupState = parseJson<GroupState | null>(row.group_state, null);
-  const duration = row.duration_ms === null || row.duration_ms === undefined ? null : Number(row.duration_ms);
+  const duration =
+    row.duration_ms === null || row.duration_ms === undefined
+      ? null
+      : Number(row.duration_ms);
   return {
     id: row.id,
     entityRef: row.entity_ref,
     status: row.status as RestoreStatus,
     phase: row.phase,
     snapshotId: row.snapshot_id,
-    destination: parseJson<RestoreDestination>(row.destination, { kind: 'in-place' }),
+    destination: parseJson<RestoreDestination>(row.destination, {
+      kind: 'in-place',
+    }),
     reason: row.reason,
     requestedBy: row.requested_by,
     requestedAt: toIso(row.requested_at)!,
@@ -91,7 +102,11 @@ export function rowToRestore(row: RestoreRow): StoredRestore {
     group: groupState
       ? {
           name: groupState.name,
-          members: groupState.members.map(m => ({ entityRef: m.entityRef, snapshotId: m.snapshotId, status: m.status })),
+          members: groupState.members.map(m => ({
+            entityRef: m.entityRef,
+            snapshotId: m.snapshotId,
+            status: m.status,
+          })),
         }
       : null,
     drill: Boolean(row.drill),

@@ -35,24 +35,38 @@ export async function startRestoreTestAgent(options: {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'safekeep-restore-test-'));
   fs.mkdirSync(path.join(dir, 'data'));
   const sqlite = (relative: string) =>
-    knexFactory({ client: 'better-sqlite3', connection: { filename: path.join(dir, relative) }, useNullAsDefault: true });
-  const targets: Record<string, Record<string, unknown>> = { ...options.targets };
+    knexFactory({
+      client: 'better-sqlite3',
+      connection: { filename: path.join(dir, relative) },
+      useNullAsDefault: true,
+    });
+  const targets: Record<string, Record<string, unknown>> = {
+    ...options.targets,
+  };
   for (const [name, rows] of Object.entries(options.sqliteRows)) {
     const db = sqlite(`data/${name}.db`);
     await db.schema.createTable('items', table => {
       table.increments('id');
       table.text('name');
     });
-    await db('items').insert(Array.from({ length: rows }, (_, i) => ({ name: `${name} item ${i}` })));
+    await db('items').insert(
+      Array.from({ length: rows }, (_, i) => ({ name: `${name} item ${i}` })),
+    );
     await db.destroy();
     targets[name] = { engine: 'sqlite', path: `./data/${name}.db` };
   }
-  for (const name of options.emptySqlite ?? []) targets[name] = { engine: 'sqlite', path: `./data/${name}.db` };
+  for (const name of options.emptySqlite ?? [])
+    targets[name] = { engine: 'sqlite', path: `./data/${name}.db` };
 
   process.env[TOKEN_ENV] = RESTORE_AGENT_TOKEN;
   const server = await startAgentServer(
     {
-      agent: { name: 'demo-host', listen: { host: '127.0.0.1', port: 0 }, token: { env: TOKEN_ENV }, staging: './staging' },
+      agent: {
+        name: 'demo-host',
+        listen: { host: '127.0.0.1', port: 0 },
+        token: { env: TOKEN_ENV },
+        staging: './staging',
+      },
       storage: { local: { type: 'filesystem', path: './snapshots' } },
       targets,
       ...(options.groups ? { groups: options.groups } : {}),
