@@ -1,226 +1,125 @@
 #!/usr/bin/env node
-// `npm run bench:agent [-- <scale>] [--keep] [--data=md5] [--dev-bin]`: the host agent backing up a pgbench database
-// (scale 70 is about 1 GB) against the tools it replaces, timed in one run:
-//   raw       pg_dump -Fc > /dev/null
-//   agent_fs  safekeep-agent backup --json to a filesystem tier (a child process, as in production)
-//   agent_s3  the same to an S3 tier (s3rver, started here on a free port in a temp folder)
-//   seed_way  what the runbooks do: pg_dump to a file, gzip, sha256sum, cp to a second folder
-// and the agent's peak RSS (VmHWM of its process, polled) at the scale and at twice the scale.
+// `npm run bench:agent [-- <size MiB, default 500>] [--rounds=3] [--data=mixed|pgbench|md5] [--keep] [--dev-bin]`
+//
+// The host agent backing up a PostgreSQL database against what a platform engineer would run
+// instead, on one machine, in one run, rounds interleaved (the order rotates each round),
+// medians reported:
+//   raw_z0     pg_dump -Fc -Z0 > /dev/null            raw   pg_dump -Fc > /dev/null
+//   restic     pg_dump -Fc -Z0 | restic backup --stdin (a new repository each round)
+//   borg       pg_dump -Fc -Z0 | borg create --compression zstd,3 - (a new repository each round)
+//   seed_way   the runbooks: pg_dump -Fc > file, gzip, sha256sum, cp to a second folder
+//   agent_api  a running `safekeep-agent serve`: POST /v1/backups, GET /v1/jobs/:id polled (as the backend calls it)
+//   agent_cli  `safekeep-agent backup --json` (a new process: start-up included)
+//   agent_s3   agent_api to an S3 tier (s3rver, started here on a free port in a temp folder)
+// then the restore side (createdb + pg_restore of a `pg_dump -Fc` file vs POST /v1/restores of
+// the agent's snapshot into a new database), the same at about 50 MiB (small databases: fixed
+// costs) and at twice the size (memory), and the agent's resident memory. The dataset is the
+// mixed rows of bench/lib/mixedRows.mjs; --data=pgbench|md5 are the older pgbench shapes.
 // The last line on stdout is one JSON object. See docs/performance.md ("Agent").
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildAgent } from './lib/agentBuild.mjs';
+import { startAgentServer } from './lib/agentServer.mjs';
+import { ensureMixedRowsDatabase } from './lib/mixedRows.mjs';
+import { createPeers, ensurePeerTools, toolVersions } from './lib/peers.mjs';
+import { ensurePgbenchDatabase } from './lib/pgbenchRows.mjs';
+import {
+  commandExists,
+  log,
+  median,
+  round,
+  run,
+  timed,
+  watchPeakRss,
+} from './lib/processes.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const AGENT_BIN = path.join(ROOT, 'packages/backup-agent/bin/safekeep-agent');
-const requireFromAgent = createRequire(
-  path.join(ROOT, 'packages/backup-agent/package.json'),
-);
 
 const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const found = args.find(a => a.startsWith(`--${name}=`));
+  return found ? found.slice(name.length + 3) : fallback;
+};
 const keep = args.includes('--keep');
 const devBin = args.includes('--dev-bin');
-// pgbench's own rows have a blank filler column: its dump compresses 35:1 and compression costs
-// next to nothing. `--data=md5` fills it with hex text (about 4:1, like much real data) instead.
-const md5Filler = args.includes('--data=md5');
-const scaleArg = args.find(a => /^\d+$/.test(a));
-const unknown = args.filter(
-  a =>
-    !['--keep', '--dev-bin', '--data=md5', '--data=pgbench', scaleArg].includes(
-      a,
-    ),
-);
-if (unknown.length > 0) {
+const data = option('data', 'mixed');
+const rounds = Number(option('rounds', '3'));
+const sizeArg = args.find(a => /^\d+$/.test(a));
+const known = a =>
+  ['--keep', '--dev-bin'].includes(a) ||
+  /^--(data|rounds)=/.test(a) ||
+  a === sizeArg;
+const unknown = args.filter(a => !known(a));
+if (
+  unknown.length > 0 ||
+  !['mixed', 'pgbench', 'md5'].includes(data) ||
+  !(rounds >= 1)
+) {
   console.error(
-    'usage: npm run bench:agent -- [scale, default 70 (about 1 GB)] [--keep (leave the pgbench databases)] ' +
-      '[--data=pgbench (default) | --data=md5 (hex text in the filler column)] ' +
-      `[--dev-bin (run bin/safekeep-agent with its TypeScript loader instead of a build)]; unknown: ${unknown.join(
-        ' ',
-      )}`,
+    'usage: npm run bench:agent -- [size in MiB, default 500] [--rounds=N, default 3] ' +
+      '[--data=mixed (default: customers, orders, order lines) | pgbench (blank filler) | md5 (hex filler)] ' +
+      '[--keep (leave the databases for the next run)] [--dev-bin (bin/safekeep-agent with its TypeScript loader)]' +
+      (unknown.length ? `; unknown: ${unknown.join(' ')}` : ''),
   );
   process.exit(2);
 }
-const scale = Number(scaleArg ?? 70);
+const sizeMiB = Number(sizeArg ?? 500);
+const SMALL_MIB = 50;
 const PG = {
   host: process.env.PGHOST ?? '127.0.0.1',
   port: Number(process.env.PGPORT ?? 5432),
   user: process.env.PGUSER ?? 'postgres',
 };
 const pgArgs = ['-h', PG.host, '-p', String(PG.port), '-U', PG.user];
+const AGENT_ENV = {
+  SAFEKEEP_BENCH_TOKEN: 'bench-token',
+  SAFEKEEP_BENCH_S3_KEY: 'S3RVER',
+  SAFEKEEP_BENCH_S3_SECRET: 'S3RVER',
+};
 
-const log = message => process.stderr.write(`[bench:agent] ${message}\n`);
-
+/** Runs SQL (several statements allowed) in `database`; its output, trimmed. */
 function psql(database, sql) {
   return execFileSync(
     'psql',
     [
       ...pgArgs,
       '-X',
+      '-q',
       '-At',
       '-v',
       'ON_ERROR_STOP=1',
       '-d',
       database,
-      '-c',
-      sql,
+      '-f',
+      '-',
     ],
-    { encoding: 'utf8' },
+    {
+      input: sql,
+      encoding: 'utf8',
+      maxBuffer: 64 * 2 ** 20,
+    },
   ).trim();
 }
 
-/** Runs a command to completion; stdout to `stdout` (a file descriptor or 'pipe'); rejects on a non-zero exit. */
-function run(command, commandArgs, { stdout = 'ignore', env, onSpawn } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, commandArgs, {
-      stdio: ['ignore', stdout, 'pipe'],
-      env: env ?? process.env,
-    });
-    let out = '';
-    let err = '';
-    child.stdout?.on('data', chunk => (out += chunk));
-    child.stderr.on('data', chunk => (err = (err + chunk).slice(-4000)));
-    onSpawn?.(child);
-    child.on('error', reject);
-    child.on('close', code =>
-      code === 0
-        ? resolve({ stdout: out, stderr: err })
-        : reject(
-            new Error(
-              `${command} ${commandArgs.join(
-                ' ',
-              )} exited with ${code}: ${err.trim()}`,
-            ),
-          ),
-    );
-  });
-}
-
-async function timed(what, work) {
-  const started = process.hrtime.bigint();
-  const result = await work();
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  log(`${what}: ${seconds.toFixed(2)} s`);
-  return { seconds, result };
-}
-
-/** A pgbench database at this scale, reused when one with the same scale exists. */
-async function ensureDatabase(name, wantedScale) {
-  const exists =
-    psql('postgres', `SELECT 1 FROM pg_database WHERE datname = '${name}'`) ===
-    '1';
-  if (exists) {
-    let found = '';
-    try {
-      found = psql(name, 'SELECT count(*) FROM pgbench_branches');
-    } catch {
-      // not a complete pgbench database: recreated below
-    }
-    if (found === String(wantedScale)) {
-      log(`reusing ${name} (pgbench scale ${wantedScale})`);
-      return;
-    }
-  }
-  log(
-    `creating ${name} with pgbench -i -s ${wantedScale}${
-      md5Filler ? ' and hex filler' : ''
-    }`,
-  );
+async function createDatabase(name) {
   await run('dropdb', [...pgArgs, '--if-exists', name]);
   await run('createdb', [...pgArgs, name]);
-  if (!md5Filler) {
-    await timed(`pgbench -i -s ${wantedScale}`, () =>
-      run('pgbench', [...pgArgs, '-i', '-q', '-s', String(wantedScale), name]),
-    );
-    return;
-  }
-  // pgbench creates the tables (and later vacuums and adds keys); the rows are generated here,
-  // as pgbench's server-side generation does, with 84 hex characters of filler.
-  await run('pgbench', [
-    ...pgArgs,
-    '-i',
-    '-q',
-    '-I',
-    'dt',
-    '-s',
-    String(wantedScale),
-    name,
-  ]);
-  const hex =
-    'md5(aid::text) || md5((aid + 1)::text) || left(md5((aid + 2)::text), 20)';
-  await timed('rows with hex filler', async () =>
-    psql(
-      name,
-      `INSERT INTO pgbench_branches (bid, bbalance) SELECT bid, 0 FROM generate_series(1, ${wantedScale}) AS bid;
-       INSERT INTO pgbench_tellers (tid, bid, tbalance) SELECT tid, (tid - 1) / 10 + 1, 0 FROM generate_series(1, ${
-         wantedScale * 10
-       }) AS tid;
-       INSERT INTO pgbench_accounts (aid, bid, abalance, filler) SELECT aid, (aid - 1) / 100000 + 1, 0, ${hex} FROM generate_series(1, ${
-        wantedScale * 100000
-      }) AS aid;`,
-    ),
-  );
-  await run('pgbench', [
-    ...pgArgs,
-    '-i',
-    '-q',
-    '-I',
-    'vp',
-    '-s',
-    String(wantedScale),
-    name,
-  ]);
 }
 
-/**
- * The agent as it ships: its sources (and the workspace contract package) bundled into one
- * CommonJS file, dependencies left to node_modules, as `backstage-cli package build` makes
- * dist/. The development bin compiles TypeScript on the fly instead (Backstage's Node
- * transform), which costs about 70 MiB of memory and seconds of startup: --dev-bin measures that.
- */
-async function agentCommand(dir) {
-  if (devBin) return { argv: [AGENT_BIN], env: {} };
-  const esbuild = createRequire(path.join(ROOT, 'package.json'))('esbuild');
-  const entry = path.join(dir, 'agent-entry.ts');
-  const outfile = path.join(dir, 'agent.cjs');
-  fs.writeFileSync(
-    entry,
-    `import { runCli } from ${JSON.stringify(
-      path.join(ROOT, 'packages/backup-agent/src/cli/runCli'),
-    )};\n` +
-      'runCli(process.argv.slice(2)).then(code => { process.exitCode = code; });\n',
-  );
-  await esbuild.build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    logLevel: 'warning',
-    plugins: [
-      {
-        name: 'dependencies-external',
-        setup(build) {
-          build.onResolve({ filter: /^[^./]/ }, resolved =>
-            resolved.path.startsWith('@safekeep/')
-              ? undefined
-              : { path: resolved.path, external: true },
-          );
-        },
-      },
-    ],
-  });
-  const nodePath = [
-    path.join(ROOT, 'node_modules'),
-    path.join(ROOT, 'packages/backup-agent/node_modules'),
-  ].join(path.delimiter);
-  return { argv: [outfile], env: { NODE_PATH: nodePath } };
+async function ensureDatabase(database, size) {
+  const common = { database, sizeMiB: size, psql, createDatabase, log };
+  if (data === 'mixed') await ensureMixedRowsDatabase(common);
+  else await ensurePgbenchDatabase({ ...common, filler: data, pgArgs, run });
 }
 
 async function startS3(dir) {
-  const S3rver = requireFromAgent('s3rver');
+  const S3rver = createRequire(
+    path.join(ROOT, 'packages/backup-agent/package.json'),
+  )('s3rver');
   const server = new S3rver({
     address: '127.0.0.1',
     port: 0,
@@ -236,13 +135,13 @@ async function startS3(dir) {
 }
 
 function writeAgentConfig(dir, databases, s3Endpoint) {
+  // Defaults as a user has them (zstd, globals included), one target per database and tier.
   const target = (database, tier) => ({
     engine: 'postgres',
     host: PG.host,
     port: PG.port,
     user: PG.user,
     databases: [database],
-    globals: false,
     tiers: [tier],
   });
   const targets = {};
@@ -267,7 +166,6 @@ function writeAgentConfig(dir, databases, s3Endpoint) {
         secretAccessKey: { env: 'SAFEKEEP_BENCH_S3_SECRET' },
       },
     },
-    defaults: { compression: 'zstd' },
     targets,
   };
   const file = path.join(dir, 'agent.json');
@@ -276,30 +174,10 @@ function writeAgentConfig(dir, databases, s3Endpoint) {
   return file;
 }
 
-/** Peak resident memory of a process, from /proc/<pid>/status (VmHWM), polled until it exits. */
-function watchPeakRss(child) {
-  let peakKiB = 0;
-  const poll = () => {
-    try {
-      const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      const match = /VmHWM:\s+(\d+) kB/.exec(status);
-      if (match) peakKiB = Math.max(peakKiB, Number(match[1]));
-    } catch {
-      // exited
-    }
-  };
-  const timer = setInterval(poll, 50);
-  return {
-    stop() {
-      clearInterval(timer);
-      return peakKiB / 1024;
-    },
-  };
-}
-
-async function agentBackup(agent, configFile, target) {
+/** `safekeep-agent backup --json` as a new process: wall time, its peak RSS, the snapshot. */
+async function agentCli(agent, configFile, target) {
   let watcher;
-  const { seconds, result } = await timed(`agent backup ${target}`, () =>
+  const { seconds, result } = await timed(`agent CLI backup ${target}`, () =>
     run(
       process.execPath,
       [
@@ -313,14 +191,8 @@ async function agentBackup(agent, configFile, target) {
       ],
       {
         stdout: 'pipe',
-        env: {
-          ...process.env,
-          ...agent.env,
-          SAFEKEEP_BENCH_TOKEN: 'unused',
-          SAFEKEEP_BENCH_S3_KEY: 'S3RVER',
-          SAFEKEEP_BENCH_S3_SECRET: 'S3RVER',
-        },
-        onSpawn: child => (watcher = watchPeakRss(child)),
+        env: { ...process.env, ...agent.env, ...AGENT_ENV },
+        onSpawn: child => (watcher = watchPeakRss(child.pid)),
       },
     ),
   );
@@ -328,148 +200,269 @@ async function agentBackup(agent, configFile, target) {
   const outcome = JSON.parse(result.stdout);
   if (!outcome.ok)
     throw new Error(`the agent backup of ${target} failed: ${outcome.error}`);
-  const snapshot = outcome.snapshots[0];
-  log(
-    `  stored ${(snapshot.bytes / 2 ** 20).toFixed(1)} MiB (raw ${(
-      snapshot.rawBytes /
-      2 ** 20
-    ).toFixed(1)} MiB), operation ${
-      outcome.elapsedSeconds
-    } s, peak RSS ${peakMiB.toFixed(1)} MiB`,
-  );
-  return {
-    seconds,
-    operationSeconds: outcome.elapsedSeconds,
-    peakMiB,
-    storedBytes: snapshot.bytes,
-    rawBytes: snapshot.rawBytes,
-  };
+  return { seconds, peakMiB, snapshot: outcome.snapshots[0] };
 }
 
-async function rawDump(database) {
-  const devNull = fs.openSync('/dev/null', 'w');
+async function agentApi(server, target) {
+  const { seconds, result } = await timed(`agent API backup ${target}`, () =>
+    server.backup(target),
+  );
+  const snapshot = result.snapshots[0];
+  log(
+    `  stored ${(snapshot.bytes / 2 ** 20).toFixed(1)} MiB of ${(
+      snapshot.rawBytes /
+      2 ** 20
+    ).toFixed(1)} MiB raw`,
+  );
+  return { seconds, snapshot };
+}
+
+/** Resets a process's peak RSS (VmHWM) so the next phase measures its own peak. */
+function resetPeak(pid) {
   try {
-    return (
-      await timed(`pg_dump -Fc ${database} > /dev/null`, () =>
-        run('pg_dump', [...pgArgs, '-Fc', database], { stdout: devNull }),
-      )
-    ).seconds;
-  } finally {
-    fs.closeSync(devNull);
+    fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
   }
 }
 
-/** The runbooks' way (seeds 000 and 002): dump to a file, gzip it, checksum it, copy it to a second folder. */
-async function seedWay(database, dir) {
-  const first = path.join(dir, 'seed-backups');
-  const second = path.join(dir, 'seed-offsite');
-  fs.mkdirSync(first, { recursive: true });
-  fs.mkdirSync(second, { recursive: true });
-  const script = [
-    'set -e',
-    'pg_dump -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -Fc "$DB" > "$FIRST/db.dump"',
-    'gzip "$FIRST/db.dump"',
-    '(cd "$FIRST" && sha256sum db.dump.gz > SHA256SUMS)',
-    'cp "$FIRST/db.dump.gz" "$FIRST/SHA256SUMS" "$SECOND/"',
-  ].join('\n');
-  const env = {
-    ...process.env,
-    PGHOST: PG.host,
-    PGPORT: String(PG.port),
-    PGUSER: PG.user,
-    DB: database,
-    FIRST: first,
-    SECOND: second,
-  };
-  const { seconds } = await timed(
-    `seed way (pg_dump > file, gzip, sha256sum, cp) ${database}`,
-    () => run('sh', ['-c', script], { env }),
+/** Runs each contender once per round, the order rotated every round; every time per contender. */
+async function interleave(label, contenders, roundCount) {
+  const times = Object.fromEntries(
+    Object.keys(contenders).map(name => [name, []]),
   );
-  fs.rmSync(first, { recursive: true, force: true });
-  fs.rmSync(second, { recursive: true, force: true });
-  return seconds;
-}
-
-function clearSnapshots(dir) {
-  fs.rmSync(path.join(dir, 'snapshots'), { recursive: true, force: true });
+  const names = Object.keys(contenders);
+  for (let r = 0; r < roundCount; r++) {
+    log(`--- ${label}: round ${r + 1} of ${roundCount}`);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + r) % names.length];
+      times[name].push(await contenders[name]());
+    }
+  }
+  return times;
 }
 
 async function main() {
-  for (const tool of ['pg_dump', 'pgbench', 'psql', 'gzip', 'sha256sum']) {
-    try {
-      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-    } catch {
+  for (const tool of [
+    'pg_dump',
+    'pg_restore',
+    'psql',
+    'createdb',
+    'dropdb',
+    'gzip',
+    'sha256sum',
+    ...(data === 'mixed' ? [] : ['pgbench']),
+  ]) {
+    if (!(await commandExists(tool)))
       throw new Error(
         `${tool} is not on PATH; install the PostgreSQL client tools (and gzip, coreutils)`,
       );
-    }
   }
-  const suffix = md5Filler ? '_md5' : '';
-  const databases = [
-    `safekeep_bench_agent_s${scale}${suffix}`,
-    `safekeep_bench_agent_s${scale * 2}${suffix}`,
-  ];
-  const [db, db2x] = databases;
+  await ensurePeerTools();
+  const prefix = `safekeep_bench_agent_${data}`;
+  const db = `${prefix}_${sizeMiB}m`;
+  const db2x = `${prefix}_${sizeMiB * 2}m`;
+  const small = `${prefix}_${SMALL_MIB}m`;
+  const databases = [...new Set([db, db2x, small])];
+  const restoreInto = `${prefix}_restored`;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'safekeep-bench-agent-'));
   const s3 = await startS3(path.join(dir, 's3rver'));
   const loadBefore = os.loadavg();
+  let server;
   try {
-    await ensureDatabase(db, scale);
-    await ensureDatabase(db2x, scale * 2);
+    await ensureDatabase(db, sizeMiB);
+    await ensureDatabase(small, SMALL_MIB);
+    await ensureDatabase(db2x, sizeMiB * 2);
     const config = writeAgentConfig(dir, databases, s3.endpoint);
-    const agent = await agentCommand(dir);
+    const agent = await buildAgent({ root: ROOT, dir, devBin });
+    const peers = createPeers({ pg: PG, dir: path.join(dir, 'peers') });
     const sizeOf = name =>
       Number(psql('postgres', `SELECT pg_database_size('${name}')`));
 
-    const measured = {};
-    for (const [label, database] of [
-      ['1x', db],
-      ['2x', db2x],
-    ]) {
-      log(
-        `--- ${label}: ${database}, ${(sizeOf(database) / 2 ** 30).toFixed(
-          2,
-        )} GiB`,
+    const cliStart = [];
+    for (let i = 0; i < 5; i++)
+      cliStart.push(
+        (
+          await timed('safekeep-agent --version', () =>
+            run(process.execPath, [...agent.argv, '--version'], {
+              env: { ...process.env, ...agent.env },
+            }),
+          )
+        ).seconds,
       );
-      psql(database, 'SELECT count(*) FROM pgbench_accounts'); // warm the page cache once for every contender
-      const raw = await rawDump(database);
-      const fsRun = await agentBackup(agent, config, `${database}-fs`);
-      clearSnapshots(dir);
-      const s3Run = await agentBackup(agent, config, `${database}-s3`);
-      const seed = label === '1x' ? await seedWay(database, dir) : undefined;
-      measured[label] = { raw, fsRun, s3Run, seed };
-    }
+    server = await startAgentServer({
+      agent,
+      configFile: config,
+      env: AGENT_ENV,
+    });
+    const canResetPeak = resetPeak(server.pid);
 
-    const one = measured['1x'];
-    const two = measured['2x'];
-    const round = (value, digits = 2) => Number(value.toFixed(digits));
+    // Warm the page cache once for every contender.
+    await peers.raw(db, { z0: true });
+    log(`=== ${db}: ${(sizeOf(db) / 2 ** 20).toFixed(0)} MiB`);
+    let lastApiSnapshot;
+    const cliPeaks = [];
+    const main = await interleave(
+      db,
+      {
+        raw_z0: () => peers.raw(db, { z0: true }),
+        raw: () => peers.raw(db),
+        restic: () => peers.restic(db),
+        borg: () => peers.borg(db),
+        seed_way: () => peers.seedWay(db),
+        agent_api: async () => {
+          const result = await agentApi(server, `${db}-fs`);
+          lastApiSnapshot = result.snapshot;
+          return result.seconds;
+        },
+        agent_cli: async () => {
+          const result = await agentCli(agent, config, `${db}-fs`);
+          cliPeaks.push(result.peakMiB);
+          return result.seconds;
+        },
+        agent_s3: async () => (await agentApi(server, `${db}-s3`)).seconds,
+      },
+      rounds,
+    );
+
+    const dumpFile = await peers.dumpFile(db);
+    const restores = await interleave(
+      `${db} restore`,
+      {
+        pg_restore: async () => {
+          const seconds = await peers.pgRestore(dumpFile, restoreInto);
+          await peers.dropDatabase(restoreInto);
+          return seconds;
+        },
+        agent_restore: async () => {
+          const { seconds, result } = await timed(
+            `agent API restore into ${restoreInto}`,
+            () => server.restore(`${db}-fs`, lastApiSnapshot.id, restoreInto),
+          );
+          if (result.details?.differences?.length)
+            throw new Error(
+              `restore check differs: ${result.details.differences.join('; ')}`,
+            );
+          await peers.dropDatabase(restoreInto);
+          return seconds;
+        },
+      },
+      rounds,
+    );
+    const peak1x = Math.max(server.peakRssMiB(), ...cliPeaks);
+
+    log(`=== ${small}: ${(sizeOf(small) / 2 ** 20).toFixed(0)} MiB`);
+    await peers.raw(small);
+    const smallRuns = await interleave(
+      small,
+      {
+        raw: () => peers.raw(small),
+        agent_api: async () => (await agentApi(server, `${small}-fs`)).seconds,
+        agent_cli: async () =>
+          (
+            await agentCli(agent, config, `${small}-fs`)
+          ).seconds,
+      },
+      Math.max(rounds, 5),
+    );
+
+    log(`=== ${db2x}: ${(sizeOf(db2x) / 2 ** 20).toFixed(0)} MiB`);
+    if (canResetPeak) resetPeak(server.pid);
+    await peers.raw(db2x, { z0: true });
+    const cli2x = await agentCli(agent, config, `${db2x}-fs`);
+    const double = {
+      raw: await peers.raw(db2x),
+      agent_api: (await agentApi(server, `${db2x}-fs`)).seconds,
+      agent_s3: (await agentApi(server, `${db2x}-s3`)).seconds,
+    };
+    const peak2x = Math.max(server.peakRssMiB(), cli2x.peakMiB);
+
+    const m = Object.fromEntries(
+      Object.entries(main).map(([name, times]) => [name, median(times)]),
+    );
+    const r = Object.fromEntries(
+      Object.entries(restores).map(([name, times]) => [name, median(times)]),
+    );
+    const s = Object.fromEntries(
+      Object.entries(smallRuns).map(([name, times]) => [name, median(times)]),
+    );
+    const ratios = {
+      agent_over_restic: m.agent_api / m.restic,
+      agent_over_borg: m.agent_api / m.borg,
+      agent_over_raw: m.agent_api / m.raw,
+      small_agent_over_raw: s.agent_api / s.raw,
+      restore_ratio: r.agent_restore / r.pg_restore,
+    };
+    const bounds = {
+      agent_over_restic: 0.9,
+      agent_over_borg: 1.0,
+      agent_over_raw: 0.85,
+      small_agent_over_raw: 1.3,
+      restore_ratio: 1.05,
+      peak_rss_mib: 110,
+      peak_rss_2x_mib: 110,
+      idle_rss_mib: 70,
+    };
+    const measured = {
+      ...ratios,
+      peak_rss_mib: canResetPeak ? peak1x : Math.max(...cliPeaks),
+      peak_rss_2x_mib: peak2x,
+      idle_rss_mib: server.idleRssMiB,
+    };
     const summary = {
-      scale,
-      data: md5Filler
-        ? 'pgbench tables, filler of hex text'
-        : 'pgbench -i (blank filler)',
+      data: {
+        mixed: 'mixed rows (customers, products, orders, order lines)',
+        pgbench: 'pgbench -i (blank filler)',
+        md5: 'pgbench tables, filler of hex text',
+      }[data],
+      size_mib: sizeMiB,
+      rounds,
       db_bytes: sizeOf(db),
-      raw_s: round(one.raw),
-      agent_fs_s: round(one.fsRun.seconds),
-      agent_s3_s: round(one.s3Run.seconds),
-      seed_way_s: round(one.seed),
-      ratio_fs: round(one.fsRun.seconds / one.raw, 3),
-      ratio_s3: round(one.s3Run.seconds / one.raw, 3),
-      speedup_vs_seed: round(one.seed / one.fsRun.seconds, 3),
-      peak_rss_mib: round(Math.max(one.fsRun.peakMiB, one.s3Run.peakMiB), 1),
-      peak_rss_2x_mib: round(Math.max(two.fsRun.peakMiB, two.s3Run.peakMiB), 1),
+      raw_s: round(m.raw),
+      raw_z0_s: round(m.raw_z0),
+      restic_s: round(m.restic),
+      borg_s: round(m.borg),
+      seed_way_s: round(m.seed_way),
+      agent_api_s: round(m.agent_api),
+      agent_cli_s: round(m.agent_cli),
+      agent_s3_s: round(m.agent_s3),
+      ...Object.fromEntries(
+        Object.entries(ratios).map(([k, v]) => [k, round(v, 3)]),
+      ),
+      pg_restore_s: round(r.pg_restore),
+      agent_restore_s: round(r.agent_restore),
+      peak_rss_mib: round(measured.peak_rss_mib, 1),
+      peak_rss_2x_mib: round(peak2x, 1),
+      idle_rss_mib: round(server.idleRssMiB, 1),
+      cli_start_s: round(median(cliStart), 3),
+      serve_ready_s: round(server.startSeconds, 2),
+      stored_bytes: lastApiSnapshot.bytes,
+      raw_dump_bytes: lastApiSnapshot.rawBytes,
+      small_db_bytes: sizeOf(small),
+      small_raw_s: round(s.raw, 3),
+      small_agent_api_s: round(s.agent_api, 3),
+      small_agent_cli_s: round(s.agent_cli, 3),
+      db_2x_bytes: sizeOf(db2x),
+      raw_2x_s: round(double.raw),
+      agent_api_2x_s: round(double.agent_api),
+      agent_s3_2x_s: round(double.agent_s3),
+      agent_cli_2x_s: round(cli2x.seconds),
+      targets: Object.fromEntries(
+        Object.entries(bounds).map(([name, bound]) => [
+          name,
+          {
+            value: round(measured[name], 3),
+            bound,
+            met: measured[name] <= bound,
+          },
+        ]),
+      ),
+      every_round: { main, restores, small: smallRuns },
       agent_run_as: devBin
         ? 'bin/safekeep-agent (TypeScript loader)'
         : 'bundled build (esbuild, dependencies from node_modules)',
-      agent_fs_operation_s: one.fsRun.operationSeconds,
-      agent_s3_operation_s: one.s3Run.operationSeconds,
-      stored_bytes: one.fsRun.storedBytes,
-      raw_dump_bytes: one.fsRun.rawBytes,
-      scale_2x: scale * 2,
-      db_2x_bytes: sizeOf(db2x),
-      raw_2x_s: round(two.raw),
-      agent_fs_2x_s: round(two.fsRun.seconds),
-      agent_s3_2x_s: round(two.s3Run.seconds),
+      tools: toolVersions(),
       machine: {
         cpus: os.cpus().length,
         cpu: os.cpus()[0]?.model,
@@ -481,8 +474,12 @@ async function main() {
     };
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   } finally {
+    await server?.stop();
     await s3.close();
     fs.rmSync(dir, { recursive: true, force: true });
+    await run('dropdb', [...pgArgs, '--if-exists', restoreInto]).catch(
+      () => undefined,
+    );
     if (!keep) {
       for (const name of databases)
         await run('dropdb', [...pgArgs, '--if-exists', name]).catch(e =>
