@@ -86,12 +86,10 @@ exports.up = async function up(knex) {
  * @param {import('knex').Knex} knex
  */
 exports.down = async function down(knex) {
-  await knex(TABLE)
-    .where({ status: 'withdrawn' })
-    .update({
-      status: 'expired',
-      error:
-        'Withdrawn by the requester (recorded as expired when the database was migrated down).',
-    });
+  await knex(TABLE).where({ status: 'withdrawn' }).update({
+    status: 'expired',
+    error:
+      'Withdrawn by the requester (recorded as expired when the database was migrated down).',
+  });
   await replaceStatusCheck(knex, BEFORE);
 };

@@ -5,4 +5,4 @@
  * @packageDocumentation
  */
 export { backupsPlugin as default } from './plugin';
-export type { BackupsStore } from './database/BackupsStore';
+export type { BackupsStore } from './runs/BackupsStore';

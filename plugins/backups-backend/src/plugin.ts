@@ -8,11 +8,11 @@ import { backupsPermissions } from '@safekeep/plugin-backups-common';
 import { AgentRegistry } from './agent/AgentRegistry';
 import { RunAggregates } from './aggregates/RunAggregates';
 import { readBackupsConfig } from './config/readBackupsConfig';
-import { DatabaseBackupsStore } from './database/DatabaseBackupsStore';
-import { DatabaseIncidentsStore } from './database/DatabaseIncidentsStore';
-import { DatabasePrunesStore } from './database/DatabasePrunesStore';
-import { GroupRunsStore } from './database/GroupRunsStore';
-import { RunExecutor } from './execution/RunExecutor';
+import { DatabaseBackupsStore } from './runs/DatabaseBackupsStore';
+import { DatabaseIncidentsStore } from './incidents/DatabaseIncidentsStore';
+import { DatabasePrunesStore } from './retention/DatabasePrunesStore';
+import { GroupRunsStore } from './groups/GroupRunsStore';
+import { RunExecutor } from './runs/RunExecutor';
 import { BackupMetrics } from './metrics/BackupMetrics';
 import { ConsistencyGroups } from './groups/ConsistencyGroups';
 import { consistencyGroupOf } from './groups/consistencyGroup';
@@ -20,15 +20,15 @@ import { GroupBackupStarter } from './groups/GroupBackupStarter';
 import { TeamOverviewService } from './overview/TeamOverviewService';
 import { CatalogPolicyReader } from './policies/CatalogPolicyReader';
 import { registerRestores } from './restores/registerRestores';
-import { IncidentMonitor } from './notifications/IncidentMonitor';
-import { IncidentNotifier } from './notifications/IncidentNotifier';
+import { IncidentMonitor } from './incidents/IncidentMonitor';
+import { IncidentNotifier } from './incidents/IncidentNotifier';
 import { RetentionPruner } from './retention/RetentionPruner';
 import { registerBackupTasks } from './scheduling/registerBackupTasks';
 import { ScheduleDispatcher } from './scheduling/ScheduleDispatcher';
 import { SizesService } from './sizes/SizesService';
 import { TargetsService } from './targets/TargetsService';
-import { EntityBackupsService } from './service/EntityBackupsService';
-import { createRouter } from './service/router';
+import { EntityBackupsService } from './entities/EntityBackupsService';
+import { createRouter } from './entities/entitiesRouter';
 
 /**
  * Safekeep's backend plugin: reads backup policies from catalog annotations, queues

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { SizePoint } from '@safekeep/plugin-backups-common';
-import type { EntityRunFacts } from '../database/BackupsStore';
-import { RUNS_TABLE, RunRow, rowToRun, toDate } from '../database/runRows';
+import type { EntityRunFacts } from '../runs/BackupsStore';
+import { RUNS_TABLE, RunRow, rowToRun, toDate } from '../runs/runRows';
 import { textListTable, utcDayExpression } from '../database/sqlDialect';
 
 const FINISHED = ['succeeded', 'failed', 'partially_failed', 'interrupted'];

@@ -1,9 +1,6 @@
 import type { Config } from '@backstage/config';
 import { z } from 'zod';
-import {
-  RestoresConfig,
-  restoresConfigSchema,
-} from '../restores/config/restoresConfigSchema';
+import { RestoresConfig, restoresConfigSchema } from './restoresConfigSchema';
 
 /** One host agent the backend may call. */
 export interface AgentConfig {

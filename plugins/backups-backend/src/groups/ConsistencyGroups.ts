@@ -12,13 +12,13 @@ import {
   StartRunResponse,
 } from '@safekeep/plugin-backups-common';
 import type { RunAggregates } from '../aggregates/RunAggregates';
-import type { StoredRun } from '../database/BackupsStore';
-import type { GroupRunsStore } from '../database/GroupRunsStore';
+import { ActiveRunConflictError } from '../runs/ActiveRunConflictError';
+import type { StoredRun } from '../runs/BackupsStore';
+import type { GroupRunsStore } from './GroupRunsStore';
 import type {
   CatalogPolicyReader,
   EntityPolicyResult,
 } from '../policies/CatalogPolicyReader';
-import { ActiveRunConflictError } from '../service/EntityBackupsService';
 import { computeEntitySummary } from '../summary/computeEntitySummary';
 import { byWorstHealth, consistencyGroupOf } from './consistencyGroup';
 

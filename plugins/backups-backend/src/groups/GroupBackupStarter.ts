@@ -1,12 +1,8 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { AgentError } from '../agent/AgentError';
 import type { AgentRegistry } from '../agent/AgentRegistry';
-import type {
-  BackupsStore,
-  RunOutcome,
-  StoredRun,
-} from '../database/BackupsStore';
-import type { GroupRunsStore } from '../database/GroupRunsStore';
+import type { BackupsStore, RunOutcome, StoredRun } from '../runs/BackupsStore';
+import type { GroupRunsStore } from './GroupRunsStore';
 
 /**
  * Starts a consistency group's queued member runs as ONE agent job when it can: all members on

@@ -1,5 +1,5 @@
 import { Attributes, Meter, metrics } from '@opentelemetry/api';
-import type { EntityRunFacts, StoredRun } from '../database/BackupsStore';
+import type { EntityRunFacts, StoredRun } from '../runs/BackupsStore';
 
 /** The meter name; instruments appear under it in any OpenTelemetry exporter. */
 export const METER_NAME = '@safekeep/plugin-backups-backend';

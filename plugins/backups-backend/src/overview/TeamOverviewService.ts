@@ -14,8 +14,8 @@ import type {
   CatalogPolicyReader,
   EntityPolicyResult,
 } from '../policies/CatalogPolicyReader';
-import type { RestoresStore } from '../restores/store/RestoresStore';
-import { readableEntities } from '../service/readableEntities';
+import type { RestoresStore } from '../restores/RestoresStore';
+import { readableEntities } from '../permissions/readableEntities';
 import { computeEntitySummary } from '../summary/computeEntitySummary';
 import { isDataResourceType } from './dataResourceTypes';
 

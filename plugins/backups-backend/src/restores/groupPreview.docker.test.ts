@@ -8,12 +8,12 @@ import {
   RESTORE_AGENT_TOKEN,
   RestoreTestAgent,
   startRestoreTestAgent,
-} from './testing/startRestoreTestAgent';
+} from '../testing/startRestoreTestAgent';
 import {
   ANN,
   as,
   startRestoreTestBackend,
-} from './testing/startRestoreTestBackend';
+} from '../testing/startRestoreTestBackend';
 
 jest.setTimeout(120_000);
 

@@ -1,6 +1,6 @@
 import type { SchedulerService } from '@backstage/backend-plugin-api';
-import type { RestoreDrillDispatcher } from './drills/RestoreDrillDispatcher';
-import type { RestoreExecutor } from './execution/RestoreExecutor';
+import type { RestoreDrillDispatcher } from './RestoreDrillDispatcher';
+import type { RestoreExecutor } from './RestoreExecutor';
 
 export const RESTORE_RUNNER_TASK_ID = 'backups-restores';
 export const RESTORE_DRILL_TASK_ID = 'backups-restore-drills';

@@ -13,18 +13,15 @@ import type { NotificationService } from '@backstage/plugin-notifications-node';
 import type { AgentRegistry } from '../agent/AgentRegistry';
 import type { BackupsConfig } from '../config/readBackupsConfig';
 import type { CatalogPolicyReader } from '../policies/CatalogPolicyReader';
-import { restoresConfigSchema } from './config/restoresConfigSchema';
-import { RestoreDrillDispatcher } from './drills/RestoreDrillDispatcher';
-import { RestoreExecutor } from './execution/RestoreExecutor';
-import { RestoreNotifier } from './notifications/RestoreNotifier';
+import { restoresConfigSchema } from '../config/restoresConfigSchema';
+import { RestoreDrillDispatcher } from './RestoreDrillDispatcher';
+import { RestoreExecutor } from './RestoreExecutor';
+import { RestoreNotifier } from './RestoreNotifier';
 import { registerRestoreTasks } from './registerRestoreTasks';
-import { createRestoresRouter } from './router/createRestoresRouter';
-import {
-  ownerRefOf,
-  RestoreRequestService,
-} from './service/RestoreRequestService';
-import { DatabaseRestoresStore } from './store/DatabaseRestoresStore';
-import type { RestoresStore } from './store/RestoresStore';
+import { createRestoresRouter } from './restoresRouter';
+import { ownerRefOf, RestoreRequestService } from './RestoreRequestService';
+import { DatabaseRestoresStore } from './DatabaseRestoresStore';
+import type { RestoresStore } from './RestoresStore';
 
 /**
  * Wires restores into the plugin: the store, the request service and its routes, the

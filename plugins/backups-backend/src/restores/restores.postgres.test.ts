@@ -8,18 +8,18 @@ import type { Entity } from '@backstage/catalog-model';
 import type { RestoreRequest } from '@safekeep/plugin-backups-common';
 import { Client } from 'pg';
 import { describeWithService } from '../testing/services';
-import { DatabaseRestoresStore } from './store/DatabaseRestoresStore';
+import { DatabaseRestoresStore } from './DatabaseRestoresStore';
 import {
   RESTORE_AGENT_TOKEN,
   RestoreTestAgent,
   startRestoreTestAgent,
-} from './testing/startRestoreTestAgent';
+} from '../testing/startRestoreTestAgent';
 import {
   ANN,
   as,
   BOB,
   startRestoreTestBackend,
-} from './testing/startRestoreTestBackend';
+} from '../testing/startRestoreTestBackend';
 
 jest.setTimeout(180_000);
 

@@ -7,12 +7,12 @@ import type {
   EntityBackupSummary,
   RestoreRequest,
 } from '@safekeep/plugin-backups-common';
-import { DatabaseRestoresStore } from './store/DatabaseRestoresStore';
+import { DatabaseRestoresStore } from './DatabaseRestoresStore';
 import {
   RESTORE_AGENT_TOKEN,
   RestoreTestAgent,
   startRestoreTestAgent,
-} from './testing/startRestoreTestAgent';
+} from '../testing/startRestoreTestAgent';
 import {
   ANN,
   as,
@@ -21,7 +21,7 @@ import {
   EVE,
   FRED,
   startRestoreTestBackend,
-} from './testing/startRestoreTestBackend';
+} from '../testing/startRestoreTestBackend';
 
 jest.setTimeout(120_000);
 

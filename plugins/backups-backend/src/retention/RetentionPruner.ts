@@ -6,8 +6,8 @@ import type {
 import { AgentError } from '../agent/AgentError';
 import type { AgentRegistry } from '../agent/AgentRegistry';
 import { lookUpAgentJob } from '../agent/lookUpAgentJob';
-import type { BackupsStore, StoredRun } from '../database/BackupsStore';
-import type { PrunesStore, StoredPrune } from '../database/PrunesStore';
+import type { BackupsStore, StoredRun } from '../runs/BackupsStore';
+import type { PrunesStore, StoredPrune } from './PrunesStore';
 import { planPrunes } from './planPrunes';
 import { pruneOutcomeFromDetails } from './pruneDetails';
 

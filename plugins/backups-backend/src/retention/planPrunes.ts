@@ -3,8 +3,8 @@ import {
   ANNOTATION_RETENTION_OFFSITE,
   BackupPolicy,
 } from '@safekeep/plugin-backups-common';
-import type { StoredRun } from '../database/BackupsStore';
-import type { NewPrune } from '../database/PrunesStore';
+import type { StoredRun } from '../runs/BackupsStore';
+import type { NewPrune } from './PrunesStore';
 
 /**
  * The prunes a succeeded run calls for: `safekeep.io/retention` applies to the first tier the

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PruneOutcome } from '../database/PrunesStore';
+import type { PruneOutcome } from './PrunesStore';
 
 /** `details` of a finished agent prune job (docs/agent.md): one entry per tier pruned. */
 const pruneDetailsSchema = z

@@ -3,7 +3,7 @@ import { parseSchedule, BackupSchedule } from '@safekeep/plugin-backups-common';
 import {
   DatabaseBackupsStore,
   migrateBackupsDatabase,
-} from '../database/DatabaseBackupsStore';
+} from '../runs/DatabaseBackupsStore';
 import type { ConfiguredPolicy } from '../policies/CatalogPolicyReader';
 import { ScheduleDispatcher } from './ScheduleDispatcher';
 

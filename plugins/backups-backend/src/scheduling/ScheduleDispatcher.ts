@@ -1,5 +1,5 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import type { BackupsStore, StoredRun } from '../database/BackupsStore';
+import type { BackupsStore, StoredRun } from '../runs/BackupsStore';
 import type { ConfiguredPolicy } from '../policies/CatalogPolicyReader';
 import { dueSlot } from './dueSlot';
 

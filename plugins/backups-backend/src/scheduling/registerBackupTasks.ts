@@ -1,5 +1,5 @@
 import type { SchedulerService } from '@backstage/backend-plugin-api';
-import type { RunExecutor } from '../execution/RunExecutor';
+import type { RunExecutor } from '../runs/RunExecutor';
 import type { RetentionPruner } from '../retention/RetentionPruner';
 import type { ScheduleDispatcher } from './ScheduleDispatcher';
 

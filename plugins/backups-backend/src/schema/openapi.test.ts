@@ -1,7 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import type express from 'express';
-import { createRestoresRouter } from '../restores/router/createRestoresRouter';
-import { createRouter } from '../service/router';
+import { createRestoresRouter } from '../restores/restoresRouter';
+import { createRouter } from '../entities/entitiesRouter';
 import openapiDocument from './openapi.yaml';
 
 interface OpenApiOperation {

@@ -1,6 +1,6 @@
 import type { Entity } from '@backstage/catalog-model';
 import { parseBackupPolicy } from '@safekeep/plugin-backups-common';
-import type { EntityRunFacts, StoredRun } from '../database/BackupsStore';
+import type { EntityRunFacts, StoredRun } from '../runs/BackupsStore';
 import { computeEntitySummary } from './computeEntitySummary';
 
 const NOW = new Date('2026-11-21T12:00:00.000Z');

@@ -5,7 +5,7 @@ import {
   formatRetention,
   PolicyParseResult,
 } from '@safekeep/plugin-backups-common';
-import type { EntityRunFacts } from '../database/BackupsStore';
+import type { EntityRunFacts } from '../runs/BackupsStore';
 import { overlapWarning } from './scheduleOverlap';
 import { slotsAround } from './scheduleSlots';
 import { toBackupRun } from './toBackupRun';

@@ -1,5 +1,5 @@
 import type { BackupRun } from '@safekeep/plugin-backups-common';
-import type { StoredRun } from '../database/BackupsStore';
+import type { StoredRun } from '../runs/BackupsStore';
 
 /** The REST view of a run: exactly BackupRun's fields, without the runner's bookkeeping. */
 export function toBackupRun(run: StoredRun): BackupRun {

@@ -6,7 +6,7 @@ import type { TargetListItem } from '@safekeep/plugin-backups-common';
 import type { RunAggregates } from '../aggregates/RunAggregates';
 import type { CatalogPolicyReader } from '../policies/CatalogPolicyReader';
 import { ownerRefOf } from '../policies/ownerRef';
-import { readableEntities } from '../service/readableEntities';
+import { readableEntities } from '../permissions/readableEntities';
 import { computeEntitySummary } from '../summary/computeEntitySummary';
 
 /** Every valid policy the caller may read, by agent and target (GET /targets), for operators. */

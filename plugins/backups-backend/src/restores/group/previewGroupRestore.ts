@@ -4,10 +4,10 @@ import type {
   RestorePreview,
 } from '@safekeep/plugin-backups-common';
 import { AgentError } from '../../agent/AgentError';
-import type { RestoreAgents } from '../agent/RestoreAgent';
+import type { RestoreAgents } from '../../agent/RestoreAgent';
 import { previewTargetRestore } from '../preview/previewTargetRestore';
 import { snapshotIdTime, timeAsSnapshotId } from '../preview/snapshotTime';
-import type { GroupMemberState, GroupState } from '../store/RestoresStore';
+import type { GroupMemberState, GroupState } from '../RestoresStore';
 import type { GroupMember } from './findGroupMembers';
 import { MemberSnapshots, pickGroupSnapshots } from './pickGroupSnapshots';
 

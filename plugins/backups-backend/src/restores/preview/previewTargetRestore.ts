@@ -7,8 +7,8 @@ import {
 } from '@safekeep/plugin-backups-common';
 import type { AgentRestoreRequest } from '../../agent/AgentClient';
 import { AgentError } from '../../agent/AgentError';
-import type { RestoreAgent } from '../agent/RestoreAgent';
-import { runAgentJobToEnd } from '../agent/runAgentJobToEnd';
+import type { RestoreAgent } from '../../agent/RestoreAgent';
+import { runAgentJobToEnd } from '../../agent/runAgentJobToEnd';
 import { describeVerification } from './describeVerification';
 
 export interface TargetPreviewInput {

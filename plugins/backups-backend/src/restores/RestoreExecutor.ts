@@ -1,0 +1,671 @@
+import type {
+  AuditorService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import type { AgentJob } from '@safekeep/plugin-backups-common';
+import { AgentError } from '../agent/AgentError';
+import { lookUpAgentJob } from '../agent/lookUpAgentJob';
+import type { RestoreAgent, RestoreAgents } from '../agent/RestoreAgent';
+import type { RestoreNotifier } from './RestoreNotifier';
+import type {
+  GroupMemberState,
+  GroupState,
+  RestoreCheck,
+  RestoresStore,
+  StoredRestore,
+} from './RestoresStore';
+import { restoreJobOutcome } from './restoreJobOutcome';
+
+export interface RestoreExecutorLimits {
+  /** A running request without an agent job this long after it started was being started by a backend that stopped. */
+  startGraceMs: number;
+  /** A running request whose agent has not answered for this long fails (outcome unknown). */
+  agentSilenceMs: number;
+}
+
+export const DEFAULT_RESTORE_LIMITS: RestoreExecutorLimits = {
+  startGraceMs: 2 * 60_000,
+  agentSilenceMs: 10 * 60_000,
+};
+
+/** Why a scratch destination stays after a drill: an agent without POST /v1/destinations/drop. */
+export const SCRATCH_LEFT_NOTE =
+  'The scratch destination was left in place: this agent cannot drop it (see docs/restore.md). The next drill overwrites it.';
+
+interface Step {
+  agent: RestoreAgent;
+  target: string;
+  snapshotId: string;
+  destination?: string;
+  /** The target the snapshot was taken from, when the restore writes into another target. */
+  from?: string;
+  force: boolean;
+}
+
+/**
+ * Carries out approved restores and drills through their agents and follows them to the end.
+ * Stateless between ticks: a restarted backend (or another replica) carries on from the
+ * database, and its first tick reconciles what was running. Group restores run their
+ * members in order and stop at the first failure.
+ */
+export class RestoreExecutor {
+  private readonly limits: RestoreExecutorLimits;
+
+  constructor(
+    private readonly options: {
+      store: RestoresStore;
+      agents: RestoreAgents;
+      logger: LoggerService;
+      notifier: RestoreNotifier;
+      auditor?: AuditorService;
+      /** The owner group of an entity, for drill failure notices. */
+      ownerOf?: (entityRef: string) => Promise<string | undefined>;
+      now?: () => Date;
+      limits?: Partial<RestoreExecutorLimits>;
+    },
+  ) {
+    this.limits = { ...DEFAULT_RESTORE_LIMITS, ...options.limits };
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
+  /** One pass: expire what waited too long, follow running restores, start approved ones. */
+  async tick(): Promise<void> {
+    for (const expired of await this.options.store.expireOverdue(this.now())) {
+      await this.options.notifier.expired(expired);
+    }
+    for (const request of await this.options.store.listInStatus('running')) {
+      await this.guard(request, 'follow', () =>
+        request.groupState
+          ? this.followGroup(request)
+          : this.followSingle(request),
+      );
+    }
+    for (const request of await this.options.store.listInStatus('approved')) {
+      await this.guard(request, 'start', () => this.start(request));
+    }
+  }
+
+  private async guard(
+    request: StoredRestore,
+    what: string,
+    fn: () => Promise<void>,
+  ): Promise<void> {
+    try {
+      await fn();
+    } catch (error) {
+      this.options.logger.error(
+        `Could not ${what} restore ${request.id} of ${request.entityRef}`,
+        error as Error,
+      );
+    }
+  }
+
+  private destinationText(request: StoredRestore): string {
+    const { destination } = request;
+    if (destination.kind === 'other' && destination.path)
+      return `${destination.path} (target ${request.target})`;
+    if (destination.kind === 'entity')
+      return `target ${request.target} on agent ${request.agent} (${destination.entityRef})`;
+    return `target ${request.target}`;
+  }
+
+  // ---- starting -------------------------------------------------------------------------
+
+  private async start(approved: StoredRestore): Promise<void> {
+    const claimed = await this.options.store.claimApproved(
+      approved.id,
+      this.now(),
+    );
+    if (!claimed) return;
+    await this.audit('restore-run-start', claimed);
+    if (claimed.groupState) {
+      await this.followGroup(claimed);
+      return;
+    }
+    const agent = this.options.agents.get(claimed.agent ?? '');
+    if (!agent) {
+      await this.finish(claimed, {
+        status: 'failed',
+        error: `Agent "${claimed.agent}" is not in app-config backups.agents; nothing was restored.`,
+      });
+      return;
+    }
+    const step: Step = {
+      agent,
+      target: claimed.target!,
+      snapshotId: claimed.snapshotId,
+      destination:
+        claimed.destination.kind === 'other'
+          ? claimed.destination.path
+          : undefined,
+      from:
+        claimed.destination.kind === 'entity'
+          ? claimed.destination.from
+          : undefined,
+      force: claimed.force,
+    };
+    const started = await this.startStep(claimed, step);
+    if (started.kind === 'busy') {
+      await this.options.store.returnToApproved(
+        claimed.id,
+        started.phase,
+        this.now(),
+      );
+    } else if (started.kind === 'failed') {
+      await this.finish(claimed, { status: 'failed', error: started.error });
+    } else {
+      await this.options.store.recordJobStarted(
+        claimed.id,
+        started.job.id,
+        started.job.phase,
+        this.now(),
+      );
+      if (started.job.state !== 'running')
+        await this.finishSingle(
+          { ...claimed, agentJobId: started.job.id },
+          started.job,
+        );
+    }
+  }
+
+  private async startStep(
+    request: StoredRestore,
+    step: Step,
+  ): Promise<
+    | { kind: 'started'; job: AgentJob }
+    | { kind: 'busy'; phase: string }
+    | { kind: 'failed'; error: string }
+  > {
+    try {
+      const result = await step.agent.startRestore({
+        target: step.target,
+        snapshotId: step.snapshotId,
+        ...(step.force ? { force: true } : {}),
+        ...(step.destination ? { destination: step.destination } : {}),
+        ...(step.from ? { from: step.from } : {}),
+      });
+      if (result.kind === 'busy') {
+        return {
+          kind: 'busy',
+          phase: `waiting: agent "${step.agent.name}" is running another job (${result.runningJobId}) of target "${step.target}"`,
+        };
+      }
+      this.options.logger.info(
+        `Restore ${request.id} of ${request.entityRef}: agent job ${result.job.id} started`,
+      );
+      return { kind: 'started', job: result.job };
+    } catch (error) {
+      const reason =
+        error instanceof AgentError ? error.message : String(error);
+      return {
+        kind: 'failed',
+        error: `The agent did not start the restore, nothing was changed: ${reason}`,
+      };
+    }
+  }
+
+  // ---- following ------------------------------------------------------------------------
+
+  /** The job of a running request, or undefined when it failed the request or must wait. */
+  private async poll(
+    request: StoredRestore,
+    agent: RestoreAgent | undefined,
+  ): Promise<AgentJob | undefined> {
+    const now = this.now();
+    const checkFirst = `Check ${this.destinationText(request)} before using it`;
+    const found = await lookUpAgentJob({
+      jobId: request.agentJobId,
+      agent,
+      askedAt: request.startedAt,
+      lastHeardAt:
+        request.agentSeenAt ?? request.startedAt ?? request.requestedAt,
+      now,
+      limits: this.limits,
+    });
+    const reasonOf = (error: unknown) =>
+      error instanceof AgentError ? error.message : String(error);
+    switch (found.kind) {
+      case 'starting':
+        return undefined;
+      case 'start-lost':
+        await this.finish(request, {
+          status: 'failed',
+          error: `The backend stopped while asking the agent to start the restore, so whether it ran is unknown. ${checkFirst}, and ask again.`,
+        });
+        return undefined;
+      case 'agent-gone':
+        await this.finish(request, {
+          status: 'failed',
+          error: `The agent is no longer in app-config backups.agents, so the restore cannot be followed; its outcome is unknown.`,
+        });
+        return undefined;
+      case 'unreachable':
+        this.options.logger.warn(
+          `Restore ${request.id}: cannot reach the agent yet: ${reasonOf(
+            found.error,
+          )}`,
+        );
+        return undefined;
+      case 'silent':
+        await this.finish(request, {
+          status: 'failed',
+          error: `Agent "${agent!.name}" has not answered about restore job ${
+            request.agentJobId
+          } for ${Math.round(
+            found.silentMs / 60_000,
+          )} min (last error: ${reasonOf(
+            found.error,
+          )}); the outcome is unknown. ${checkFirst}.`,
+        });
+        return undefined;
+      case 'forgotten':
+        await this.finish(request, {
+          status: 'failed',
+          error: `Agent "${agent!.name}" does not know restore job ${
+            request.agentJobId
+          } (it probably restarted), so the restore did not finish and may have been cut off midway. ${checkFirst}, and ask again.`,
+        });
+        return undefined;
+      default:
+        if (found.job.state === 'running') {
+          await this.options.store.recordProgress(
+            request.id,
+            found.job.phase,
+            now,
+          );
+          return undefined;
+        }
+        return found.job;
+    }
+  }
+
+  private async followSingle(request: StoredRestore): Promise<void> {
+    const job = await this.poll(
+      request,
+      this.options.agents.get(request.agent ?? ''),
+    );
+    if (job) await this.finishSingle(request, job);
+  }
+
+  private async finishSingle(
+    request: StoredRestore,
+    job: AgentJob,
+  ): Promise<void> {
+    const outcome = restoreJobOutcome(job, {
+      containersToStop: request.preview.containersToStop,
+      destination: this.destinationText(request),
+    });
+    let check = outcome.check;
+    // Only a drill whose restore wrote there (it has a check) drops its scratch: one refused
+    // before writing may have found someone's data in it.
+    if (request.drill && check) {
+      check = {
+        ...check,
+        details: { ...check.details, scratch: await this.dropScratch(request) },
+      };
+    }
+    await this.finish(request, {
+      status: outcome.ok ? 'succeeded' : 'failed',
+      check,
+      error: outcome.error,
+    });
+  }
+
+  /** Asks the agent to remove a drill's scratch destination; what happened, for the record. */
+  private async dropScratch(
+    request: StoredRestore,
+  ): Promise<Record<string, unknown>> {
+    const destination = request.destination.path;
+    const agent = this.options.agents.get(request.agent ?? '');
+    if (!agent?.dropDestination || !destination)
+      return { destination, removed: false, note: SCRATCH_LEFT_NOTE };
+    try {
+      const { message } = await agent.dropDestination({
+        target: request.target!,
+        destination,
+      });
+      return { destination, removed: true, note: message };
+    } catch (error) {
+      const reason =
+        error instanceof AgentError ? error.message : String(error);
+      this.options.logger.warn(
+        `Restore drill ${request.id}: the scratch destination ${destination} was not removed: ${reason}`,
+      );
+      return {
+        destination,
+        removed: false,
+        note: `The scratch destination was left in place: ${reason}`,
+      };
+    }
+  }
+
+  /**
+   * A group restore. When every member lives on one agent, that agent is asked to restore the
+   * group itself (it stops and starts the group's containers); an agent without such a group
+   * (404, or 400 from an agent that predates groups) gets the members one after the other,
+   * stopping at the first failure.
+   */
+  private async followGroup(request: StoredRestore): Promise<void> {
+    const state: GroupState = structuredClone(request.groupState!);
+    if (!state.mode) {
+      await this.startAgentGroup(request, state);
+      return;
+    }
+    if (state.mode === 'agent') {
+      const agent = this.options.agents.get(state.members[0].agent);
+      const job = await this.poll(request, agent);
+      if (job) await this.finishAgentGroup(request, state, job);
+      return;
+    }
+    await this.followMembers(request, state);
+  }
+
+  private async startAgentGroup(
+    request: StoredRestore,
+    state: GroupState,
+  ): Promise<void> {
+    const now = this.now();
+    const agentNames = [...new Set(state.members.map(m => m.agent))];
+    const agent =
+      agentNames.length === 1
+        ? this.options.agents.get(agentNames[0])
+        : undefined;
+    if (!agent) {
+      await this.followMembers(request, { ...state, mode: 'members' });
+      return;
+    }
+    try {
+      const result = await agent.startGroupRestore({
+        group: state.name,
+        snapshotIds: Object.fromEntries(
+          state.members.map(m => [m.target, m.snapshotId]),
+        ),
+        force: true,
+      });
+      if (result.kind === 'busy') {
+        await this.options.store.recordProgress(
+          request.id,
+          `waiting: agent "${agent.name}" is running another job (${result.runningJobId}) of the group`,
+          now,
+        );
+        return;
+      }
+      for (const member of state.members)
+        Object.assign(member, {
+          status: 'running',
+          startedAt: now.toISOString(),
+        });
+      await this.options.store.recordJobStarted(
+        request.id,
+        result.job.id,
+        result.job.phase,
+        now,
+        { ...state, mode: 'agent' },
+      );
+    } catch (error) {
+      if (
+        error instanceof AgentError &&
+        (error.status === 404 || error.status === 400)
+      ) {
+        this.options.logger.info(
+          `Restore ${request.id}: agent "${agent.name}" restores no group "${state.name}" itself (${error.message}); restoring member by member`,
+        );
+        await this.followMembers(request, { ...state, mode: 'members' });
+        return;
+      }
+      const reason =
+        error instanceof AgentError ? error.message : String(error);
+      await this.finish(request, {
+        status: 'failed',
+        groupState: state,
+        error: `The agent did not start the group restore, nothing was changed: ${reason}`,
+      });
+    }
+  }
+
+  /** Maps the agent's group job (details.members: { target, state, error?, result? }) onto the members. */
+  private async finishAgentGroup(
+    request: StoredRestore,
+    state: GroupState,
+    job: AgentJob,
+  ): Promise<void> {
+    const now = this.now().toISOString();
+    const reported = (
+      Array.isArray(job.details?.members) ? job.details!.members : []
+    ) as Array<{
+      target?: string;
+      state?: string;
+      error?: string;
+      result?: {
+        destination?: unknown;
+        tier?: unknown;
+        expected?: unknown;
+        observed?: unknown;
+        differences?: string[];
+      };
+    }>;
+    for (const member of state.members) {
+      const seen = reported.find(r => r.target === member.target);
+      const result = seen?.result;
+      const check: RestoreCheck | null = result
+        ? {
+            ok: (result.differences ?? []).length === 0,
+            differences: result.differences ?? [],
+            details: {
+              destination: result.destination,
+              tier: result.tier,
+              expected: result.expected,
+              observed: result.observed,
+            },
+          }
+        : null;
+      const notRun = !seen || seen.state === 'not restored';
+      let status: GroupMemberState['status'] = 'failed';
+      if (seen?.state === 'restored') status = 'succeeded';
+      else if (notRun) status = 'pending'; // never reached: the group stopped before it
+      Object.assign(member, {
+        status,
+        finishedAt: notRun ? null : now,
+        check,
+        error:
+          seen?.error ??
+          (seen?.state === 'restored with differences'
+            ? `its check differs: ${(result?.differences ?? []).join('; ')}`
+            : null),
+      } satisfies Partial<GroupMemberState>);
+    }
+    if (job.state === 'succeeded') {
+      await this.finish(request, {
+        status: 'succeeded',
+        groupState: state,
+        check: this.groupCheck(state),
+      });
+      return;
+    }
+    const outcome = restoreJobOutcome(job, {
+      containersToStop: request.preview.containersToStop,
+      destination: `the group's targets`,
+    });
+    await this.finish(request, {
+      status: 'failed',
+      groupState: state,
+      check: this.groupCheck(state),
+      error: outcome.error,
+    });
+  }
+
+  private groupCheck(state: GroupState): RestoreCheck {
+    const checks = state.members
+      .map(m => m.check)
+      .filter((c): c is RestoreCheck => Boolean(c));
+    return {
+      ok: checks.length === state.members.length && checks.every(c => c.ok),
+      differences: state.members.flatMap(m =>
+        (m.check?.differences ?? []).map(d => `${m.entityRef}: ${d}`),
+      ),
+      details: Object.fromEntries(
+        state.members.map(m => [m.entityRef, m.check?.details ?? null]),
+      ),
+    };
+  }
+
+  /** Runs the members one after the other; stops at the first failure. */
+  private async followMembers(
+    request: StoredRestore,
+    state: GroupState,
+  ): Promise<void> {
+    const now = this.now();
+    const current = state.members.find(m => m.status === 'running');
+    if (current) {
+      const agent = this.options.agents.get(current.agent);
+      const job = await this.poll(request, agent);
+      if (!job) return;
+      const outcome = restoreJobOutcome(job, {
+        containersToStop: request.preview.containersToStop,
+        destination: `target ${current.target}`,
+      });
+      Object.assign(current, {
+        status: outcome.ok ? 'succeeded' : 'failed',
+        finishedAt: now.toISOString(),
+        check: outcome.check,
+        error: outcome.error,
+      } satisfies Partial<GroupMemberState>);
+    }
+    const failed = state.members.find(m => m.status === 'failed');
+    if (failed) {
+      const notRun = state.members
+        .filter(m => m.status === 'pending')
+        .map(m => m.entityRef);
+      await this.finish(request, {
+        status: 'failed',
+        groupState: state,
+        check: failed.check ?? null,
+        error: `${failed.entityRef} failed: ${failed.error}${
+          notRun.length
+            ? ` Not restored (the group stops at the first failure): ${notRun.join(
+                ', ',
+              )}.`
+            : ''
+        }`,
+      });
+      return;
+    }
+    const next = state.members.find(m => m.status === 'pending');
+    if (!next) {
+      await this.finish(request, {
+        status: 'succeeded',
+        groupState: state,
+        check: this.groupCheck(state),
+      });
+      return;
+    }
+    const agent = this.options.agents.get(next.agent);
+    if (!agent) {
+      Object.assign(next, {
+        status: 'failed',
+        error: `Agent "${next.agent}" is not in app-config backups.agents`,
+      });
+      await this.followMembers(request, state);
+      return;
+    }
+    const started = await this.startStep(request, {
+      agent,
+      target: next.target,
+      snapshotId: next.snapshotId,
+      force: true,
+    });
+    if (started.kind === 'busy') {
+      await this.options.store.recordProgress(
+        request.id,
+        `${next.entityRef}: ${started.phase}`,
+        now,
+        state,
+      );
+      return;
+    }
+    if (started.kind === 'failed') {
+      Object.assign(next, {
+        status: 'failed',
+        finishedAt: now.toISOString(),
+        error: started.error,
+      });
+      await this.followMembers(request, state);
+      return;
+    }
+    Object.assign(next, { status: 'running', startedAt: now.toISOString() });
+    await this.options.store.recordJobStarted(
+      request.id,
+      started.job.id,
+      `${next.entityRef}: ${started.job.phase}`,
+      now,
+      state,
+    );
+  }
+
+  // ---- finishing ------------------------------------------------------------------------
+
+  private async finish(
+    request: StoredRestore,
+    outcome: {
+      status: 'succeeded' | 'failed';
+      error?: string | null;
+      check?: RestoreCheck | null;
+      groupState?: GroupState | null;
+    },
+  ): Promise<void> {
+    const finishedAt = this.now();
+    const done = await this.options.store.finishRequest(request.id, {
+      status: outcome.status,
+      finishedAt,
+      phase: outcome.status === 'succeeded' ? 'done' : 'failed',
+      check: outcome.check ?? null,
+      error: outcome.error ?? null,
+      groupState: outcome.groupState,
+    });
+    if (!done) return;
+    const finished = (await this.options.store.getRequest(request.id))!;
+    this.options.logger.info(
+      `Restore ${finished.id} of ${finished.entityRef} ${finished.status}`,
+    );
+    await this.audit(
+      'restore-run',
+      finished,
+      finished.status === 'failed'
+        ? new Error(finished.error ?? 'restore failed')
+        : undefined,
+    );
+    const owner =
+      finished.drill && finished.status === 'failed'
+        ? await this.options.ownerOf?.(finished.entityRef)
+        : undefined;
+    await this.options.notifier.finished(finished, owner);
+  }
+
+  private async audit(
+    eventId: string,
+    request: StoredRestore,
+    error?: Error,
+  ): Promise<void> {
+    const { auditor } = this.options;
+    if (!auditor) return;
+    const event = await auditor.createEvent({
+      eventId,
+      severityLevel: 'high',
+      meta: {
+        requestId: request.id,
+        entityRef: request.entityRef,
+        snapshotId: request.snapshotId,
+        drill: request.drill,
+        requestedBy: request.requestedBy,
+        decidedBy: request.decidedBy,
+        status: request.status,
+        durationMs: request.durationMs,
+      },
+    });
+    if (error) await event.fail({ error });
+    else await event.success();
+  }
+}
