@@ -88,7 +88,7 @@ SELECT g,
   )}),
     'phone', '+41 ' || (700000000 + (g * 7919) % 99999999)::text
   )
-FROM generate_series(1, ${customers}) AS g;
+FROM generate_series(1::bigint, ${customers}) AS g;
 
 INSERT INTO products
 SELECT g,
@@ -102,7 +102,7 @@ SELECT g,
     WORDS,
     'g * 23',
   )}, 'weight_g', 50 + (g * 37) % 5000, 'fragile', g % 5 = 0)
-FROM generate_series(1, ${products}) AS g;
+FROM generate_series(1::bigint, ${products}) AS g;
 
 INSERT INTO orders
 SELECT g,
@@ -115,7 +115,7 @@ SELECT g,
     'city', initcap(${pick(WORDS, 'g * 41 + 7')}) || 'ville',
     'zip', lpad(((g * 7919) % 99999)::text, 5, '0')
   )
-FROM generate_series(1, ${orders}) AS g;
+FROM generate_series(1::bigint, ${orders}) AS g;
 
 INSERT INTO order_lines
 SELECT o, l,
@@ -126,7 +126,7 @@ SELECT o, l,
     WORDS,
     'o + l * 3',
   )} END
-FROM generate_series(1, ${orders}) AS o, generate_series(1, 1 + o % 5) AS l;
+FROM generate_series(1::bigint, ${orders}) AS o, generate_series(1, 1 + o % 5) AS l;
 
 ALTER TABLE order_lines ADD PRIMARY KEY (order_id, line);
 ALTER TABLE orders ADD FOREIGN KEY (customer_id) REFERENCES customers (id);
