@@ -117,4 +117,57 @@ describe('ScheduleDispatcher', () => {
       ).total,
     ).toBe(0);
   });
+
+  it.each([
+    // 02:30 does not exist on 2026-03-29 in Zurich: the run comes at 03:30 CEST.
+    [
+      '2026-03-28T23:00:00Z',
+      '2026-03-29T06:00:00Z',
+      ['2026-03-29T01:30:00.000Z'],
+    ],
+    // 02:30 happens twice on 2026-10-25: one run, at the first.
+    [
+      '2026-10-24T22:00:00Z',
+      '2026-10-25T06:00:00Z',
+      ['2026-10-25T00:30:00.000Z'],
+    ],
+  ])(
+    'ticking every minute from %s to %s, "daily 02:30 Europe/Zurich" queues %j',
+    async (from, to, expected) => {
+      const { store, dispatcher, setNow } = await setUp([
+        {
+          entityRef: 'resource:default/app-db',
+          policy: {
+            agent: 'demo-host',
+            target: 'app-db',
+            schedule: schedule('daily 02:30 Europe/Zurich'),
+          },
+        },
+      ]);
+      // The day before's run is on record, as in a backend that has been up all along.
+      setNow(new Date(new Date(from).getTime() - 3_600_000).toISOString());
+      const queued = await dispatcher.dispatch();
+      for (const run of queued)
+        await store.finishRun(run.id, {
+          status: 'succeeded',
+          finishedAt: new Date(from),
+        });
+      const created: string[] = [];
+      for (
+        let t = new Date(from).getTime();
+        t < new Date(to).getTime();
+        t += 60_000
+      ) {
+        setNow(new Date(t).toISOString());
+        for (const run of await dispatcher.dispatch()) {
+          created.push(run.scheduledFor!);
+          await store.finishRun(run.id, {
+            status: 'succeeded',
+            finishedAt: new Date(t + 30_000),
+          });
+        }
+      }
+      expect(created).toEqual(expected);
+    },
+  );
 });

@@ -1,4 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
+import { nextSlot, previousSlot } from './zonedSlots';
 
 /** A schedule reduced to a standard 5-field cron expression and a time zone. */
 export interface BackupSchedule {
@@ -158,14 +159,9 @@ export function parseSchedule(
   return { source: text.trim(), cron, timeZone };
 }
 
-/** The first scheduled time strictly after `after`. */
+/** The first scheduled time strictly after `after` (daylight-saving rules: zonedSlots.ts). */
 export function nextScheduledTime(schedule: BackupSchedule, after: Date): Date {
-  return CronExpressionParser.parse(schedule.cron, {
-    tz: schedule.timeZone,
-    currentDate: after,
-  })
-    .next()
-    .toDate();
+  return new Date(nextSlot(schedule.cron, schedule.timeZone, after.getTime()));
 }
 
 /** The last scheduled time at or before `at`. */
@@ -173,11 +169,5 @@ export function previousScheduledTime(
   schedule: BackupSchedule,
   at: Date,
 ): Date {
-  // cron-parser's prev() is strictly before currentDate; nudge by 1 ms so `at` itself counts.
-  return CronExpressionParser.parse(schedule.cron, {
-    tz: schedule.timeZone,
-    currentDate: new Date(at.getTime() + 1),
-  })
-    .prev()
-    .toDate();
+  return new Date(previousSlot(schedule.cron, schedule.timeZone, at.getTime()));
 }
