@@ -18,7 +18,7 @@ import { ConsistencyGroups } from '../../plugins/backups-backend/src/groups/Cons
 import { TeamOverviewService } from '../../plugins/backups-backend/src/overview/TeamOverviewService';
 import { CatalogPolicyReader } from '../../plugins/backups-backend/src/policies/CatalogPolicyReader';
 import { EntityBackupsService } from '../../plugins/backups-backend/src/entities/EntityBackupsService';
-import { createRouter } from '../../plugins/backups-backend/src/entities/entitiesRouter';
+import { createRouter } from '../../plugins/backups-backend/src/router';
 import { SizesService } from '../../plugins/backups-backend/src/sizes/SizesService';
 import { TargetsService } from '../../plugins/backups-backend/src/targets/TargetsService';
 import type { BenchCatalog } from './benchCatalog';

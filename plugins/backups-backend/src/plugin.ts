@@ -28,7 +28,7 @@ import { ScheduleDispatcher } from './scheduling/ScheduleDispatcher';
 import { SizesService } from './sizes/SizesService';
 import { TargetsService } from './targets/TargetsService';
 import { EntityBackupsService } from './entities/EntityBackupsService';
-import { createRouter } from './entities/entitiesRouter';
+import { createRouter } from './router';
 
 /**
  * Safekeep's backend plugin: reads backup policies from catalog annotations, queues

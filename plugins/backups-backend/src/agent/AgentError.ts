@@ -31,3 +31,20 @@ export class AgentError extends Error {
     );
   }
 }
+
+/**
+ * The agent's own words when it answered with an error; otherwise what was thrown, after
+ * `otherwise` (`Starting the backup failed`) when given.
+ */
+export function agentErrorText(error: unknown, otherwise?: string): string {
+  if (error instanceof AgentError) return error.message;
+  return otherwise ? `${otherwise}: ${String(error)}` : String(error);
+}
+
+/** The agent answered that it knows no such thing (404), or not this request (400, an older agent). */
+export function isUnknownToAgent(error: unknown): error is AgentError {
+  return (
+    error instanceof AgentError &&
+    (error.status === 404 || error.status === 400)
+  );
+}

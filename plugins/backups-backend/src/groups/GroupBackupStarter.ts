@@ -1,5 +1,5 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import { AgentError } from '../agent/AgentError';
+import { agentErrorText, isUnknownToAgent } from '../agent/AgentError';
 import type { AgentRegistry } from '../agent/AgentRegistry';
 import type { BackupsStore, RunOutcome, StoredRun } from '../runs/BackupsStore';
 import type { GroupRunsStore } from './GroupRunsStore';
@@ -78,10 +78,7 @@ export class GroupBackupStarter {
       );
       return true;
     } catch (error) {
-      if (
-        error instanceof AgentError &&
-        (error.status === 404 || error.status === 400)
-      ) {
+      if (isUnknownToAgent(error)) {
         logger.info(
           `Agent "${client.name}" does not back up consistency group "${group}" itself (${error.message}); backing its members up one by one`,
         );
@@ -90,8 +87,7 @@ export class GroupBackupStarter {
         );
         return false;
       }
-      const reason =
-        error instanceof AgentError ? error.message : String(error);
+      const reason = agentErrorText(error);
       for (const run of claimed) {
         await finish(run, {
           status: 'failed',

@@ -14,15 +14,16 @@ export async function readableEntities(
   credentials: BackstageCredentials,
   entityRefs: string[],
 ): Promise<Set<string>> {
-  if (entityRefs.length === 0) return new Set();
+  const unique = [...new Set(entityRefs)];
+  if (unique.length === 0) return new Set();
   const decisions = await permissions.authorize(
-    entityRefs.map(resourceRef => ({
+    unique.map(resourceRef => ({
       permission: backupsReadPermission,
       resourceRef,
     })),
     { credentials },
   );
   return new Set(
-    entityRefs.filter((_, i) => decisions[i].result === AuthorizeResult.ALLOW),
+    unique.filter((_, i) => decisions[i].result === AuthorizeResult.ALLOW),
   );
 }

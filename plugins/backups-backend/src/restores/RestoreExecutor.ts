@@ -3,8 +3,8 @@ import type {
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import type { AgentJob } from '@safekeep/plugin-backups-common';
-import { AgentError } from '../agent/AgentError';
-import { lookUpAgentJob } from '../agent/lookUpAgentJob';
+import { agentErrorText, isUnknownToAgent } from '../agent/AgentError';
+import { followAgentJob } from '../agent/followAgentJob';
 import type { RestoreAgent, RestoreAgents } from '../agent/RestoreAgent';
 import type { RestoreNotifier } from './RestoreNotifier';
 import type {
@@ -198,11 +198,11 @@ export class RestoreExecutor {
       );
       return { kind: 'started', job: result.job };
     } catch (error) {
-      const reason =
-        error instanceof AgentError ? error.message : String(error);
       return {
         kind: 'failed',
-        error: `The agent did not start the restore, nothing was changed: ${reason}`,
+        error: `The agent did not start the restore, nothing was changed: ${agentErrorText(
+          error,
+        )}`,
       };
     }
   }
@@ -215,71 +215,43 @@ export class RestoreExecutor {
     agent: RestoreAgent | undefined,
   ): Promise<AgentJob | undefined> {
     const now = this.now();
-    const checkFirst = `Check ${this.destinationText(request)} before using it`;
-    const found = await lookUpAgentJob({
-      jobId: request.agentJobId,
-      agent,
-      askedAt: request.startedAt,
-      lastHeardAt:
-        request.agentSeenAt ?? request.startedAt ?? request.requestedAt,
-      now,
-      limits: this.limits,
-    });
-    const reasonOf = (error: unknown) =>
-      error instanceof AgentError ? error.message : String(error);
-    switch (found.kind) {
-      case 'starting':
-        return undefined;
-      case 'start-lost':
-        await this.finish(request, {
-          status: 'failed',
-          error: `The backend stopped while asking the agent to start the restore, so whether it ran is unknown. ${checkFirst}, and ask again.`,
-        });
-        return undefined;
-      case 'agent-gone':
-        await this.finish(request, {
-          status: 'failed',
-          error: `The agent is no longer in app-config backups.agents, so the restore cannot be followed; its outcome is unknown.`,
-        });
-        return undefined;
-      case 'unreachable':
-        this.options.logger.warn(
-          `Restore ${request.id}: cannot reach the agent yet: ${reasonOf(
-            found.error,
-          )}`,
-        );
-        return undefined;
-      case 'silent':
-        await this.finish(request, {
-          status: 'failed',
-          error: `Agent "${agent!.name}" has not answered about restore job ${
-            request.agentJobId
-          } for ${Math.round(
-            found.silentMs / 60_000,
-          )} min (last error: ${reasonOf(
-            found.error,
-          )}); the outcome is unknown. ${checkFirst}.`,
-        });
-        return undefined;
-      case 'forgotten':
-        await this.finish(request, {
-          status: 'failed',
-          error: `Agent "${agent!.name}" does not know restore job ${
-            request.agentJobId
-          } (it probably restarted), so the restore did not finish and may have been cut off midway. ${checkFirst}, and ask again.`,
-        });
-        return undefined;
-      default:
-        if (found.job.state === 'running') {
-          await this.options.store.recordProgress(
-            request.id,
-            found.job.phase,
-            now,
-          );
-          return undefined;
-        }
-        return found.job;
+    const followUp = await followAgentJob(
+      {
+        jobId: request.agentJobId,
+        agent,
+        askedAt: request.startedAt,
+        lastHeardAt:
+          request.agentSeenAt ?? request.startedAt ?? request.requestedAt,
+        now,
+        limits: this.limits,
+      },
+      {
+        what: 'restore',
+        jobLabel: 'restore job',
+        agentName: agent?.name ?? request.agent ?? '',
+        next: `It may have stopped midway. Check ${this.destinationText(
+          request,
+        )} before using it, and ask again.`,
+      },
+    );
+    if (followUp.kind === 'waiting') {
+      if (followUp.warning)
+        this.options.logger.warn(`Restore ${request.id}: ${followUp.warning}`);
+      return undefined;
     }
+    if (followUp.kind === 'lost') {
+      await this.finish(request, { status: 'failed', error: followUp.reason });
+      return undefined;
+    }
+    if (followUp.job.state === 'running') {
+      await this.options.store.recordProgress(
+        request.id,
+        followUp.job.phase,
+        now,
+      );
+      return undefined;
+    }
+    return followUp.job;
   }
 
   private async followSingle(request: StoredRestore): Promise<void> {
@@ -329,8 +301,7 @@ export class RestoreExecutor {
       });
       return { destination, removed: true, note: message };
     } catch (error) {
-      const reason =
-        error instanceof AgentError ? error.message : String(error);
+      const reason = agentErrorText(error);
       this.options.logger.warn(
         `Restore drill ${request.id}: the scratch destination ${destination} was not removed: ${reason}`,
       );
@@ -406,18 +377,14 @@ export class RestoreExecutor {
         { ...state, mode: 'agent' },
       );
     } catch (error) {
-      if (
-        error instanceof AgentError &&
-        (error.status === 404 || error.status === 400)
-      ) {
+      if (isUnknownToAgent(error)) {
         this.options.logger.info(
           `Restore ${request.id}: agent "${agent.name}" restores no group "${state.name}" itself (${error.message}); restoring member by member`,
         );
         await this.followMembers(request, { ...state, mode: 'members' });
         return;
       }
-      const reason =
-        error instanceof AgentError ? error.message : String(error);
+      const reason = agentErrorText(error);
       await this.finish(request, {
         status: 'failed',
         groupState: state,

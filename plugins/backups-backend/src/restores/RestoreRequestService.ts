@@ -1,9 +1,5 @@
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
-import {
-  Entity,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   ConflictError,
   InputError,
@@ -20,8 +16,10 @@ import type {
 } from '@safekeep/plugin-backups-common';
 import type { PolicyContext } from '../policies/resolveEntityPolicy';
 import { resolveEntityPolicy } from '../policies/resolveEntityPolicy';
+import { ownerRefOf } from '../policies/ownerRef';
 import type { RestoreAgents } from '../agent/RestoreAgent';
-import { consistencyGroupOf, findGroupMembers } from './group/findGroupMembers';
+import { consistencyGroupOf } from '../groups/consistencyGroup';
+import { findGroupMembers } from './group/findGroupMembers';
 import { previewGroupRestore } from './group/previewGroupRestore';
 import type { RestoreNotifier } from './RestoreNotifier';
 import { previewTargetRestore } from './preview/previewTargetRestore';
@@ -32,18 +30,6 @@ import { toRestoreRequest } from './toRestoreRequest';
 export interface RestoreServiceSettings {
   expireAfterHours: number;
   previewTimeoutSeconds: number;
-}
-
-/** The entity's owner as an entity ref (the group that approves), if it names one. */
-export function ownerRefOf(entity: Entity): string | undefined {
-  const owner = (entity.spec as { owner?: unknown } | undefined)?.owner;
-  if (typeof owner !== 'string' || !owner) return undefined;
-  return stringifyEntityRef(
-    parseEntityRef(owner, {
-      defaultKind: 'group',
-      defaultNamespace: entity.metadata.namespace ?? 'default',
-    }),
-  );
 }
 
 /** Requests, decisions and reads of restores; the router only parses, authorizes and answers. */

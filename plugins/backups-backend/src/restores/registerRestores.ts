@@ -19,7 +19,8 @@ import { RestoreExecutor } from './RestoreExecutor';
 import { RestoreNotifier } from './RestoreNotifier';
 import { registerRestoreTasks } from './registerRestoreTasks';
 import { createRestoresRouter } from './restoresRouter';
-import { ownerRefOf, RestoreRequestService } from './RestoreRequestService';
+import { ownerRefOf } from '../policies/ownerRef';
+import { RestoreRequestService } from './RestoreRequestService';
 import { DatabaseRestoresStore } from './DatabaseRestoresStore';
 import type { RestoresStore } from './RestoresStore';
 

@@ -4,16 +4,11 @@ import type {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   NotAllowedError,
   NotFoundError,
   ServiceUnavailableError,
 } from '@backstage/errors';
-import {
-  AuthorizeResult,
-  ResourcePermission,
-} from '@backstage/plugin-permission-common';
 import {
   backupsReadPermission,
   backupsRestoreApprovePermission,
@@ -22,7 +17,9 @@ import {
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { AgentError } from '../agent/AgentError';
-import { entityParamsSchema } from '../entities/entityRouteSchemas';
+import { entityRefOf } from '../http/entityRefParams';
+import { entityAuthorizer } from '../permissions/authorizeEntity';
+import { readableEntities } from '../permissions/readableEntities';
 import type { RestoreRequestService } from './RestoreRequestService';
 import { destinationEntityRef } from './destinationEntityRef';
 import { toRestoreRequest } from './toRestoreRequest';
@@ -74,46 +71,7 @@ export async function createRestoresRouter(
   const router = Router();
   router.use(express.json());
 
-  const entityRefOf = (req: Request) =>
-    stringifyEntityRef(
-      parse(entityParamsSchema, req.params, 'entity reference'),
-    );
-
-  async function authorize(
-    req: Request,
-    permission: ResourcePermission,
-    entityRef: string,
-    action: string,
-  ) {
-    const credentials = await httpAuth.credentials(req);
-    const [decision] = await permissions.authorize(
-      [{ permission, resourceRef: entityRef }],
-      { credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        `You may not ${action} of ${entityRef} (permission ${permission.name})`,
-      );
-    }
-    return credentials;
-  }
-
-  /** The entities among `refs` the caller may read backups of. */
-  async function readable(req: Request, refs: string[]): Promise<Set<string>> {
-    const unique = [...new Set(refs)];
-    if (unique.length === 0) return new Set();
-    const credentials = await httpAuth.credentials(req);
-    const decisions = await permissions.authorize(
-      unique.map(resourceRef => ({
-        permission: backupsReadPermission,
-        resourceRef,
-      })),
-      { credentials },
-    );
-    return new Set(
-      unique.filter((_, i) => decisions[i].result === AuthorizeResult.ALLOW),
-    );
-  }
+  const authorize = entityAuthorizer({ httpAuth, permissions });
 
   async function audited<T>(
     req: Request,
@@ -202,8 +160,9 @@ export async function createRestoresRouter(
   router.get('/restores', async (req, res) => {
     const query = parse(listRestoresQuerySchema, req.query, 'query');
     const items = await service.list(query);
-    const allowed = await readable(
-      req,
+    const allowed = await readableEntities(
+      permissions,
+      await httpAuth.credentials(req),
       items.map(r => r.entityRef),
     );
     res.json({

@@ -3,9 +3,9 @@ import type {
   AgentJob,
   PolicyParseResult,
 } from '@safekeep/plugin-backups-common';
-import { AgentError } from '../agent/AgentError';
+import { agentErrorText } from '../agent/AgentError';
 import type { AgentRegistry } from '../agent/AgentRegistry';
-import { lookUpAgentJob } from '../agent/lookUpAgentJob';
+import { followAgentJob } from '../agent/followAgentJob';
 import type { BackupsStore, StoredRun } from '../runs/BackupsStore';
 import type { PrunesStore, StoredPrune } from './PrunesStore';
 import { planPrunes } from './planPrunes';
@@ -164,62 +164,32 @@ export class RetentionPruner {
     } catch (error) {
       await this.fail(
         prune,
-        error instanceof AgentError
-          ? error.message
-          : `Starting the prune failed: ${String(error)}`,
+        agentErrorText(error, 'Starting the prune failed'),
       );
       return false;
     }
   }
 
   private async follow(prune: StoredPrune): Promise<void> {
-    const lookup = await lookUpAgentJob({
-      jobId: prune.agentJobId,
-      agent: this.options.agents.get(prune.agent),
-      askedAt: prune.startedAt ?? prune.createdAt,
-      lastHeardAt: prune.updatedAt,
-      now: this.now(),
-      limits: this.limits,
-    });
-    switch (lookup.kind) {
-      case 'starting':
-      case 'unreachable':
-        // Not lost yet: the next tick looks again.
-        return;
-      case 'start-lost':
-        await this.fail(
-          prune,
-          `The backend stopped while asking agent "${prune.agent}" to prune, so it is unknown whether anything was removed; the next successful backup prunes again.`,
-        );
-        return;
-      case 'agent-gone':
-        await this.fail(
-          prune,
-          `Agent "${prune.agent}" is no longer in app-config backups.agents, so the prune cannot be followed.`,
-        );
-        return;
-      case 'silent':
-        await this.fail(
-          prune,
-          `Agent "${prune.agent}" has not answered about prune job ${
-            prune.agentJobId
-          } for ${Math.round(lookup.silentMs / 60_000)} min (${
-            lookup.error instanceof Error
-              ? lookup.error.message
-              : String(lookup.error)
-          }); the outcome is unknown.`,
-        );
-        return;
-      case 'forgotten':
-        await this.fail(
-          prune,
-          `Agent "${prune.agent}" does not know prune job ${prune.agentJobId} (it probably restarted); the next successful backup prunes again.`,
-        );
-        return;
-      default:
-        // 'found': the agent reported the job, running or finished.
-        await this.record(prune, lookup.job);
-    }
+    const followUp = await followAgentJob(
+      {
+        jobId: prune.agentJobId,
+        agent: this.options.agents.get(prune.agent),
+        askedAt: prune.startedAt ?? prune.createdAt,
+        lastHeardAt: prune.updatedAt,
+        now: this.now(),
+        limits: this.limits,
+      },
+      {
+        what: 'prune',
+        jobLabel: 'prune job',
+        agentName: prune.agent,
+        next: 'The next successful backup prunes again.',
+      },
+    );
+    // Waiting: not lost yet, the next tick looks again.
+    if (followUp.kind === 'lost') await this.fail(prune, followUp.reason);
+    if (followUp.kind === 'found') await this.record(prune, followUp.job);
   }
 
   private async record(prune: StoredPrune, job: AgentJob): Promise<void> {

@@ -1,8 +1,8 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { AgentJob } from '@safekeep/plugin-backups-common';
-import { AgentError } from '../agent/AgentError';
+import { agentErrorText } from '../agent/AgentError';
 import type { AgentRegistry } from '../agent/AgentRegistry';
-import { lookUpAgentJob } from '../agent/lookUpAgentJob';
+import { followAgentJob } from '../agent/followAgentJob';
 import type { BackupsStore, RunOutcome, StoredRun } from './BackupsStore';
 import { groupMemberJob } from './groupMemberJob';
 import { observeJob } from './jobOutcome';
@@ -27,11 +27,6 @@ export const DEFAULT_LIMITS: RunExecutorLimits = {
 
 function minutes(ms: number): string {
   return `${Math.round(ms / 60_000)} min`;
-}
-
-/** The agent's own words when it answered with an error; otherwise what was thrown. */
-function agentErrorReason(error: unknown): string {
-  return error instanceof AgentError ? error.message : String(error);
 }
 
 /**
@@ -135,55 +130,30 @@ export class RunExecutor {
   }
 
   private async follow(run: StoredRun): Promise<void> {
-    const lookup = await lookUpAgentJob({
-      jobId: run.agentJobId,
-      agent: this.options.agents.get(run.agent),
-      askedAt: run.startedAt,
-      lastHeardAt: run.agentSeenAt ?? run.startedAt ?? run.createdAt,
-      now: this.now(),
-      limits: this.limits,
-    });
-    switch (lookup.kind) {
-      case 'starting':
-        return;
-      case 'start-lost':
-        await this.interrupt(
-          run,
-          `The backend stopped while asking agent "${run.agent}" to start the backup, so it is unknown whether it ran. Start a new backup.`,
-        );
-        return;
-      case 'agent-gone':
-        await this.interrupt(
-          run,
-          `Agent "${run.agent}" is no longer in app-config backups.agents, so the job cannot be followed.`,
-        );
-        return;
-      case 'unreachable':
-        this.options.logger.warn(
-          `Backup run ${run.id}: cannot reach the agent yet: ${agentErrorReason(
-            lookup.error,
-          )}`,
-        );
-        return;
-      case 'silent':
-        await this.interrupt(
-          run,
-          `Agent "${run.agent}" has not answered about job ${
-            run.agentJobId
-          } for ${minutes(lookup.silentMs)} (last error: ${agentErrorReason(
-            lookup.error,
-          )}); the outcome is unknown. Check the agent and start a new backup.`,
-        );
-        return;
-      case 'forgotten':
-        await this.interrupt(
-          run,
-          `Agent "${run.agent}" does not know job ${run.agentJobId} (it probably restarted), so the backup did not finish. Start a new backup.`,
-        );
-        return;
-      default:
-        // 'found': the agent reported the job, running or finished.
-        await this.record(run, lookup.job);
+    const followUp = await followAgentJob(
+      {
+        jobId: run.agentJobId,
+        agent: this.options.agents.get(run.agent),
+        askedAt: run.startedAt,
+        lastHeardAt: run.agentSeenAt ?? run.startedAt ?? run.createdAt,
+        now: this.now(),
+        limits: this.limits,
+      },
+      {
+        what: 'backup',
+        jobLabel: 'job',
+        agentName: run.agent,
+        next: 'Check the agent and start a new backup.',
+      },
+    );
+    if (followUp.kind === 'waiting') {
+      if (followUp.warning)
+        this.options.logger.warn(`Backup run ${run.id}: ${followUp.warning}`);
+    } else if (followUp.kind === 'lost') {
+      await this.interrupt(run, followUp.reason);
+    } else {
+      // The agent reported the job, running or finished.
+      await this.record(run, followUp.job);
     }
   }
 
@@ -247,10 +217,7 @@ export class RunExecutor {
         await this.record({ ...run, agentJobId: result.job.id }, result.job);
       }
     } catch (error) {
-      const message =
-        error instanceof AgentError
-          ? error.message
-          : `Starting the backup failed: ${String(error)}`;
+      const message = agentErrorText(error, 'Starting the backup failed');
       await this.finish(run, {
         status: 'failed',
         finishedAt: this.now(),

@@ -1,7 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import type express from 'express';
 import { createRestoresRouter } from '../restores/restoresRouter';
-import { createRouter } from '../entities/entitiesRouter';
+import { createRouter } from '../router';
 import openapiDocument from './openapi.yaml';
 
 interface OpenApiOperation {
@@ -13,9 +13,11 @@ type OpenApi = { paths: Record<string, Record<string, OpenApiOperation>> };
 // Backstage's Jest config turns .yaml imports into the parsed document.
 const openapi = openapiDocument as unknown as OpenApi;
 
-/** `METHOD /path/{param}` of every route an express router registers. */
+/** `METHOD /path/{param}` of every route an express router registers, its nested routers' too. */
 function routesOf(router: express.Router): string[] {
   return router.stack.flatMap(layer => {
+    const nested = (layer.handle as Partial<express.Router>).stack;
+    if (nested) return routesOf(layer.handle as express.Router);
     const route = layer.route as
       | { path: string; methods: Record<string, boolean> }
       | undefined;

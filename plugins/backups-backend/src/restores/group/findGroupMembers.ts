@@ -1,10 +1,7 @@
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import {
-  ANNOTATION_CONSISTENCY_GROUP,
-  PolicyParseResult,
-} from '@safekeep/plugin-backups-common';
+import type { PolicyParseResult } from '@safekeep/plugin-backups-common';
 import {
   PolicyContext,
   resolveEntityPolicy,
@@ -13,14 +10,6 @@ import {
 export interface GroupMember {
   entityRef: string;
   result: PolicyParseResult;
-}
-
-/** The consistency group a System declares, or undefined for any other entity. */
-export function consistencyGroupOf(entity: Entity): string | undefined {
-  if (entity.kind.toLowerCase() !== 'system') return undefined;
-  const group =
-    entity.metadata.annotations?.[ANNOTATION_CONSISTENCY_GROUP]?.trim();
-  return group || undefined;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { AgentJob } from '@safekeep/plugin-backups-common';
 import { AgentError } from './AgentError';
-import { lookUpAgentJob } from './lookUpAgentJob';
+import { followAgentJob, lookUpAgentJob } from './followAgentJob';
 
 const MINUTE = 60_000;
 const NOW = new Date('2026-11-21T10:30:00.000Z');
@@ -103,5 +103,60 @@ describe('lookUpAgentJob', () => {
         followed({ agent: { getJob: async () => undefined } }),
       ),
     ).toEqual({ kind: 'forgotten' });
+  });
+});
+
+describe('followAgentJob', () => {
+  const wording = {
+    what: 'prune',
+    jobLabel: 'prune job',
+    agentName: 'demo-host',
+    next: 'The next successful backup prunes again.',
+  };
+
+  it('hands on the job the agent reports', async () => {
+    expect(await followAgentJob(followed(), wording)).toEqual({
+      kind: 'found',
+      job: runningJob,
+    });
+  });
+
+  it("waits through a start under way silently, and through a short outage with the agent's words", async () => {
+    expect(
+      await followAgentJob(
+        followed({ jobId: null, askedAt: minutesAgo(1) }),
+        wording,
+      ),
+    ).toEqual({ kind: 'waiting' });
+    expect(
+      await followAgentJob(
+        followed({ agent: unreachable, lastHeardAt: minutesAgo(5) }),
+        wording,
+      ),
+    ).toEqual({
+      kind: 'waiting',
+      warning:
+        'cannot reach the agent yet: Agent "demo-host" is unreachable (ECONNREFUSED)',
+    });
+  });
+
+  it('words every lost job the same way for each follower: agent, job, why, and what to do next', async () => {
+    const reasons = await Promise.all(
+      [
+        followed({ jobId: null, askedAt: null }),
+        followed({ agent: undefined }),
+        followed({ agent: unreachable, lastHeardAt: minutesAgo(11) }),
+        followed({ agent: { getJob: async () => undefined } }),
+      ].map(async f => {
+        const followUp = await followAgentJob(f, wording);
+        return followUp.kind === 'lost' ? followUp.reason : followUp.kind;
+      }),
+    );
+    expect(reasons).toEqual([
+      'The backend stopped while asking agent "demo-host" to start the prune, so it is unknown whether it ran. The next successful backup prunes again.',
+      'Agent "demo-host" is no longer in app-config backups.agents, so the prune cannot be followed; its outcome is unknown. The next successful backup prunes again.',
+      'Agent "demo-host" has not answered about prune job job-7 for 11 min (last error: Agent "demo-host" is unreachable (ECONNREFUSED)); the outcome is unknown. The next successful backup prunes again.',
+      'Agent "demo-host" does not know prune job job-7 (it probably restarted), so the prune did not finish. The next successful backup prunes again.',
+    ]);
   });
 });

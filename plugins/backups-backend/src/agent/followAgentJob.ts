@@ -1,5 +1,6 @@
 import type { AgentJob } from '@safekeep/plugin-backups-common';
 import type { AgentClient } from './AgentClient';
+import { agentErrorText } from './AgentError';
 
 /** How long a follower waits before it calls a job lost. */
 export interface AgentJobFollowLimits {
@@ -59,4 +60,72 @@ export async function lookUpAgentJob(followed: {
       : { kind: 'unreachable', error };
   }
   return job ? { kind: 'found', job } : { kind: 'forgotten' };
+}
+
+/** How a follower names what it follows, for the texts of a lost job. */
+export interface FollowedJobWording {
+  /** What the job does: `backup`, `restore`, `prune`. */
+  what: string;
+  /** How the job is named before its id: `job`, `restore job`, `prune job`. */
+  jobLabel: string;
+  /** The agent's name in app-config. */
+  agentName: string;
+  /** What the reader should do next, a sentence: `Start a new backup.` */
+  next: string;
+}
+
+/** What a follower does after one look: record the job, wait for the next tick, or record it lost. */
+export type AgentJobFollowUp =
+  | { kind: 'found'; job: AgentJob }
+  /** Look again on the next tick; `warning` says why, when it is worth a log line. */
+  | { kind: 'waiting'; warning?: string }
+  /** The job's outcome will never be known: record `reason` as the failure. */
+  | { kind: 'lost'; reason: string };
+
+/**
+ * One look at a followed agent job (lookUpAgentJob), with the same texts for every follower
+ * (backup runs, restores, prunes) when the job is lost.
+ */
+export async function followAgentJob(
+  followed: Parameters<typeof lookUpAgentJob>[0],
+  wording: FollowedJobWording,
+): Promise<AgentJobFollowUp> {
+  const lookup = await lookUpAgentJob(followed);
+  const { what, jobLabel, agentName, next } = wording;
+  const job = `${jobLabel} ${followed.jobId}`;
+  switch (lookup.kind) {
+    case 'found':
+      return lookup;
+    case 'starting':
+      return { kind: 'waiting' };
+    case 'unreachable':
+      return {
+        kind: 'waiting',
+        warning: `cannot reach the agent yet: ${agentErrorText(lookup.error)}`,
+      };
+    case 'start-lost':
+      return {
+        kind: 'lost',
+        reason: `The backend stopped while asking agent "${agentName}" to start the ${what}, so it is unknown whether it ran. ${next}`,
+      };
+    case 'agent-gone':
+      return {
+        kind: 'lost',
+        reason: `Agent "${agentName}" is no longer in app-config backups.agents, so the ${what} cannot be followed; its outcome is unknown. ${next}`,
+      };
+    case 'silent':
+      return {
+        kind: 'lost',
+        reason: `Agent "${agentName}" has not answered about ${job} for ${Math.round(
+          lookup.silentMs / 60_000,
+        )} min (last error: ${agentErrorText(
+          lookup.error,
+        )}); the outcome is unknown. ${next}`,
+      };
+    default:
+      return {
+        kind: 'lost',
+        reason: `Agent "${agentName}" does not know ${job} (it probably restarted), so the ${what} did not finish. ${next}`,
+      };
+  }
 }
