@@ -1,5 +1,6 @@
 import { startContainers, stopContainers } from './containerLifecycle';
 import type { DockerRuntime } from './DockerRuntime';
+import { restartGuard } from '../groups/restartGuard';
 
 /**
  * A container stopped by one engine operation (a Neo4j dump needs exclusive access to its
@@ -9,6 +10,7 @@ import type { DockerRuntime } from './DockerRuntime';
 export class StoppedContainer {
   private stoppedAt?: number;
   private startedAt?: number;
+  private release: () => void = () => undefined;
 
   private constructor(
     private readonly runtime: DockerRuntime,
@@ -20,6 +22,8 @@ export class StoppedContainer {
     container: string,
     running: boolean,
     log: (m: string) => void,
+    /** For a backup: what stopped it, so a signal or crash starts it again (see RestartGuard). */
+    guardedAs?: string,
   ): Promise<StoppedContainer> {
     const stopped = new StoppedContainer(runtime, container);
     if (!running) return stopped;
@@ -33,6 +37,12 @@ export class StoppedContainer {
         `cannot stop container ${container}: ${result.failures[0].error}`,
       );
     stopped.stoppedAt = result.startedAt;
+    if (guardedAs)
+      stopped.release = restartGuard.hold(
+        runtime.docker,
+        [container],
+        guardedAs,
+      );
     log(`stopped container ${container}`);
     return stopped;
   }
@@ -50,6 +60,7 @@ export class StoppedContainer {
         `cannot start container ${this.container} again: ${result.failures[0].error}; start it by hand (docker start ${this.container})`,
       );
     this.startedAt = result.finishedAt;
+    this.release();
     log(
       `started container ${this.container} again after ${
         this.startedAt - this.stoppedAt

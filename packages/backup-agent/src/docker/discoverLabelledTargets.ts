@@ -195,6 +195,8 @@ export async function discoverLabelledTargets(
       containers: names,
       exclude: [],
       targets: groupTargets,
+      mode: 'cut',
+      readyTimeoutSeconds: 60,
     });
   }
   return { targets, groups, problems };

@@ -42,6 +42,14 @@ export interface ContainerNeed {
   state: 'running' | 'stopped';
 }
 
+/** What a preflight found. */
+export interface Preflight {
+  /** One sentence each, with the fix; empty when the backup can run. */
+  problems: string[];
+  /** Bytes the backup will stage on the agent's disk (an RDB, a SQLite copy), when known. */
+  stagingBytes?: number;
+}
+
 /** One artifact of a backup, as raw bytes (before compression). */
 export interface ProducedArtifact {
   /** File name inside the snapshot before the compression suffix: `app.db`, `files.tar`. */
@@ -137,6 +145,20 @@ export interface EngineDriver<Settings = unknown> {
    * uses this to start a container it stopped while a member runs tools in it.
    */
   containerNeeds?(settings: Settings): ContainerNeed[];
+  /**
+   * `backup`: backup() itself fixes the data's point in time (an exported snapshot held open, a
+   * BGSAVE fork, a backup copy, a dump taken while its own container was stopped) and the
+   * artifacts stream that afterwards, so a consistency group starts its writers again as soon as
+   * backup() returned. Absent: the data is consistent only while nothing writes, so the writers
+   * stay stopped until every artifact is stored.
+   */
+  readonly pointInTime?: 'backup';
+  /**
+   * Checks without side effects that a backup can run now (login and permissions, tools present,
+   * paths readable): one sentence per problem, each saying how to fix it. A consistency group
+   * runs it for every member before it stops anything. Optional: none by default.
+   */
+  preflight?(settings: Settings, context: EngineContext): Promise<Preflight>;
   /**
    * Differences between recorded details and a check, one sentence each. Optional: the
    * default compares every number found at the same path in both.

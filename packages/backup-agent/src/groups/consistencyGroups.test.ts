@@ -182,6 +182,7 @@ describeWithDocker(
               targets: ['cache', 'uploads', 'graph'],
             },
             broken: {
+              mode: 'stop-all',
               selector,
               exclude,
               targets: ['cache', 'uploads', 'graph-missing', 'graph'],
@@ -208,7 +209,10 @@ describeWithDocker(
           {
             name: 'stack',
             source: 'config',
+            mode: 'cut',
             targets: ['cache', 'uploads', 'graph'],
+            // The stores' own containers (cache, graph) are not writers.
+            writers: [app],
             containers: [...stopped].sort(),
             excluded: expect.arrayContaining([
               {
@@ -302,13 +306,11 @@ describeWithDocker(
           { target: 'graph-missing', state: 'failed' },
           { target: 'graph', state: 'not run' },
         ],
-        containers: stopped
-          .sort()
-          .map(container => ({
-            container,
-            wasRunning: true,
-            state: 'running',
-          })),
+        containers: stopped.sort().map(container => ({
+          container,
+          wasRunning: true,
+          state: 'running',
+        })),
         excluded: [
           {
             container: sidecar,
@@ -330,6 +332,8 @@ describeWithDocker(
       expect(manifest.details.group).toEqual({
         name: 'broken',
         runId: (job.details as { runId: string }).runId,
+        mode: 'stop-all',
+        cutAt: null,
         members: ['cache', 'uploads', 'graph-missing', 'graph'],
         stoppedContainers: stopped.sort(),
         downtimeMs: job.downtimeMs,
@@ -348,6 +352,7 @@ describeWithDocker(
             .expect(202)
         ).body.id,
       );
+      expect(backup.error).toBeUndefined();
       expect(backup.state).toBe('succeeded');
       expect(backup.snapshots!.map(s => s.target)).toEqual([
         'cache',
@@ -358,8 +363,34 @@ describeWithDocker(
         (await manifestOf('graph', backup.snapshots![2].id)).details.group,
       ).toMatchObject({
         name: 'stack',
+        mode: 'cut',
         complete: true,
+        stoppedContainers: [app],
         downtimeMs: backup.downtimeMs,
+      });
+      // The cut stopped only the writer; the stores' point in time was fixed while it was down.
+      const details = backup.details as {
+        mode: string;
+        cutAt: string;
+        stoppedContainers: string[];
+        members: Array<{ target: string; phases: Record<string, number> }>;
+      };
+      expect(details.mode).toBe('cut');
+      expect(details.stoppedContainers).toEqual([app]);
+      expect(Date.parse(details.cutAt)).toBeGreaterThan(0);
+      const phases = Object.fromEntries(
+        details.members.map(m => [m.target, m.phases]),
+      );
+      expect(phases.cache).toEqual({
+        preflightMs: expect.any(Number),
+        cutMs: expect.any(Number),
+        streamMs: expect.any(Number),
+        commitMs: expect.any(Number),
+      });
+      expect(phases.uploads).toEqual({
+        preflightMs: expect.any(Number),
+        cutMs: expect.any(Number),
+        commitMs: expect.any(Number),
       });
       const ids = Object.fromEntries(
         backup.snapshots!.map(s => [s.target, s.id]),
@@ -423,13 +454,11 @@ describeWithDocker(
           },
           { target: 'graph', snapshotId: ids.graph, state: 'not restored' },
         ],
-        containers: stopped
-          .sort()
-          .map(container => ({
-            container,
-            wasRunning: true,
-            state: 'stopped',
-          })),
+        containers: stopped.sort().map(container => ({
+          container,
+          wasRunning: true,
+          state: 'stopped',
+        })),
       });
       expect((failed.details as { note: string }).note).toMatch(
         /^containers were left stopped on purpose \(.*: stopped.*\): cache was restored, graph not; fix the cause/,
@@ -456,13 +485,11 @@ describeWithDocker(
       expect(good.error).toBeUndefined();
       expect(good.state).toBe('succeeded');
       expect(good.details).toMatchObject({
-        containers: stopped
-          .sort()
-          .map(container => ({
-            container,
-            wasRunning: true,
-            state: 'running',
-          })),
+        containers: stopped.sort().map(container => ({
+          container,
+          wasRunning: true,
+          state: 'running',
+        })),
       });
       expect(await listVolume(docker, uploads)).toBe(atBackup);
       const after = await redis();

@@ -1,13 +1,14 @@
-import type { DockerRuntime } from '../docker/DockerRuntime';
-import type { TargetConfig } from '../config/loadConfig';
-import type { GroupConfig } from './groupSettings';
-import { resolveGroup } from './resolveGroup';
+import type { GroupConfig, GroupMode } from './groupSettings';
+import type { ResolvedGroup } from './resolveGroup';
 
 /** A consistency group as GET /v1/groups lists it. */
 export interface GroupDescription {
   name: string;
   source: 'config' | 'label';
   targets: string[];
+  mode: GroupMode;
+  /** The containers a cut stops (the writers); null when Docker cannot be asked. */
+  writers: string[] | null;
   /** Containers a group backup or restore stops, as found on the Docker Engine now; null when it cannot be asked. */
   containers: string[] | null;
   /** Containers the selector matched that are never stopped, with why. */
@@ -18,9 +19,8 @@ export interface GroupDescription {
 
 /** Every group with the containers it would stop now; a group Docker cannot resolve says why. */
 export async function describeGroups(
-  runtime: () => DockerRuntime,
   groups: GroupConfig[],
-  resolveTarget: (name: string) => Promise<TargetConfig>,
+  resolve: (group: GroupConfig) => Promise<ResolvedGroup>,
 ): Promise<GroupDescription[]> {
   const described: GroupDescription[] = [];
   for (const group of groups) {
@@ -28,17 +28,20 @@ export async function describeGroups(
       name: group.name,
       source: group.source,
       targets: group.targets,
+      mode: group.mode,
     };
     try {
-      const resolved = await resolveGroup(runtime(), group, resolveTarget);
+      const resolved = await resolve(group);
       described.push({
         ...base,
+        writers: resolved.writers,
         containers: resolved.containers,
         excluded: resolved.excluded,
       });
     } catch (error) {
       described.push({
         ...base,
+        writers: null,
         containers: null,
         excluded: [],
         problem: (error as Error).message,

@@ -3,9 +3,15 @@ import { field } from '../config/describeField';
 
 const LABEL_SELECTOR = /^[^=\s]+(=[^\s]*)?$/;
 
+/** How a group backup holds its data still (docs/agent.md, "Consistency groups"). */
+export const GROUP_MODES = ['cut', 'stop-all'] as const;
+export type GroupMode = (typeof GROUP_MODES)[number];
+
 /**
- * A consistency group: containers stopped together (docker stop, never pause) while the
- * group's targets are backed up or restored, then started again.
+ * A consistency group: its targets (the stores) and the containers around them. In `cut` mode
+ * (the default) only the writers are stopped (docker stop, never pause) while every store fixes
+ * its point in time, and the dumps stream after they run again; `stop-all` stops every
+ * container for the whole backup, as the seeds' scripts did.
  */
 export function groupSettingsSchema(nameSchema: z.ZodString) {
   return z
@@ -54,6 +60,34 @@ export function groupSettingsSchema(nameSchema: z.ZodString) {
             ),
           )
           .min(1, 'must list at least one target'),
+        mode: z
+          .enum(GROUP_MODES, {
+            errorMap: () => ({
+              message:
+                'must be "cut" (stop the writers while each store fixes its point in time; the default) or "stop-all" (stop every container for the whole backup)',
+            }),
+          })
+          .default('cut'),
+        writers: z
+          .array(
+            z.string(field('a container name')).min(1),
+            field(
+              "the containers that write to the stores (the application), stopped during the cut; default: the group's containers labelled safekeep.io/role=writer, else all but the stores' own containers",
+              'a list',
+            ),
+          )
+          .optional(),
+        readyTimeoutSeconds: z
+          .number(
+            field(
+              'how long a stopped store may take to answer after it is started for its dump (stop-all mode; default 60)',
+              'a number',
+            ),
+          )
+          .int()
+          .min(1)
+          .max(3600)
+          .default(60),
         stopTimeoutSeconds: z
           .number(
             field(

@@ -1,20 +1,22 @@
 import type { TargetConfig } from '../config/loadConfig';
 import { startContainers, stopContainers } from '../docker/containerLifecycle';
 import type { SnapshotContext } from '../snapshots/SnapshotContext';
-
-const READY_TIMEOUT_MS = 120_000;
+import { isPermanentError } from './permanentErrors';
+import type { ResolvedGroup } from './resolveGroup';
 
 /**
  * Runs one member's step while the containers it needs running (its tools run in them with
  * docker exec) are up: a container the group stopped is started for the step, the member's
- * server is waited for (its version query must answer), and the container is stopped again
- * afterwards. The rest of the group stays stopped, so nothing writes meanwhile.
+ * server is waited for (its version query must answer; at most readyTimeoutSeconds, and an
+ * error that waiting cannot cure, a refused login, fails at once), and the container is
+ * stopped again afterwards. The rest of the group stays stopped, so nothing writes meanwhile.
  */
 export async function withMemberContainers<T>(
   context: SnapshotContext,
   target: TargetConfig,
   stoppedByGroup: ReadonlySet<string>,
-  stopTimeoutSeconds: number,
+  group: Pick<ResolvedGroup, 'stopTimeoutSeconds' | 'readyTimeoutSeconds'>,
+  onReady: (waitedMs: number) => void,
   use: () => Promise<T>,
 ): Promise<T> {
   const driver = context.driverFor(target);
@@ -41,19 +43,23 @@ export async function withMemberContainers<T>(
       )} for its tools while the rest of the group stays stopped`,
     );
     const engineContext = context.engineContext(target);
-    const deadline = Date.now() + READY_TIMEOUT_MS;
+    const waiting = Date.now();
+    const deadline = waiting + group.readyTimeoutSeconds * 1000;
     for (;;) {
       try {
         await driver.serverVersion(target.settings, engineContext);
+        onReady(Date.now() - waiting);
         break;
       } catch (error) {
-        if (Date.now() > deadline) {
+        const permanent = isPermanentError(error as Error);
+        if (permanent || Date.now() > deadline) {
+          onReady(Date.now() - waiting);
           throw new Error(
-            `${driver.describe(target.settings)} did not answer within ${
-              READY_TIMEOUT_MS / 1000
-            } s after starting ${needed.join(', ')}: ${
-              (error as Error).message
-            }`,
+            `${driver.describe(target.settings)} ${
+              permanent
+                ? 'refused the agent'
+                : `did not answer within ${group.readyTimeoutSeconds} s`
+            } after starting ${needed.join(', ')}: ${(error as Error).message}`,
           );
         }
         await new Promise(resolve => setTimeout(resolve, 250));
@@ -61,7 +67,11 @@ export async function withMemberContainers<T>(
     }
     return await use();
   } finally {
-    const stopped = await stopContainers(docker, needed, stopTimeoutSeconds);
+    const stopped = await stopContainers(
+      docker,
+      needed,
+      group.stopTimeoutSeconds,
+    );
     for (const failure of stopped.failures)
       context.log(
         `${target.name}: could not stop ${failure.container} again: ${failure.error}`,

@@ -2,18 +2,26 @@ import os from 'node:os';
 import type { TargetConfig } from '../config/loadConfig';
 import { CREATED_BY_LABEL } from '../docker/agentContainerSpec';
 import type { DockerRuntime } from '../docker/DockerRuntime';
-import type { GroupConfig } from './groupSettings';
+import type { ContainerNeed } from '../engines/EngineDriver';
+import type { GroupConfig, GroupMode } from './groupSettings';
+import { chooseWriters } from './groupRoles';
 
 /** A group with its containers found on the Docker Engine and its targets resolved. */
 export interface ResolvedGroup {
   name: string;
   source: 'config' | 'label';
-  /** Containers stopped and started with the group (exclusions applied), sorted by name. */
+  mode: GroupMode;
+  /** The group's containers (exclusions applied), sorted by name: all stopped in stop-all mode. */
   containers: string[];
+  /** The containers that write to the stores, sorted: the ones a cut stops. */
+  writers: string[];
+  /** Why the writers are these (listed, labelled, or the containers minus the stores'). */
+  writersFrom: string;
   /** Containers the selector matched that are never stopped, with why. */
   excluded: Array<{ container: string; reason: string }>;
   targets: TargetConfig[];
   stopTimeoutSeconds: number;
+  readyTimeoutSeconds: number;
 }
 
 /** The agent's own container, when it runs in one: Docker sets the hostname to the short container id. */
@@ -31,6 +39,7 @@ export async function resolveGroup(
   runtime: DockerRuntime,
   group: GroupConfig,
   resolveTarget: (name: string) => Promise<TargetConfig>,
+  needsOf: (target: TargetConfig) => ContainerNeed[] = () => [],
 ): Promise<ResolvedGroup> {
   const own = ownContainerId();
   const candidates: Array<{
@@ -95,13 +104,24 @@ export async function resolveGroup(
 
   const targets: TargetConfig[] = [];
   for (const name of group.targets) targets.push(await resolveTarget(name));
+  const writers = await chooseWriters(runtime, {
+    group,
+    containers: candidates.filter(c => containers.includes(c.name)),
+    storeContainers: new Set(
+      targets.flatMap(t => needsOf(t).map(need => need.container)),
+    ),
+  });
   return {
     name: group.name,
     source: group.source,
+    mode: group.mode,
     containers: containers.sort(),
+    writers: writers.names,
+    writersFrom: writers.from,
     excluded,
     targets,
     stopTimeoutSeconds:
       group.stopTimeoutSeconds ?? runtime.settings.stopTimeoutSeconds,
+    readyTimeoutSeconds: group.readyTimeoutSeconds,
   };
 }

@@ -107,7 +107,8 @@ export async function restoreGroup(
           context,
           restore.target,
           stopped,
-          group.stopTimeoutSeconds,
+          group,
+          () => undefined,
           () =>
             restore.apply(progress =>
               onProgress({

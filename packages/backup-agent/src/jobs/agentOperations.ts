@@ -99,7 +99,11 @@ export function groupBackupWork(
       details: {
         group: result.group,
         runId: result.runId,
+        mode: result.mode,
+        cutAt: result.cutAt,
+        stoppedContainers: result.stoppedContainers,
         downtimeMs: result.downtimeMs,
+        totalMs: result.totalMs,
         members: result.members,
         containers: result.containers,
         excluded: result.excluded,

@@ -15,7 +15,7 @@ import {
   GroupDryRunResult,
 } from '../groups/dryRunGroupRestore';
 import type { GroupConfig } from '../groups/groupSettings';
-import { resolveGroup } from '../groups/resolveGroup';
+import { ResolvedGroup, resolveGroup } from '../groups/resolveGroup';
 import {
   GroupRestoreOptions,
   GroupRestoreResult,
@@ -201,11 +201,7 @@ export class SnapshotService {
       ...Object.values(this.config.groups),
       ...(await this.discover()).groups,
     ];
-    return describeGroups(
-      () => this.docker(),
-      groups,
-      name => this.resolveTarget(name),
-    );
+    return describeGroups(groups, group => this.resolveGroup(group));
   }
 
   async backup(
@@ -219,15 +215,22 @@ export class SnapshotService {
     );
   }
 
+  /** A group's containers, writers and targets as found now. */
+  private resolveGroup(config: GroupConfig): Promise<ResolvedGroup> {
+    return resolveGroup(
+      this.docker(),
+      config,
+      name => this.resolveTarget(name),
+      target =>
+        this.context.driverFor(target).containerNeeds?.(target.settings) ?? [],
+    );
+  }
+
   async backupGroup(
     groupName: string,
     onProgress?: ProgressListener,
   ): Promise<GroupBackupResult> {
-    const group = await resolveGroup(
-      this.docker(),
-      await this.group(groupName),
-      name => this.resolveTarget(name),
-    );
+    const group = await this.resolveGroup(await this.group(groupName));
     return backupGroup(this.context, group, onProgress);
   }
 
@@ -235,11 +238,7 @@ export class SnapshotService {
     groupName: string,
     options: GroupRestoreOptions,
   ): Promise<GroupRestoreResult> {
-    const group = await resolveGroup(
-      this.docker(),
-      await this.group(groupName),
-      name => this.resolveTarget(name),
-    );
+    const group = await this.resolveGroup(await this.group(groupName));
     return restoreGroup(this.context, group, options);
   }
 
@@ -253,8 +252,7 @@ export class SnapshotService {
     for (const name of config.targets)
       targets.push(await this.resolveTarget(name));
     // Docker is asked last and apart: the members are checked even when it cannot be reached.
-    const findContainers = () =>
-      resolveGroup(this.docker(), config, name => this.resolveTarget(name));
+    const findContainers = () => this.resolveGroup(config);
     return dryRunGroupRestore(
       this.context,
       { name: config.name, targets },

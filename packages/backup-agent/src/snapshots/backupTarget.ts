@@ -5,7 +5,6 @@ import {
   SnapshotManifest,
 } from '@safekeep/plugin-backups-common';
 import type { TargetConfig } from '../config/loadConfig';
-import type { EngineBackup } from '../engines/EngineDriver';
 import { EncryptionKeyring } from '../pipeline/encryption/EncryptionKeyring';
 import { storeArtifact } from '../pipeline/storeArtifact';
 import { formatSnapshotId } from '../storage/snapshotId';
@@ -63,19 +62,30 @@ export interface PendingSnapshot {
   discard(): Promise<void>;
 }
 
-async function dumpArtifacts(
+/**
+ * A backup whose engine has begun (driver.backup() returned): for engines with a point in time
+ * (`pointInTime: 'backup'`) the data it will store is fixed now, and `store` streams it.
+ */
+export interface OpenedDump {
+  target: TargetConfig;
+  /** Streams the artifacts into the primary tier; see PendingSnapshot. A failure leaves nothing behind. */
+  store(onProgress?: ProgressListener): Promise<PendingSnapshot>;
+  /** Gives up without storing (closes the engine's backup). */
+  abandon(): Promise<void>;
+}
+
+/** Starts a target's backup: the engine fixes its point in time; nothing is stored yet. */
+export async function openDump(
   context: SnapshotContext,
   target: TargetConfig,
-  storage: SnapshotStorage,
-  ref: SnapshotRef,
-  startedAt: Date,
-  onProgress: ProgressListener,
-): Promise<SnapshotManifest> {
+  startedAt: Date = context.now(),
+): Promise<OpenedDump> {
   const driver = context.driverFor(target);
+  const primary = context.storageFor(target.tiers[0]);
   // Incremental engines (s3) compare with the previous snapshot and store only what changed.
   const engineContext = {
     ...context.engineContext(target),
-    previousSnapshot: await findPreviousSnapshot(context, target, storage),
+    previousSnapshot: await findPreviousSnapshot(context, target, primary),
   };
   const engineVersion = await driver.serverVersion(
     target.settings,
@@ -83,60 +93,94 @@ async function dumpArtifacts(
   );
   // Read before the dump starts: a missing key fails the backup naming the key id.
   const encryption = new EncryptionKeyring(context.config).forTarget(target);
-  let backup: EngineBackup | undefined;
-  try {
-    onProgress({ phase: 'dumping', bytes: 0 });
-    backup = await driver.backup(target.settings, engineContext);
-    const artifacts: SnapshotArtifact[] = [];
-    let storedBefore = 0;
-    for await (const produced of backup.artifacts()) {
-      const offset = storedBefore;
-      const artifact = await storeArtifact({
-        artifact: produced,
-        compression: target.compression,
-        encryption,
-        storage,
-        ref,
-        onProgress: bytes =>
-          onProgress({ phase: 'dumping', bytes: offset + bytes }),
-      });
-      artifacts.push(artifact);
-      storedBefore += artifact.bytes;
-    }
-    if (artifacts.length === 0)
-      throw new Error(`the ${target.engine} engine produced nothing to store`);
-    const details = await backup.details();
-    const dependsOn = backup.dependsOn?.() ?? [];
-    await assertDependenciesStored(storage, target.name, dependsOn);
-    return {
-      manifest_version: MANIFEST_VERSION,
-      tool: { name: AGENT_TOOL_NAME, version: AGENT_VERSION },
-      agent: { name: context.config.agent.name },
-      snapshot_id: ref.id,
-      target: { name: target.name, engine: target.engine },
-      engine_version: engineVersion,
-      started_at: startedAt.toISOString(),
-      finished_at: context.now().toISOString(),
-      artifacts,
-      ...(dependsOn.length > 0 ? { depends_on: dependsOn } : {}),
-      details,
-    };
-  } catch (error) {
-    await storage
-      .deleteSnapshot(ref)
-      .catch(e =>
-        context.log(
-          `could not remove the failed snapshot ${storage.location(ref)}: ${e}`,
-        ),
-      );
-    throw error;
-  } finally {
+  const backup = await driver.backup(target.settings, engineContext);
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
     await backup
-      ?.close()
+      .close()
       .catch(e =>
         context.log(`cleanup after backing up ${target.name} failed: ${e}`),
       );
+  };
+
+  async function storeArtifacts(
+    ref: SnapshotRef,
+    onProgress: ProgressListener,
+  ): Promise<SnapshotManifest> {
+    try {
+      onProgress({ phase: 'dumping', bytes: 0 });
+      const artifacts: SnapshotArtifact[] = [];
+      let storedBefore = 0;
+      for await (const produced of backup.artifacts()) {
+        const offset = storedBefore;
+        const artifact = await storeArtifact({
+          artifact: produced,
+          compression: target.compression,
+          encryption,
+          storage: primary,
+          ref,
+          onProgress: bytes =>
+            onProgress({ phase: 'dumping', bytes: offset + bytes }),
+        });
+        artifacts.push(artifact);
+        storedBefore += artifact.bytes;
+      }
+      if (artifacts.length === 0)
+        throw new Error(
+          `the ${target.engine} engine produced nothing to store`,
+        );
+      const details = await backup.details();
+      const dependsOn = backup.dependsOn?.() ?? [];
+      await assertDependenciesStored(primary, target.name, dependsOn);
+      return {
+        manifest_version: MANIFEST_VERSION,
+        tool: { name: AGENT_TOOL_NAME, version: AGENT_VERSION },
+        agent: { name: context.config.agent.name },
+        snapshot_id: ref.id,
+        target: { name: target.name, engine: target.engine },
+        engine_version: engineVersion,
+        started_at: startedAt.toISOString(),
+        finished_at: context.now().toISOString(),
+        artifacts,
+        ...(dependsOn.length > 0 ? { depends_on: dependsOn } : {}),
+        details,
+      };
+    } catch (error) {
+      await primary
+        .deleteSnapshot(ref)
+        .catch(e =>
+          context.log(
+            `could not remove the failed snapshot ${primary.location(
+              ref,
+            )}: ${e}`,
+          ),
+        );
+      throw error;
+    } finally {
+      await close();
+    }
   }
+
+  return {
+    target,
+    abandon: close,
+    async store(onProgress = () => undefined) {
+      let ref: SnapshotRef;
+      try {
+        ref = {
+          target: target.name,
+          id: await allocateSnapshotId(primary, target.name, startedAt),
+        };
+      } catch (error) {
+        await close();
+        throw error;
+      }
+      const draft = await storeArtifacts(ref, onProgress);
+      return pendingSnapshot(context, target, primary, ref, draft, onProgress);
+    },
+  };
 }
 
 /** Dumps a target into its primary tier; see PendingSnapshot. A failure leaves nothing behind. */
@@ -147,20 +191,18 @@ export async function dumpTarget(
   startedAt: Date = context.now(),
 ): Promise<PendingSnapshot> {
   onProgress({ phase: 'starting', bytes: 0 });
-  const primary = context.storageFor(target.tiers[0]);
-  const ref: SnapshotRef = {
-    target: target.name,
-    id: await allocateSnapshotId(primary, target.name, startedAt),
-  };
-  const draft = await dumpArtifacts(
-    context,
-    target,
-    primary,
-    ref,
-    startedAt,
-    onProgress,
-  );
+  const opened = await openDump(context, target, startedAt);
+  return opened.store(onProgress);
+}
 
+function pendingSnapshot(
+  context: SnapshotContext,
+  target: TargetConfig,
+  primary: SnapshotStorage,
+  ref: SnapshotRef,
+  draft: SnapshotManifest,
+  onProgress: ProgressListener,
+): PendingSnapshot {
   return {
     target,
     ref,

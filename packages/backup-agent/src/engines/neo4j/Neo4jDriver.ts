@@ -81,6 +81,8 @@ export const neo4jDriver: EngineDriver<Neo4jSettings> = {
       );
     return { database: settings.database };
   },
+  // The dump is taken while its own container is stopped, inside backup(); it streams afterwards.
+  pointInTime: 'backup',
   containerNeeds: settings => [
     { container: settings.container, state: 'stopped' },
   ],

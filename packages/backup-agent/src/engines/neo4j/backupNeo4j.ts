@@ -36,6 +36,7 @@ export async function backupNeo4j(
     settings.container,
     template.running,
     context.log,
+    `the Neo4j dump of target ${context.targetName}`,
   );
   let sibling: AgentContainer | undefined;
   try {

@@ -10,6 +10,7 @@ import { parseDatabaseDestination } from '../parseDatabaseDestination';
 import { queryServerVersion } from './postgresCatalog';
 import { withPostgres } from './postgresConnection';
 import { postgresManualSteps } from './postgresManualSteps';
+import { preflightPostgres } from './preflightPostgres';
 import { PostgresSettings, postgresSettingsSchema } from './postgresSettings';
 import { restorePostgres } from './restorePostgres';
 
@@ -76,6 +77,14 @@ export function createPostgresDriver(
         context,
       ),
     containerNeeds: settings => execContainerNeeds(settings.container),
+    // backup() exports a snapshot per database and holds it open for pg_dump --snapshot.
+    pointInTime: 'backup',
+    preflight: (settings, context) =>
+      preflightPostgres(
+        toolRunner(runner, settings.container, context),
+        settings,
+        context,
+      ),
     check: checkPostgres,
     compareDetails: compareRenamedDetails,
     manualRestoreSteps: postgresManualSteps,

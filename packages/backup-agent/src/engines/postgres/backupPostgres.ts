@@ -28,7 +28,7 @@ function quoteLiteral(value: string): string {
 }
 
 /** Which databases to dump, checked against the server so a typo fails with the list. */
-async function databasesToDump(
+export async function databasesToDump(
   settings: PostgresSettings,
   targetName: string,
 ): Promise<{ databases: string[]; serverVersion: string; superuser: boolean }> {
@@ -81,6 +81,11 @@ async function openSnapshot(
   }
 }
 
+async function endSession(client: Client): Promise<void> {
+  await client.query('COMMIT').catch(() => undefined);
+  await client.end().catch(() => undefined);
+}
+
 function copyOutCommands(
   extra: ExtraSql,
   snapshot: string | undefined,
@@ -102,6 +107,24 @@ export async function backupPostgres(
 ): Promise<EngineBackup> {
   const plan = await databasesToDump(settings, context.targetName);
   const tools = await PostgresTools.open(runner, settings, context.stagingDir);
+  // The point in time: one exported snapshot per database, all taken now, each held open by
+  // its session until that database's dump is done (a snapshot is importable only while the
+  // transaction that exported it is open, and only in its own database).
+  const sessions = new Map<string, { client: Client; snapshot?: string }>();
+  try {
+    await Promise.all(
+      plan.databases.map(async database =>
+        sessions.set(
+          database,
+          await openSnapshot(settings, database, context.log),
+        ),
+      ),
+    );
+  } catch (error) {
+    await Promise.all([...sessions.values()].map(s => endSession(s.client)));
+    await tools.close();
+    throw error;
+  }
   const running = new Set<RunningCommand>();
   const counts: Record<string, DatabaseCounts> = {};
   let globals = settings.globals
@@ -141,11 +164,7 @@ export async function backupPostgres(
     }
 
     for (const database of plan.databases) {
-      const { client, snapshot } = await openSnapshot(
-        settings,
-        database,
-        context.log,
-      );
+      const { client, snapshot } = sessions.get(database)!;
       try {
         // Counted in the exported snapshot while pg_dump reads that same snapshot, not before it.
         const counting = countRows(client, context.log);
@@ -189,8 +208,8 @@ export async function backupPostgres(
         }
       } finally {
         for (const command of running) command.kill(true);
-        await client.query('COMMIT').catch(() => undefined);
-        await client.end().catch(() => undefined);
+        sessions.delete(database);
+        await endSession(client);
       }
     }
   }
@@ -204,6 +223,8 @@ export async function backupPostgres(
     }),
     async close() {
       for (const command of running) command.kill(true);
+      await Promise.all([...sessions.values()].map(s => endSession(s.client)));
+      sessions.clear();
       await tools.close();
     },
   };

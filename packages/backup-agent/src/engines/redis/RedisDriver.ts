@@ -10,6 +10,7 @@ import { checkRedis, inspectRedis } from './inspectRedis';
 import { withRedis } from './redisConnection';
 import { serverVersionOf } from './redisInfo';
 import { redisManualSteps } from './redisManualSteps';
+import { preflightRedis } from './preflightRedis';
 import { RedisSettings, redisSettingsSchema } from './redisSettings';
 import { restoreRedis } from './restoreRedis';
 
@@ -94,6 +95,14 @@ export function createRedisDriver(
         context,
       ),
     containerNeeds: settings => execContainerNeeds(settings.container),
+    // backup() returns once BGSAVE forked (or the RDB was fetched); the copy streams afterwards.
+    pointInTime: 'backup',
+    preflight: (settings, context) =>
+      preflightRedis(
+        toolRunner(runners.runner, settings.container, context),
+        settings,
+        context,
+      ),
     check: checkRedis,
     compareDetails: compareRedisDetails,
     manualRestoreSteps: redisManualSteps,

@@ -9,7 +9,9 @@ import { fetchRdb } from './fetchRdb';
 import { connectRedis, describeServer } from './redisConnection';
 import { keyspace, serverVersionOf, totalKeys } from './redisInfo';
 import type { RedisSettings } from './redisSettings';
-import { triggerBgsave } from './triggerBgsave';
+import { StartedSave, startBgsave } from './triggerBgsave';
+import { serverRdbInContainer } from './serverRdbFile';
+import type Redis from 'ioredis';
 import { toolEndpoint } from '../containerSetting';
 
 export const RDB_ARTIFACT = 'dump.rdb';
@@ -40,10 +42,52 @@ async function copyServerRdb(
   await fsp.copyFile(rdbPath, copy);
 }
 
+/** How the RDB reaches the staging folder once the point in time is fixed. */
+type RdbCopy =
+  | { kind: 'file'; description: string; copyTo(staged: string): Promise<void> }
+  | { kind: 'wire'; description: string };
+
+/** The server's own file when the agent can reach it (rdbPath, or its container), else the wire. */
+async function chooseCopy(
+  client: Redis,
+  settings: RedisSettings,
+  context: EngineContext,
+  where: string,
+): Promise<RdbCopy> {
+  if (settings.rdbPath) {
+    const rdbPath = settings.rdbPath;
+    const requestedAt = Date.now();
+    return {
+      kind: 'file',
+      description: `RDB file ${rdbPath} after BGSAVE on ${where}`,
+      copyTo: staged => copyServerRdb(settings, rdbPath, requestedAt, staged),
+    };
+  }
+  if (settings.container) {
+    const found = await serverRdbInContainer(
+      client,
+      context.docker(),
+      settings.container.name,
+    );
+    if ('path' in found)
+      return {
+        kind: 'file',
+        description: `RDB file ${found.path} of container ${found.container} after BGSAVE on ${where}`,
+        copyTo: staged => found.copyTo(staged),
+      };
+    context.log(
+      `${found.unavailable}: fetching the RDB with redis-cli --rdb in container ${settings.container.name} instead`,
+    );
+  }
+  return { kind: 'wire', description: `RDB of ${where} (redis-cli --rdb)` };
+}
+
 /**
- * One artifact, the RDB: either the server's own file after a BGSAVE (rdbPath) or a fresh one
- * fetched with `redis-cli --rdb`. It is staged locally so redis-check-rdb can validate it and
- * count its keys before it is stored.
+ * One artifact, the RDB, staged locally so redis-check-rdb can validate it and count its keys
+ * before it is stored. When the agent can reach the server's own RDB file (rdbPath, or through
+ * the target's container), backup() returns as soon as the server forked for BGSAVE: that is
+ * the point in time, and the file is copied afterwards. Otherwise a fresh RDB is fetched with
+ * `redis-cli --rdb` inside backup() (the server may wait repl-diskless-sync-delay first).
  */
 export async function backupRedis(
   runners: { runner: CommandRunner; localRunner: CommandRunner },
@@ -57,17 +101,19 @@ export async function backupRedis(
   );
   const where = describeServer(settings);
   const client = await connectRedis(settings);
-  let details: Record<string, unknown>;
+  let copy: RdbCopy;
+  let save: StartedSave | undefined;
+  let serverVersion: string;
+  let databases: Record<string, { keys: number }>;
   try {
-    const serverVersion = await serverVersionOf(client);
-    if (settings.rdbPath) {
-      const requestedAt = Date.now();
-      await triggerBgsave(client, {
+    serverVersion = await serverVersionOf(client);
+    copy = await chooseCopy(client, settings, context, where);
+    if (copy.kind === 'file') {
+      save = await startBgsave(client, {
         timeoutMs: settings.saveTimeoutSeconds * 1000,
         where,
         log: context.log,
       });
-      await copyServerRdb(settings, settings.rdbPath, requestedAt, staged);
     } else {
       await fetchRdb(
         runners.runner,
@@ -76,41 +122,47 @@ export async function backupRedis(
         context.stagingDir,
       );
     }
-    // Taken right after the snapshot: exact unless clients write meanwhile (see compareRedisDetails).
-    const databases = await keyspace(client);
-    const facts: RdbFacts | undefined = await checkRdb(
-      runners.localRunner,
-      staged,
-      'the RDB just taken',
-    );
-    if (!facts)
-      context.log(
-        'redis-check-rdb is not installed: the RDB was not validated, and the key count comes from the live server',
-      );
-    details = {
-      serverVersion,
-      keys: facts?.keys ?? totalKeys(databases),
-      keysWithTtl: facts?.expires ?? 0,
-      keysCountedFrom: facts ? 'the RDB file' : 'the live server',
-      databases,
-    };
+    // Taken right at the point in time: exact unless clients write meanwhile (see compareRedisDetails).
+    databases = await keyspace(client);
   } catch (error) {
+    client.disconnect();
     await fsp.rm(staged, { force: true });
     throw error;
-  } finally {
-    client.disconnect();
   }
+  let details: Record<string, unknown> = {};
   return {
     async *artifacts() {
+      if (save && copy.kind === 'file') {
+        await save.finished();
+        await copy.copyTo(staged);
+        await save.assertStillLatest();
+      }
+      const facts: RdbFacts | undefined = await checkRdb(
+        runners.localRunner,
+        staged,
+        'the RDB just taken',
+      );
+      if (!facts)
+        context.log(
+          'redis-check-rdb is not installed: the RDB was not validated, and the key count comes from the live server',
+        );
+      details = {
+        serverVersion,
+        keys: facts?.keys ?? totalKeys(databases),
+        keysWithTtl: facts?.expires ?? 0,
+        keysCountedFrom: facts ? 'the RDB file' : 'the live server',
+        databases,
+      };
       yield {
         name: RDB_ARTIFACT,
-        description: settings.rdbPath
-          ? `RDB file ${settings.rdbPath} after BGSAVE on ${where}`
-          : `RDB of ${where} (redis-cli --rdb)`,
+        description: copy.description,
         stream: fs.createReadStream(staged),
       };
     },
     details: async () => details,
-    close: () => fsp.rm(staged, { force: true }),
+    async close() {
+      client.disconnect();
+      await fsp.rm(staged, { force: true });
+    },
   };
 }

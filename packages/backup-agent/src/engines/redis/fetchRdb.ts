@@ -36,11 +36,16 @@ export async function fetchRdb(
     try {
       await running.completion;
     } catch (error) {
+      // rdbPath is a path on the agent's host: the config refuses it together with container.
+      const alternative = runner.where.startsWith('in container')
+        ? "or set the target's container to the one the server runs in, so the agent copies its RDB file"
+        : 'or set rdbPath to the RDB file the server writes when the agent can read it';
       throw new Error(
         `fetching the RDB over the wire failed (${
           (error as Error).message
-        }); the server must allow SYNC for this user, ` +
-          'or set rdbPath to the RDB file the server writes when the agent can read it',
+        }); the server must allow SYNC for this user and redis-cli must run ${
+          runner.where
+        }, ${alternative}`,
       );
     }
     await output.moveTo(file);

@@ -27,15 +27,24 @@ function moved(before: SaveState, now: SaveState): boolean {
     : now.lastSave > before.lastSave;
 }
 
+/** A BGSAVE the server has forked for: its data is fixed; the file is still being written. */
+export interface StartedSave {
+  /** Waits until the file is written (and fails when the save failed). */
+  finished(): Promise<void>;
+  /** Fails when a later save has replaced the file since ours (its copy would not be our point in time). */
+  assertStillLatest(): Promise<void>;
+}
+
 /**
- * Makes the server write a fresh RDB and waits for it: records LASTSAVE (and rdb_saves), sends
- * BGSAVE, and waits until the counter moves. A save already running was started before we
- * asked, so it is awaited and a new one started after it.
+ * Makes the server fork a fresh RDB save: records LASTSAVE (and rdb_saves), sends BGSAVE and
+ * returns once the server answered, which it does after the fork, so the data the file will
+ * hold is fixed then. A save already running was started before we asked, so it is awaited
+ * and a new one started after it.
  */
-export async function triggerBgsave(
+export async function startBgsave(
   client: Redis,
   options: { timeoutMs: number; where: string; log: (m: string) => void },
-): Promise<void> {
+): Promise<StartedSave> {
   const deadline = Date.now() + options.timeoutMs;
   const remaining = () => Math.max(0, deadline - Date.now());
   const timeoutMessage = () =>
@@ -67,16 +76,37 @@ export async function triggerBgsave(
     before = await saveState(client);
     await client.bgsave();
   }
-  const after = await waitFor(
-    async () => {
-      const now = await saveState(client);
-      return !now.inProgress && moved(before, now) ? now : undefined;
+  let ours: SaveState | undefined;
+  return {
+    async finished() {
+      ours = await waitFor(
+        async () => {
+          const now = await saveState(client);
+          return !now.inProgress && moved(before, now) ? now : undefined;
+        },
+        { timeoutMs: remaining(), intervalMs: 50, timeoutMessage },
+      );
+      if (ours.lastStatus !== 'ok') {
+        throw new Error(
+          `BGSAVE on ${options.where} failed (rdb_last_bgsave_status:${ours.lastStatus}); the server's log says why (disk full, permissions on its dir?)`,
+        );
+      }
     },
-    { timeoutMs: remaining(), intervalMs: 200, timeoutMessage },
-  );
-  if (after.lastStatus !== 'ok') {
-    throw new Error(
-      `BGSAVE on ${options.where} failed (rdb_last_bgsave_status:${after.lastStatus}); the server's log says why (disk full, permissions on its dir?)`,
-    );
-  }
+    async assertStillLatest() {
+      const now = await saveState(client);
+      if (ours && (now.inProgress || moved(ours, now)))
+        throw new Error(
+          `another save on ${options.where} replaced the RDB file while it was copied, so the copy may be newer than this backup's point in time; run the backup again (or space the server's save rules apart)`,
+        );
+    },
+  };
+}
+
+/** Makes the server write a fresh RDB and waits until it is written; see startBgsave. */
+export async function triggerBgsave(
+  client: Redis,
+  options: { timeoutMs: number; where: string; log: (m: string) => void },
+): Promise<void> {
+  const save = await startBgsave(client, options);
+  await save.finished();
 }

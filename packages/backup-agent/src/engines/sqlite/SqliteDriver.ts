@@ -64,6 +64,20 @@ export const sqliteDriver: EngineDriver<SqliteSettings> = {
     }
   },
 
+  // The backup API's copy is the point in time; it streams from staging afterwards.
+  pointInTime: 'backup',
+
+  async preflight(settings, context) {
+    const stat = await fsp.stat(settings.path).catch(() => undefined);
+    return stat
+      ? { problems: [], stagingBytes: stat.size }
+      : {
+          problems: [
+            `SQLite database ${settings.path} does not exist; check targets.${context.targetName}.path in the agent config`,
+          ],
+        };
+  },
+
   async backup(settings, context): Promise<EngineBackup> {
     if (!(await pathExists(settings.path))) {
       throw new Error(

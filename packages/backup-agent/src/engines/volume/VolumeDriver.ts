@@ -52,6 +52,28 @@ export const volumeDriver: EngineDriver<VolumeSettings> = {
   },
   serverVersion: async () => null,
 
+  async preflight(settings, context) {
+    const runtime = context.docker();
+    const problems: string[] = [];
+    if (!(await runtime.volumeExists(settings.volume)))
+      problems.push(
+        `Docker volume ${settings.volume} does not exist on ${runtime.endpoint}; check targets.${context.targetName}.volume (docker volume ls)`,
+      );
+    const image = runtime.settings.helperImage;
+    const present = await runtime.docker
+      .getImage(image)
+      .inspect()
+      .then(
+        () => true,
+        () => false,
+      );
+    if (!present)
+      problems.push(
+        `the helper image ${image} is not on the Docker Engine; docker pull ${image}, or set docker.helperImage to an image with sh and tar that is`,
+      );
+    return { problems };
+  },
+
   async backup(settings, context): Promise<EngineBackup> {
     const runtime = context.docker();
     if (!(await runtime.volumeExists(settings.volume))) {

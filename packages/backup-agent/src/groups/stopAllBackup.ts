@@ -1,0 +1,112 @@
+import { startContainers, stopContainers } from '../docker/containerLifecycle';
+import { dumpTarget } from '../snapshots/backupTarget';
+import type {
+  ProgressListener,
+  SnapshotContext,
+} from '../snapshots/SnapshotContext';
+import type { GroupMemberOutcome } from './groupOutcome';
+import { withMemberContainers } from './memberContainers';
+import type { ResolvedGroup } from './resolveGroup';
+import { restartGuard } from './restartGuard';
+import type { CutResult } from './takeCut';
+
+/**
+ * A group backup in `stop-all` mode, as the seeds' scripts did it: every running container
+ * of the group is stopped (docker stop, never pause), each member is dumped in order while
+ * nothing runs (a member whose tools run in a container gets it started for its step), and
+ * everything is started again in parallel, also when a step failed. The first failing member
+ * ends the dumping, so the downtime stays short.
+ */
+export async function stopAllBackup(
+  context: SnapshotContext,
+  group: ResolvedGroup,
+  members: GroupMemberOutcome[],
+  startedAt: Date,
+  running: string[],
+  onProgress: ProgressListener,
+): Promise<CutResult> {
+  const docker = context.docker().docker;
+  const result: CutResult = { pending: [], problems: [], stopped: running };
+  onProgress({ phase: `stopping ${running.length} container(s)`, bytes: 0 });
+  const release = restartGuard.hold(
+    docker,
+    running,
+    `the backup of group "${group.name}"`,
+  );
+  try {
+    const stop = await stopContainers(
+      docker,
+      running,
+      group.stopTimeoutSeconds,
+    );
+    result.firstStop = stop.startedAt;
+    if (stop.failures.length > 0) {
+      throw new Error(
+        `could not stop ${stop.failures
+          .map(f => `${f.container} (${f.error})`)
+          .join(', ')}; nothing was backed up`,
+      );
+    }
+    context.log(
+      `group ${group.name}: stopped ${
+        running.join(', ') || 'nothing (no container was running)'
+      }`,
+    );
+    const stopped = new Set(group.containers);
+    for (const [index, target] of group.targets.entries()) {
+      const member = members[index];
+      const began = Date.now();
+      try {
+        const snapshot = await withMemberContainers(
+          context,
+          target,
+          stopped,
+          group,
+          readyMs => (member.phases.readyMs = readyMs),
+          () =>
+            dumpTarget(
+              context,
+              target,
+              progress =>
+                onProgress({
+                  ...progress,
+                  phase: `${target.name}: ${progress.phase}`,
+                }),
+              startedAt,
+            ),
+        );
+        result.pending.push(snapshot);
+        member.state = 'stored';
+        member.snapshotId = snapshot.ref.id;
+        member.pointInTime = 'dumped while every container was stopped';
+      } catch (error) {
+        member.state = 'failed';
+        member.error = (error as Error).message;
+        result.problems.push(`target ${target.name} failed: ${member.error}`);
+        break;
+      } finally {
+        member.phases.dumpMs = Date.now() - began;
+      }
+    }
+    if (result.problems.length === 0) result.cutAt = Date.now();
+  } catch (error) {
+    result.problems.push((error as Error).message);
+  } finally {
+    onProgress({ phase: `starting ${running.length} container(s)`, bytes: 0 });
+    const start = await startContainers(docker, running);
+    result.lastStart = start.finishedAt;
+    if (start.failures.length > 0) {
+      result.problems.push(
+        `could not start again: ${start.failures
+          .map(f => `${f.container} (${f.error})`)
+          .join(', ')}; start them by hand`,
+      );
+    } else {
+      release();
+    }
+    context.log(
+      `group ${group.name}: started ${running.join(', ') || 'nothing'} again`,
+    );
+  }
+  return result;
+}
