@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import knexFactory, { Knex } from 'knex';
-import { migrateBackupsDatabase } from '../../plugins/backups-backend/src/runs/DatabaseBackupsStore';
+import { migrateBackupsDatabase } from '../../plugins/backups-backend/src/database/migrateBackupsDatabase';
 import {
   BenchCatalog,
   benchEntities,

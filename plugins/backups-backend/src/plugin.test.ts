@@ -12,7 +12,7 @@ import type {
   EntityBackupSummary,
   RunsPage,
 } from '@safekeep/plugin-backups-common';
-import { migrateBackupsDatabase } from './runs/DatabaseBackupsStore';
+import { migrateBackupsDatabase } from './database/migrateBackupsDatabase';
 import { AGENT_TOKEN, RealAgent, startRealAgent } from './testing/realAgent';
 import {
   startBackupsTestBackend,

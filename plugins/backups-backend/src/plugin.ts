@@ -6,29 +6,12 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { backupsPermissions } from '@safekeep/plugin-backups-common';
 import { AgentRegistry } from './agent/AgentRegistry';
-import { RunAggregates } from './aggregates/RunAggregates';
+import { BackupsDatabase } from './BackupsDatabase';
 import { readBackupsConfig } from './config/readBackupsConfig';
-import { DatabaseBackupsStore } from './runs/DatabaseBackupsStore';
-import { DatabaseIncidentsStore } from './incidents/DatabaseIncidentsStore';
-import { DatabasePrunesStore } from './retention/DatabasePrunesStore';
-import { GroupRunsStore } from './groups/GroupRunsStore';
-import { RunExecutor } from './runs/RunExecutor';
-import { BackupMetrics } from './metrics/BackupMetrics';
-import { ConsistencyGroups } from './groups/ConsistencyGroups';
-import { consistencyGroupOf } from './groups/consistencyGroup';
-import { GroupBackupStarter } from './groups/GroupBackupStarter';
-import { TeamOverviewService } from './overview/TeamOverviewService';
 import { CatalogPolicyReader } from './policies/CatalogPolicyReader';
+import { registerBackups } from './registerBackups';
 import { registerRestores } from './restores/registerRestores';
-import { IncidentMonitor } from './incidents/IncidentMonitor';
-import { IncidentNotifier } from './incidents/IncidentNotifier';
-import { RetentionPruner } from './retention/RetentionPruner';
-import { registerBackupTasks } from './scheduling/registerBackupTasks';
-import { ScheduleDispatcher } from './scheduling/ScheduleDispatcher';
-import { SizesService } from './sizes/SizesService';
-import { TargetsService } from './targets/TargetsService';
-import { EntityBackupsService } from './entities/EntityBackupsService';
-import { createRouter } from './router';
+import { createApiServices, createRouter } from './router';
 
 /**
  * Safekeep's backend plugin: reads backup policies from catalog annotations, queues
@@ -62,7 +45,7 @@ export const backupsPlugin = createBackendPlugin({
             'No agents in app-config backups.agents: no backups can run until one is added',
           );
         }
-        const store = await DatabaseBackupsStore.create({
+        const db = await BackupsDatabase.create({
           database: deps.database,
           secrets: agents.secrets(),
         });
@@ -70,106 +53,18 @@ export const backupsPlugin = createBackendPlugin({
           agentNames: agents.names(),
           defaultTimeZone: config.defaultTimeZone,
         });
-        const restores = await registerRestores({
+        await registerBackups({ ...deps, config, db, agents, policies });
+        await registerRestores({
           ...deps,
           config,
           agents,
           policies,
+          store: db.restores,
         });
 
-        const pruner = new RetentionPruner({
-          prunes: new DatabasePrunesStore(
-            await deps.database.getClient(),
-            agents.secrets(),
-          ),
-          runs: store,
-          agents,
-          policyOf: async entityRef =>
-            (await policies.readOneAsPlugin(entityRef))?.result,
-          logger: deps.logger,
-        });
-        const knex = await deps.database.getClient();
-        const aggregates = new RunAggregates(knex);
-        const backupMetrics = new BackupMetrics();
-        const groupRuns = new GroupRunsStore(knex);
-        const incidentMonitor = new IncidentMonitor({
-          policies,
-          aggregates,
-          incidents: new DatabaseIncidentsStore(knex),
-          notifier: new IncidentNotifier({
-            notifications: deps.notifications,
-            auditor: deps.auditor,
-            logger: deps.logger,
-          }),
-          logger: deps.logger,
-          dispatchIntervalMs: config.dispatchIntervalSeconds * 1000,
-          observeFacts: facts => backupMetrics.observeFacts(facts),
-        });
-        await registerBackupTasks({
-          scheduler: deps.scheduler,
-          dispatcher: new ScheduleDispatcher({
-            policies,
-            store,
-            logger: deps.logger,
-          }),
-          executor: new RunExecutor({
-            store,
-            agents,
-            logger: deps.logger,
-            groupStarter: new GroupBackupStarter({
-              runs: store,
-              groupRuns,
-              agents,
-              groupNameOf: async systemRef => {
-                const system = await policies.readOneAsPlugin(systemRef);
-                return system ? consistencyGroupOf(system.entity) : undefined;
-              },
-              logger: deps.logger,
-            }),
-            onFinished: [
-              run => pruner.planAfterSuccess(run).then(() => undefined),
-              run => backupMetrics.recordFinished(run),
-            ],
-          }),
-          pruner,
-          followUps: [incidentMonitor],
-          dispatchIntervalSeconds: config.dispatchIntervalSeconds,
-        });
-
-        const groups = new ConsistencyGroups({
-          policies,
-          aggregates,
-          groupRuns,
-          permissions: deps.permissions,
-          dispatchIntervalMs: config.dispatchIntervalSeconds * 1000,
-        });
-        const service = new EntityBackupsService({
-          store,
-          policies,
-          groups,
-          dispatchIntervalMs: config.dispatchIntervalSeconds * 1000,
-          restoreFacts: restores.store,
-        });
-        const overview = new TeamOverviewService({
-          policies,
-          aggregates,
-          permissions: deps.permissions,
-          dispatchIntervalMs: config.dispatchIntervalSeconds * 1000,
-          restoreFacts: restores.store,
-        });
-        const sizes = new SizesService({ policies, aggregates });
-        const targets = new TargetsService({
-          policies,
-          aggregates,
-          permissions: deps.permissions,
-          dispatchIntervalMs: config.dispatchIntervalSeconds * 1000,
-        });
         deps.httpRouter.use(
           await createRouter({
-            service,
-            overview,
-            sizes,
-            targets,
+            ...createApiServices({ ...deps, config, db, policies }),
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
             auditor: deps.auditor,

@@ -5,14 +5,60 @@ import type {
 } from '@backstage/backend-plugin-api';
 import express from 'express';
 import { createEntitiesRouter } from './entities/entitiesRouter';
-import type { EntityBackupsService } from './entities/EntityBackupsService';
+import type { BackupsDatabase } from './BackupsDatabase';
+import type { BackupsConfig } from './config/readBackupsConfig';
+import { EntityBackupsService } from './entities/EntityBackupsService';
+import { ConsistencyGroups } from './groups/ConsistencyGroups';
 import { createOverviewRouter } from './overview/overviewRouter';
-import type { TeamOverviewService } from './overview/TeamOverviewService';
+import { TeamOverviewService } from './overview/TeamOverviewService';
+import type { CatalogPolicyReader } from './policies/CatalogPolicyReader';
 import { entityAuthorizer } from './permissions/authorizeEntity';
 import { createSizesRouter } from './sizes/sizesRouter';
-import type { SizesService } from './sizes/SizesService';
+import { SizesService } from './sizes/SizesService';
 import { createTargetsRouter } from './targets/targetsRouter';
-import type { TargetsService } from './targets/TargetsService';
+import { TargetsService } from './targets/TargetsService';
+
+/** The services behind the routes, on the plugin's database and the catalog's policies. */
+export function createApiServices(deps: {
+  config: BackupsConfig;
+  db: BackupsDatabase;
+  policies: CatalogPolicyReader;
+  permissions: PermissionsService;
+}): Pick<RouterOptions, 'service' | 'overview' | 'sizes' | 'targets'> {
+  const { db, policies, permissions } = deps;
+  const { aggregates } = db;
+  const dispatchIntervalMs = deps.config.dispatchIntervalSeconds * 1000;
+  const groups = new ConsistencyGroups({
+    policies,
+    aggregates,
+    groupRuns: db.groupRuns,
+    permissions,
+    dispatchIntervalMs,
+  });
+  return {
+    service: new EntityBackupsService({
+      store: db.runs,
+      policies,
+      groups,
+      dispatchIntervalMs,
+      restoreFacts: db.restores,
+    }),
+    overview: new TeamOverviewService({
+      policies,
+      aggregates,
+      permissions,
+      dispatchIntervalMs,
+      restoreFacts: db.restores,
+    }),
+    sizes: new SizesService({ policies, aggregates }),
+    targets: new TargetsService({
+      policies,
+      aggregates,
+      permissions,
+      dispatchIntervalMs,
+    }),
+  };
+}
 
 export interface RouterOptions {
   service: EntityBackupsService;

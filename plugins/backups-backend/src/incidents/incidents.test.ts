@@ -6,7 +6,7 @@ import {
   NotificationSendOptions,
   notificationService,
 } from '@backstage/plugin-notifications-node';
-import { migrateBackupsDatabase } from '../runs/DatabaseBackupsStore';
+import { migrateBackupsDatabase } from '../database/migrateBackupsDatabase';
 import { AGENT_TOKEN, RealAgent, startRealAgent } from '../testing/realAgent';
 import { startBackupsTestBackend } from '../testing/testBackend';
 

@@ -8,7 +8,7 @@ import type {
   TeamOverview,
 } from '@safekeep/plugin-backups-common';
 import type { Knex } from 'knex';
-import { migrateBackupsDatabase } from '../runs/DatabaseBackupsStore';
+import { migrateBackupsDatabase } from '../database/migrateBackupsDatabase';
 import { createTestDatabases } from '../testing/testDatabases';
 import { startBackupsTestBackend } from '../testing/testBackend';
 

@@ -1,6 +1,6 @@
 import type { RestorePreview } from '@safekeep/plugin-backups-common';
 import type { Knex } from 'knex';
-import { migrateBackupsDatabase } from '../runs/DatabaseBackupsStore';
+import { migrateBackupsDatabase } from '../database/migrateBackupsDatabase';
 import { createTestDatabases } from '../testing/testDatabases';
 import { DatabaseRestoresStore } from './DatabaseRestoresStore';
 import type { NewRestoreRequest } from './RestoresStore';

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { DatabaseService } from '@backstage/backend-plugin-api';
 import { previousScheduledTime } from '@safekeep/plugin-backups-common';
 import type { Knex } from 'knex';
-import { migrateBackupsDatabase } from '../runs/DatabaseBackupsStore';
 import { redactSecrets } from '../redaction/redactSecrets';
 import {
   DRILL_SCHEDULES_TABLE,
@@ -58,17 +56,6 @@ function checkPassed(text: string | null): boolean {
 
 /** RestoresStore on the plugin's database (PostgreSQL, SQLite or MySQL through knex). */
 export class DatabaseRestoresStore implements RestoresStore {
-  static async create(options: {
-    database: DatabaseService;
-    secrets?: string[];
-  }): Promise<DatabaseRestoresStore> {
-    const client = await options.database.getClient();
-    if (!options.database.migrations?.skip) {
-      await migrateBackupsDatabase(client);
-    }
-    return new DatabaseRestoresStore(client, options.secrets ?? []);
-  }
-
   constructor(
     private readonly db: Knex,
     private readonly secrets: string[] = [],

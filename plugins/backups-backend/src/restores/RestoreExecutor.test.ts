@@ -1,7 +1,7 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import type { RestorePreview } from '@safekeep/plugin-backups-common';
 import { AgentClient } from '../agent/AgentClient';
-import { migrateBackupsDatabase } from '../runs/DatabaseBackupsStore';
+import { migrateBackupsDatabase } from '../database/migrateBackupsDatabase';
 import {
   sendJson,
   StandInAgent,

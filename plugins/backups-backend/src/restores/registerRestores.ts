@@ -1,7 +1,6 @@
 import type {
   AuditorService,
   AuthService,
-  DatabaseService,
   HttpAuthService,
   HttpRouterService,
   LoggerService,
@@ -21,19 +20,18 @@ import { registerRestoreTasks } from './registerRestoreTasks';
 import { createRestoresRouter } from './restoresRouter';
 import { ownerRefOf } from '../policies/ownerRef';
 import { RestoreRequestService } from './RestoreRequestService';
-import { DatabaseRestoresStore } from './DatabaseRestoresStore';
 import type { RestoresStore } from './RestoresStore';
 
 /**
- * Wires restores into the plugin: the store, the request service and its routes, the
- * restore runner and the drill dispatcher. Returns the store for the summary and overview
- * (`lastVerifiedRestoreAt`, `drillStatusCounts`).
+ * Wires restores into the plugin: the request service and its routes, the restore runner
+ * and the drill dispatcher.
  */
 export async function registerRestores(deps: {
   config: BackupsConfig;
   agents: AgentRegistry;
   policies: Pick<CatalogPolicyReader, 'readConfigured'>;
-  database: DatabaseService;
+  /** The plugin database's restore store (BackupsDatabase.restores). */
+  store: RestoresStore;
   scheduler: SchedulerService;
   httpRouter: HttpRouterService;
   httpAuth: HttpAuthService;
@@ -43,13 +41,10 @@ export async function registerRestores(deps: {
   logger: LoggerService;
   catalog: CatalogService;
   notifications?: NotificationService;
-}): Promise<{ store: RestoresStore }> {
+}): Promise<void> {
   const { config, agents, logger, catalog, auth } = deps;
   const settings = config.restores ?? restoresConfigSchema.parse(undefined);
-  const store = await DatabaseRestoresStore.create({
-    database: deps.database,
-    secrets: agents.secrets(),
-  });
+  const { store } = deps;
   const notifier = new RestoreNotifier({
     notifications: deps.notifications,
     logger,
@@ -101,5 +96,4 @@ export async function registerRestores(deps: {
       auditor: deps.auditor,
     }),
   );
-  return { store };
 }

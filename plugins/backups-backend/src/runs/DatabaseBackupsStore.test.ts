@@ -1,10 +1,8 @@
 import { TestDatabaseId } from '@backstage/backend-test-utils';
 import knexFactory, { Knex } from 'knex';
 import { createTestDatabases } from '../testing/testDatabases';
-import {
-  DatabaseBackupsStore,
-  migrateBackupsDatabase,
-} from './DatabaseBackupsStore';
+import { DatabaseBackupsStore } from './DatabaseBackupsStore';
+import { migrateBackupsDatabase } from '../database/migrateBackupsDatabase';
 
 const { databases } = createTestDatabases();
 

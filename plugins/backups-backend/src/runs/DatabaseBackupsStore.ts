@@ -1,9 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  DatabaseService,
-  isDatabaseConflictError,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { isDatabaseConflictError } from '@backstage/backend-plugin-api';
 import type { Knex } from 'knex';
 import { redactSecrets } from '../redaction/redactSecrets';
 import { RECENT_DURATIONS } from './BackupsStore';
@@ -25,11 +21,6 @@ import {
   toDate,
 } from './runRows';
 
-const migrationsDir = resolvePackagePath(
-  '@safekeep/plugin-backups-backend',
-  'migrations',
-);
-
 const ACTIVE: string[] = ['queued', 'running'];
 const FINISHED: string[] = [
   'succeeded',
@@ -38,25 +29,8 @@ const FINISHED: string[] = [
   'interrupted',
 ];
 
-/** Applies the plugin's migrations (knex migrate, files in ../migrations). */
-export async function migrateBackupsDatabase(knex: Knex): Promise<void> {
-  await knex.migrate.latest({ directory: migrationsDir });
-}
-
 /** BackupsStore on the plugin's database (PostgreSQL, SQLite or MySQL through knex). */
 export class DatabaseBackupsStore implements BackupsStore {
-  static async create(options: {
-    database: DatabaseService;
-    /** Secrets to strip from every stored error and phase text (agent tokens). */
-    secrets?: string[];
-  }): Promise<DatabaseBackupsStore> {
-    const client = await options.database.getClient();
-    if (!options.database.migrations?.skip) {
-      await migrateBackupsDatabase(client);
-    }
-    return new DatabaseBackupsStore(client, options.secrets ?? []);
-  }
-
   constructor(
     private readonly db: Knex,
     private readonly secrets: string[] = [],

@@ -1,9 +1,7 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { AgentRegistry } from '../agent/AgentRegistry';
-import {
-  DatabaseBackupsStore,
-  migrateBackupsDatabase,
-} from './DatabaseBackupsStore';
+import { DatabaseBackupsStore } from './DatabaseBackupsStore';
+import { migrateBackupsDatabase } from '../database/migrateBackupsDatabase';
 import {
   closedPortUrl,
   sendJson,

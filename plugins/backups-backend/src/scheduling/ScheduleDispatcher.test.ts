@@ -1,9 +1,7 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { parseSchedule, BackupSchedule } from '@safekeep/plugin-backups-common';
-import {
-  DatabaseBackupsStore,
-  migrateBackupsDatabase,
-} from '../runs/DatabaseBackupsStore';
+import { DatabaseBackupsStore } from '../runs/DatabaseBackupsStore';
+import { migrateBackupsDatabase } from '../database/migrateBackupsDatabase';
 import type { ConfiguredPolicy } from '../policies/CatalogPolicyReader';
 import { ScheduleDispatcher } from './ScheduleDispatcher';
 
