@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { compressionSchema } from '@safekeep/plugin-backups-common';
 import type { ConfigContext } from './ConfigContext';
 import { field } from './describeField';
+import { NAME_PATTERN } from './namePattern';
 import { localPath } from './localPath';
 import { secretRefSchema } from './secretRef';
 import {
@@ -12,8 +13,7 @@ import {
 } from './encryptionSettings';
 import { dockerSettingsSchema } from '../docker/dockerSettings';
 import { groupSettingsSchema } from '../groups/groupSettings';
-
-const NAME_PATTERN = /^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$/i;
+import { destinationSettingsSchema } from '../destinations/destinationSettings';
 
 export function nameSchema(what: string) {
   return z
@@ -183,6 +183,7 @@ export function configFileSchema(context: ConfigContext) {
                   .optional(),
                 compression: compression.optional(),
                 encryption: targetEncryptionSchema(context).optional(),
+                destinations: destinationSettingsSchema(context),
               },
               field('the target settings', 'an object'),
             )

@@ -10,6 +10,7 @@ import { formatIssues } from './formatIssues';
 import type { EncryptionSettings } from './encryptionSettings';
 import type { DockerSettings } from '../docker/dockerSettings';
 import type { GroupConfig } from '../groups/groupSettings';
+import type { DestinationSettings } from '../destinations/destinationSettings';
 
 /** A target ready to use: common fields plus settings validated by its engine driver. */
 export interface TargetConfig {
@@ -21,6 +22,8 @@ export interface TargetConfig {
   /** The target's own encryption (false: none); undefined: `defaults.encryption` applies. */
   encryption?: EncryptionSettings | false;
   settings: unknown;
+  /** Where a request may restore besides the target itself, by name (none for label targets). */
+  destinations: DestinationSettings;
   /** `label`: discovered from a container's safekeep.io/* labels at run time. */
   source: 'config' | 'label';
   /** For a label target: the container it was found on. */
@@ -43,7 +46,13 @@ export interface AgentConfig {
 /** The config as YAML would give it; `startAgentServer` accepts it directly. */
 export type AgentConfigInput = Record<string, unknown>;
 
-const COMMON_TARGET_FIELDS = ['engine', 'tiers', 'compression', 'encryption'];
+const COMMON_TARGET_FIELDS = [
+  'engine',
+  'tiers',
+  'compression',
+  'encryption',
+  'destinations',
+];
 
 /** Validates a config object. Relative paths are resolved against `baseDir`. */
 export function parseConfig(
@@ -105,6 +114,7 @@ export function parseConfig(
       compression: raw.compression ?? file.defaults.compression,
       encryption: raw.encryption,
       settings: settings.data,
+      destinations: raw.destinations,
       source: 'config',
     };
   }

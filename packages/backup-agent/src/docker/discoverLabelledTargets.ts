@@ -124,6 +124,7 @@ function targetFrom(
       tiers,
       compression: compression as Compression,
       settings: settings.data,
+      destinations: {},
       source: 'label',
       container,
     },

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler } from 'express';
 import { ZodError } from 'zod';
 import { formatIssues } from '../config/formatIssues';
 import { JobConflictError } from '../jobs/JobRegistry';
+import { DestinationNotAllowedError } from '../destinations/DestinationNotAllowedError';
 import {
   DropRefusedError,
   NotFoundError,
@@ -17,6 +18,8 @@ export function errorHandler(
       res.status(400).json({ error: formatIssues(error.issues).join('; ') });
     } else if (error instanceof NotFoundError) {
       res.status(404).json({ error: error.message });
+    } else if (error instanceof DestinationNotAllowedError) {
+      res.status(403).json({ error: error.message });
     } else if (error instanceof DropRefusedError) {
       res.status(409).json({ error: error.message });
     } else if (error instanceof NotSupportedError) {
@@ -35,11 +38,9 @@ export function errorHandler(
           error instanceof Error ? error.stack ?? error.message : String(error)
         }`,
       );
-      res
-        .status(500)
-        .json({
-          error: error instanceof Error ? error.message : 'internal error',
-        });
+      res.status(500).json({
+        error: error instanceof Error ? error.message : 'internal error',
+      });
     }
   };
 }

@@ -133,8 +133,20 @@ describe('agent HTTP API', () => {
   it('lists targets', async () => {
     const { body } = await api().get('/v1/targets').set(auth).expect(200);
     expect(body.targets).toEqual([
-      { name: 'app', engine: 'sqlite', tiers: ['local'], source: 'config' },
-      { name: 'slow', engine: 'gated', tiers: ['local'], source: 'config' },
+      {
+        name: 'app',
+        engine: 'sqlite',
+        tiers: ['local'],
+        source: 'config',
+        destinations: [],
+      },
+      {
+        name: 'slow',
+        engine: 'gated',
+        tiers: ['local'],
+        source: 'config',
+        destinations: [],
+      },
     ]);
   });
 

@@ -17,6 +17,12 @@ import { NotFoundError } from '../snapshots/errors';
 import type { SnapshotService } from '../snapshots/SnapshotService';
 import { AGENT_VERSION } from '../version';
 import { bearerAuth } from './bearerAuth';
+import {
+  declaredDestinations,
+  resolveDestination,
+} from '../destinations/resolveDestination';
+import { declaredRestoreChoices } from './declaredRestoreChoices';
+import { discreetPreview } from './discreetPreview';
 import { errorHandler } from './HttpError';
 import {
   dropDestinationSchema,
@@ -70,6 +76,7 @@ export function createAgentApp(options: {
         engine: t.engine,
         tiers: t.tiers,
         source: t.source,
+        destinations: declaredDestinations(t),
       }));
       res.json({ targets });
     }),
@@ -89,14 +96,12 @@ export function createAgentApp(options: {
       if (body.group) {
         const group = await service.group(body.group);
         const work = groupBackupWork(service, group.name);
-        res
-          .status(202)
-          .json(
-            jobs.start('backup', `group:${group.name}`, work, {
-              alsoLocks: group.targets,
-              group: group.name,
-            }),
-          );
+        res.status(202).json(
+          jobs.start('backup', `group:${group.name}`, work, {
+            alsoLocks: group.targets,
+            group: group.name,
+          }),
+        );
         return;
       }
       const target = await service.resolveTarget(body.target!);
@@ -196,16 +201,21 @@ export function createAgentApp(options: {
         return;
       }
       const body = restoreSchema.parse(req.body);
+      // Refused before anything is read, connected to or probed.
+      const destination = await declaredRestoreChoices(service, body);
       if (body.dryRun) {
         // Read-only, so no job lock: answers while a backup of the target runs too.
         const checks = {
           tier: body.tier,
           force: body.force,
-          destination: body.destination,
+          destination,
           from: body.from,
         };
         res.json(
-          await service.dryRunRestore(body.target, body.snapshotId, checks),
+          discreetPreview(
+            await service.dryRunRestore(body.target, body.snapshotId, checks),
+            options.log,
+          ),
         );
         return;
       }
@@ -218,7 +228,7 @@ export function createAgentApp(options: {
       const work = restoreWork(service, body.target, body.snapshotId, {
         tier: body.tier,
         force: body.force,
-        destination: body.destination,
+        destination,
         from: body.from,
       });
       res.status(202).json(jobs.start('restore', body.target, work));
@@ -235,7 +245,13 @@ export function createAgentApp(options: {
         .list()
         .find(j => j.state === 'running' && j.target === target.name);
       if (running) throw new JobConflictError(running);
-      res.json(await service.dropDestination(target.name, body.destination));
+      res.json({
+        ...(await service.dropDestination(
+          target.name,
+          resolveDestination(target, body.destination),
+        )),
+        destination: body.destination,
+      });
     }),
   );
 

@@ -51,14 +51,36 @@ describe('dropping a restore destination over HTTP', () => {
     fs.mkdirSync(path.join(dir, 'files/sub'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'files/sub/a.txt'), 'alpha');
     server = await start(dir, {
-      app: { engine: 'sqlite', path: './data/app.db' },
-      files: { engine: 'directory', path: './files' },
-      bus: { engine: 'nats', servers: 'nats://127.0.0.1:4222' },
+      app: {
+        engine: 'sqlite',
+        path: './data/app.db',
+        // Declared by a careless operator too: the driver still refuses the target's own data.
+        destinations: {
+          'app-drill': './scratch/app-drill.db',
+          own: './data/app.db',
+          holding: './data',
+          link: './link.db',
+        },
+      },
+      files: {
+        engine: 'directory',
+        path: './files',
+        destinations: {
+          'files-drill': './scratch/files-drill',
+          inside: './files/sub',
+        },
+      },
+      bus: {
+        engine: 'nats',
+        servers: 'nats://127.0.0.1:4222',
+        destinations: { other: 'nats://127.0.0.1:4223' },
+      },
       uploads: {
         engine: 's3',
         endpoint: 'http://127.0.0.1:4569',
         forcePathStyle: true,
         bucket: 'uploads',
+        destinations: { 'uploads-drill': 'uploads-drill' },
       },
     });
   });
@@ -74,17 +96,17 @@ describe('dropping a restore destination over HTTP', () => {
     fs.writeFileSync(path.join(dir, 'scratch/app-drill.db-wal'), '');
     const { body } = await drop({
       target: 'app',
-      destination: './scratch/app-drill.db',
+      destination: 'app-drill',
     }).expect(200);
     expect(body).toEqual({
       target: 'app',
-      destination: './scratch/app-drill.db',
+      destination: 'app-drill',
       message: `removed file ${path.join(dir, 'scratch/app-drill.db')}`,
     });
     expect(fs.readdirSync(path.join(dir, 'scratch'))).toEqual([]);
     const again = await drop({
       target: 'app',
-      destination: './scratch/app-drill.db',
+      destination: 'app-drill',
     }).expect(200);
     expect(again.body.message).toContain('does not exist; nothing to remove');
   });
@@ -92,7 +114,7 @@ describe('dropping a restore destination over HTTP', () => {
   it("refuses the target's own file, the folder holding it, and a symlink to it", async () => {
     const own = await drop({
       target: 'app',
-      destination: './data/app.db',
+      destination: 'own',
     }).expect(409);
     expect(own.body.error).toBe(
       `refusing to remove ${path.join(
@@ -103,12 +125,13 @@ describe('dropping a restore destination over HTTP', () => {
         'data/app.db',
       )}); only a restore destination elsewhere can be dropped`,
     );
-    const holding = await drop({ target: 'app', destination: './data' }).expect(
-      409,
-    );
+    const holding = await drop({
+      target: 'app',
+      destination: 'holding',
+    }).expect(409);
     expect(holding.body.error).toContain("it holds the target's own data");
     fs.symlinkSync(path.join(dir, 'data/app.db'), path.join(dir, 'link.db'));
-    await drop({ target: 'app', destination: './link.db' }).expect(409);
+    await drop({ target: 'app', destination: 'link' }).expect(409);
     expect(fs.existsSync(path.join(dir, 'data/app.db'))).toBe(true);
   });
 
@@ -117,12 +140,12 @@ describe('dropping a restore destination over HTTP', () => {
     fs.writeFileSync(path.join(dir, 'scratch/files-drill/x/b.txt'), 'beta');
     await drop({
       target: 'files',
-      destination: './scratch/files-drill',
+      destination: 'files-drill',
     }).expect(200);
     expect(fs.existsSync(path.join(dir, 'scratch/files-drill'))).toBe(false);
     const inside = await drop({
       target: 'files',
-      destination: './files/sub',
+      destination: 'inside',
     }).expect(409);
     expect(inside.body.error).toContain("it lies in the target's own data");
     expect(fs.readFileSync(path.join(dir, 'files/sub/a.txt'), 'utf8')).toBe(
@@ -141,7 +164,7 @@ describe('dropping a restore destination over HTTP', () => {
     // nats can, but not for a target that backs up every stream: it cannot tell which streams a restore created.
     const nats = await drop({
       target: 'bus',
-      destination: 'nats://127.0.0.1:4223',
+      destination: 'other',
     }).expect(501);
     expect(nats.body.error).toBe(
       'the target backs up every stream, so which streams a restore created on NATS at nats://127.0.0.1:4223 is not known and none is deleted; list them in targets.bus.streams, or delete them by hand (nats --server nats://127.0.0.1:4223 stream rm NAME)',
@@ -178,7 +201,19 @@ describeWithService(
       await admin.query(`CREATE DATABASE ${own}`);
       await admin.query(`CREATE DATABASE ${scratch}`);
       agent = await start(tempDir(), {
-        orders: { engine: 'postgres', ...server, databases: [own] },
+        orders: {
+          engine: 'postgres',
+          ...server,
+          databases: [own],
+          destinations: {
+            scratch,
+            own,
+            // The same server under another name is still the target's server.
+            renamed: `${
+              server.host === 'localhost' ? '127.0.0.1' : 'localhost'
+            }:${server.port}/${own}`,
+          },
+        },
       });
     });
     afterEach(async () => {
@@ -200,7 +235,7 @@ describeWithService(
         const { body } = await request(agent.url)
           .post('/v1/destinations/drop')
           .set(auth)
-          .send({ target: 'orders', destination: scratch })
+          .send({ target: 'orders', destination: 'scratch' })
           .expect(200);
         expect(body.message).toBe(
           `dropped database "${scratch}" on PostgreSQL at ${server.host}:${server.port}`,
@@ -212,20 +247,15 @@ describeWithService(
       const refused = await request(agent.url)
         .post('/v1/destinations/drop')
         .set(auth)
-        .send({ target: 'orders', destination: own })
+        .send({ target: 'orders', destination: 'own' })
         .expect(409);
       expect(refused.body.error).toContain(
         `"${own}" is one of the target's databases`,
       );
-      // The same server under another name is still the target's server.
-      const otherName = server.host === 'localhost' ? '127.0.0.1' : 'localhost';
       const renamed = await request(agent.url)
         .post('/v1/destinations/drop')
         .set(auth)
-        .send({
-          target: 'orders',
-          destination: `${otherName}:${server.port}/${own}`,
-        })
+        .send({ target: 'orders', destination: 'renamed' })
         .expect(409);
       expect(renamed.body.error).toContain(
         `"${own}" is one of the target's databases`,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SNAPSHOT_ID_PATTERN } from '../storage/snapshotId';
+import { NAME_PATTERN } from '../config/namePattern';
 
 const name = (what: string) =>
   z
@@ -125,7 +126,12 @@ export const groupRestoreSchema = z
   });
 
 /** A snapshot of another target, read through this target's tiers (a restore into another target). */
-const from = name('the target the snapshot was taken from').optional();
+const from = name('the target the snapshot was taken from')
+  .regex(
+    NAME_PATTERN,
+    'must be a target name (letters, digits, ".", "_" or "-"): the target the snapshot was taken from',
+  )
+  .optional();
 
 export const verifySchema = z
   .object({

@@ -142,7 +142,7 @@ describe('restoring a snapshot of another target (from), on another host sharing
       })
       .expect(200);
     expect(again.refusals).toEqual([
-      expect.stringMatching(/^the destination is not empty/),
+      expect.stringMatching(/^the destination holds data/),
     ]);
   });
 

@@ -53,6 +53,11 @@ export interface AgentTarget {
   tiers: string[];
   /** Where the definition came from: the config file or a container label. */
   source: 'config' | 'label';
+  /**
+   * The restore destinations a request may name besides the target itself, as the agent
+   * config declares them: `scratch`, or `restores/<sub-folder>` for a declared folder root.
+   */
+  destinations?: string[];
 }
 
 export interface AgentHealth {
