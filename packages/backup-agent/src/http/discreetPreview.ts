@@ -6,6 +6,8 @@ const SAYS = {
   destination: 'the destination could not be inspected (see the agent log)',
 };
 
+const SUMMARY = { null: 'not inspected', true: 'empty', false: 'holds data' };
+
 /**
  * A dry run as a requester sees it over HTTP: whether the destination is empty, nothing about
  * what is there (no table names, entry counts or file-system errors); the agent's log keeps the
@@ -29,8 +31,7 @@ export function discreetPreview(
     refusalDetails,
     destination: {
       ...result.destination,
-      summary:
-        empty === null ? 'not inspected' : empty ? 'empty' : 'holds data',
+      summary: SUMMARY[String(empty) as keyof typeof SUMMARY],
     },
   };
 }

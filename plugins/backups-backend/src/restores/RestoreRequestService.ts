@@ -23,6 +23,7 @@ import { findGroupMembers } from './group/findGroupMembers';
 import { previewGroupRestore } from './group/previewGroupRestore';
 import type { RestoreNotifier } from './RestoreNotifier';
 import { previewTargetRestore } from './preview/previewTargetRestore';
+import { requireDeclaredDestination } from './requireDeclaredDestination';
 import type { RestoresStore, StoredRestore } from './RestoresStore';
 import { destinationEntityRef } from './destinationEntityRef';
 import { toRestoreRequest } from './toRestoreRequest';
@@ -189,6 +190,12 @@ export class RestoreRequestService {
       });
     } else {
       const { policy, agent } = this.policyOf(entity);
+      if (destination.kind === 'other' && destination.path)
+        await requireDeclaredDestination(
+          agent,
+          policy.target,
+          destination.path,
+        );
       const into =
         destination.kind === 'entity'
           ? await this.otherEntityTarget(

@@ -115,7 +115,9 @@ describeWithService(
       agent = await startRestoreTestAgent({
         sqliteRows: {},
         emptySqlite: ['never-db'],
-        targets: { 'pg-db': pg([database]) },
+        targets: {
+          'pg-db': { ...pg([database]), destinations: { [scratch]: scratch } },
+        },
       });
       env = await startRestoreTestBackend({
         knex: await databases.init('SQLITE_3'),

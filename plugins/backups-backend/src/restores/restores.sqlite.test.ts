@@ -79,7 +79,7 @@ const ENTITIES = [
     'notes-db',
     {
       'safekeep.io/restore-drill': 'weekly sunday 05:00 UTC',
-      'safekeep.io/restore-drill-target': './scratch/notes-drill.db',
+      'safekeep.io/restore-drill-target': 'notes-drill',
     },
     'shop',
   ),
@@ -138,6 +138,14 @@ beforeAll(async () => {
   agent = await startRestoreTestAgent({
     sqliteRows: { 'app-db': 200, 'notes-db': 50, 'orders-db': 30 },
     emptySqlite: ['never-db', 'app-db-staging'],
+    destinations: {
+      'app-db': {
+        copy: './copies/app-copy.db',
+        // A careless declaration: another target's file, refused at preview for holding data.
+        orders: './data/orders-db.db',
+      },
+      'notes-db': { 'notes-drill': './scratch/notes-drill.db' },
+    },
   });
   env = await startRestoreTestBackend({
     knex: await databases.init('SQLITE_3'),
@@ -366,11 +374,26 @@ describe('restores of SQLite targets through the real agent', () => {
     );
   });
 
+  it('refuses at request time a destination the agent does not declare, listing the declared ones, and the agent is never asked to look at it', async () => {
+    const before = fs.readdirSync(agent.dir);
+    for (const asked of ['/root', './elsewhere.db', 'copy/../..']) {
+      const refused = await requestRestore('resource/default/app-db', {
+        snapshotId: appSnapshot,
+        reason: 'look around the host',
+        destination: { kind: 'other', path: asked },
+      }).expect(400);
+      expect(refused.body.error.message).toBe(
+        `destination.path: "${asked}" is not a restore destination of target "app-db" on agent "demo-host": name one of copy, orders (declared in the agent config under targets.app-db.destinations)`,
+      );
+    }
+    expect(fs.readdirSync(agent.dir)).toEqual(before);
+  });
+
   it('restores into another destination path without touching the target', async () => {
     const created = await requestRestore('resource/default/app-db', {
       snapshotId: appSnapshot,
       reason: 'compare with production',
-      destination: { kind: 'other', path: './copies/app-copy.db' },
+      destination: { kind: 'other', path: 'copy' },
     }).expect(201);
     expect(created.body.preview).toMatchObject({
       overwrites: false,
@@ -455,7 +478,7 @@ describe('restores of SQLite targets through the real agent', () => {
     expect(again.body.status).toBe('refused');
     expect(again.body.preview.refusals).toEqual([
       expect.stringMatching(
-        /^the agent's dry run refuses it: the destination is not empty/,
+        /^the agent's dry run refuses it: the destination holds data/,
       ),
     ]);
   });
@@ -499,14 +522,12 @@ describe('restores of SQLite targets through the real agent', () => {
     const created = await requestRestore('resource/default/app-db', {
       snapshotId: appSnapshot,
       reason: 'copy over the orders database by mistake',
-      destination: { kind: 'other', path: './data/orders-db.db' },
+      destination: { kind: 'other', path: 'orders' },
     }).expect(201);
     expect(created.body.status).toBe('refused');
     expect(created.body.preview.verified).toBe(true);
     expect(created.body.preview.refusals).toEqual([
-      `the agent's dry run refuses it: the destination is not empty: SQLite database ${agent.file(
-        'data/orders-db.db',
-      )} has 1 table(s): items; restore with --force (force: true) to overwrite it, or restore elsewhere with --to (destination)`,
+      "the agent's dry run refuses it: the destination holds data; restore with force to overwrite it, or into another declared destination",
     ]);
     await env
       .api()
@@ -745,7 +766,7 @@ describe('restores of SQLite targets through the real agent', () => {
     expect(done).toMatchObject({
       status: 'succeeded',
       drill: true,
-      destination: { kind: 'other', path: './scratch/notes-drill.db' },
+      destination: { kind: 'other', path: 'notes-drill' },
     });
     expect(done.check).toMatchObject({
       ok: true,
@@ -753,7 +774,7 @@ describe('restores of SQLite targets through the real agent', () => {
     });
     // The agent checked the scratch copy, then dropped it.
     expect(done.check!.details.scratch).toEqual({
-      destination: './scratch/notes-drill.db',
+      destination: 'notes-drill',
       removed: true,
       note: `removed file ${agent.file('scratch/notes-drill.db')}`,
     });

@@ -29,6 +29,8 @@ export async function startRestoreTestAgent(options: {
   /** SQLite targets whose file is created empty (never backed up). */
   emptySqlite?: string[];
   targets?: Record<string, Record<string, unknown>>;
+  /** Restore destinations a SQLite target declares (`targets.<name>.destinations`). */
+  destinations?: Record<string, Record<string, unknown>>;
   /** Consistency groups, as the agent config takes them (containers need a Docker Engine). */
   groups?: Record<string, Record<string, unknown>>;
 }): Promise<RestoreTestAgent> {
@@ -53,7 +55,11 @@ export async function startRestoreTestAgent(options: {
       Array.from({ length: rows }, (_, i) => ({ name: `${name} item ${i}` })),
     );
     await db.destroy();
-    targets[name] = { engine: 'sqlite', path: `./data/${name}.db` };
+    targets[name] = {
+      engine: 'sqlite',
+      path: `./data/${name}.db`,
+      destinations: options.destinations?.[name],
+    };
   }
   for (const name of options.emptySqlite ?? [])
     targets[name] = { engine: 'sqlite', path: `./data/${name}.db` };
