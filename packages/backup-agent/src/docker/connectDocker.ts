@@ -1,4 +1,5 @@
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
+import { dockerLibrary } from '../libraries';
 import { resolveSecret } from '../config/secretRef';
 import type { DockerSettings } from './dockerSettings';
 
@@ -16,9 +17,10 @@ export function describeDockerEndpoint(settings: DockerSettings): string {
 
 /** A dockerode client for the configured endpoint; TLS files are read now, by reference. */
 export function connectDocker(settings: DockerSettings): Docker {
+  const DockerClient = dockerLibrary();
   if (settings.host) {
     const tls = settings.tls;
-    return new Docker({
+    return new DockerClient({
       host: settings.host,
       port: settings.port ?? (tls ? 2376 : 2375),
       protocol: tls ? 'https' : 'http',
@@ -32,8 +34,8 @@ export function connectDocker(settings: DockerSettings): Docker {
     });
   }
   if (settings.socketPath)
-    return new Docker({ socketPath: settings.socketPath });
+    return new DockerClient({ socketPath: settings.socketPath });
   // docker-modem reads DOCKER_HOST (and DOCKER_TLS_VERIFY, DOCKER_CERT_PATH) itself.
-  if (process.env.DOCKER_HOST) return new Docker();
-  return new Docker({ socketPath: DEFAULT_SOCKET });
+  if (process.env.DOCKER_HOST) return new DockerClient();
+  return new DockerClient({ socketPath: DEFAULT_SOCKET });
 }

@@ -1,4 +1,5 @@
-import express, { NextFunction, Request, Response } from 'express';
+import type express from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import type {
   AgentHealth,
   AgentTarget,
@@ -33,6 +34,7 @@ import {
   startBackupSchema,
   verifySchema,
 } from './requestSchemas';
+import { expressLibrary } from '../libraries';
 
 type AsyncHandler = (req: Request, res: Response) => Promise<void>;
 
@@ -53,10 +55,11 @@ export function createAgentApp(options: {
 }): express.Express {
   const { service, jobs } = options;
   const config = service.config;
-  const app = express();
+  const http = expressLibrary();
+  const app = http();
   app.disable('x-powered-by');
   app.use(bearerAuth(options.token));
-  app.use(express.json({ limit: '64kb' }));
+  app.use(http.json({ limit: '64kb' }));
 
   app.get('/v1/health', (_req, res) => {
     const health: AgentHealth = {

@@ -2,14 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import {
   MANIFEST_FILE,
   SnapshotManifest,
@@ -32,6 +25,7 @@ import {
   SnapshotStorage,
   StoredSnapshot,
 } from './SnapshotStorage';
+import { s3Library } from '../libraries';
 
 function isNotFound(error: unknown): boolean {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
@@ -101,11 +95,17 @@ export class S3Storage implements SnapshotStorage {
       spoolDir: this.spoolDir,
     });
     const head = await this.client.send(
-      new HeadObjectCommand({ Bucket: this.config.bucket, Key: key }),
+      new (s3Library().HeadObjectCommand)({
+        Bucket: this.config.bucket,
+        Key: key,
+      }),
     );
     if (head.ContentLength !== counter.bytes) {
       await this.client.send(
-        new DeleteObjectCommand({ Bucket: this.config.bucket, Key: key }),
+        new (s3Library().DeleteObjectCommand)({
+          Bucket: this.config.bucket,
+          Key: key,
+        }),
       );
       throw new Error(
         `s3://${this.config.bucket}/${key} holds ${head.ContentLength} bytes after upload, ${counter.bytes} were sent`,
@@ -118,7 +118,7 @@ export class S3Storage implements SnapshotStorage {
     assertSafeArtifactName(name);
     try {
       const response = await this.client.send(
-        new GetObjectCommand({
+        new (s3Library().GetObjectCommand)({
           Bucket: this.config.bucket,
           Key: this.key(ref, name),
         }),
@@ -137,7 +137,7 @@ export class S3Storage implements SnapshotStorage {
     contentType: string,
   ): Promise<void> {
     await this.client.send(
-      new PutObjectCommand({
+      new (s3Library().PutObjectCommand)({
         Bucket: this.config.bucket,
         Key: key,
         Body: text,
@@ -168,7 +168,7 @@ export class S3Storage implements SnapshotStorage {
   async readManifest(ref: SnapshotRef): Promise<ManifestRead> {
     try {
       const response = await this.client.send(
-        new GetObjectCommand({
+        new (s3Library().GetObjectCommand)({
           Bucket: this.config.bucket,
           Key: this.key(ref, MANIFEST_FILE),
         }),
@@ -189,7 +189,7 @@ export class S3Storage implements SnapshotStorage {
     let token: string | undefined;
     do {
       const page = await this.client.send(
-        new ListObjectsV2Command({
+        new (s3Library().ListObjectsV2Command)({
           Bucket: this.config.bucket,
           Prefix: prefix,
           Delimiter: delimiter,
@@ -227,12 +227,18 @@ export class S3Storage implements SnapshotStorage {
     const manifestKey = this.key(ref, MANIFEST_FILE);
     // Manifest first: interrupted halfway, what is left is an incomplete snapshot.
     await this.client.send(
-      new DeleteObjectCommand({ Bucket: this.config.bucket, Key: manifestKey }),
+      new (s3Library().DeleteObjectCommand)({
+        Bucket: this.config.bucket,
+        Key: manifestKey,
+      }),
     );
     const { keys } = await this.listKeys(prefix);
     for (const key of keys) {
       await this.client.send(
-        new DeleteObjectCommand({ Bucket: this.config.bucket, Key: key }),
+        new (s3Library().DeleteObjectCommand)({
+          Bucket: this.config.bucket,
+          Key: key,
+        }),
       );
     }
   }

@@ -1,4 +1,5 @@
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { s3Library } from '../libraries';
 import { resolveSecret, SecretRef } from '../config/secretRef';
 
 /** How to reach an S3-compatible service: an s3 storage tier and an s3bucket target both say it. */
@@ -14,7 +15,7 @@ export interface S3Connection {
 /** An S3 client; the credentials are read from their secret references now, not before. */
 export function createS3Client(connection: S3Connection): S3Client {
   const { accessKeyId, secretAccessKey } = connection;
-  return new S3Client({
+  return new (s3Library().S3Client)({
     region: connection.region,
     endpoint: connection.endpoint,
     forcePathStyle: connection.forcePathStyle,

@@ -3,14 +3,8 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  PutObjectCommand,
-  S3Client,
-  UploadPartCommand,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { s3Library } from '../libraries';
 
 export interface SpooledUploadOptions {
   client: S3Client;
@@ -70,7 +64,7 @@ export async function spooledUpload(
   };
   const uploadPart = async (done: PartFile) => {
     const response = await client.send(
-      new UploadPartCommand({
+      new (s3Library().UploadPartCommand)({
         Bucket: bucket,
         Key: key,
         UploadId: uploadId,
@@ -109,7 +103,10 @@ export async function spooledUpload(
           await part.handle.close();
           uploadId ??= (
             await client.send(
-              new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }),
+              new (s3Library().CreateMultipartUploadCommand)({
+                Bucket: bucket,
+                Key: key,
+              }),
             )
           ).UploadId;
           await dispatch(part);
@@ -121,7 +118,7 @@ export async function spooledUpload(
 
     if (!uploadId) {
       await client.send(
-        new PutObjectCommand({
+        new (s3Library().PutObjectCommand)({
           Bucket: bucket,
           Key: key,
           Body: fs.createReadStream(part.file),
@@ -135,7 +132,7 @@ export async function spooledUpload(
     if (failure) throw failure;
     uploaded.sort((a, b) => a.PartNumber - b.PartNumber);
     await client.send(
-      new CompleteMultipartUploadCommand({
+      new (s3Library().CompleteMultipartUploadCommand)({
         Bucket: bucket,
         Key: key,
         UploadId: uploadId,
@@ -148,7 +145,7 @@ export async function spooledUpload(
     if (uploadId) {
       await client
         .send(
-          new AbortMultipartUploadCommand({
+          new (s3Library().AbortMultipartUploadCommand)({
             Bucket: bucket,
             Key: key,
             UploadId: uploadId,

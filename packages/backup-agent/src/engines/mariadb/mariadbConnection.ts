@@ -1,4 +1,5 @@
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
+import { mysqlLibrary } from '../../libraries';
 import { resolveSecret } from '../../config/secretRef';
 import { scrubSecrets } from '../../exec/scrubSecrets';
 import type { MariadbSettings } from './mariadbSettings';
@@ -20,7 +21,7 @@ export async function connectMariadb(
 ): Promise<MariadbConnection> {
   const password = mariadbPassword(settings);
   try {
-    return await mysql.createConnection({
+    return await mysqlLibrary().createConnection({
       host: settings.host,
       port: settings.port,
       user: settings.user,

@@ -1,11 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  Empty,
-  headers as createHeaders,
-  JetStreamClient,
-  MsgHdrs,
-  PubAck,
-} from 'nats';
+import type { JetStreamClient, MsgHdrs, PubAck } from 'nats';
+import { natsLibrary } from '../../libraries';
 
 /** Publish-time preconditions, stored with a message but meaningless (and failing) on replay. */
 const PRECONDITION_HEADER = /^nats-expected-/i;
@@ -92,7 +87,7 @@ export class SequencedPublisher {
     while (this.next < seq) {
       await this.send(
         gapSubject,
-        Empty,
+        natsLibrary().Empty,
         undefined,
         `placeholder for sequence ${this.next}`,
       );
@@ -112,7 +107,7 @@ export class SequencedPublisher {
     );
     let headers: MsgHdrs | undefined;
     if (kept.length > 0) {
-      headers = createHeaders();
+      headers = natsLibrary().headers();
       for (const [name, value] of kept) headers.append(name, value);
     }
     if (!kept.some(([name]) => name.toLowerCase() === MSG_ID_HEADER)) {

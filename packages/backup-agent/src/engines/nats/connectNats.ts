@@ -1,7 +1,8 @@
 import fs from 'node:fs';
-import { connect, credsAuthenticator, NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
 import { resolveSecret } from '../../config/secretRef';
 import type { NatsSettings } from './natsSettings';
+import { natsLibrary } from '../../libraries';
 
 function authOptions(settings: NatsSettings) {
   const credentials = settings.credentials;
@@ -19,7 +20,7 @@ function authOptions(settings: NatsSettings) {
         }); make it readable by the agent's user`,
       );
     }
-    return { authenticator: credsAuthenticator(creds) };
+    return { authenticator: natsLibrary().credsAuthenticator(creds) };
   }
   return { user: credentials.user, pass: resolveSecret(credentials.password!) };
 }
@@ -34,7 +35,7 @@ export async function connectNats(
   const where = settings.servers.join(', ');
   let nc: NatsConnection;
   try {
-    nc = await connect({
+    nc = await natsLibrary().connect({
       servers: settings.servers,
       name: 'safekeep-agent',
       maxReconnectAttempts: 3,

@@ -1,14 +1,15 @@
-import { JetStreamClient, JetStreamManager, nuid, StreamConfig } from 'nats';
+import type { JetStreamClient, JetStreamManager, StreamConfig } from 'nats';
 import {
   RESTORE_DUPLICATE_WINDOW_NANOS,
   SequencedPublisher,
 } from './SequencedPublisher';
 import { isStreamNotFound } from './streamFacts';
 import { messagesOf, StagedStream } from './streamFile';
+import { natsLibrary } from '../../libraries';
 
 /** Where placeholders for deleted sequences go; purged before the stream gets its own config back. */
 export function gapSubjectFor(): string {
-  return `_safekeep.gap.${nuid.next()}`;
+  return `_safekeep.gap.${natsLibrary().nuid.next()}`;
 }
 
 /**

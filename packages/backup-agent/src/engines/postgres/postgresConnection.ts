@@ -1,4 +1,5 @@
-import { Client } from 'pg';
+import type { Client } from 'pg';
+import { pgLibrary } from '../../libraries';
 import { resolveSecret } from '../../config/secretRef';
 import { scrubSecrets } from '../../exec/scrubSecrets';
 import type { PostgresSettings } from './postgresSettings';
@@ -19,7 +20,7 @@ export async function connectPostgres(
   database: string,
 ): Promise<Client> {
   const password = postgresPassword(settings);
-  const client = new Client({
+  const client = new (pgLibrary().Client)({
     host: settings.host,
     port: settings.port,
     user: settings.user,

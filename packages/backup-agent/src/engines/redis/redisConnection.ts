@@ -1,4 +1,5 @@
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { redisLibrary } from '../../libraries';
 import { resolveSecret, SecretRef } from '../../config/secretRef';
 import { scrubSecrets } from '../../exec/scrubSecrets';
 
@@ -26,7 +27,7 @@ export async function connectRedis(
   db = 0,
 ): Promise<Redis> {
   const password = redisPassword(endpoint);
-  const client = new Redis({
+  const client = new (redisLibrary())({
     host: endpoint.host,
     port: endpoint.port,
     username: endpoint.user,

@@ -4,17 +4,13 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  S3Client,
-  _Object,
-} from '@aws-sdk/client-s3';
+import type { S3Client, _Object } from '@aws-sdk/client-s3';
 import { encodeIndexRecord, INDEX_FORMAT, IndexedObject } from './objectIndex';
 import type { PreviousIndex } from './incremental';
 import { explainS3Error, listObjects } from './s3Access';
 import type { S3BucketSettings } from './s3BucketSettings';
 import { blobEntryName, TAR_END, tarHeader, tarPadding } from './tarBlobs';
+import { s3Library } from '../../libraries';
 
 export interface MirrorTotals {
   objects: number;
@@ -143,7 +139,10 @@ export async function* bucketBlobTar(options: {
       const known = previous?.byKey.get(key);
       if (known && known.etag === listed.ETag && known.size === listed.Size) {
         const head = await client.send(
-          new HeadObjectCommand({ Bucket: settings.bucket, Key: fullKey }),
+          new (s3Library().HeadObjectCommand)({
+            Bucket: settings.bucket,
+            Key: fullKey,
+          }),
         );
         if (head.ETag === known.etag && head.ContentLength === known.size) {
           await record(
@@ -158,7 +157,10 @@ export async function* bucketBlobTar(options: {
       let response;
       try {
         response = await client.send(
-          new GetObjectCommand({ Bucket: settings.bucket, Key: fullKey }),
+          new (s3Library().GetObjectCommand)({
+            Bucket: settings.bucket,
+            Key: fullKey,
+          }),
         );
       } catch (error) {
         throw explainS3Error(error, settings, `reading object ${fullKey} of`);

@@ -1,17 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import {
-  CopyObjectCommand,
-  CreateBucketCommand,
-  DeleteBucketCommand,
-  DeleteObjectsCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { IndexedObject, ObjectIndex } from './objectIndex';
 import { bucketExists, explainS3Error, listObjects } from './s3Access';
 import type { S3BucketSettings } from './s3BucketSettings';
 import { readBlobEntries } from './tarBlobs';
+import { s3Library, s3UploadLibrary } from '../../libraries';
 
 /** Content, by sha256, that still has to go to its keys. */
 export type BlobNeeds = Map<string, IndexedObject[]>;
@@ -70,7 +64,9 @@ export class BucketRestore {
     const { client, settings } = this;
     if (!(await bucketExists(client, settings))) {
       try {
-        await client.send(new CreateBucketCommand({ Bucket: settings.bucket }));
+        await client.send(
+          new (s3Library().CreateBucketCommand)({ Bucket: settings.bucket }),
+        );
       } catch (error) {
         throw explainS3Error(error, settings, 'creating bucket');
       }
@@ -103,7 +99,7 @@ export class BucketRestore {
       })(),
       { objectMode: false },
     );
-    const upload = new Upload({
+    const upload = new (s3UploadLibrary().Upload)({
       client: this.client,
       params: {
         Bucket: this.settings.bucket,
@@ -133,7 +129,7 @@ export class BucketRestore {
     if (!this.existing.has(key)) this.added.push(key);
     try {
       await this.client.send(
-        new CopyObjectCommand({
+        new (s3Library().CopyObjectCommand)({
           Bucket: this.settings.bucket,
           Key: key,
           CopySource: copySource(this.settings.bucket, this.fullKey(from)),
@@ -181,7 +177,7 @@ export class BucketRestore {
     await this.deleteKeys(this.added);
     if (this.createdBucket)
       await this.client.send(
-        new DeleteBucketCommand({ Bucket: this.settings.bucket }),
+        new (s3Library().DeleteBucketCommand)({ Bucket: this.settings.bucket }),
       );
   }
 
@@ -189,7 +185,7 @@ export class BucketRestore {
     for (let i = 0; i < keys.length; i += 1000) {
       const batch = keys.slice(i, i + 1000);
       await this.client.send(
-        new DeleteObjectsCommand({
+        new (s3Library().DeleteObjectsCommand)({
           Bucket: this.settings.bucket,
           Delete: { Objects: batch.map(Key => ({ Key })), Quiet: true },
         }),

@@ -1,10 +1,6 @@
-import {
-  HeadBucketCommand,
-  ListObjectsV2Command,
-  S3Client,
-  _Object,
-} from '@aws-sdk/client-s3';
+import type { S3Client, _Object } from '@aws-sdk/client-s3';
 import type { S3BucketSettings } from './s3BucketSettings';
+import { s3Library } from '../../libraries';
 
 export function bucketUrl(settings: S3BucketSettings): string {
   return `s3://${settings.bucket}/${settings.prefix}${
@@ -63,7 +59,7 @@ export async function bucketExists(
   bucket = settings.bucket,
 ): Promise<boolean> {
   try {
-    await client.send(new HeadBucketCommand({ Bucket: bucket }));
+    await client.send(new (s3Library().HeadBucketCommand)({ Bucket: bucket }));
     return true;
   } catch (error) {
     if (isNotFound(error)) return false;
@@ -80,7 +76,7 @@ export async function* listObjects(
   let token: string | undefined;
   do {
     const page = await client.send(
-      new ListObjectsV2Command({
+      new (s3Library().ListObjectsV2Command)({
         Bucket: bucket,
         Prefix: prefix || undefined,
         ContinuationToken: token,

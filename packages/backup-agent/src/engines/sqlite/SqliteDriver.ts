@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import type {
   EngineBackup,
   EngineDriver,
@@ -22,6 +21,7 @@ import {
   countRows,
   withReadOnlyDatabase,
 } from './inspectSqlite';
+import { sqliteLibrary } from '../../libraries';
 
 function artifactName(settings: SqliteSettings): string {
   const base = path.basename(settings.path).replace(/[^A-Za-z0-9._-]/g, '_');
@@ -55,7 +55,7 @@ export const sqliteDriver: EngineDriver<SqliteSettings> = {
   }),
 
   async serverVersion() {
-    const db = new Database(':memory:');
+    const db = new (sqliteLibrary())(':memory:');
     try {
       return (db.prepare('SELECT sqlite_version() AS v').get() as { v: string })
         .v;
@@ -95,7 +95,7 @@ export const sqliteDriver: EngineDriver<SqliteSettings> = {
       );
     let details: Record<string, unknown>;
     try {
-      const source = new Database(settings.path, {
+      const source = new (sqliteLibrary())(settings.path, {
         readonly: true,
         fileMustExist: true,
       });

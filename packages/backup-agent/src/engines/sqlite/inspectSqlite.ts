@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { sqliteLibrary } from '../../libraries';
 
 type Db = InstanceType<typeof Database>;
 
@@ -32,7 +33,10 @@ export function assertQuickCheck(db: Db, what: string): void {
 
 /** Opens read-only, runs `use`, always closes. */
 export function withReadOnlyDatabase<T>(file: string, use: (db: Db) => T): T {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const db = new (sqliteLibrary())(file, {
+    readonly: true,
+    fileMustExist: true,
+  });
   try {
     return use(db);
   } finally {
