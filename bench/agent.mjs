@@ -228,6 +228,8 @@ function resetPeak(pid) {
 }
 
 /** Runs each contender once per round, the order rotated every round; every time per contender. */
+let interrupted = false;
+
 async function interleave(label, contenders, roundCount) {
   const times = Object.fromEntries(
     Object.keys(contenders).map(name => [name, []]),
@@ -236,6 +238,7 @@ async function interleave(label, contenders, roundCount) {
   for (let r = 0; r < roundCount; r++) {
     log(`--- ${label}: round ${r + 1} of ${roundCount}`);
     for (let i = 0; i < names.length; i++) {
+      if (interrupted) throw new Error('interrupted');
       const name = names[(i + r) % names.length];
       times[name].push(await contenders[name]());
     }
@@ -491,6 +494,13 @@ async function main() {
     }
   }
 }
+
+// Ctrl-C or kill: end through main's finally (the agent server, s3rver, temp folder, databases).
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.once(signal, () => {
+    log(`${signal}: stopping`);
+    interrupted = true;
+  });
 
 main().catch(error => {
   console.error(`[bench:agent] ${error.stack ?? error}`);

@@ -27,6 +27,8 @@ export async function startAgentServer({ agent, configFile, env }) {
   child.stdout.on('data', chunk => (output = (output + chunk).slice(-4000)));
   child.stderr.on('data', chunk => (output = (output + chunk).slice(-4000)));
   const exited = new Promise(resolve => child.once('exit', resolve));
+  // Never left running when the bench ends some other way.
+  process.once('exit', () => child.kill('SIGTERM'));
   const url = `http://127.0.0.1:${port}`;
   const started = Date.now();
   for (;;) {
