@@ -3,17 +3,18 @@ import type {
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import type { AgentJob } from '@safekeep/plugin-backups-common';
-import { agentErrorText, isUnknownToAgent } from '../agent/AgentError';
+import { agentErrorText } from '../agent/AgentError';
 import { followAgentJob } from '../agent/followAgentJob';
 import type { RestoreAgent, RestoreAgents } from '../agent/RestoreAgent';
+import { GroupRestoreRunner } from './GroupRestoreRunner';
 import type { RestoreNotifier } from './RestoreNotifier';
 import type {
-  GroupMemberState,
-  GroupState,
-  RestoreCheck,
-  RestoresStore,
-  StoredRestore,
-} from './RestoresStore';
+  RestoreFinish,
+  RestoreStep,
+  RestoreSteps,
+  StartedStep,
+} from './RestoreSteps';
+import type { RestoresStore, StoredRestore } from './RestoresStore';
 import { restoreJobOutcome } from './restoreJobOutcome';
 
 export interface RestoreExecutorLimits {
@@ -32,24 +33,15 @@ export const DEFAULT_RESTORE_LIMITS: RestoreExecutorLimits = {
 export const SCRATCH_LEFT_NOTE =
   'The scratch destination was left in place: this agent cannot drop it (see docs/restore.md). The next drill overwrites it.';
 
-interface Step {
-  agent: RestoreAgent;
-  target: string;
-  snapshotId: string;
-  destination?: string;
-  /** The target the snapshot was taken from, when the restore writes into another target. */
-  from?: string;
-  force: boolean;
-}
-
 /**
  * Carries out approved restores and drills through their agents and follows them to the end.
  * Stateless between ticks: a restarted backend (or another replica) carries on from the
- * database, and its first tick reconciles what was running. Group restores run their
- * members in order and stop at the first failure.
+ * database, and its first tick reconciles what was running. Group restores are the
+ * GroupRestoreRunner's, on the steps this executor shares with it.
  */
-export class RestoreExecutor {
+export class RestoreExecutor implements RestoreSteps {
   private readonly limits: RestoreExecutorLimits;
+  private readonly groups: GroupRestoreRunner;
 
   constructor(
     private readonly options: {
@@ -65,6 +57,13 @@ export class RestoreExecutor {
     },
   ) {
     this.limits = { ...DEFAULT_RESTORE_LIMITS, ...options.limits };
+    this.groups = new GroupRestoreRunner({
+      store: options.store,
+      agents: options.agents,
+      logger: options.logger,
+      steps: this,
+      now: () => this.now(),
+    });
   }
 
   private now(): Date {
@@ -79,7 +78,7 @@ export class RestoreExecutor {
     for (const request of await this.options.store.listInStatus('running')) {
       await this.guard(request, 'follow', () =>
         request.groupState
-          ? this.followGroup(request)
+          ? this.groups.step(request)
           : this.followSingle(request),
       );
     }
@@ -122,7 +121,7 @@ export class RestoreExecutor {
     if (!claimed) return;
     await this.audit('restore-run-start', claimed);
     if (claimed.groupState) {
-      await this.followGroup(claimed);
+      await this.groups.step(claimed);
       return;
     }
     const agent = this.options.agents.get(claimed.agent ?? '');
@@ -133,7 +132,7 @@ export class RestoreExecutor {
       });
       return;
     }
-    const step: Step = {
+    const step: RestoreStep = {
       agent,
       target: claimed.target!,
       snapshotId: claimed.snapshotId,
@@ -171,14 +170,10 @@ export class RestoreExecutor {
     }
   }
 
-  private async startStep(
+  async startStep(
     request: StoredRestore,
-    step: Step,
-  ): Promise<
-    | { kind: 'started'; job: AgentJob }
-    | { kind: 'busy'; phase: string }
-    | { kind: 'failed'; error: string }
-  > {
+    step: RestoreStep,
+  ): Promise<StartedStep> {
     try {
       const result = await step.agent.startRestore({
         target: step.target,
@@ -210,7 +205,7 @@ export class RestoreExecutor {
   // ---- following ------------------------------------------------------------------------
 
   /** The job of a running request, or undefined when it failed the request or must wait. */
-  private async poll(
+  async poll(
     request: StoredRestore,
     agent: RestoreAgent | undefined,
   ): Promise<AgentJob | undefined> {
@@ -313,276 +308,9 @@ export class RestoreExecutor {
     }
   }
 
-  /**
-   * A group restore. When every member lives on one agent, that agent is asked to restore the
-   * group itself (it stops and starts the group's containers); an agent without such a group
-   * (404, or 400 from an agent that predates groups) gets the members one after the other,
-   * stopping at the first failure.
-   */
-  private async followGroup(request: StoredRestore): Promise<void> {
-    const state: GroupState = structuredClone(request.groupState!);
-    if (!state.mode) {
-      await this.startAgentGroup(request, state);
-      return;
-    }
-    if (state.mode === 'agent') {
-      const agent = this.options.agents.get(state.members[0].agent);
-      const job = await this.poll(request, agent);
-      if (job) await this.finishAgentGroup(request, state, job);
-      return;
-    }
-    await this.followMembers(request, state);
-  }
-
-  private async startAgentGroup(
-    request: StoredRestore,
-    state: GroupState,
-  ): Promise<void> {
-    const now = this.now();
-    const agentNames = [...new Set(state.members.map(m => m.agent))];
-    const agent =
-      agentNames.length === 1
-        ? this.options.agents.get(agentNames[0])
-        : undefined;
-    if (!agent) {
-      await this.followMembers(request, { ...state, mode: 'members' });
-      return;
-    }
-    try {
-      const result = await agent.startGroupRestore({
-        group: state.name,
-        snapshotIds: Object.fromEntries(
-          state.members.map(m => [m.target, m.snapshotId]),
-        ),
-        force: true,
-      });
-      if (result.kind === 'busy') {
-        await this.options.store.recordProgress(
-          request.id,
-          `waiting: agent "${agent.name}" is running another job (${result.runningJobId}) of the group`,
-          now,
-        );
-        return;
-      }
-      for (const member of state.members)
-        Object.assign(member, {
-          status: 'running',
-          startedAt: now.toISOString(),
-        });
-      await this.options.store.recordJobStarted(
-        request.id,
-        result.job.id,
-        result.job.phase,
-        now,
-        { ...state, mode: 'agent' },
-      );
-    } catch (error) {
-      if (isUnknownToAgent(error)) {
-        this.options.logger.info(
-          `Restore ${request.id}: agent "${agent.name}" restores no group "${state.name}" itself (${error.message}); restoring member by member`,
-        );
-        await this.followMembers(request, { ...state, mode: 'members' });
-        return;
-      }
-      const reason = agentErrorText(error);
-      await this.finish(request, {
-        status: 'failed',
-        groupState: state,
-        error: `The agent did not start the group restore, nothing was changed: ${reason}`,
-      });
-    }
-  }
-
-  /** Maps the agent's group job (details.members: { target, state, error?, result? }) onto the members. */
-  private async finishAgentGroup(
-    request: StoredRestore,
-    state: GroupState,
-    job: AgentJob,
-  ): Promise<void> {
-    const now = this.now().toISOString();
-    const reported = (
-      Array.isArray(job.details?.members) ? job.details!.members : []
-    ) as Array<{
-      target?: string;
-      state?: string;
-      error?: string;
-      result?: {
-        destination?: unknown;
-        tier?: unknown;
-        expected?: unknown;
-        observed?: unknown;
-        differences?: string[];
-      };
-    }>;
-    for (const member of state.members) {
-      const seen = reported.find(r => r.target === member.target);
-      const result = seen?.result;
-      const check: RestoreCheck | null = result
-        ? {
-            ok: (result.differences ?? []).length === 0,
-            differences: result.differences ?? [],
-            details: {
-              destination: result.destination,
-              tier: result.tier,
-              expected: result.expected,
-              observed: result.observed,
-            },
-          }
-        : null;
-      const notRun = !seen || seen.state === 'not restored';
-      let status: GroupMemberState['status'] = 'failed';
-      if (seen?.state === 'restored') status = 'succeeded';
-      else if (notRun) status = 'pending'; // never reached: the group stopped before it
-      Object.assign(member, {
-        status,
-        finishedAt: notRun ? null : now,
-        check,
-        error:
-          seen?.error ??
-          (seen?.state === 'restored with differences'
-            ? `its check differs: ${(result?.differences ?? []).join('; ')}`
-            : null),
-      } satisfies Partial<GroupMemberState>);
-    }
-    if (job.state === 'succeeded') {
-      await this.finish(request, {
-        status: 'succeeded',
-        groupState: state,
-        check: this.groupCheck(state),
-      });
-      return;
-    }
-    const outcome = restoreJobOutcome(job, {
-      containersToStop: request.preview.containersToStop,
-      destination: `the group's targets`,
-    });
-    await this.finish(request, {
-      status: 'failed',
-      groupState: state,
-      check: this.groupCheck(state),
-      error: outcome.error,
-    });
-  }
-
-  private groupCheck(state: GroupState): RestoreCheck {
-    const checks = state.members
-      .map(m => m.check)
-      .filter((c): c is RestoreCheck => Boolean(c));
-    return {
-      ok: checks.length === state.members.length && checks.every(c => c.ok),
-      differences: state.members.flatMap(m =>
-        (m.check?.differences ?? []).map(d => `${m.entityRef}: ${d}`),
-      ),
-      details: Object.fromEntries(
-        state.members.map(m => [m.entityRef, m.check?.details ?? null]),
-      ),
-    };
-  }
-
-  /** Runs the members one after the other; stops at the first failure. */
-  private async followMembers(
-    request: StoredRestore,
-    state: GroupState,
-  ): Promise<void> {
-    const now = this.now();
-    const current = state.members.find(m => m.status === 'running');
-    if (current) {
-      const agent = this.options.agents.get(current.agent);
-      const job = await this.poll(request, agent);
-      if (!job) return;
-      const outcome = restoreJobOutcome(job, {
-        containersToStop: request.preview.containersToStop,
-        destination: `target ${current.target}`,
-      });
-      Object.assign(current, {
-        status: outcome.ok ? 'succeeded' : 'failed',
-        finishedAt: now.toISOString(),
-        check: outcome.check,
-        error: outcome.error,
-      } satisfies Partial<GroupMemberState>);
-    }
-    const failed = state.members.find(m => m.status === 'failed');
-    if (failed) {
-      const notRun = state.members
-        .filter(m => m.status === 'pending')
-        .map(m => m.entityRef);
-      await this.finish(request, {
-        status: 'failed',
-        groupState: state,
-        check: failed.check ?? null,
-        error: `${failed.entityRef} failed: ${failed.error}${
-          notRun.length
-            ? ` Not restored (the group stops at the first failure): ${notRun.join(
-                ', ',
-              )}.`
-            : ''
-        }`,
-      });
-      return;
-    }
-    const next = state.members.find(m => m.status === 'pending');
-    if (!next) {
-      await this.finish(request, {
-        status: 'succeeded',
-        groupState: state,
-        check: this.groupCheck(state),
-      });
-      return;
-    }
-    const agent = this.options.agents.get(next.agent);
-    if (!agent) {
-      Object.assign(next, {
-        status: 'failed',
-        error: `Agent "${next.agent}" is not in app-config backups.agents`,
-      });
-      await this.followMembers(request, state);
-      return;
-    }
-    const started = await this.startStep(request, {
-      agent,
-      target: next.target,
-      snapshotId: next.snapshotId,
-      force: true,
-    });
-    if (started.kind === 'busy') {
-      await this.options.store.recordProgress(
-        request.id,
-        `${next.entityRef}: ${started.phase}`,
-        now,
-        state,
-      );
-      return;
-    }
-    if (started.kind === 'failed') {
-      Object.assign(next, {
-        status: 'failed',
-        finishedAt: now.toISOString(),
-        error: started.error,
-      });
-      await this.followMembers(request, state);
-      return;
-    }
-    Object.assign(next, { status: 'running', startedAt: now.toISOString() });
-    await this.options.store.recordJobStarted(
-      request.id,
-      started.job.id,
-      `${next.entityRef}: ${started.job.phase}`,
-      now,
-      state,
-    );
-  }
-
   // ---- finishing ------------------------------------------------------------------------
 
-  private async finish(
-    request: StoredRestore,
-    outcome: {
-      status: 'succeeded' | 'failed';
-      error?: string | null;
-      check?: RestoreCheck | null;
-      groupState?: GroupState | null;
-    },
-  ): Promise<void> {
+  async finish(request: StoredRestore, outcome: RestoreFinish): Promise<void> {
     const finishedAt = this.now();
     const done = await this.options.store.finishRequest(request.id, {
       status: outcome.status,
