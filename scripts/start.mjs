@@ -13,6 +13,7 @@ import {
   writeDemoAgentConfigFor,
 } from './data-dir.mjs';
 import { ensureDemoData } from './demo-data.mjs';
+import { ensureNativeAddons } from './native-addons.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = resolveDataDir(root);
@@ -25,6 +26,10 @@ if (major < 22) {
   );
   process.exit(1);
 }
+
+// node_modules installed under another Node holds addons this one cannot load: rebuild them
+// now rather than crash in the backend with "NODE_MODULE_VERSION ... requires ...".
+if (ensureNativeAddons(root).length) process.exit(1);
 
 mkdirSync(dataDir, { recursive: true });
 ensureDemoData(dataDir);
