@@ -6,7 +6,9 @@ export const entityTeamBackupsCard = EntityCardBlueprint.make({
   name: 'team',
   params: {
     type: 'info',
-    filter: 'kind:group',
+    // An entity predicate (case-insensitive), not the string 'kind:group': string default
+    // filters are deprecated in plugin-catalog-react 4 and warn at every app start.
+    filter: { kind: 'group' },
     loader: () =>
       import('../components/EntityTeamBackupsCard').then(m =>
         compatWrapper(<m.EntityTeamBackupsCard />),
