@@ -282,7 +282,7 @@ describe('backups plugin', () => {
     await backend.stop();
   });
 
-  it('on start, interrupts a run whose job the agent does not know and carries on with queued runs', async () => {
+  it('on start, interrupts a run whose job the agent does not know, which frees its target', async () => {
     const knex = await databases.init('SQLITE_3');
     await migrateBackupsDatabase(knex);
     const now = new Date();
@@ -305,12 +305,6 @@ describe('backups plugin', () => {
       agent_seen_at: new Date(now.getTime() - 5_000),
       running_target: 'demo-host/app-db',
     });
-    await knex('backup_runs').insert({
-      ...row,
-      id: 'waiting',
-      status: 'queued',
-      created_at: new Date(now.getTime() - 30_000),
-    });
 
     // Starting the backend runs the runner once: the reconciliation.
     const { api, backend, runUntilFinished } = await startBackend({
@@ -329,8 +323,12 @@ describe('backups plugin', () => {
     );
     expect(orphan.finishedAt).not.toBeNull();
 
+    // The target is free again: the next backup runs.
+    const next = await api()
+      .post('/api/backups/entities/resource/default/app-db/runs')
+      .expect(202);
     expect(
-      await runUntilFinished('resource/default/app-db', 'waiting'),
+      await runUntilFinished('resource/default/app-db', next.body.runId),
     ).toMatchObject({ status: 'succeeded' });
     await backend.stop();
   });

@@ -34,38 +34,49 @@ export class GroupRunsStore {
     triggeredBy: string | null;
     now: Date;
   }): Promise<CreateGroupRunResult> {
-    return this.db.transaction(async tx => {
-      const active = await tx<RunRow>(RUNS_TABLE)
+    const activeOfMembers = (db: Knex) =>
+      db<RunRow>(RUNS_TABLE)
         .where(builder => {
           for (const m of input.members)
             builder.orWhere({ agent: m.agent, target: m.target });
         })
         .whereIn('status', ['queued', 'running'])
         .orderBy('created_at', 'asc');
-      if (active.length > 0) return { conflicts: active.map(rowToRun) };
-      const groupRunId = randomUUID();
-      const rows = input.members.map(m => ({
-        id: randomUUID(),
-        entity_ref: m.entityRef,
-        agent: m.agent,
-        target: m.target,
-        status: 'queued',
-        phase: `queued with consistency group ${input.groupRef}`,
-        trigger: 'user',
-        triggered_by: input.triggeredBy,
-        scheduled_for: null,
-        created_at: input.now,
-        updated_at: input.now,
-        group_run_id: groupRunId,
-        group_ref: input.groupRef,
-      }));
-      await tx(RUNS_TABLE).insert(rows);
-      const stored = await tx<RunRow>(RUNS_TABLE).where({
-        group_run_id: groupRunId,
+    try {
+      return await this.db.transaction(async tx => {
+        const active = await activeOfMembers(tx);
+        if (active.length > 0) return { conflicts: active.map(rowToRun) };
+        const groupRunId = randomUUID();
+        const rows = input.members.map(m => ({
+          id: randomUUID(),
+          entity_ref: m.entityRef,
+          agent: m.agent,
+          target: m.target,
+          status: 'queued',
+          phase: `queued with consistency group ${input.groupRef}`,
+          trigger: 'user',
+          triggered_by: input.triggeredBy,
+          scheduled_for: null,
+          created_at: input.now,
+          updated_at: input.now,
+          group_run_id: groupRunId,
+          group_ref: input.groupRef,
+        }));
+        await tx(RUNS_TABLE).insert(rows);
+        const stored = await tx<RunRow>(RUNS_TABLE).where({
+          group_run_id: groupRunId,
+        });
+        const byId = new Map(stored.map(r => [r.id, rowToRun(r)]));
+        return { groupRunId, created: rows.map(r => byId.get(r.id)!) };
       });
-      const byId = new Map(stored.map(r => [r.id, rowToRun(r)]));
-      return { groupRunId, created: rows.map(r => byId.get(r.id)!) };
-    });
+    } catch (error) {
+      // A member's target got a run from another replica after the check: the partial unique
+      // index over queued and running runs refused the whole insert.
+      if (!isDatabaseConflictError(error)) throw error;
+      const active = await activeOfMembers(this.db);
+      if (active.length > 0) return { conflicts: active.map(rowToRun) };
+      throw error;
+    }
   }
 
   /** The member runs of one group run. */

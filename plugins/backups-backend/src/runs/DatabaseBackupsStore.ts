@@ -67,24 +67,41 @@ export class DatabaseBackupsStore implements BackupsStore {
   }
 
   async createUserRun(input: NewUserRun): Promise<CreateUserRunResult> {
-    return this.db.transaction(async tx => {
-      const active = await tx<RunRow>(RUNS_TABLE)
-        .where({ agent: input.agent, target: input.target })
-        .whereIn('status', ACTIVE)
-        .orderBy('created_at', 'asc')
-        .first();
-      if (active) return { conflict: rowToRun(active) };
-      const row = this.newRow({
-        ...input,
-        trigger: 'user',
-        scheduledFor: null,
-      });
-      await tx(RUNS_TABLE).insert(row);
-      const created = await tx<RunRow>(RUNS_TABLE)
-        .where({ id: row.id })
-        .first();
-      return { created: rowToRun(created!) };
+    const row = this.newRow({
+      ...input,
+      trigger: 'user',
+      scheduledFor: null,
     });
+    try {
+      return await this.db.transaction(async tx => {
+        const active = await this.activeRunOf(tx, input);
+        if (active) return { conflict: active };
+        await tx(RUNS_TABLE).insert(row);
+        const created = await tx<RunRow>(RUNS_TABLE)
+          .where({ id: row.id })
+          .first();
+        return { created: rowToRun(created!) };
+      });
+    } catch (error) {
+      // Another replica queued one between our check and insert: the partial unique index
+      // over queued and running runs refused ours.
+      if (!isDatabaseConflictError(error)) throw error;
+      const active = await this.activeRunOf(this.db, input);
+      if (active) return { conflict: active };
+      throw error;
+    }
+  }
+
+  private async activeRunOf(
+    db: Knex,
+    target: { agent: string; target: string },
+  ): Promise<StoredRun | undefined> {
+    const active = await db<RunRow>(RUNS_TABLE)
+      .where({ agent: target.agent, target: target.target })
+      .whereIn('status', ACTIVE)
+      .orderBy('created_at', 'asc')
+      .first();
+    return active ? rowToRun(active) : undefined;
   }
 
   async createScheduledRun(
@@ -95,11 +112,9 @@ export class DatabaseBackupsStore implements BackupsStore {
       trigger: 'schedule',
       triggeredBy: null,
     });
-    // The unique (entity_ref, scheduled_for) index settles races between replicas.
-    await this.db(RUNS_TABLE)
-      .insert(row)
-      .onConflict(['entity_ref', 'scheduled_for'])
-      .ignore();
+    // Unique indexes settle races between replicas: (entity_ref, scheduled_for) for the slot,
+    // (agent, target) over queued and running runs for the target. Either makes this a no-op.
+    await this.db(RUNS_TABLE).insert(row).onConflict().ignore();
     const stored = await this.db<RunRow>(RUNS_TABLE)
       .where({ id: row.id })
       .first();

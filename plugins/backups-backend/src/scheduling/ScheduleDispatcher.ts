@@ -36,9 +36,9 @@ export class ScheduleDispatcher {
           await store.getLatestScheduledSlot(entityRef),
         );
         if (!slot) continue;
-        // A run of this target already waits: let it catch up instead of piling up a second one.
-        const active = await store.findActiveRun(policy.agent, policy.target);
-        if (active?.status === 'queued') continue;
+        // A run of this target is queued or running: the slot waits (shown late) and is caught
+        // up by one run once it ends. The database refuses a second active run anyway.
+        if (await store.findActiveRun(policy.agent, policy.target)) continue;
         const run = await store.createScheduledRun({
           entityRef,
           agent: policy.agent,
