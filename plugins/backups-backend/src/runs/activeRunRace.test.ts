@@ -1,9 +1,7 @@
 import knexFactory, { Knex } from 'knex';
 import { createTestDatabases } from '../testing/testDatabases';
-import {
-  DatabaseBackupsStore,
-  migrateBackupsDatabase,
-} from './DatabaseBackupsStore';
+import { migrateBackupsDatabase } from '../database/migrateBackupsDatabase';
+import { DatabaseBackupsStore } from './DatabaseBackupsStore';
 
 /**
  * One active (queued or running) run per target, held by the database: replicas are played by
