@@ -134,7 +134,7 @@ async function startS3(dir) {
   };
 }
 
-function writeAgentConfig(dir, databases, s3Endpoint) {
+function writeAgentConfig(dir, databases, s3Endpoint, restoreInto) {
   // Defaults as a user has them (zstd, globals included), one target per database and tier.
   const target = (database, tier) => ({
     engine: 'postgres',
@@ -143,6 +143,8 @@ function writeAgentConfig(dir, databases, s3Endpoint) {
     user: PG.user,
     databases: [database],
     tiers: [tier],
+    // The restore side restores into a new database, declared as a destination.
+    destinations: { scratch: restoreInto },
   });
   const targets = {};
   for (const database of databases) {
@@ -277,7 +279,7 @@ async function main() {
     await ensureDatabase(db, sizeMiB);
     await ensureDatabase(small, SMALL_MIB);
     await ensureDatabase(db2x, sizeMiB * 2);
-    const config = writeAgentConfig(dir, databases, s3.endpoint);
+    const config = writeAgentConfig(dir, databases, s3.endpoint, restoreInto);
     const agent = await buildAgent({ root: ROOT, dir, devBin });
     const peers = createPeers({ pg: PG, dir: path.join(dir, 'peers') });
     const sizeOf = name =>
@@ -341,7 +343,7 @@ async function main() {
         agent_restore: async () => {
           const { seconds, result } = await timed(
             `agent API restore into ${restoreInto}`,
-            () => server.restore(`${db}-fs`, lastApiSnapshot.id, restoreInto),
+            () => server.restore(`${db}-fs`, lastApiSnapshot.id, 'scratch'),
           );
           if (result.details?.differences?.length)
             throw new Error(
