@@ -39,3 +39,13 @@ export function redactSecrets(
   }
   return result;
 }
+
+/** redactSecrets for a column that may be empty: null stays null. */
+export function redactNullable(
+  text: string | null | undefined,
+  knownSecrets: Iterable<string> = [],
+): string | null {
+  return text === null || text === undefined
+    ? null
+    : redactSecrets(text, knownSecrets);
+}

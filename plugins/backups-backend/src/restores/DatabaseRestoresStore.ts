@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { previousScheduledTime } from '@safekeep/plugin-backups-common';
 import type { Knex } from 'knex';
-import { redactSecrets } from '../redaction/redactSecrets';
+import { redactNullable } from '../redaction/redactSecrets';
 import {
   DRILL_SCHEDULES_TABLE,
   RESTORES_TABLE,
@@ -62,9 +62,7 @@ export class DatabaseRestoresStore implements RestoresStore {
   ) {}
 
   private redact(text: string | null | undefined): string | null {
-    return text === null || text === undefined
-      ? null
-      : redactSecrets(text, this.secrets);
+    return redactNullable(text, this.secrets);
   }
 
   private async read(

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isDatabaseConflictError } from '@backstage/backend-plugin-api';
 import type { Knex } from 'knex';
-import { redactSecrets } from '../redaction/redactSecrets';
+import { redactNullable } from '../redaction/redactSecrets';
 import { RECENT_DURATIONS } from './BackupsStore';
 import type {
   BackupsStore,
@@ -37,9 +37,7 @@ export class DatabaseBackupsStore implements BackupsStore {
   ) {}
 
   private redact(text: string | null | undefined): string | null {
-    return text === null || text === undefined
-      ? null
-      : redactSecrets(text, this.secrets);
+    return redactNullable(text, this.secrets);
   }
 
   private newRow(input: {
