@@ -1,6 +1,7 @@
 // `npm run smoke`: runs the README's run command (`npm start`) and checks, like a person would,
 // that within two minutes both demo resources have a succeeded backup whose sha256 matches the
-// stored artifact, and that the app answers on 3000. Prints the time to the first success.
+// stored artifact, that Prometheus can scrape their last-success gauge, and that the app answers
+// on 3000. Prints the time to the first success.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
@@ -122,6 +123,30 @@ async function main() {
       )}s after the backend started, ` +
         `${run.bytesStored} bytes stored, sha256 ${run.sha256} matches ${artifactPath}`,
     );
+  }
+
+  // The backups gauge, scraped as Prometheus would (packages/backend/src/metrics/): it is fed
+  // by each success, so both resources are there once their backups succeeded.
+  const scrape = await (await fetch('http://127.0.0.1:9464/metrics')).text();
+  for (const [name, { run }] of done) {
+    const line = scrape
+      .split('\n')
+      .find(
+        l =>
+          l.startsWith('safekeep_backup_last_success{') &&
+          l.includes(`entity_ref="resource:default/${name}"`),
+      );
+    if (!line)
+      throw new Error(
+        `metrics: no safekeep_backup_last_success for ${name} at http://127.0.0.1:9464/metrics`,
+      );
+    const value = Number(line.split(' ').pop());
+    const finished = Math.floor(new Date(run.finishedAt).getTime() / 1000);
+    if (value < finished)
+      throw new Error(
+        `metrics: ${name}'s last success is ${value}, its run finished at ${finished}`,
+      );
+    console.log(`metrics: ${line}`);
   }
 
   const app = await fetch('http://localhost:3000/');
