@@ -107,6 +107,42 @@ describe('loadConfig', () => {
     );
   });
 
+  it('refuses one key id configured with two different keys, when the config is validated', () => {
+    const hex = (c: string) => c.repeat(64);
+    fs.writeFileSync(path.join(dir, 'old.key'), hex('a'));
+    fs.writeFileSync(path.join(dir, 'new.key'), hex('b'));
+    fs.writeFileSync(path.join(dir, 'same.key'), hex('a'));
+    const withKeys = (files: string[]) => ({
+      ...valid,
+      defaults: { encryption: { keyId: 'prod', key: { file: files[0] } } },
+      targets: {
+        ...valid.targets,
+        'app-db': {
+          ...valid.targets['app-db'],
+          encryption: {
+            keyId: 'app',
+            key: { file: files[1] },
+            previousKeys: [{ keyId: 'prod', key: { file: files[2] } }],
+          },
+        },
+      },
+    });
+    const problems = problemsOf(() =>
+      parseConfig(withKeys(['old.key', 'new.key', 'new.key']), {
+        baseDir: dir,
+      }),
+    );
+    expect(problems).toEqual([
+      'defaults.encryption.key, targets.app-db.encryption.previousKeys.0.key: encryption key id "prod" is configured with different keys; give each key its own id (keep an older one under encryption.previousKeys with its own id)',
+    ]);
+    // The same key under one id in two places is fine.
+    expect(() =>
+      parseConfig(withKeys(['old.key', 'new.key', 'same.key']), {
+        baseDir: dir,
+      }),
+    ).not.toThrow();
+  });
+
   it('rejects unknown engines, unknown tiers and misspelt fields with what to write instead', () => {
     const problems = problemsOf(() =>
       parseConfig(

@@ -4,6 +4,7 @@ import YAML from 'yaml';
 import type { Compression } from '@safekeep/plugin-backups-common';
 import { findDriver, supportedEngines } from '../engines/registry';
 import { ConfigError } from './ConfigError';
+import { contradictoryKeys } from './contradictoryKeys';
 import { ConfigContext, createConfigContext } from './ConfigContext';
 import { configFileSchema, ConfigFile, StorageConfig } from './configSchema';
 import { formatIssues } from './formatIssues';
@@ -133,6 +134,12 @@ export function parseConfig(
     });
     groups[name] = { ...group, name, source: 'config' };
   }
+  problems.push(
+    ...contradictoryKeys([
+      file.defaults.encryption,
+      ...Object.values(targets).map(t => t.encryption),
+    ]),
+  );
   if (problems.length > 0) throw new ConfigError(source, problems);
 
   return {
