@@ -454,21 +454,23 @@ describeWithDocker(
           },
           { target: 'graph', snapshotId: ids.graph, state: 'not restored' },
         ],
+        // A cut restore stops the writer only; the stores are restored online.
         containers: stopped.sort().map(container => ({
           container,
           wasRunning: true,
-          state: 'stopped',
+          state: container === app ? 'stopped' : 'running',
         })),
       });
       expect((failed.details as { note: string }).note).toMatch(
-        /^containers were left stopped on purpose \(.*: stopped.*\): cache was restored, graph not; fix the cause/,
+        new RegExp(
+          `^containers were left stopped on purpose \\(.*${app}: stopped.*\\): cache was restored, graph not; fix the cause`,
+        ),
       );
-      for (const name of stopped)
-        expect((await state(name)).Running).toBe(false);
+      expect((await state(app)).Running).toBe(false);
       expect((await state(sidecar)).Running).toBe(true);
 
-      // The operator starts them (as the note says) and restores the run by its time window.
-      await Promise.all(stopped.map(name => docker.getContainer(name).start()));
+      // The operator starts it (as the note says) and restores the run by its time window.
+      await docker.getContainer(app).start();
       const good = await finished(
         (
           await api()

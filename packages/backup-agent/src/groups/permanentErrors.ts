@@ -5,6 +5,7 @@
  */
 const PERMANENT = [
   /password authentication failed/i,
+  /is not permitted to log in/i,
   /no pg_hba\.conf entry/i,
   /role "[^"]*" does not exist/i,
   /database "[^"]*" does not exist/i,

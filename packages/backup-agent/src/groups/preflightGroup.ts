@@ -60,6 +60,7 @@ async function containerProblems(
 async function preflightMember(
   context: SnapshotContext,
   target: TargetConfig,
+  engineChecks: boolean,
 ): Promise<MemberPreflight> {
   const started = Date.now();
   const driver = context.driverFor(target);
@@ -70,7 +71,9 @@ async function preflightMember(
     const engineContext = context.engineContext(target);
     try {
       await driver.serverVersion(target.settings, engineContext);
-      const found = await driver.preflight?.(target.settings, engineContext);
+      const found = engineChecks
+        ? await driver.preflight?.(target.settings, engineContext)
+        : undefined;
       problems.push(...(found?.problems ?? []));
       stagingBytes = found?.stagingBytes ?? 0;
     } catch (error) {
@@ -108,9 +111,13 @@ async function existingFolder(folder: string): Promise<string> {
 export async function preflightGroup(
   context: SnapshotContext,
   group: Pick<ResolvedGroup, 'name' | 'targets'>,
+  /** false for a restore: only containers and logins (its own checks follow in prepareRestore). */
+  options: { engineChecks: boolean } = { engineChecks: true },
 ): Promise<MemberPreflight[]> {
   const members = await Promise.all(
-    group.targets.map(target => preflightMember(context, target)),
+    group.targets.map(target =>
+      preflightMember(context, target, options.engineChecks),
+    ),
   );
   const staged = members.reduce((sum, m) => sum + m.stagingBytes, 0);
   if (staged > 0) {

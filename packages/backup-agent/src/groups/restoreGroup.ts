@@ -18,6 +18,7 @@ import {
   GroupSnapshotSelection,
 } from './chooseGroupSnapshots';
 import { withMemberContainers } from './memberContainers';
+import { preflightGroup } from './preflightGroup';
 import type { ResolvedGroup } from './resolveGroup';
 
 export type GroupRestoreOptions = GroupSnapshotSelection & {
@@ -50,8 +51,9 @@ export interface GroupRestoreResult {
 
 /**
  * Restores a consistency group: every member snapshot is chosen and checked first (manifest,
- * versions, destination, checksums) while nothing is stopped; then all running containers are
- * stopped, each member restored (its exec container started just for its step), and the
+ * versions, destination, checksums, the members' containers and logins) while nothing is
+ * stopped; then the writers are stopped (`stop-all`: every running container), each member
+ * restored (an exec container the group stopped is started just for its step), and the
  * containers started again. When a member fails, nothing is started again: an application
  * running on a half-restored set of databases is worse than one that is down, so the operator
  * decides (seed 001). The result says what state each container is in.
@@ -63,6 +65,8 @@ export async function restoreGroup(
 ): Promise<GroupRestoreResult> {
   const onProgress = options.onProgress ?? (() => undefined);
   const docker = context.docker().docker;
+  // The same container and login checks as a backup's preflight, before anything is stopped.
+  await preflightGroup(context, group, { engineChecks: false });
   const ids = await chooseGroupSnapshots(
     context,
     group.name,
@@ -88,8 +92,12 @@ export async function restoreGroup(
     );
   }
 
-  const before = await containerStates(docker, group.containers);
-  const running = group.containers.filter(name => before[name] === 'running');
+  // cut: only the writers stop; each store is restored online, or (Neo4j) stops its own
+  // container for its load. stop-all: every running container, as before.
+  const watched = [...new Set([...group.containers, ...group.writers])].sort();
+  const stoppable = group.mode === 'cut' ? group.writers : group.containers;
+  const before = await containerStates(docker, watched);
+  const running = stoppable.filter(name => before[name] === 'running');
   onProgress({ phase: `stopping ${running.length} container(s)`, bytes: 0 });
   const stop = await stopContainers(docker, running, group.stopTimeoutSeconds);
 
@@ -99,7 +107,7 @@ export async function restoreGroup(
       .map(f => `${f.container} (${f.error})`)
       .join(', ')}, so nothing was restored`;
   } else {
-    const stopped = new Set(group.containers);
+    const stopped = new Set(running);
     for (const [index, restore] of prepared.entries()) {
       const member = members[index];
       try {
@@ -139,10 +147,10 @@ export async function restoreGroup(
         .join(', ')} did not start`;
   }
 
-  const after = await containerStates(docker, group.containers);
-  const containers = group.containers.map(container => ({
+  const after = await containerStates(docker, watched);
+  const containers = watched.map(container => ({
     container,
-    wasRunning: running.includes(container),
+    wasRunning: before[container] === 'running',
     state: after[container],
   }));
   const differing = members.filter(

@@ -40,6 +40,17 @@ export async function serverRdbInContainer(
   }
   const path = `${dir.replace(/\/$/, '')}/${name}`;
   const handle = runtime.docker.getContainer(container);
+  const processes = (await handle.top().catch(() => undefined)) as
+    | { Processes?: string[][] }
+    | undefined;
+  if (
+    !processes?.Processes?.some(row =>
+      row.some(column => /(redis|valkey)-server/.test(column)),
+    )
+  )
+    return {
+      unavailable: `container ${container} does not run the Redis server (docker top shows no redis-server or valkey-server), so its RDB file cannot be copied from there`,
+    };
   try {
     // The folder, not the file: a server that never saved has no file until our BGSAVE.
     await handle.infoArchive({ path: dir });
