@@ -61,8 +61,8 @@ export async function startCounterStack(
     'i=$(cat /data/marker)',
     'while [ -z "$stop" ]; do',
     '  i=$((i+1))',
-    `  psql -h 127.0.0.1 -p ${pg.port} -U postgres -d app -qc "UPDATE counter SET n = $i" >/dev/null || exit 1`,
-    `  redis-cli -p ${cache.port} SET counter $i >/dev/null || exit 1`,
+    `  until psql -h 127.0.0.1 -p ${pg.port} -U postgres -d app -qc "UPDATE counter SET n = $i" >/dev/null 2>&1; do [ -n "$stop" ] && exit 0; sleep 0.1; done`,
+    `  until redis-cli -p ${cache.port} SET counter $i >/dev/null 2>&1; do [ -n "$stop" ] && exit 1; sleep 0.1; done`,
     '  echo $i > /data/marker',
     'done',
   ].join('\n');

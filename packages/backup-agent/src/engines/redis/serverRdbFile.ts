@@ -51,16 +51,6 @@ export async function serverRdbInContainer(
     return {
       unavailable: `container ${container} does not run the Redis server (docker top shows no redis-server or valkey-server), so its RDB file cannot be copied from there`,
     };
-  try {
-    // The folder, not the file: a server that never saved has no file until our BGSAVE.
-    await handle.infoArchive({ path: dir });
-  } catch (error) {
-    return {
-      unavailable: `container ${container} has no folder ${dir} (${dockerReason(
-        error,
-      )}), where the server writes its RDB; is it the container the server runs in?`,
-    };
-  }
   return {
     container,
     path,
