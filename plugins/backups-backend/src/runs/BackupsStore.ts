@@ -1,6 +1,7 @@
 import type {
   AgentSnapshot,
   BackupRun,
+  GroupCut,
   RunStatus,
 } from '@safekeep/plugin-backups-common';
 
@@ -61,6 +62,8 @@ export interface RunOutcome {
   snapshotId?: string | null;
   location?: string | null;
   downtimeMs?: number | null;
+  /** For a member of an agent group backup: how the group was cut. */
+  groupCut?: GroupCut | null;
   tiers?: AgentSnapshot[] | null;
   /** Stored with secrets redacted. */
   error?: string | null;

@@ -316,6 +316,7 @@ export class DatabaseBackupsStore implements BackupsStore {
         snapshot_id: outcome.snapshotId ?? null,
         location: outcome.location ?? null,
         downtime_ms: outcome.downtimeMs ?? null,
+        group_cut: outcome.groupCut ? JSON.stringify(outcome.groupCut) : null,
         tiers: outcome.tiers ? JSON.stringify(outcome.tiers) : null,
         error: this.redact(outcome.error),
         running_target: null,

@@ -129,4 +129,56 @@ describe('observeJob', () => {
       error: 'sqlite: database is locked',
     });
   });
+
+  it("records how an agent group backup was cut, with this member's own phases", () => {
+    const observed = observeJob(
+      { ...run, target: 'app-db' },
+      job({
+        target: 'app-db',
+        group: 'shop',
+        downtimeMs: 850,
+        snapshots: [snapshot('local')],
+        details: {
+          mode: 'cut',
+          cutAt: '2026-11-21T10:00:03.000Z',
+          stoppedContainers: ['shop-app'],
+          downtimeMs: 850,
+          members: [
+            {
+              target: 'app-db',
+              state: 'stored',
+              phases: { preflightMs: 40, cutMs: 12, streamMs: 3000 },
+            },
+            { target: 'files', state: 'stored', phases: { cutMs: 700 } },
+          ],
+        },
+      }),
+      NOW,
+    );
+    expect(observed).toMatchObject({
+      kind: 'finished',
+      outcome: {
+        status: 'succeeded',
+        downtimeMs: 850,
+        groupCut: {
+          mode: 'cut',
+          cutAt: '2026-11-21T10:00:03.000Z',
+          stoppedContainers: ['shop-app'],
+          writerDowntimeMs: 850,
+          phases: { preflightMs: 40, cutMs: 12, streamMs: 3000 },
+        },
+      },
+    });
+  });
+
+  it('records no group cut for a single target or an agent that reports no mode', () => {
+    const observed = observeJob(
+      run,
+      job({ snapshots: [snapshot('local')], details: { members: [] } }),
+      NOW,
+    );
+    expect(observed.kind === 'finished' && observed.outcome.groupCut).toBe(
+      undefined,
+    );
+  });
 });

@@ -1,5 +1,6 @@
 import type { AgentJob } from '@safekeep/plugin-backups-common';
 import type { RunOutcome, StoredRun } from './BackupsStore';
+import { groupCutOf } from './groupCutOf';
 
 export type JobObservation =
   | { kind: 'running'; phase: string; bytesStored: number }
@@ -30,10 +31,12 @@ export function observeJob(
   const durationMs = startedAt
     ? Math.max(0, finishedAt.getTime() - startedAt.getTime())
     : null;
+  const groupCut = groupCutOf(job, run.target);
   const common = {
     finishedAt,
     durationMs,
     downtimeMs: job.downtimeMs ?? null,
+    ...(groupCut ? { groupCut } : {}),
     phase: job.phase,
   };
   const snapshots = job.snapshots ?? [];

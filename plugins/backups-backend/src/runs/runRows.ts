@@ -1,5 +1,6 @@
 import type {
   AgentSnapshot,
+  GroupCut,
   RunStatus,
   RunTrigger,
 } from '@safekeep/plugin-backups-common';
@@ -36,6 +37,7 @@ export interface RunRow {
   updated_at: DbTime;
   group_run_id?: string | null;
   group_ref?: string | null;
+  group_cut?: string | null;
 }
 
 /** PostgreSQL returns Date; SQLite returns epoch milliseconds (how knex binds a Date there). */
@@ -60,10 +62,10 @@ function toNumber(value: DbNumber | null): number | null {
   return value === null || value === undefined ? null : Number(value);
 }
 
-function parseTiers(text: string | null): AgentSnapshot[] | null {
+function parseJson<T>(text: string | null | undefined): T | null {
   if (!text) return null;
   try {
-    return JSON.parse(text) as AgentSnapshot[];
+    return JSON.parse(text) as T;
   } catch {
     return null;
   }
@@ -98,8 +100,9 @@ export function rowToRun(row: RunRow): StoredRun {
     error: row.error,
     agentJobId: row.agent_job_id,
     agentSeenAt: toIso(row.agent_seen_at),
-    tiers: parseTiers(row.tiers),
+    tiers: parseJson<AgentSnapshot[]>(row.tiers),
     groupRunId: row.group_run_id ?? null,
     groupRef: row.group_ref ?? null,
+    groupCut: parseJson<GroupCut>(row.group_cut),
   };
 }

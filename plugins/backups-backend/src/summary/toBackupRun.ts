@@ -25,5 +25,6 @@ export function toBackupRun(run: StoredRun): BackupRun {
     downtimeMs: run.downtimeMs,
     error: run.error,
     groupRunId: run.groupRunId ?? null,
+    groupCut: run.groupCut ?? null,
   };
 }

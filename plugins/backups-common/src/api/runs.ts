@@ -34,6 +34,22 @@ export interface BackupRun {
   error: string | null;
   /** Shared by the runs started together for a System's consistency group; absent or null otherwise. */
   groupRunId?: string | null;
+  /** How the agent's consistency-group backup this run was part of was cut; absent or null otherwise. */
+  groupCut?: GroupCut | null;
+}
+
+/** One member's view of an agent's consistency-group backup (docs/agent.md, "Consistency groups"). */
+export interface GroupCut {
+  /** `cut`: only the writers were stopped; `stop-all`: every container of the group. */
+  mode: 'cut' | 'stop-all';
+  /** When every member's point in time was fixed; null when the cut was not taken. */
+  cutAt: string | null;
+  /** The containers stopped. */
+  stoppedContainers: string[];
+  /** First stop to last start of those containers; null when none was running. */
+  writerDowntimeMs: number | null;
+  /** This member's steps, ms: preflightMs, cutMs, streamMs, commitMs (stop-all: readyMs, dumpMs). */
+  phases: Record<string, number>;
 }
 
 /** Freshness of a target's protection. */

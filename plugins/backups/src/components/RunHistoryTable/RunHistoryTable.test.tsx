@@ -113,4 +113,36 @@ describe('RunHistoryTable', () => {
 
     expect(await screen.findByText('1 m 39 s')).toBeInTheDocument();
   });
+
+  it("shows how a group member's run was cut: mode, what was stopped, when, its phases", async () => {
+    const api = new FakeBackupsApi({
+      runs: [
+        makeRun({
+          id: 'member',
+          downtimeMs: 12_000,
+          groupCut: {
+            mode: 'cut',
+            cutAt: '2026-11-21T10:00:03.000Z',
+            stoppedContainers: ['shop-app'],
+            writerDowntimeMs: 12_000,
+            phases: { preflightMs: 40, cutMs: 12, streamMs: 3000 },
+          },
+        }),
+      ],
+    });
+    await renderWithEntity(
+      <RunHistoryTable entityRef={entityRef} refreshKey="a" />,
+      { entity: configuredEntity, api },
+    );
+    const row = (await screen.findByText('Succeeded')).closest('tr')!;
+    expect(within(row).getByText('12 s')).toBeInTheDocument();
+    expect(
+      within(row).getByText(
+        /^group cut \(writers stopped: shop-app\) · cut at /,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(row).getByText('preflight 40 ms · cut 12 ms · stream 3 s'),
+    ).toBeInTheDocument();
+  });
 });

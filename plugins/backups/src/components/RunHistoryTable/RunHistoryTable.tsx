@@ -11,6 +11,7 @@ import type { BackupRun } from '@safekeep/plugin-backups-common';
 import { backupsApiRef } from '../../api';
 import { formatBytes } from '../../format/bytes';
 import { formatSpan } from '../../format/time';
+import { GroupCutText } from '../GroupCutText';
 import { RunStatus } from '../RunStatus';
 import { TimeText } from '../TimeText';
 import { errorHint } from './errorHint';
@@ -51,8 +52,19 @@ const columns: TableColumn<BackupRun>[] = [
     title: 'Downtime',
     cellStyle: oneLine,
     render: run => {
-      if (run.downtimeMs === null) return dash;
-      return run.downtimeMs === 0 ? 'none' : formatSpan(run.downtimeMs);
+      const downtime =
+        run.downtimeMs === null
+          ? dash
+          : run.downtimeMs === 0
+          ? 'none'
+          : formatSpan(run.downtimeMs);
+      if (!run.groupCut) return downtime;
+      return (
+        <>
+          {downtime}
+          <GroupCutText cut={run.groupCut} />
+        </>
+      );
     },
   },
   {

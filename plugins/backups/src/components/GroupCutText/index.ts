@@ -1,0 +1,1 @@
+export { GroupCutText } from './GroupCutText';
