@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { SnapshotService } from '../snapshots/SnapshotService';
 import { CounterStack, startCounterStack } from '../testing/counterStack';
 import {
@@ -8,7 +11,6 @@ import {
   testPrefix,
 } from '../testing/dockerHarness';
 import { testConfig } from '../testing/testConfig';
-import { useTempDir } from '../testing/tempDir';
 
 jest.setTimeout(180_000);
 
@@ -25,7 +27,8 @@ describeWithDocker(
   'group cut under write load (real Docker Engine, Postgres, Redis, a volume)',
   docker => {
     const prefix = testPrefix('cut');
-    const tempDir = useTempDir();
+    // One folder for the suite (the agent lives across its tests), removed at the end.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'safekeep-group-'));
     let stack: CounterStack;
     let agent: SnapshotService;
 
@@ -35,7 +38,7 @@ describeWithDocker(
       const containers = [stack.writer, stack.pg.name, stack.cache.name];
       const targets = ['db', 'cache', 'files'];
       agent = new SnapshotService(
-        testConfig(tempDir(), stack.targets(PASSWORD_ENV), undefined, {
+        testConfig(dir, stack.targets(PASSWORD_ENV), undefined, {
           docker: { helperImage: BUSYBOX_IMAGE, stopTimeoutSeconds: 10 },
           groups: {
             stack: { containers, targets },
@@ -48,6 +51,7 @@ describeWithDocker(
     afterAll(async () => {
       delete process.env[PASSWORD_ENV];
       await removeTestResources(docker, prefix);
+      fs.rmSync(dir, { recursive: true, force: true });
     });
 
     /** A group backup under load, then (writer stopped) a restore of it; the counters restored. */

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type Docker from 'dockerode';
 import { SnapshotService } from '../snapshots/SnapshotService';
 import {
@@ -16,7 +19,6 @@ import {
   startRedisContainer,
 } from '../testing/dockerServers';
 import { testConfig } from '../testing/testConfig';
-import { useTempDir } from '../testing/tempDir';
 
 jest.setTimeout(120_000);
 
@@ -66,7 +68,8 @@ describeWithDocker(
   'group preflight refuses before anything is stopped (real Docker Engine)',
   docker => {
     const prefix = testPrefix('preflight');
-    const tempDir = useTempDir();
+    // One folder for the suite (the agent lives across its tests), removed at the end.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'safekeep-group-'));
     const app = `${prefix}-app`;
     const tools = `${prefix}-tools`;
     let pg: ServerContainer;
@@ -99,7 +102,7 @@ describeWithDocker(
       const targets = ['db', 'cache', 'graph'];
       agent = new SnapshotService(
         testConfig(
-          tempDir(),
+          dir,
           {
             db: {
               engine: 'postgres',
@@ -130,6 +133,7 @@ describeWithDocker(
     afterAll(async () => {
       delete process.env[PASSWORD_ENV];
       await removeTestResources(docker, prefix);
+      fs.rmSync(dir, { recursive: true, force: true });
     });
 
     const expectEveryMemberNamed = (error: string | undefined) => {
