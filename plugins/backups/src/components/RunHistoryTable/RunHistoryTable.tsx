@@ -52,12 +52,9 @@ const columns: TableColumn<BackupRun>[] = [
     title: 'Downtime',
     cellStyle: oneLine,
     render: run => {
-      const downtime =
-        run.downtimeMs === null
-          ? dash
-          : run.downtimeMs === 0
-          ? 'none'
-          : formatSpan(run.downtimeMs);
+      let downtime = dash;
+      if (run.downtimeMs !== null)
+        downtime = run.downtimeMs === 0 ? 'none' : formatSpan(run.downtimeMs);
       if (!run.groupCut) return downtime;
       return (
         <>
