@@ -30,11 +30,20 @@ const compression = z.enum(compressionSchema.options, {
   }),
 });
 
+/** The HMAC key that seals manifests (docs/security.md); never stored in the tier itself. */
+function manifestKeySchema(context: ConfigContext) {
+  return secretRefSchema(
+    context,
+    'the key that authenticates manifests (at least 32 characters: openssl rand -hex 32)',
+  ).optional();
+}
+
 function filesystemStorageSchema(context: ConfigContext) {
   return z
     .object({
       type: z.literal('filesystem'),
       path: localPath(context, 'the folder that holds the snapshots'),
+      manifestKey: manifestKeySchema(context),
     })
     .strict();
 }
@@ -74,6 +83,7 @@ function s3StorageSchema(context: ConfigContext) {
         .min(5)
         .max(5120)
         .default(16),
+      manifestKey: manifestKeySchema(context),
     })
     .strict();
 }
@@ -162,6 +172,7 @@ export function configFileSchema(context: ConfigContext) {
           .object({
             compression: compression.default('zstd'),
             encryption: encryptionSettingsSchema(context).optional(),
+            manifestKey: manifestKeySchema(context),
           })
           .strict()
           .default({}),

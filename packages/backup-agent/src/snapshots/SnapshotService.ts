@@ -103,7 +103,12 @@ export class SnapshotService {
             this.config.storage,
           ).join(', ')}`,
         );
-      storage = createStorage(tier, storageConfig, this.config.agent.staging);
+      storage = createStorage(
+        tier,
+        storageConfig,
+        this.config.agent.staging,
+        this.config.defaults.manifestKey,
+      );
       this.storages.set(tier, storage);
     }
     return storage;

@@ -79,7 +79,7 @@ export async function dryRunRestore(
   );
   let manifest: SnapshotManifest | undefined;
   try {
-    manifest = usableManifest(located, target);
+    manifest = usableManifest(located, target, context.config);
   } catch (error) {
     if (!(error instanceof RestoreRefusedError)) throw error;
     refuse(error, 'manifest');

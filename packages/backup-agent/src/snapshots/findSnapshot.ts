@@ -2,7 +2,8 @@ import {
   MANIFEST_VERSION,
   SnapshotManifest,
 } from '@safekeep/plugin-backups-common';
-import type { TargetConfig } from '../config/loadConfig';
+import type { AgentConfig, TargetConfig } from '../config/loadConfig';
+import { targetEncryption } from '../pipeline/encryption/EncryptionKeyring';
 import type {
   ManifestRead,
   SnapshotRef,
@@ -62,6 +63,7 @@ export async function findSnapshot(
 export function usableManifest(
   located: LocatedSnapshot,
   target: TargetConfig,
+  config: AgentConfig,
 ): SnapshotManifest {
   const read = located.manifest;
   const where = located.storage.location(located.ref);
@@ -79,6 +81,21 @@ export function usableManifest(
     throw new RestoreRefusedError(
       `snapshot ${located.ref.id} holds a ${read.manifest.target.engine} backup, but target "${target.name}" is ${target.engine}`,
       'engine',
+    );
+  }
+  // Whoever can write the tier could swap in plain files: an encrypted target takes none.
+  const encryption = targetEncryption(config, target);
+  const plain = read.manifest.artifacts.filter(a => !a.encryption);
+  if (encryption && plain.length > 0) {
+    throw new RestoreRefusedError(
+      `target "${target.name}" is encrypted (key ${
+        encryption.keyId
+      }), but snapshot ${located.ref.id} holds unencrypted artifact(s) ${plain
+        .map(a => a.name)
+        .join(
+          ', ',
+        )}: refused, an encrypted target is never restored from plain files; restore it with a config whose target sets encryption: false only if you know where they came from`,
+      'manifest',
     );
   }
   return read.manifest;

@@ -100,7 +100,7 @@ export async function prepareRestore(
     options.tier,
     options.from,
   );
-  const manifest = usableManifest(located, target);
+  const manifest = usableManifest(located, target, context.config);
   // Snapshots this one keeps content in (incremental engines) must be in the same tier.
   const dependencies = await findRestoreDependencies(
     located.storage,

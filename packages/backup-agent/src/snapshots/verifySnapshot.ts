@@ -128,7 +128,11 @@ export async function verifySnapshot(
     if (read.status === 'missing') continue;
     const location = storage.location(ref);
     try {
-      const manifest = usableManifest({ storage, ref, manifest: read }, target);
+      const manifest = usableManifest(
+        { storage, ref, manifest: read },
+        target,
+        context.config,
+      );
       const keys = new EncryptionKeyring(context.config);
       const artifacts = await checkArtifacts(
         storage,

@@ -52,6 +52,16 @@ export const snapshotManifestSchema = z
     depends_on: z.array(z.string()).optional(),
     /** Engine-specific facts used by restore checks: row counts, key counts, streams. */
     details: z.record(z.string(), z.unknown()).default({}),
+    /**
+     * HMAC-SHA256 of the manifest without this field (keys sorted, no spaces), under a key from
+     * the agent's config that the storage never holds. Absent when the tier has no manifest key.
+     */
+    authentication: z
+      .object({
+        algorithm: z.literal('hmac-sha256'),
+        mac: z.string().regex(/^[a-f0-9]{64}$/),
+      })
+      .optional(),
   })
   .passthrough();
 export type SnapshotManifest = z.infer<typeof snapshotManifestSchema>;
