@@ -68,6 +68,9 @@ describe('docker, container and groups config', () => {
       selector: { label: 'com.docker.compose.project=stack' },
       exclude: ['backup-', 'traefik'],
       targets: ['db', 'files', 'graph'],
+      // defaults: writers are stopped only for the cut; each member's readiness wait is bounded
+      mode: 'cut',
+      readyTimeoutSeconds: 60,
     });
   });
 

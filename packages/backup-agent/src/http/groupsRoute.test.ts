@@ -41,7 +41,9 @@ describe('GET /v1/groups without a reachable Docker Engine', () => {
         name: 'shop',
         source: 'config',
         targets: ['app'],
+        mode: 'cut',
         containers: null,
+        writers: null,
         excluded: [],
         problem: expect.stringMatching(
           /^no Docker Engine answers at unix:\/\/.*no-docker\.sock \(ENOENT\)/,
