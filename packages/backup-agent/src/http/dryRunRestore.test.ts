@@ -34,7 +34,10 @@ describe('dry-run restore over HTTP', () => {
           token: { env: 'SAFEKEEP_TEST_DRY_RUN_TOKEN' },
           staging: './staging',
         },
-        storage: { local: { type: 'filesystem', path: './snapshots' } },
+        // Whole files: a test below changes a stored file by hand.
+        storage: {
+          local: { type: 'filesystem', path: './snapshots', format: 'whole' },
+        },
         targets: {
           app: {
             engine: 'sqlite',

@@ -60,6 +60,7 @@ describe('prune', () => {
           pruned: ids.slice(0, 7).reverse(),
           incompleteRemoved: [stale],
           skipped: [],
+          chunks: { pools: [] },
         },
       ],
     });
