@@ -12,6 +12,7 @@ import { testConfig } from '../testing/testConfig';
 jest.setTimeout(180_000);
 
 const HOUR = 60 * 60 * 1000;
+const KILLED_BACKUP_SCRIPT = path.join(__dirname, '../testing/killedBackup.ts');
 
 describe('prune of chunked snapshots', () => {
   const tempDir = useTempDir();
@@ -28,7 +29,7 @@ describe('prune of chunked snapshots', () => {
     // Prune runs "later" so the packs are past their grace period.
     let offset = 0;
     const config = testConfig(dir, {
-      blob: { engine: 'gated-file', file: './data.bin', gate: 'race' },
+      blob: { engine: 'gated-file', file, gate: 'race' },
     });
     const service = new SnapshotService(config, {
       now: () => new Date(Date.now() + offset),
@@ -175,5 +176,3 @@ describe('prune of chunked snapshots', () => {
       );
   });
 });
-
-const KILLED_BACKUP_SCRIPT = path.join(__dirname, '../testing/killedBackup.ts');

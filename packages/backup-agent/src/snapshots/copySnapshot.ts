@@ -27,13 +27,14 @@ export async function copySnapshot(
     let copiedBefore = 0;
     for (const artifact of manifest.artifacts) {
       if (artifact.chunked) {
+        const before = copiedBefore;
         copiedBefore += await copyMissingPacks(
           from,
           to,
           ref,
           artifact,
           keys,
-          bytes => onProgress(copiedBefore + bytes),
+          bytes => onProgress(before + bytes),
         );
       }
       const offset = copiedBefore;

@@ -3,6 +3,7 @@
  * target of the folder given, and prints "halfway" once its packs and chunk index are stored
  * but before its manifest is written, where it waits for the test to kill it.
  */
+import path from 'node:path';
 import { registerEngineDriver } from '../engines/registry';
 import { SnapshotService } from '../snapshots/SnapshotService';
 import { gatedFileDriver, holdAt } from './gatedFileDriver';
@@ -15,7 +16,7 @@ async function main(dir: string) {
     testConfig(dir, {
       blob: {
         engine: 'gated-file',
-        file: './data.bin',
+        file: path.join(dir, 'data.bin'),
         gate: 'killed',
         pauseIn: 'details',
       },

@@ -108,10 +108,22 @@ export function artifactNewBytes(artifact: SnapshotArtifact): number {
   return artifact.bytes + (artifact.chunked?.new_bytes ?? 0);
 }
 
-/** Sums of a manifest's artifacts, as shown in run records and the UI. */
+/** Stored bytes a restore of the artifact reads: its file, plus its chunks when chunked. */
+export function artifactStoredBytes(artifact: SnapshotArtifact): number {
+  return artifact.bytes + (artifact.chunked?.stored_bytes ?? 0);
+}
+
+/**
+ * Sums of a manifest's artifacts, as shown in run records and the UI: `bytes` stored (chunks
+ * counted once per snapshot, shared or not), `rawBytes` a restore writes, `newBytes` this
+ * snapshot added to its tier.
+ */
 export function manifestTotals(manifest: Pick<SnapshotManifest, 'artifacts'>) {
   return {
-    bytes: manifest.artifacts.reduce((sum, a) => sum + a.bytes, 0),
+    bytes: manifest.artifacts.reduce(
+      (sum, a) => sum + artifactStoredBytes(a),
+      0,
+    ),
     rawBytes: manifest.artifacts.reduce((sum, a) => sum + a.raw_bytes, 0),
     newBytes: manifest.artifacts.reduce(
       (sum, a) => sum + artifactNewBytes(a),
