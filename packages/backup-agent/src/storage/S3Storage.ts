@@ -266,7 +266,7 @@ export class S3Storage implements SnapshotStorage {
 
   async putObject(key: string, data: Buffer): Promise<void> {
     await this.client.send(
-      new PutObjectCommand({
+      new (s3Library().PutObjectCommand)({
         Bucket: this.config.bucket,
         Key: this.objectKey(key),
         Body: data,
@@ -282,7 +282,7 @@ export class S3Storage implements SnapshotStorage {
     const fullKey = this.objectKey(key);
     try {
       const response = await this.client.send(
-        new GetObjectCommand({
+        new (s3Library().GetObjectCommand)({
           Bucket: this.config.bucket,
           Key: fullKey,
           ...(range
@@ -312,7 +312,7 @@ export class S3Storage implements SnapshotStorage {
 
   async deleteObject(key: string): Promise<void> {
     await this.client.send(
-      new DeleteObjectCommand({
+      new (s3Library().DeleteObjectCommand)({
         Bucket: this.config.bucket,
         Key: this.objectKey(key),
       }),
