@@ -34,10 +34,7 @@ describe('dry-run restore over HTTP', () => {
           token: { env: 'SAFEKEEP_TEST_DRY_RUN_TOKEN' },
           staging: './staging',
         },
-        // Whole files: a test below changes a stored file by hand.
-        storage: {
-          local: { type: 'filesystem', path: './snapshots', format: 'whole' },
-        },
+        storage: { local: { type: 'filesystem', path: './snapshots' } },
         targets: {
           app: {
             engine: 'sqlite',
@@ -172,7 +169,7 @@ describe('dry-run restore over HTTP', () => {
           stream: fs.createReadStream(path.join(dir, 'data/app.db')),
         },
       ],
-      manifest: { manifest_version: 3 },
+      manifest: { manifest_version: 2 },
     });
     const { body } = await dryRun({
       target: 'app',
@@ -182,7 +179,7 @@ describe('dry-run restore over HTTP', () => {
     expect(body.verified).toBe(false);
     expect(body.refusals).toEqual([
       expect.stringMatching(
-        /MANIFEST\.json has manifest_version 3, newer than the 2 this agent understands/,
+        /MANIFEST\.json has manifest_version 2, newer than the 1 this agent understands/,
       ),
     ]);
     expect(body.destination).toMatchObject({ empty: false });

@@ -1,8 +1,6 @@
 import { Duplex, pipeline, Readable, Transform } from 'node:stream';
 import type { SnapshotArtifact } from '@safekeep/plugin-backups-common';
 import type { SnapshotRef, SnapshotStorage } from '../storage/SnapshotStorage';
-// A cycle by design: the chunk reader reads its index file through openStoredFile.
-import { openChunkedArtifact } from '../chunks/openChunkedArtifact';
 import { createDecompressor } from './compression';
 import { createDecryptionStage, KeyLookup } from './encryption';
 import { Sha256Digest } from './Sha256Digest';
@@ -32,23 +30,9 @@ export async function openVerifiedStoredArtifact(
 
 /**
  * An artifact as raw bytes for a restore: verified, decrypted (each chunk authenticated;
- * `keys` finds the key the manifest names), decompressed. A chunked artifact is read from
- * its chunks (openChunkedArtifact).
+ * `keys` finds the key the manifest names), decompressed.
  */
 export async function openRawArtifact(
-  storage: SnapshotStorage,
-  ref: SnapshotRef,
-  artifact: SnapshotArtifact,
-  onBytes?: (bytes: number) => void,
-  keys?: KeyLookup,
-): Promise<Readable> {
-  if (artifact.chunked)
-    return openChunkedArtifact(storage, ref, artifact, onBytes, keys);
-  return openStoredFile(storage, ref, artifact, onBytes, keys);
-}
-
-/** The artifact's own file (a chunked artifact's index), verified, decrypted, decompressed. */
-export async function openStoredFile(
   storage: SnapshotStorage,
   ref: SnapshotRef,
   artifact: SnapshotArtifact,

@@ -76,10 +76,7 @@ describe('client-side encryption', () => {
         token: { env: TEST_TOKEN_ENV },
         staging: './staging',
       },
-      // Whole files: these tests decrypt and change stored files by hand (chunks: src/chunks).
-      storage: {
-        local: { type: 'filesystem', path: './snapshots', format: 'whole' },
-      },
+      storage: { local: { type: 'filesystem', path: './snapshots' } },
       defaults: { encryption },
       targets: {
         app: { engine: 'sqlite', path: './data/app.db' },

@@ -61,7 +61,7 @@ describeWithDocker(
       const original = await listVolume(docker, volume);
       const { snapshots, manifest } = await service.backup(target);
       expect(snapshots[0].artifacts.map(a => a.name)).toEqual([
-        `${volume}.tar.chunks.zst`,
+        `${volume}.tar.zst`,
       ]);
       expect(manifest.details).toEqual({
         volume,
