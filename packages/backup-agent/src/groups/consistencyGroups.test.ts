@@ -235,12 +235,14 @@ describeWithDocker(
             engine: 'redis',
             tiers: ['local'],
             source: 'config',
+            destinations: [],
           },
           {
             name: `${prefix}-labelled-cache`,
             engine: 'redis',
             tiers: ['local'],
             source: 'label',
+            destinations: [],
           },
         ]),
       );
