@@ -46,6 +46,9 @@ function okSummary(hours = 2): EntityBackupSummary {
   });
 }
 
+// Each test renders the whole tab in jsdom: seconds on a busy 2-core machine, not Jest's 5 s.
+jest.setTimeout(30_000);
+
 describe('EntityBackupsContent', () => {
   giveChartsASize();
 

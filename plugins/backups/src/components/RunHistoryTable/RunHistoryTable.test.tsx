@@ -19,6 +19,9 @@ function runs(count: number) {
   );
 }
 
+// Each test renders a table of many runs in jsdom: seconds on a busy 2-core machine, not Jest's 5 s.
+jest.setTimeout(30_000);
+
 describe('RunHistoryTable', () => {
   it('shows a page of runs and asks the API for the next page by offset', async () => {
     const api = new FakeBackupsApi({ runs: runs(23) });
