@@ -87,6 +87,9 @@ function headline(label: string): HTMLElement {
   return term.closest('div')!.querySelector('dd')!;
 }
 
+// Each test renders the whole team page in jsdom: seconds on a busy 2-core machine, not Jest's 5 s.
+jest.setTimeout(30_000);
+
 describe('BackupsTeamPage', () => {
   giveChartsASize();
 
