@@ -4,6 +4,7 @@ import type { EngineDriver } from '../EngineDriver';
 import { execContainerNeeds, toolRunner } from '../containerSetting';
 import { compareRenamedDetails } from '../compareRenamedDetails';
 import { parseDatabaseDestination } from '../parseDatabaseDestination';
+import { describeDatabaseTarget } from '../describeDatabaseTarget';
 import { backupMariadb } from './backupMariadb';
 import { dropMariadbDatabase } from './dropMariadbDatabase';
 import { checkMariadb, inspectMariadb } from './inspectMariadb';
@@ -28,17 +29,7 @@ export function createMariadbDriver(
     settingsSchema: mariadbSettingsSchema,
 
     describe(settings) {
-      const databases =
-        settings.restoreInto !== undefined
-          ? [settings.restoreInto]
-          : settings.databases;
-      const which = databases
-        ? `database${databases.length > 1 ? 's' : ''} ${databases.join(', ')}`
-        : 'all databases';
-      const inContainer = settings.container
-        ? ` (tools in container ${settings.container.name})`
-        : '';
-      return `MariaDB/MySQL ${which} at ${settings.host}:${settings.port}${inContainer}`;
+      return describeDatabaseTarget('MariaDB/MySQL', settings);
     },
 
     withDestination(settings, destination) {

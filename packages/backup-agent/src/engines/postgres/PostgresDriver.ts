@@ -7,6 +7,7 @@ import { compareRenamedDetails } from '../compareRenamedDetails';
 import { checkPostgres, inspectPostgres } from './inspectPostgres';
 import { dropPostgresDatabase } from './dropPostgresDatabase';
 import { parseDatabaseDestination } from '../parseDatabaseDestination';
+import { describeDatabaseTarget } from '../describeDatabaseTarget';
 import { queryServerVersion } from './postgresCatalog';
 import { withPostgres } from './postgresConnection';
 import { postgresManualSteps } from './postgresManualSteps';
@@ -32,17 +33,7 @@ export function createPostgresDriver(
     settingsSchema: postgresSettingsSchema,
 
     describe(settings) {
-      const databases =
-        settings.restoreInto !== undefined
-          ? [settings.restoreInto]
-          : settings.databases;
-      const which = databases
-        ? `database${databases.length > 1 ? 's' : ''} ${databases.join(', ')}`
-        : 'all databases';
-      const inContainer = settings.container
-        ? ` (tools in container ${settings.container.name})`
-        : '';
-      return `PostgreSQL ${which} at ${settings.host}:${settings.port}${inContainer}`;
+      return describeDatabaseTarget('PostgreSQL', settings);
     },
 
     withDestination(settings, destination) {
