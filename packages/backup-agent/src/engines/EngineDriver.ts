@@ -84,6 +84,11 @@ export interface RestoreArtifact {
   name: string;
   /** Its raw size as the manifest records it (known for stored snapshots). */
   rawBytes?: number;
+  /**
+   * The regular files the manifest's details count (directory, volume): an archive engine
+   * stops a restore whose archive holds more (restoreBounds.tooManyFilesReason).
+   */
+  recordedFiles?: number;
   /** The stream errors at its end when the stored bytes do not match the manifest. */
   open(): Promise<Readable>;
 }

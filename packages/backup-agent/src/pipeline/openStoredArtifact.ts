@@ -3,6 +3,7 @@ import type { SnapshotArtifact } from '@safekeep/plugin-backups-common';
 import type { SnapshotRef, SnapshotStorage } from '../storage/SnapshotStorage';
 import { createDecompressor } from './compression';
 import { createDecryptionStage, KeyLookup } from './encryption';
+import { RawSizeLimit } from './RawSizeLimit';
 import { Sha256Digest } from './Sha256Digest';
 
 /**
@@ -30,7 +31,8 @@ export async function openVerifiedStoredArtifact(
 
 /**
  * An artifact as raw bytes for a restore: verified, decrypted (each chunk authenticated;
- * `keys` finds the key the manifest names), decompressed.
+ * `keys` finds the key the manifest names), decompressed, and stopped as soon as it inflates
+ * past the manifest's raw_bytes (plus a margin, snapshots/restoreBounds.ts).
  */
 export async function openRawArtifact(
   storage: SnapshotStorage,
@@ -54,7 +56,10 @@ export async function openRawArtifact(
   if (decrypt) stages.push(decrypt);
   const decompressor = createDecompressor(artifact.compression);
   if (decompressor) stages.push(decompressor);
-  if (stages.length === 1) return verified;
+  if (stages.length === 1) return verified; // raw bytes are the stored bytes, checked above
+  stages.push(
+    new RawSizeLimit(artifact.raw_bytes, `${storage.tier}:${artifact.name}`),
+  );
   // Errors anywhere destroy every stage, the last one included, so the consumer sees them.
   return pipeline(
     stages as unknown as [Readable, Transform],

@@ -6,6 +6,7 @@ import { compareDetails } from './compareDetails';
 import { RestoreRefusedError } from './errors';
 import { findSnapshot, usableManifest } from './findSnapshot';
 import { restoreKeys } from './restoreKeys';
+import { recordedFiles } from './restoreBounds';
 import {
   dependencyOpener,
   findRestoreDependencies,
@@ -170,6 +171,7 @@ export async function prepareRestore(
         manifest.artifacts.map(artifact => ({
           name: rawNameOf(artifact),
           rawBytes: artifact.raw_bytes,
+          recordedFiles: recordedFiles(manifest.details),
           // Checked again in flight: the copy verified a moment ago could change under us.
           open: () =>
             openRawArtifact(

@@ -19,6 +19,9 @@ import {
 import { createExcludeMatcher } from './excludeMatcher';
 import { findEscapingSymlinks, unsafeEntryReason } from './archiveSafety';
 import { countTree } from './walkTree';
+import { tooManyFilesReason } from '../../snapshots/restoreBounds';
+
+const FILE_TYPES = ['File', 'OldFile', 'ContiguousFile'];
 
 export class UnsafeArchiveError extends Error {
   constructor(problems: string[]) {
@@ -216,6 +219,8 @@ export const directoryDriver: EngineDriver<DirectorySettings> = {
     await fsp.mkdir(prepared, { mode: 0o700 });
     try {
       const problems: string[] = [];
+      let files = 0;
+      let tooMany: string | undefined;
       const unpack = tar.x({
         cwd: prepared,
         strict: true,
@@ -230,10 +235,14 @@ export const directoryDriver: EngineDriver<DirectorySettings> = {
             linkpath: facts.linkpath,
           });
           if (reason) problems.push(reason);
-          return !reason;
+          if (FILE_TYPES.includes(facts.type)) files++;
+          // Past the manifest's file count nothing more is written (the bytes are bounded too).
+          tooMany ??= tooManyFilesReason(files, artifacts[0].recordedFiles);
+          return !reason && !tooMany;
         },
       });
       await pipeline(await artifacts[0].open(), unpack);
+      if (tooMany) throw new Error(tooMany);
       problems.push(...(await findEscapingSymlinks(prepared)));
       if (problems.length > 0) throw new UnsafeArchiveError(problems);
       await swapInto(prepared, destination);

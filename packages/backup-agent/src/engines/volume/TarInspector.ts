@@ -5,6 +5,7 @@ import {
   findEscapingLinksInEntries,
   unsafeEntryReason,
 } from '../directory/archiveSafety';
+import { tooManyFilesReason } from '../../snapshots/restoreBounds';
 
 const FILE_TYPES = ['File', 'OldFile', 'ContiguousFile'];
 
@@ -23,7 +24,8 @@ export class TarInspector {
   private readonly ended: Promise<void>;
   private finished?: Promise<void>;
 
-  constructor() {
+  /** `recordedFiles`: the manifest's file count; far more is a problem (restoreBounds). */
+  constructor(private readonly recordedFiles?: number) {
     this.parser.on('entry', (entry: tar.ReadEntry) => {
       const facts = {
         path: entry.path,
@@ -43,6 +45,12 @@ export class TarInspector {
       if (FILE_TYPES.includes(entry.type)) {
         this.counts.files++;
         this.counts.bytes += entry.size ?? 0;
+        const tooMany = tooManyFilesReason(
+          this.counts.files,
+          this.recordedFiles,
+        );
+        if (tooMany && !this.problems.includes(tooMany))
+          this.problems.push(tooMany);
       }
       entry.resume();
     });

@@ -65,7 +65,7 @@ export async function restoreVolume(
   const staging = `.safekeep-restore-${id}`;
   const old = `.safekeep-old-${id}`;
   let uploaded = false;
-  const inspector = new TarInspector();
+  const inspector = new TarInspector(artifact.recordedFiles);
   try {
     await runtime.withHelper(
       {
