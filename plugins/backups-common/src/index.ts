@@ -11,6 +11,7 @@ export * from './annotations/schedule';
 export * from './annotations/retention';
 export * from './annotations/policy';
 export * from './manifest/SnapshotManifest';
+export * from './manifest/snapshotIdPattern';
 export * from './api/agent';
 export * from './api/runs';
 export * from './permissions';

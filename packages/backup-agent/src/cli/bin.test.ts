@@ -48,4 +48,34 @@ describe('bin/safekeep-agent', () => {
     const { stdout } = await run(bin, ['anything']);
     expect(stdout).toBe('dist ran');
   });
+
+  // docs/agent.md: config errors exit 2. Checked on the real process, as a service manager sees it.
+  it.each([
+    ['a YAML syntax error', 'agent: [\n'],
+    ['missing sections', 'agent:\n  name: x\n'],
+    [
+      'an unknown engine',
+      'agent:\n  name: x\n  token: { env: T }\nstorage:\n  local: { type: filesystem, path: ./s }\ntargets:\n  a: { engine: nope, path: ./a }\n',
+    ],
+    ['a missing file', undefined],
+  ])(
+    'exits 2 on a config with %s, for list and serve',
+    async (_what, yaml) => {
+      const dir = tempDir();
+      const config = path.join(dir, 'agent.yaml');
+      if (yaml !== undefined) fs.writeFileSync(config, yaml);
+      for (const command of ['list', 'serve']) {
+        const code = await run(path.join(packageDir, 'bin/safekeep-agent'), [
+          command,
+          '--config',
+          config,
+        ]).then(
+          () => 0,
+          (error: { code?: number }) => error.code,
+        );
+        expect({ command, code }).toEqual({ command, code: 2 });
+      }
+    },
+    60_000,
+  );
 });

@@ -124,6 +124,11 @@ export interface EngineDriver<Settings = unknown> {
     destination: string,
     context: ConfigContext,
   ): Settings;
+  /**
+   * The file or folder holding the live data, for engines that keep it on this machine's disk
+   * (directory, SQLite): a restore destination that is, lies in or holds it is refused.
+   */
+  livePath?(settings: Settings): string;
   /** The server (or library) version, e.g. "15.19"; null when the engine has none. */
   serverVersion(
     settings: Settings,

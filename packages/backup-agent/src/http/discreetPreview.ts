@@ -4,6 +4,8 @@ const SAYS = {
   'not-empty':
     'the destination holds data; restore with force to overwrite it, or into another declared destination',
   destination: 'the destination could not be inspected (see the agent log)',
+  'live-data':
+    "the destination is, lies in or holds the target's own live data; declare one outside it in the agent config (see the agent log)",
 };
 
 const SUMMARY = { null: 'not inspected', true: 'empty', false: 'holds data' };
@@ -18,9 +20,12 @@ export function discreetPreview(
   log: (message: string) => void,
 ): DryRunResult {
   for (const r of result.refusalDetails)
-    if (r.reason === 'destination') log(`dry run: ${r.message}`);
+    if (r.reason === 'destination' || r.reason === 'live-data')
+      log(`dry run: ${r.message}`);
   const refusalDetails = result.refusalDetails.map(r =>
-    r.reason === 'not-empty' || r.reason === 'destination'
+    r.reason === 'not-empty' ||
+    r.reason === 'destination' ||
+    r.reason === 'live-data'
       ? { ...r, message: SAYS[r.reason] }
       : r,
   );

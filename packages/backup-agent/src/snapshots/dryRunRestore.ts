@@ -1,5 +1,6 @@
 import type { SnapshotManifest } from '@safekeep/plugin-backups-common';
 import type { TargetConfig } from '../config/loadConfig';
+import { restoreDestinationSettings } from '../destinations/restoreDestinationSettings';
 import { RestoreRefusedError } from './errors';
 import { findSnapshot, usableManifest } from './findSnapshot';
 import { refuseNewerEngine, RestoreChoices } from './restoreSnapshot';
@@ -94,8 +95,9 @@ export async function dryRunRestore(
   let settings = target.settings;
   try {
     if (options.destination)
-      settings = driver.withDestination(
-        target.settings,
+      settings = restoreDestinationSettings(
+        driver,
+        target,
         options.destination,
         context.config.context,
       );
@@ -126,14 +128,17 @@ export async function dryRunRestore(
       );
     }
   } catch (error) {
-    refuse(
-      new Error(
-        `cannot inspect the destination ${destination.description}: ${
-          (error as Error).message
-        }`,
-      ),
-      'destination',
-    );
+    // A destination refused outright (its own live data) is said as it is, not "cannot inspect".
+    if (error instanceof RestoreRefusedError) refuse(error, error.reason);
+    else
+      refuse(
+        new Error(
+          `cannot inspect the destination ${destination.description}: ${
+            (error as Error).message
+          }`,
+        ),
+        'destination',
+      );
   }
 
   let verified = false;

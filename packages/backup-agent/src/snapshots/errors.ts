@@ -20,7 +20,8 @@ export class RestoreRefusedError extends Error {
       | 'not-empty'
       | 'checksum'
       | 'key'
-      | 'dependency',
+      | 'dependency'
+      | 'live-data',
     readonly forceable = false,
   ) {
     super(message);

@@ -2,6 +2,7 @@ import type { SnapshotManifest } from '@safekeep/plugin-backups-common';
 import type { TargetConfig } from '../config/loadConfig';
 import { openRawArtifact } from '../pipeline/openStoredArtifact';
 import { rawNameOf } from '../pipeline/artifactNames';
+import { restoreDestinationSettings } from '../destinations/restoreDestinationSettings';
 import { compareDetails } from './compareDetails';
 import { RestoreRefusedError } from './errors';
 import { findSnapshot, usableManifest } from './findSnapshot';
@@ -114,8 +115,9 @@ export async function prepareRestore(
     ...dependencies.map(d => d.manifest),
   ]);
   const settings = options.destination
-    ? driver.withDestination(
-        target.settings,
+    ? restoreDestinationSettings(
+        driver,
+        target,
         options.destination,
         context.config.context,
       )

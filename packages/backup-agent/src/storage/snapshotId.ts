@@ -1,6 +1,6 @@
-/** Snapshot ids are UTC timestamps, `20260118T040000Z`, with `-2`, `-3`... when one is taken. */
-export const SNAPSHOT_ID_PATTERN =
-  /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z(?:-(\d{1,4}))?$/;
+import { SNAPSHOT_ID_PATTERN } from '@safekeep/plugin-backups-common';
+
+export { SNAPSHOT_ID_PATTERN };
 
 export function formatSnapshotId(at: Date, sequence = 1): string {
   const base = at

@@ -63,6 +63,14 @@ export class RestoreRequestService {
     return entity;
   }
 
+  /** A 404 when the catalog has no such entity (for routes that read only the history). */
+  async requireEntity(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<void> {
+    await this.entity(entityRef, credentials);
+  }
+
   /** The policy of a single-target entity, or a 400 that lists what is wrong. */
   private policyOf(entity: Entity) {
     const entityRef = stringifyEntityRef(entity);

@@ -1,3 +1,4 @@
+import { SNAPSHOT_ID_PATTERN } from '@safekeep/plugin-backups-common';
 import { z } from 'zod';
 
 const STATUSES = [
@@ -73,7 +74,13 @@ export const restoreDestinationSchema = z
 /** POST /entities/:kind/:namespace/:name/restores */
 export const createRestoreBodySchema = z
   .object({
-    snapshotId: name('the snapshot id, e.g. 20260118T040000Z').optional(),
+    // Checked here so a malformed id is the caller's 400, not the agent's refusal (a 503).
+    snapshotId: name('the snapshot id, e.g. 20260118T040000Z')
+      .regex(
+        SNAPSHOT_ID_PATTERN,
+        'must be a snapshot id such as 20260118T040000Z (or 20260118T040000Z-2); leave it out for the latest',
+      )
+      .optional(),
     destination: restoreDestinationSchema.optional(),
     reason: z
       .string({

@@ -148,7 +148,14 @@ export async function createRestoresRouter(
       req.query,
       'query',
     );
-    await authorize(req, backupsReadPermission, entityRef, 'read the backups');
+    const credentials = await authorize(
+      req,
+      backupsReadPermission,
+      entityRef,
+      'read the backups',
+    );
+    // 404 for an entity the catalog lacks, as the sibling routes answer.
+    await service.requireEntity(entityRef, credentials);
     const items = await service.list({
       ...query,
       limit: query.limit ?? 50,

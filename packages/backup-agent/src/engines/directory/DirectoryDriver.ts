@@ -99,6 +99,8 @@ export const directoryDriver: EngineDriver<DirectorySettings> = {
     path: context.resolvePath(destination),
   }),
 
+  livePath: settings => settings.path,
+
   serverVersion: async () => null,
 
   async backup(settings, context): Promise<EngineBackup> {

@@ -54,6 +54,8 @@ export const sqliteDriver: EngineDriver<SqliteSettings> = {
     path: context.resolvePath(destination),
   }),
 
+  livePath: settings => settings.path,
+
   async serverVersion() {
     const db = new (sqliteLibrary())(':memory:');
     try {

@@ -57,7 +57,12 @@ async function containersOf(
 }
 
 /** Refusals only the live destination can tell (the verify job and the snapshot list cannot). */
-const DESTINATION_REASONS = new Set(['not-empty', 'version', 'destination']);
+const DESTINATION_REASONS = new Set([
+  'not-empty',
+  'version',
+  'destination',
+  'live-data',
+]);
 
 /**
  * The agent's dry-run of the restore as it would run (same force and destination): what the
