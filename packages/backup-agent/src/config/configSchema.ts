@@ -83,6 +83,20 @@ function s3StorageSchema(context: ConfigContext) {
         .min(5)
         .max(5120)
         .default(16),
+      serverSideEncryption: z
+        .enum(['AES256', 'aws:kms'], {
+          errorMap: () => ({
+            message:
+              'must be "AES256" (S3-managed keys) or "aws:kms" (a KMS key); leave it out to let the bucket\'s default encryption decide',
+          }),
+        })
+        .optional(),
+      kmsKeyId: z
+        .string(
+          field('the KMS key id or ARN for serverSideEncryption: aws:kms'),
+        )
+        .min(1)
+        .optional(),
       manifestKey: manifestKeySchema(context),
     })
     .strict();
@@ -113,6 +127,18 @@ function storageSchema(context: ConfigContext) {
           path: [value.accessKeyId ? 'secretAccessKey' : 'accessKeyId'],
           message:
             'required when the other S3 credential is given: set both accessKeyId and secretAccessKey, or neither to use the AWS default credential chain',
+        });
+      }
+      if (
+        value.type === 's3' &&
+        value.kmsKeyId &&
+        value.serverSideEncryption !== 'aws:kms'
+      ) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['kmsKeyId'],
+          message:
+            'names a KMS key, which only serverSideEncryption: aws:kms uses; set serverSideEncryption: aws:kms or remove kmsKeyId',
         });
       }
     });

@@ -3,6 +3,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { writeStreamToNewFile } from '../fs/durable';
 import type { RestoreArtifact } from './EngineDriver';
+import { ensurePrivateFolder, PRIVATE_FILE_MODE } from '../fs/privateFolder';
 
 export interface StagedArtifact {
   path: string;
@@ -19,11 +20,15 @@ export async function stageArtifact(
   artifact: RestoreArtifact,
   stagingDir: string,
 ): Promise<StagedArtifact> {
-  await fsp.mkdir(stagingDir, { recursive: true, mode: 0o700 });
+  await ensurePrivateFolder(stagingDir);
   const file = path.join(
     stagingDir,
     `restore-${randomBytes(6).toString('hex')}-${artifact.name}`,
   );
-  const bytes = await writeStreamToNewFile(await artifact.open(), file);
+  const bytes = await writeStreamToNewFile(
+    await artifact.open(),
+    file,
+    PRIVATE_FILE_MODE,
+  );
   return { path: file, bytes, remove: () => fsp.rm(file, { force: true }) };
 }

@@ -14,6 +14,7 @@ import type {
 } from './CommandRunner';
 import { scrubSecrets } from './scrubSecrets';
 import { StderrTail } from './StderrTail';
+import { ensurePrivateFolder } from '../fs/privateFolder';
 
 function startFailure(
   spec: CommandSpec,
@@ -115,7 +116,7 @@ export class LocalProcessRunner implements CommandRunner {
     label: string,
     content: string,
   ): Promise<SecretFile> {
-    await fsp.mkdir(stagingDir, { recursive: true, mode: 0o700 });
+    await ensurePrivateFolder(stagingDir);
     const safeLabel = label.replace(/[^A-Za-z0-9._-]/g, '_');
     const file = path.join(
       stagingDir,
@@ -130,7 +131,7 @@ export class LocalProcessRunner implements CommandRunner {
     stagingDir: string,
     label: string,
   ): Promise<ToolOutputFile> {
-    await fsp.mkdir(stagingDir, { recursive: true, mode: 0o700 });
+    await ensurePrivateFolder(stagingDir);
     const file = path.join(
       stagingDir,
       `.out-${randomBytes(8).toString('hex')}-${label.replace(

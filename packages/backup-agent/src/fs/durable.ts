@@ -27,6 +27,8 @@ export function siblingTempPath(file: string, label: string): string {
 export async function writeStreamToNewFile(
   source: Readable,
   file: string,
+  /** Permission bits at creation (before the umask); private copies pass 0o600. */
+  mode = 0o666,
 ): Promise<number> {
   let bytes = 0;
   source.on('data', (chunk: Buffer) => {
@@ -36,7 +38,7 @@ export async function writeStreamToNewFile(
     // `flush: true` fsyncs the descriptor before it is closed.
     await pipeline(
       source,
-      fs.createWriteStream(file, { flags: 'wx', flush: true }),
+      fs.createWriteStream(file, { flags: 'wx', flush: true, mode }),
     );
   } catch (error) {
     await fsp.rm(file, { force: true });
@@ -49,10 +51,12 @@ export async function writeStreamToNewFile(
 export async function writeFileAtomically(
   file: string,
   data: string | Buffer,
+  /** Permission bits at creation (before the umask). */
+  mode = 0o666,
 ): Promise<void> {
   const temp = siblingTempPath(file, 'tmp');
   try {
-    await fsp.writeFile(temp, data, { flag: 'wx', flush: true });
+    await fsp.writeFile(temp, data, { flag: 'wx', flush: true, mode });
     await fsp.rename(temp, file);
   } catch (error) {
     await fsp.rm(temp, { force: true });

@@ -83,11 +83,12 @@ describe('bounded restores', () => {
     expect(manifest.artifacts[0].bytes).toBeLessThan(1024 * 1024);
 
     const before = treeDigest(live);
-    const error = await service
-      .restore('files', ID, { force: true })
-      .catch(e => e as Error);
+    const error = await service.restore('files', ID, { force: true }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(error).toBeInstanceOf(Error);
-    expect(error.message).toMatch(
+    expect(error?.message).toMatch(
       /local:live\.tar\.zst inflates past the \d+ bytes its manifest records \(raw_bytes 10240 plus the margin\); the restore was stopped/,
     );
     expect(treeDigest(live)).toBe(before);
@@ -108,11 +109,12 @@ describe('bounded restores', () => {
     fs.rmSync(source, { recursive: true });
 
     const before = treeDigest(live);
-    const error = await service
-      .restore('files', ID, { force: true })
-      .catch(e => e as Error);
+    const error = await service.restore('files', ID, { force: true }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(error).toBeInstanceOf(Error);
-    expect(error.message).toMatch(
+    expect(error?.message).toMatch(
       /the archive holds more than \d+ files, but its manifest records 10; the restore was stopped/,
     );
     expect(treeDigest(live)).toBe(before);

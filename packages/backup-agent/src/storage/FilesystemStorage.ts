@@ -12,6 +12,11 @@ import {
   writeFileAtomically,
   writeStreamToNewFile,
 } from '../fs/durable';
+import {
+  ensurePrivateFolder,
+  PRIVATE_FILE_MODE,
+  PRIVATE_FOLDER_MODE,
+} from '../fs/privateFolder';
 import { manifestText, parseManifestText } from './manifestFile';
 import {
   assertSafeArtifactName,
@@ -30,6 +35,8 @@ import {
 /**
  * Snapshots in a local folder: `<root>/<target>/<id>/<artifact>`. Artifacts are written as
  * `<name>.partial`, fsynced and renamed, so a complete name always means complete bytes.
+ * Private by default: the target's and the snapshot's folders are 0700 and every file 0600
+ * (a dump holds everything; globals.sql holds role password verifiers).
  */
 export class FilesystemStorage implements SnapshotStorage {
   constructor(readonly tier: string, private readonly root: string) {}
@@ -44,6 +51,15 @@ export class FilesystemStorage implements SnapshotStorage {
     return path.join(this.dir(ref), name);
   }
 
+  /** The snapshot's folder, created (parents too, the tier root included) and tightened to 0700. */
+  private async snapshotFolder(ref: SnapshotRef): Promise<string> {
+    const dir = this.dir(ref);
+    await fsp.mkdir(dir, { recursive: true, mode: PRIVATE_FOLDER_MODE });
+    await ensurePrivateFolder(path.dirname(dir));
+    await ensurePrivateFolder(dir);
+    return dir;
+  }
+
   location(ref: SnapshotRef): string {
     return `${pathToFileURL(this.dir(ref)).href}/`;
   }
@@ -54,10 +70,10 @@ export class FilesystemStorage implements SnapshotStorage {
     body: Readable,
   ): Promise<{ bytes: number }> {
     const final = this.file(ref, name);
-    await fsp.mkdir(path.dirname(final), { recursive: true });
+    await this.snapshotFolder(ref);
     const partial = `${final}.partial`;
     await fsp.rm(partial, { force: true });
-    await writeStreamToNewFile(body, partial);
+    await writeStreamToNewFile(body, partial, PRIVATE_FILE_MODE);
     await fsp.rename(partial, final);
     await fsyncDir(path.dirname(final));
     return { bytes: (await fsp.stat(final)).size };
@@ -81,18 +97,23 @@ export class FilesystemStorage implements SnapshotStorage {
   }
 
   async writeReadme(ref: SnapshotRef, text: string): Promise<void> {
-    await fsp.mkdir(this.dir(ref), { recursive: true });
-    await writeFileAtomically(path.join(this.dir(ref), README_FILE), text);
+    const dir = await this.snapshotFolder(ref);
+    await writeFileAtomically(
+      path.join(dir, README_FILE),
+      text,
+      PRIVATE_FILE_MODE,
+    );
   }
 
   async writeManifest(
     ref: SnapshotRef,
     manifest: SnapshotManifest,
   ): Promise<void> {
-    await fsp.mkdir(this.dir(ref), { recursive: true });
+    const dir = await this.snapshotFolder(ref);
     await writeFileAtomically(
-      path.join(this.dir(ref), MANIFEST_FILE),
+      path.join(dir, MANIFEST_FILE),
       manifestText(manifest),
+      PRIVATE_FILE_MODE,
     );
   }
 

@@ -17,6 +17,7 @@ import {
   README_FILE,
 } from './safeNames';
 import { isSnapshotId } from './snapshotId';
+import { serverSideEncryptionParams } from './serverSideEncryption';
 import { spooledUpload } from './spooledUpload';
 import {
   ArtifactMissingError,
@@ -93,6 +94,7 @@ export class S3Storage implements SnapshotStorage {
       partSize: this.config.partSizeMiB * 1024 * 1024,
       queueSize: 2,
       spoolDir: this.spoolDir,
+      encryption: serverSideEncryptionParams(this.config),
     });
     const head = await this.client.send(
       new (s3Library().HeadObjectCommand)({
@@ -142,6 +144,7 @@ export class S3Storage implements SnapshotStorage {
         Key: key,
         Body: text,
         ContentType: contentType,
+        ...serverSideEncryptionParams(this.config),
       }),
     );
   }

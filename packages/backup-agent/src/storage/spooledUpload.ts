@@ -4,6 +4,8 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { ensurePrivateFolder } from '../fs/privateFolder';
+import type { ServerSideEncryptionParams } from './serverSideEncryption';
 import { s3Library } from '../libraries';
 
 export interface SpooledUploadOptions {
@@ -16,6 +18,8 @@ export interface SpooledUploadOptions {
   queueSize: number;
   /** Where part files are written: the agent's staging folder. */
   spoolDir: string;
+  /** Server-side encryption asked for on the object (none: the bucket's default). */
+  encryption?: ServerSideEncryptionParams;
 }
 
 interface PartFile {
@@ -38,7 +42,8 @@ export async function spooledUpload(
   options: SpooledUploadOptions,
 ): Promise<number> {
   const { client, bucket, key, partSize, queueSize, spoolDir } = options;
-  await fsp.mkdir(spoolDir, { recursive: true, mode: 0o700 });
+  const encryption = options.encryption ?? {};
+  await ensurePrivateFolder(spoolDir);
   const base = path.join(spoolDir, `s3-part-${randomBytes(6).toString('hex')}`);
   const files = new Set<string>();
   const inFlight = new Set<Promise<void>>();
@@ -106,6 +111,7 @@ export async function spooledUpload(
               new (s3Library().CreateMultipartUploadCommand)({
                 Bucket: bucket,
                 Key: key,
+                ...encryption,
               }),
             )
           ).UploadId;
@@ -123,6 +129,7 @@ export async function spooledUpload(
           Key: key,
           Body: fs.createReadStream(part.file),
           ContentLength: part.bytes,
+          ...encryption,
         }),
       );
       return total;

@@ -13,13 +13,23 @@ export interface S3rverHarness {
   bucket: string;
   directory: string;
   client: S3Client;
+  /** Every request the server received: method, path, query keys and its x-amz-* headers. */
+  requests: RecordedS3Request[];
   close(): Promise<void>;
+}
+
+export interface RecordedS3Request {
+  method: string;
+  path: string;
+  query: string[];
+  amzHeaders: Record<string, string>;
 }
 
 type KoaContext = {
   method: string;
   path: string;
   query: Record<string, string | undefined>;
+  headers: Record<string, string | undefined>;
   status: number;
   type: string;
   body: unknown;
@@ -72,7 +82,24 @@ export async function startS3rver(bucket = 'backups'): Promise<S3rverHarness> {
     directory,
     configureBuckets: [{ name: bucket }],
   });
+  const requests: RecordedS3Request[] = [];
   server.middleware.unshift(multipartShim(directory));
+  server.middleware.unshift(
+    async (ctx: KoaContext, next: () => Promise<void>) => {
+      requests.push({
+        method: ctx.method,
+        path: ctx.path,
+        query: Object.keys(ctx.query),
+        amzHeaders: Object.fromEntries(
+          Object.entries(ctx.headers).filter(
+            (entry): entry is [string, string] =>
+              entry[0].startsWith('x-amz-') && typeof entry[1] === 'string',
+          ),
+        ),
+      });
+      await next();
+    },
+  );
   const address = (await server.run()) as AddressInfo;
   const endpoint = `http://127.0.0.1:${address.port}`;
   const client = new S3Client({
@@ -88,6 +115,7 @@ export async function startS3rver(bucket = 'backups'): Promise<S3rverHarness> {
     bucket,
     directory,
     client,
+    requests,
     async close() {
       client.destroy();
       await server.close();

@@ -13,6 +13,7 @@ import { StartedSave, startBgsave } from './triggerBgsave';
 import { serverRdbInContainer } from './serverRdbFile';
 import type Redis from 'ioredis';
 import { toolEndpoint } from '../containerSetting';
+import { ensurePrivateFolder } from '../../fs/privateFolder';
 
 export const RDB_ARTIFACT = 'dump.rdb';
 
@@ -94,7 +95,7 @@ export async function backupRedis(
   settings: RedisSettings,
   context: EngineContext,
 ): Promise<EngineBackup> {
-  await fsp.mkdir(context.stagingDir, { recursive: true, mode: 0o700 });
+  await ensurePrivateFolder(context.stagingDir);
   const staged = path.join(
     context.stagingDir,
     `redis-${randomBytes(6).toString('hex')}.rdb`,

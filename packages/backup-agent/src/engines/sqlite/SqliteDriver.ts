@@ -22,6 +22,7 @@ import {
   withReadOnlyDatabase,
 } from './inspectSqlite';
 import { sqliteLibrary } from '../../libraries';
+import { ensurePrivateFolder, PRIVATE_FILE_MODE } from '../../fs/privateFolder';
 
 function artifactName(settings: SqliteSettings): string {
   const base = path.basename(settings.path).replace(/[^A-Za-z0-9._-]/g, '_');
@@ -86,7 +87,7 @@ export const sqliteDriver: EngineDriver<SqliteSettings> = {
         `SQLite database ${settings.path} does not exist; check targets.${context.targetName}.path in the agent config`,
       );
     }
-    await fsp.mkdir(context.stagingDir, { recursive: true });
+    await ensurePrivateFolder(context.stagingDir);
     const copy = path.join(
       context.stagingDir,
       `${context.targetName}-${randomUUID()}.sqlite`,
@@ -102,6 +103,8 @@ export const sqliteDriver: EngineDriver<SqliteSettings> = {
         fileMustExist: true,
       });
       try {
+        // Created 0600 first, so SQLite's copy of the data is never readable by others.
+        await fsp.writeFile(copy, '', { flag: 'wx', mode: PRIVATE_FILE_MODE });
         await source.backup(copy);
       } finally {
         source.close();
