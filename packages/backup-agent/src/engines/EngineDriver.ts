@@ -48,6 +48,8 @@ export interface Preflight {
   problems: string[];
   /** Bytes the backup will stage on the agent's disk (an RDB, a SQLite copy), when known. */
   stagingBytes?: number;
+  /** Bytes stage() would copy into staging (a volume's size), when the engine has stage(). */
+  stagedCopyBytes?: number;
 }
 
 /** One artifact of a backup, as raw bytes (before compression). */
@@ -163,6 +165,15 @@ export interface EngineDriver<Settings = unknown> {
    * stay stopped until every artifact is stored.
    */
   readonly pointInTime?: 'backup';
+  /**
+   * For engines without a point in time of their own (a volume, a folder): copies the raw data
+   * into context.stagingDir as fast as it can, with no compression or checksum, and returns a
+   * backup that reads that copy; close() deletes it. A consistency group in `cut` mode calls
+   * this while the writers are stopped and stores the copy after they run again, so the
+   * writers wait for a disk copy only. Optional: without it the group dumps the whole target
+   * while the writers are stopped.
+   */
+  stage?(settings: Settings, context: EngineContext): Promise<EngineBackup>;
   /**
    * Checks without side effects that a backup can run now (login and permissions, tools present,
    * paths readable): one sentence per problem, each saying how to fix it. A consistency group

@@ -389,9 +389,11 @@ describeWithDocker(
         streamMs: expect.any(Number),
         commitMs: expect.any(Number),
       });
+      // The volume too: copied raw into staging in the cut, stored after the writer ran again.
       expect(phases.uploads).toEqual({
         preflightMs: expect.any(Number),
         cutMs: expect.any(Number),
+        streamMs: expect.any(Number),
         commitMs: expect.any(Number),
       });
       const ids = Object.fromEntries(

@@ -54,6 +54,11 @@ describeWithDocker(
       fs.rmSync(dir, { recursive: true, force: true });
     });
 
+    const stagedCopies = () =>
+      fs
+        .readdirSync(path.join(dir, 'staging'))
+        .filter(name => name.startsWith('cut-'));
+
     /** A group backup under load, then (writer stopped) a restore of it; the counters restored. */
     const backUpAndRestore = async (group: string) => {
       await docker
@@ -86,12 +91,16 @@ describeWithDocker(
       expect(counters.postgres).toBeGreaterThan(20);
       expect(counters.redis).toBe(counters.postgres);
       expect(counters.marker).toBe(counters.postgres);
-      // Postgres and Redis streamed after the writer ran again; the volume was copied in the window.
+      // Postgres and Redis streamed after the writer ran again; the volume was copied raw into
+      // staging in the window and stored afterwards too.
       const member = (name: string) =>
         backup.members.find(m => m.target === name)!;
       expect(member('db').phases.streamMs).toEqual(expect.any(Number));
       expect(member('cache').phases.streamMs).toEqual(expect.any(Number));
-      expect(member('files').phases.streamMs).toBeUndefined();
+      expect(member('files').phases.streamMs).toEqual(expect.any(Number));
+      expect(member('files').pointInTime).toMatch(/copied to staging/);
+      // The staged copy is gone once stored.
+      expect(stagedCopies()).toEqual([]);
     });
 
     it('control: with no writer stopped, the restored stores disagree', async () => {

@@ -61,6 +61,8 @@ async function preflightMember(
   context: SnapshotContext,
   target: TargetConfig,
   engineChecks: boolean,
+  /** The group's cut stages this member's raw copy (see takeCut). */
+  staged: boolean,
 ): Promise<MemberPreflight> {
   const started = Date.now();
   const driver = context.driverFor(target);
@@ -75,7 +77,8 @@ async function preflightMember(
         ? await driver.preflight?.(target.settings, engineContext)
         : undefined;
       problems.push(...(found?.problems ?? []));
-      stagingBytes = found?.stagingBytes ?? 0;
+      stagingBytes =
+        (found?.stagingBytes ?? 0) + (staged ? found?.stagedCopyBytes ?? 0 : 0);
     } catch (error) {
       problems.push((error as Error).message);
     }
@@ -105,19 +108,24 @@ async function existingFolder(folder: string): Promise<string> {
 /**
  * Checks every member of a group, in parallel and without side effects, before anything is
  * stopped: its containers, its login (the server version query), the engine's own preflight
- * (permissions, tools), and room in the staging folder for what the members stage. Throws a
+ * (permissions, tools), and room in the staging folder for what the members stage (in `cut`
+ * mode also the raw copies of volumes and folders). Throws a
  * GroupPreflightError naming each failing member and its fix.
  */
 export async function preflightGroup(
   context: SnapshotContext,
-  group: Pick<ResolvedGroup, 'name' | 'targets'>,
+  group: Pick<ResolvedGroup, 'name' | 'targets'> &
+    Partial<Pick<ResolvedGroup, 'mode'>>,
   /** false for a restore: only containers and logins (its own checks follow in prepareRestore). */
   options: { engineChecks: boolean } = { engineChecks: true },
 ): Promise<MemberPreflight[]> {
   const members = await Promise.all(
-    group.targets.map(target =>
-      preflightMember(context, target, options.engineChecks),
-    ),
+    group.targets.map(target => {
+      const driver = context.driverFor(target);
+      const staged =
+        group.mode === 'cut' && !driver.pointInTime && !!driver.stage;
+      return preflightMember(context, target, options.engineChecks, staged);
+    }),
   );
   const staged = members.reduce((sum, m) => sum + m.stagingBytes, 0);
   if (staged > 0) {

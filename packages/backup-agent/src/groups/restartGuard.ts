@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import { startContainers } from '../docker/containerLifecycle';
 import { removeLiveAgentContainers } from '../docker/liveAgentContainers';
+import { removeLiveStagedCopies } from '../engines/stagedCopy';
 
 interface Held {
   docker: Docker;
@@ -68,7 +69,12 @@ export class RestartGuard {
     const restartThenExit = (code: number) => {
       void this.restartAll(log)
         .then(failures => failures.forEach(f => log(`could not start ${f}`)))
-        // Helpers and siblings of the interrupted run would otherwise stay behind.
+        // Helpers, siblings and staged copies of the interrupted run would otherwise stay behind.
+        .then(() => {
+          const copies = removeLiveStagedCopies();
+          if (copies > 0)
+            log(`could not delete ${copies} staged copy(ies) in agent.staging`);
+        })
         .then(() => removeLiveAgentContainers())
         .then(
           left =>

@@ -46,10 +46,11 @@ async function inBatches<T>(
  * A group backup in `cut` mode: (1) the writers are stopped in parallel (docker stop, never
  * pause); (2) every member fixes its point in time at once: engines with one (`pointInTime:
  * 'backup'`: Postgres' exported snapshot, Redis' BGSAVE fork, SQLite's backup copy, Neo4j's
- * dump) open their backup, the others (volumes, MariaDB, NATS...) are dumped whole while the
- * writers are down; (3) the writers are started again as soon as every point in time is
- * fixed, also when a member failed; (4) the opened backups stream to storage afterwards, a few
- * at a time. The preflight ran before; `members` is filled in as each member goes.
+ * dump) open their backup, engines that can stage (volumes, folders) copy their raw bytes into
+ * staging, the others (MariaDB, NATS...) are dumped whole while the writers are down; (3) the
+ * writers are started again as soon as every point in time is fixed, also when a member
+ * failed; (4) the opened backups and staged copies are compressed, checksummed and stored
+ * afterwards, a few at a time (a staged copy is deleted once stored, or on any failure). The preflight ran before; `members` is filled in as each member goes.
  */
 export async function takeCut(
   context: SnapshotContext,
@@ -61,7 +62,12 @@ export async function takeCut(
 ): Promise<CutResult> {
   const docker = context.docker().docker;
   const result: CutResult = { pending: [], problems: [], stopped: running };
-  const opened: Array<{ member: GroupMemberOutcome; dump: OpenedDump }> = [];
+  const opened: Array<{
+    member: GroupMemberOutcome;
+    dump: OpenedDump;
+    /** Copied raw into staging during the cut (a volume, a folder). */
+    staged: boolean;
+  }> = [];
   const memberOf = (target: TargetConfig) =>
     members.find(m => m.target === target.name)!;
   const fail = (member: GroupMemberOutcome, error: unknown) => {
@@ -101,9 +107,16 @@ export async function takeCut(
         const member = memberOf(target);
         const began = Date.now();
         try {
-          if (context.driverFor(target).pointInTime === 'backup') {
-            const dump = await openDump(context, target, startedAt);
-            opened.push({ member, dump });
+          const driver = context.driverFor(target);
+          if (driver.pointInTime === 'backup' || driver.stage) {
+            const staged = driver.pointInTime !== 'backup';
+            const dump = await openDump(
+              context,
+              target,
+              startedAt,
+              staged ? 'staged' : 'direct',
+            );
+            opened.push({ member, dump, staged });
           } else {
             // No point in time of its own: the whole dump while the writers are down.
             const snapshot = await dumpTarget(
@@ -152,7 +165,7 @@ export async function takeCut(
     await Promise.all(opened.map(({ dump }) => dump.abandon()));
     return result;
   }
-  await inBatches(opened, STREAMS_AT_ONCE, async ({ member, dump }) => {
+  await inBatches(opened, STREAMS_AT_ONCE, async ({ member, dump, staged }) => {
     const began = Date.now();
     try {
       const snapshot = await dump.store(progress =>
@@ -164,7 +177,9 @@ export async function takeCut(
       result.pending.push(snapshot);
       member.state = 'stored';
       member.snapshotId = snapshot.ref.id;
-      member.pointInTime = 'fixed during the cut, streamed afterwards';
+      member.pointInTime = staged
+        ? 'copied to staging while the writers were stopped, stored afterwards'
+        : 'fixed during the cut, streamed afterwards';
     } catch (error) {
       fail(member, error);
     } finally {

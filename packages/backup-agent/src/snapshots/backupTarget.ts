@@ -74,11 +74,16 @@ export interface OpenedDump {
   abandon(): Promise<void>;
 }
 
-/** Starts a target's backup: the engine fixes its point in time; nothing is stored yet. */
+/**
+ * Starts a target's backup: the engine fixes its point in time; nothing is stored yet. With
+ * `staged` the engine's stage() copies the raw data into staging first (a cut's volumes and
+ * folders), and `store` reads that copy.
+ */
 export async function openDump(
   context: SnapshotContext,
   target: TargetConfig,
   startedAt: Date = context.now(),
+  how: 'direct' | 'staged' = 'direct',
 ): Promise<OpenedDump> {
   const driver = context.driverFor(target);
   const primary = context.storageFor(target.tiers[0]);
@@ -93,7 +98,11 @@ export async function openDump(
   );
   // Read before the dump starts: a missing key fails the backup naming the key id.
   const encryption = new EncryptionKeyring(context.config).forTarget(target);
-  const backup = await driver.backup(target.settings, engineContext);
+  if (how === 'staged' && !driver.stage)
+    throw new Error(`the ${target.engine} engine cannot stage its copy`);
+  const backup = await (how === 'staged'
+    ? driver.stage!(target.settings, engineContext)
+    : driver.backup(target.settings, engineContext));
   let closed = false;
   const close = async () => {
     if (closed) return;

@@ -12,6 +12,7 @@ import type {
 } from '../EngineDriver';
 import { fsyncDir, pathExists, siblingTempPath } from '../../fs/durable';
 import { dropLocalPath } from '../dropLocalPath';
+import { stageBackup } from '../stagedCopy';
 import {
   DirectorySettings,
   directorySettingsSchema,
@@ -186,6 +187,28 @@ export const directoryDriver: EngineDriver<DirectorySettings> = {
       },
       details: async () => ({ ...counts }),
       close: async () => undefined,
+    };
+  },
+
+  // A cut copies the folder's tar raw into staging while the writers are stopped.
+  stage: async (settings, context) =>
+    stageBackup(
+      await directoryDriver.backup(settings, context),
+      context.stagingDir,
+      context.targetName,
+    ),
+
+  async preflight(settings, context) {
+    const stat = await fsp.stat(settings.path).catch(() => undefined);
+    if (!stat?.isDirectory())
+      return {
+        problems: [
+          `${settings.path} is not a folder; check targets.${context.targetName}.path in the agent config`,
+        ],
+      };
+    return {
+      problems: [],
+      stagedCopyBytes: (await countTree(settings.path)).bytes,
     };
   },
 

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { DropRefusedError } from '../../snapshots/errors';
 import { SnapshotService } from '../../snapshots/SnapshotService';
@@ -110,6 +112,43 @@ describeWithDocker(
       expect(elsewhere.destination).toBe(`Docker volume ${copy}`);
       expect(await listVolume(docker, copy)).toBe(original);
       expect(await leftoverAgentContainers(docker, prefix)).toEqual([]);
+    });
+
+    it('in a cut, copies the volume raw into staging through the archive API and restores it exactly', async () => {
+      const target = `${prefix}-files`;
+      const writer = `${prefix}-cut-writer`;
+      await startTestContainer(docker, {
+        name: writer,
+        image: BUSYBOX_IMAGE,
+        cmd: ['sleep', '3600'],
+        volumes: [{ volume, path: '/data' }],
+      });
+      const dir = tempDir();
+      const grouped = new SnapshotService(
+        testConfig(dir, { [target]: { engine: 'volume', volume } }, undefined, {
+          docker: { helperImage: BUSYBOX_IMAGE, stopTimeoutSeconds: 1 },
+          groups: { app: { containers: [writer], targets: [target] } },
+        }),
+      );
+      const original = await listVolume(docker, volume);
+      const backup = await grouped.backupGroup('app');
+      expect(backup.error).toBeUndefined();
+      expect(backup.stoppedContainers).toEqual([writer]);
+      expect(backup.members[0].pointInTime).toMatch(/copied to staging/);
+      // Stored after the writer ran again, and the staged copy is gone.
+      expect(backup.members[0].phases.streamMs).toEqual(expect.any(Number));
+      expect(fs.readdirSync(path.join(dir, 'staging'))).toEqual([]);
+      expect(backup.snapshots[0].artifacts.map(a => a.name)).toEqual([
+        `${volume}.tar.zst`,
+      ]);
+
+      await docker.getContainer(writer).remove({ force: true });
+      const restored = await grouped.restore(target, backup.snapshots[0].id, {
+        force: true,
+        destination: `${prefix}-cut-copy`,
+      });
+      expect(restored.differences).toEqual([]);
+      expect(await listVolume(docker, `${prefix}-cut-copy`)).toBe(original);
     });
 
     it('refuses an archive with unsafe entries and leaves the volume as it was', async () => {
