@@ -27,6 +27,7 @@ import type { JobOutcome, JobWork } from '../jobs/JobRegistry';
 import type { DryRunResult } from '../snapshots/dryRunRestore';
 import type { PruneResult } from '../snapshots/pruneSnapshots';
 import type { RestoreResult } from '../snapshots/restoreSnapshot';
+import { holdStagingLock } from '../leftovers/agentLock';
 import { SnapshotService } from '../snapshots/SnapshotService';
 import type { VerifyResult } from '../snapshots/verifySnapshot';
 import { AGENT_VERSION } from '../version';
@@ -135,10 +136,13 @@ export async function runCli(
     );
     const started = Date.now();
     let outcome: JobOutcome;
+    // While it runs, an agent starting beside it leaves its staging files and snapshot alone.
+    const stagingLock = await holdStagingLock(service.config.agent.staging);
     try {
       outcome = await work(service)(progress.report);
     } finally {
       progress.finish();
+      await stagingLock.release();
     }
     const elapsedSeconds = Number(((Date.now() - started) / 1000).toFixed(3));
     if (options.json)

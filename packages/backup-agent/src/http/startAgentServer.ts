@@ -7,6 +7,8 @@ import {
 } from '../config/loadConfig';
 import { resolveSecret } from '../config/secretRef';
 import { JobRegistry } from '../jobs/JobRegistry';
+import { holdStagingLock } from '../leftovers/agentLock';
+import { cleanLeftovers, describeCleanup } from '../leftovers/cleanLeftovers';
 import { SnapshotService } from '../snapshots/SnapshotService';
 import { createAgentApp } from './createAgentApp';
 
@@ -56,6 +58,16 @@ export async function startAgentServer(
   const log = options.log ?? (message => process.stderr.write(`${message}\n`));
   const token = resolveSecret(parsed.agent.token);
   const service = new SnapshotService(parsed, { log });
+  // What a killed agent left is removed before the first request; never another live agent's.
+  const stagingLock = await holdStagingLock(parsed.agent.staging);
+  try {
+    const cleanup = describeCleanup(
+      await cleanLeftovers(parsed, tier => service.storage(tier)),
+    );
+    if (cleanup) log(cleanup);
+  } catch (error) {
+    log(`leftovers at start: not cleaned: ${(error as Error).message}`);
+  }
   const jobs = new JobRegistry();
   const app = createAgentApp({ service, jobs, token, log });
 
@@ -78,6 +90,7 @@ export async function startAgentServer(
         server.closeAllConnections();
       });
       await jobs.idle();
+      await stagingLock.release();
     },
   };
 }

@@ -182,6 +182,8 @@ export async function openDump(
           target: target.name,
           id: await allocateSnapshotId(primary, target.name, startedAt),
         };
+        // Before the first byte: a start meanwhile must not take the folder for a leftover.
+        await primary.markWriting?.(ref);
       } catch (error) {
         await close();
         throw error;
@@ -236,6 +238,9 @@ function pendingSnapshot(
         });
         await primary.writeReadme(ref, readme);
         await primary.writeManifest(ref, manifest);
+        await primary
+          .clearWriting?.(ref)
+          .catch(e => context.log(`could not remove the writer mark: ${e}`));
         return await copyToOtherTiers(
           context,
           target,

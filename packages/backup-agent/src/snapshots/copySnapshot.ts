@@ -16,6 +16,7 @@ export async function copySnapshot(
   onProgress: (bytes: number) => void = () => undefined,
 ): Promise<void> {
   let copiedBefore = 0;
+  await to.markWriting?.(ref);
   for (const artifact of manifest.artifacts) {
     const offset = copiedBefore;
     const source = await openVerifiedStoredArtifact(
@@ -36,4 +37,5 @@ export async function copySnapshot(
   }
   await to.writeReadme(ref, readme);
   await to.writeManifest(ref, manifest);
+  await to.clearWriting?.(ref);
 }

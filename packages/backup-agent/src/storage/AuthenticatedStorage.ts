@@ -59,6 +59,14 @@ export class AuthenticatedStorage implements SnapshotStorage {
     return this.inner.deleteSnapshot(ref);
   }
 
+  async markWriting(ref: SnapshotRef) {
+    await this.inner.markWriting?.(ref);
+  }
+
+  async clearWriting(ref: SnapshotRef) {
+    await this.inner.clearWriting?.(ref);
+  }
+
   private checked(read: ManifestRead): ManifestRead {
     if (read.status !== 'ok') return read;
     const problem = manifestSealProblem(read.manifest, this.key());

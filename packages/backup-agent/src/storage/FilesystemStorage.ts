@@ -30,7 +30,9 @@ import {
   SnapshotRef,
   SnapshotStorage,
   StoredSnapshot,
+  WRITER_MARK_FILE,
 } from './SnapshotStorage';
+import { thisProcess } from '../leftovers/processIdentity';
 
 /**
  * Snapshots in a local folder: `<root>/<target>/<id>/<artifact>`. Artifacts are written as
@@ -149,6 +151,18 @@ export class FilesystemStorage implements SnapshotStorage {
         manifest: await this.readManifest({ target, id }),
       })),
     );
+  }
+
+  async markWriting(ref: SnapshotRef): Promise<void> {
+    await fsp.mkdir(this.dir(ref), { recursive: true });
+    await writeFileAtomically(
+      path.join(this.dir(ref), WRITER_MARK_FILE),
+      JSON.stringify(thisProcess()),
+    );
+  }
+
+  async clearWriting(ref: SnapshotRef): Promise<void> {
+    await fsp.rm(path.join(this.dir(ref), WRITER_MARK_FILE), { force: true });
   }
 
   async deleteSnapshot(ref: SnapshotRef): Promise<void> {

@@ -48,4 +48,15 @@ export interface SnapshotStorage {
   /** Every snapshot folder of a target, complete or not, oldest first. */
   listSnapshots(target: string): Promise<StoredSnapshot[]>;
   deleteSnapshot(ref: SnapshotRef): Promise<void>;
+  /**
+   * Marks a snapshot folder as being written by this process (WRITER_MARK_FILE), before its
+   * first artifact: an agent starting meanwhile then leaves it alone while this process runs,
+   * and removes it once it is gone. Optional: tiers without it are cleaned by prune's age rule.
+   */
+  markWriting?(ref: SnapshotRef): Promise<void>;
+  /** Removes the mark once the manifest is written. */
+  clearWriting?(ref: SnapshotRef): Promise<void>;
 }
+
+/** In a snapshot folder being written: who writes it (a WriterMark as JSON). */
+export const WRITER_MARK_FILE = '.safekeep-writer.json';
