@@ -300,6 +300,7 @@ describe('leftovers of a SIGKILLed agent, cleaned at the next start', () => {
         '.secret-0123456789abcdef-pgpass',
         'app-3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d.sqlite',
         's3-part-0123456789ab-1',
+        'cut-0123456789ab-files.tar',
       ];
       for (const name of oldFiles) {
         fs.writeFileSync(path.join(staging, name), 'old');
@@ -325,7 +326,7 @@ describe('leftovers of a SIGKILLed agent, cleaned at the next start', () => {
       );
       const cleanup = cleanupLine(agent.stderr());
       expect(cleanup.snapshots).toEqual([3, goneBytes]);
-      expect(cleanup.staging).toEqual([2, 6]);
+      expect(cleanup.staging).toEqual([3, 9]);
       expect(cleanup.credentials).toBe(1);
       expect(cleanup.line).toContain(
         `being written by the running process ${other.pid}`,

@@ -18,6 +18,8 @@ const PARTIAL = [
   /^redis-[0-9a-f]{12}\.rdb$/,
   /^redis-replay-[0-9a-f]{12}$/,
   /^s3-part-[0-9a-f]{12}/,
+  // A consistency group cut's raw copy of a volume or folder (stagedCopy.ts).
+  /^cut-[0-9a-f]{12}-/,
   // Folders of S3 bucket backups and restores, NATS restores.
   new RegExp(`^(s3-backup|s3-restore|nats-restore)-${UUID}$`),
 ];
