@@ -20,6 +20,7 @@ import {
 import { createExcludeMatcher } from './excludeMatcher';
 import { findEscapingSymlinks, unsafeEntryReason } from './archiveSafety';
 import { countTree } from './walkTree';
+import { withoutSetuidBits } from './setuidBits';
 import { tooManyFilesReason } from '../../snapshots/restoreBounds';
 
 const FILE_TYPES = ['File', 'OldFile', 'ContiguousFile'];
@@ -254,6 +255,8 @@ export const directoryDriver: EngineDriver<DirectorySettings> = {
           // Called before node-tar sanitises the entry (it would silently strip a leading "/"),
           // so the raw path is judged and the whole restore refused.
           const facts = entry as tar.ReadEntry;
+          if (!settings.restoreSetuidBits && facts.mode !== undefined)
+            facts.mode = withoutSetuidBits(facts.mode);
           const reason = unsafeEntryReason({
             path: facts.path,
             type: facts.type,

@@ -3,6 +3,7 @@ import type { ConfigContext } from '../../config/ConfigContext';
 import { field } from '../../config/describeField';
 import { localPath } from '../../config/localPath';
 import { DEFAULT_DIRECTORY_EXCLUDES } from './defaultExcludes';
+import { restoreSetuidBitsSchema } from './setuidBits';
 
 export function directorySettingsSchema(context: ConfigContext) {
   return z
@@ -24,10 +25,12 @@ export function directorySettingsSchema(context: ConfigContext) {
           ),
         )
         .default(true),
+      restoreSetuidBits: restoreSetuidBitsSchema(),
     })
     .strict()
     .transform(settings => ({
       path: settings.path,
+      restoreSetuidBits: settings.restoreSetuidBits,
       exclude: [
         ...(settings.defaultExcludes ? DEFAULT_DIRECTORY_EXCLUDES : []),
         ...settings.exclude,

@@ -57,13 +57,13 @@ export const volumeDriver: EngineDriver<VolumeSettings> = {
   engine: 'volume',
   settingsSchema: volumeSettingsSchema,
   describe: settings => `Docker volume ${settings.volume}`,
-  withDestination(_settings, destination) {
+  withDestination(settings, destination) {
     const parsed = volumeSettingsSchema().safeParse({ volume: destination });
     if (!parsed.success)
       throw new Error(
         `"${destination}" is not a Docker volume name; restore a volume into another volume (it is created when missing)`,
       );
-    return parsed.data;
+    return { ...parsed.data, restoreSetuidBits: settings.restoreSetuidBits };
   },
   serverVersion: async () => null,
 
@@ -185,6 +185,7 @@ export const volumeDriver: EngineDriver<VolumeSettings> = {
       settings.volume,
       artifacts[0],
       context,
+      settings.restoreSetuidBits,
     );
   },
 

@@ -6,6 +6,10 @@ import { tarWithDirectory } from '../../docker/tarFiles';
 import { UnsafeArchiveError } from '../directory/DirectoryDriver';
 import type { EngineContext, RestoreArtifact } from '../EngineDriver';
 import { TarInspector } from './TarInspector';
+import {
+  clearSetuidBitsScript,
+  withoutSetuidBits,
+} from '../directory/setuidBits';
 import { MOUNT, runInVolume } from './volumeTar';
 
 /**
@@ -18,10 +22,18 @@ function swapScript(
   staging: string,
   old: string,
   root: TarInspector['root'],
+  restoreSetuidBits: boolean,
 ): string {
+  const rootMode = root
+    ? restoreSetuidBits
+      ? root.mode
+      : withoutSetuidBits(root.mode)
+    : undefined;
   return [
     'set -e',
     `cd ${MOUNT}`,
+    // Docker's archive API keeps every mode bit; setuid/setgid are cleared before the swap.
+    ...(restoreSetuidBits ? [] : [clearSetuidBitsScript(staging)]),
     `mkdir ${old}`,
     `for e in * .[!.]* ..?*; do`,
     `  [ -e "$e" ] || [ -L "$e" ] || continue`,
@@ -33,7 +45,7 @@ function swapScript(
     `  mv "$e" .`,
     'done',
     ...(root
-      ? [`chown ${root.uid}:${root.gid} . && chmod ${root.mode.toString(8)} .`]
+      ? [`chown ${root.uid}:${root.gid} . && chmod ${rootMode!.toString(8)} .`]
       : []),
     `rm -rf ${staging} ${old}`,
   ].join('\n');
@@ -50,6 +62,8 @@ export async function restoreVolume(
   volume: string,
   artifact: RestoreArtifact,
   context: EngineContext,
+  /** Keep setuid/setgid bits (the target's restoreSetuidBits); cleared by default. */
+  restoreSetuidBits = false,
 ): Promise<void> {
   const users = await runtime.runningUsersOf(volume);
   if (users.length > 0) {
@@ -99,7 +113,7 @@ export async function restoreVolume(
       runtime,
       context.targetName,
       volume,
-      swapScript(staging, old, inspector.root),
+      swapScript(staging, old, inspector.root, restoreSetuidBits),
       false,
     );
     context.log(`restored volume ${volume}`);

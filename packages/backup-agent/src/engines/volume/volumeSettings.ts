@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { field } from '../../config/describeField';
+import { restoreSetuidBitsSchema } from '../directory/setuidBits';
 
 /** Docker's rule for volume names. */
 export const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -13,6 +14,7 @@ export function volumeSettingsSchema() {
           VOLUME_NAME,
           'must be a Docker volume name (letters, digits, "_", ".", "-"), not a path; back up host folders with the directory engine',
         ),
+      restoreSetuidBits: restoreSetuidBitsSchema(),
     })
     .strict();
 }
