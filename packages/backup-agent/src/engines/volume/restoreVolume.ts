@@ -24,11 +24,8 @@ function swapScript(
   root: TarInspector['root'],
   restoreSetuidBits: boolean,
 ): string {
-  const rootMode = root
-    ? restoreSetuidBits
-      ? root.mode
-      : withoutSetuidBits(root.mode)
-    : undefined;
+  const mode = root?.mode ?? 0;
+  const rootMode = restoreSetuidBits ? mode : withoutSetuidBits(mode);
   return [
     'set -e',
     `cd ${MOUNT}`,
@@ -45,7 +42,7 @@ function swapScript(
     `  mv "$e" .`,
     'done',
     ...(root
-      ? [`chown ${root.uid}:${root.gid} . && chmod ${rootMode!.toString(8)} .`]
+      ? [`chown ${root.uid}:${root.gid} . && chmod ${rootMode.toString(8)} .`]
       : []),
     `rm -rf ${staging} ${old}`,
   ].join('\n');
