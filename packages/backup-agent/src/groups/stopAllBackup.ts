@@ -1,4 +1,3 @@
-import { startContainers, stopContainers } from '../docker/containerLifecycle';
 import { dumpTarget } from '../snapshots/backupTarget';
 import type {
   ProgressListener,
@@ -7,7 +6,7 @@ import type {
 import type { GroupMemberOutcome } from './groupOutcome';
 import { withMemberContainers } from './memberContainers';
 import type { ResolvedGroup } from './resolveGroup';
-import { restartGuard } from './restartGuard';
+import { withGroupStopped } from './withGroupStopped';
 import type { CutResult } from './takeCut';
 
 /**
@@ -25,88 +24,53 @@ export async function stopAllBackup(
   running: string[],
   onProgress: ProgressListener,
 ): Promise<CutResult> {
-  const docker = context.docker().docker;
   const result: CutResult = { pending: [], problems: [], stopped: running };
-  onProgress({ phase: `stopping ${running.length} container(s)`, bytes: 0 });
-  const release = restartGuard.hold(
-    docker,
+  await withGroupStopped(
+    context,
+    group,
     running,
-    `the backup of group "${group.name}"`,
-  );
-  try {
-    const stop = await stopContainers(
-      docker,
-      running,
-      group.stopTimeoutSeconds,
-    );
-    result.firstStop = stop.startedAt;
-    if (stop.failures.length > 0) {
-      throw new Error(
-        `could not stop ${stop.failures
-          .map(f => `${f.container} (${f.error})`)
-          .join(', ')}; nothing was backed up`,
-      );
-    }
-    context.log(
-      `group ${group.name}: stopped ${
-        running.join(', ') || 'nothing (no container was running)'
-      }`,
-    );
-    const stopped = new Set(group.containers);
-    for (const [index, target] of group.targets.entries()) {
-      const member = members[index];
-      const began = Date.now();
-      try {
-        const snapshot = await withMemberContainers(
-          context,
-          target,
-          stopped,
-          group,
-          readyMs => (member.phases.readyMs = readyMs),
-          () =>
-            dumpTarget(
-              context,
-              target,
-              progress =>
-                onProgress({
-                  ...progress,
-                  phase: `${target.name}: ${progress.phase}`,
-                }),
-              startedAt,
-            ),
-        );
-        result.pending.push(snapshot);
-        member.state = 'stored';
-        member.snapshotId = snapshot.ref.id;
-        member.pointInTime = 'dumped while every container was stopped';
-      } catch (error) {
-        member.state = 'failed';
-        member.error = (error as Error).message;
-        result.problems.push(`target ${target.name} failed: ${member.error}`);
-        break;
-      } finally {
-        member.phases.dumpMs = Date.now() - began;
+    'container',
+    result,
+    onProgress,
+    async () => {
+      const stopped = new Set(group.containers);
+      for (const [index, target] of group.targets.entries()) {
+        const member = members[index];
+        const began = Date.now();
+        try {
+          const snapshot = await withMemberContainers(
+            context,
+            target,
+            stopped,
+            group,
+            readyMs => (member.phases.readyMs = readyMs),
+            () =>
+              dumpTarget(
+                context,
+                target,
+                progress =>
+                  onProgress({
+                    ...progress,
+                    phase: `${target.name}: ${progress.phase}`,
+                  }),
+                startedAt,
+              ),
+          );
+          result.pending.push(snapshot);
+          member.state = 'stored';
+          member.snapshotId = snapshot.ref.id;
+          member.pointInTime = 'dumped while every container was stopped';
+        } catch (error) {
+          member.state = 'failed';
+          member.error = (error as Error).message;
+          result.problems.push(`target ${target.name} failed: ${member.error}`);
+          break;
+        } finally {
+          member.phases.dumpMs = Date.now() - began;
+        }
       }
-    }
-    if (result.problems.length === 0) result.cutAt = Date.now();
-  } catch (error) {
-    result.problems.push((error as Error).message);
-  } finally {
-    onProgress({ phase: `starting ${running.length} container(s)`, bytes: 0 });
-    const start = await startContainers(docker, running);
-    result.lastStart = start.finishedAt;
-    if (start.failures.length > 0) {
-      result.problems.push(
-        `could not start again: ${start.failures
-          .map(f => `${f.container} (${f.error})`)
-          .join(', ')}; start them by hand`,
-      );
-    } else {
-      release();
-    }
-    context.log(
-      `group ${group.name}: started ${running.join(', ') || 'nothing'} again`,
-    );
-  }
+      if (result.problems.length === 0) result.cutAt = Date.now();
+    },
+  );
   return result;
 }

@@ -1,5 +1,4 @@
 import type { TargetConfig } from '../config/loadConfig';
-import { startContainers, stopContainers } from '../docker/containerLifecycle';
 import {
   dumpTarget,
   OpenedDump,
@@ -12,7 +11,7 @@ import type {
 } from '../snapshots/SnapshotContext';
 import type { GroupMemberOutcome } from './groupOutcome';
 import type { ResolvedGroup } from './resolveGroup';
-import { restartGuard } from './restartGuard';
+import { withGroupStopped } from './withGroupStopped';
 
 /** How many members stream to storage at once after the cut (the machine has few cores). */
 const STREAMS_AT_ONCE = 2;
@@ -60,7 +59,6 @@ export async function takeCut(
   running: string[],
   onProgress: ProgressListener,
 ): Promise<CutResult> {
-  const docker = context.docker().docker;
   const result: CutResult = { pending: [], problems: [], stopped: running };
   const opened: Array<{
     member: GroupMemberOutcome;
@@ -76,89 +74,53 @@ export async function takeCut(
     result.problems.push(`target ${member.target} failed: ${member.error}`);
   };
 
-  onProgress({ phase: `stopping ${running.length} writer(s)`, bytes: 0 });
-  const release = restartGuard.hold(
-    docker,
+  await withGroupStopped(
+    context,
+    group,
     running,
-    `the backup of group "${group.name}"`,
-  );
-  try {
-    const stop = await stopContainers(
-      docker,
-      running,
-      group.stopTimeoutSeconds,
-    );
-    result.firstStop = stop.startedAt;
-    if (stop.failures.length > 0) {
-      throw new Error(
-        `could not stop ${stop.failures
-          .map(f => `${f.container} (${f.error})`)
-          .join(', ')}; nothing was backed up`,
-      );
-    }
-    context.log(
-      `group ${group.name}: stopped the writers ${
-        running.join(', ') || '(none was running)'
-      }; taking the cut`,
-    );
-    onProgress({ phase: 'taking the cut', bytes: 0 });
-    await Promise.all(
-      group.targets.map(async target => {
-        const member = memberOf(target);
-        const began = Date.now();
-        try {
-          const driver = context.driverFor(target);
-          if (driver.pointInTime === 'backup' || driver.stage) {
-            const staged = driver.pointInTime !== 'backup';
-            const dump = await openDump(
-              context,
-              target,
-              startedAt,
-              staged ? 'staged' : 'direct',
-            );
-            opened.push({ member, dump, staged });
-          } else {
-            // No point in time of its own: the whole dump while the writers are down.
-            const snapshot = await dumpTarget(
-              context,
-              target,
-              undefined,
-              startedAt,
-            );
-            result.pending.push(snapshot);
-            member.state = 'stored';
-            member.snapshotId = snapshot.ref.id;
-            member.pointInTime = 'dumped while the writers were stopped';
+    'writer',
+    result,
+    onProgress,
+    async () => {
+      onProgress({ phase: 'taking the cut', bytes: 0 });
+      await Promise.all(
+        group.targets.map(async target => {
+          const member = memberOf(target);
+          const began = Date.now();
+          try {
+            const driver = context.driverFor(target);
+            if (driver.pointInTime === 'backup' || driver.stage) {
+              const staged = driver.pointInTime !== 'backup';
+              const dump = await openDump(
+                context,
+                target,
+                startedAt,
+                staged ? 'staged' : 'direct',
+              );
+              opened.push({ member, dump, staged });
+            } else {
+              // No point in time of its own: the whole dump while the writers are down.
+              const snapshot = await dumpTarget(
+                context,
+                target,
+                undefined,
+                startedAt,
+              );
+              result.pending.push(snapshot);
+              member.state = 'stored';
+              member.snapshotId = snapshot.ref.id;
+              member.pointInTime = 'dumped while the writers were stopped';
+            }
+          } catch (error) {
+            fail(member, error);
+          } finally {
+            member.phases.cutMs = Date.now() - began;
           }
-        } catch (error) {
-          fail(member, error);
-        } finally {
-          member.phases.cutMs = Date.now() - began;
-        }
-      }),
-    );
-    if (result.problems.length === 0) result.cutAt = Date.now();
-  } catch (error) {
-    result.problems.push((error as Error).message);
-  } finally {
-    onProgress({ phase: `starting ${running.length} writer(s)`, bytes: 0 });
-    const start = await startContainers(docker, running);
-    result.lastStart = start.finishedAt;
-    if (start.failures.length > 0) {
-      result.problems.push(
-        `could not start again: ${start.failures
-          .map(f => `${f.container} (${f.error})`)
-          .join(', ')}; start them by hand`,
+        }),
       );
-    } else {
-      release();
-    }
-    context.log(
-      `group ${group.name}: started the writers ${
-        running.join(', ') || '(none)'
-      } again`,
-    );
-  }
+      if (result.problems.length === 0) result.cutAt = Date.now();
+    },
+  );
 
   if (result.cutAt === undefined) {
     // A failed cut stores nothing more: the opened backups are closed unstored.
