@@ -68,7 +68,12 @@ export async function registerBackups(deps: {
   });
   await registerBackupTasks({
     scheduler: deps.scheduler,
-    dispatcher: new ScheduleDispatcher({ policies, store: db.runs, logger }),
+    dispatcher: new ScheduleDispatcher({
+      policies,
+      store: db.runs,
+      logger,
+      dispatchIntervalMs: config.dispatchIntervalSeconds * 1000,
+    }),
     executor: new RunExecutor({
       store: db.runs,
       agents,

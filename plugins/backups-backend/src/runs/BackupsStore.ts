@@ -2,6 +2,7 @@ import type {
   AgentSnapshot,
   BackupRun,
   GroupCut,
+  RunCatchUp,
   RunStatus,
 } from '@safekeep/plugin-backups-common';
 
@@ -32,6 +33,8 @@ export interface NewScheduledRun {
   target: string;
   scheduledFor: Date;
   now: Date;
+  /** Set when slots were missed before it or it is queued late. */
+  catchUp?: RunCatchUp;
 }
 
 export type CreateUserRunResult =

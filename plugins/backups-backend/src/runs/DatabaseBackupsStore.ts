@@ -105,11 +105,14 @@ export class DatabaseBackupsStore implements BackupsStore {
   async createScheduledRun(
     input: NewScheduledRun,
   ): Promise<StoredRun | undefined> {
-    const row = this.newRow({
-      ...input,
-      trigger: 'schedule',
-      triggeredBy: null,
-    });
+    const row = {
+      ...this.newRow({
+        ...input,
+        trigger: 'schedule',
+        triggeredBy: null,
+      }),
+      ...(input.catchUp ? { catch_up: JSON.stringify(input.catchUp) } : {}),
+    };
     // Unique indexes settle races between replicas: (entity_ref, scheduled_for) for the slot,
     // (agent, target) over queued and running runs for the target. Either makes this a no-op.
     await this.db(RUNS_TABLE).insert(row).onConflict().ignore();

@@ -1,6 +1,7 @@
 import type {
   AgentSnapshot,
   GroupCut,
+  RunCatchUp,
   RunStatus,
   RunTrigger,
 } from '@safekeep/plugin-backups-common';
@@ -38,6 +39,7 @@ export interface RunRow {
   group_run_id?: string | null;
   group_ref?: string | null;
   group_cut?: string | null;
+  catch_up?: string | null;
 }
 
 /** PostgreSQL returns Date; SQLite returns epoch milliseconds (how knex binds a Date there). */
@@ -104,5 +106,6 @@ export function rowToRun(row: RunRow): StoredRun {
     groupRunId: row.group_run_id ?? null,
     groupRef: row.group_ref ?? null,
     groupCut: parseJson<GroupCut>(row.group_cut),
+    catchUp: parseJson<RunCatchUp>(row.catch_up),
   };
 }

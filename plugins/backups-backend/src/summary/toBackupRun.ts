@@ -26,5 +26,6 @@ export function toBackupRun(run: StoredRun): BackupRun {
     error: run.error,
     groupRunId: run.groupRunId ?? null,
     groupCut: run.groupCut ?? null,
+    catchUp: run.catchUp ?? null,
   };
 }

@@ -36,6 +36,27 @@ export interface BackupRun {
   groupRunId?: string | null;
   /** How the agent's consistency-group backup this run was part of was cut; absent or null otherwise. */
   groupCut?: GroupCut | null;
+  /** For a scheduled run queued after missed slots or late: what it catches up; absent or null otherwise. */
+  catchUp?: RunCatchUp | null;
+}
+
+/**
+ * A scheduled run that catches up: slots passed with no run (the backend was down, or a run of
+ * the target was still active), and one run is queued for the latest slot instead of one each.
+ */
+export interface RunCatchUp {
+  /** Slots between the previous scheduled run's slot and this one that got no run. */
+  missedSlots: number;
+  /** The first of them; null when only this run's own slot was late. */
+  firstMissedSlot: string | null;
+  /** How long after its slot this run was queued. */
+  lateMs: number;
+  /** From the last successful backup to the moment this run was queued; null without one. */
+  sinceLastSuccessMs: number | null;
+  /** The entity's RPO when it has one. */
+  rpoMs: number | null;
+  /** sinceLastSuccessMs is beyond the RPO: the protection promised was not held. */
+  rpoExceeded: boolean;
 }
 
 /** One member's view of an agent's consistency-group backup (docs/agent.md, "Consistency groups"). */

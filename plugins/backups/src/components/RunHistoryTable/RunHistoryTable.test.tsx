@@ -148,4 +148,32 @@ describe('RunHistoryTable', () => {
       within(row).getByText('preflight 40 ms · cut 12 ms · stream 3 s'),
     ).toBeInTheDocument();
   });
+
+  it('says what a scheduled run caught up after missed slots, and when the RPO was not held', async () => {
+    const api = new FakeBackupsApi({
+      runs: [
+        makeRun({
+          id: 'catch-up',
+          trigger: 'schedule',
+          catchUp: {
+            missedSlots: 3,
+            firstMissedSlot: '2026-11-21T13:00:00.000Z',
+            lateMs: 40 * 60_000,
+            sinceLastSuccessMs: (4 * 60 + 40) * 60_000,
+            rpoMs: 2 * 3600_000,
+            rpoExceeded: true,
+          },
+        }),
+      ],
+    });
+    await renderWithEntity(
+      <RunHistoryTable entityRef={entityRef} refreshKey="a" />,
+      { entity: configuredEntity, api },
+    );
+    expect(
+      await screen.findByText(
+        'caught up 3 missed slots, queued 40 m 00 s late; 4 h 40 m since the last success, over the RPO of 2 h 00 m',
+      ),
+    ).toBeInTheDocument();
+  });
 });

@@ -14,6 +14,7 @@ import { formatSpan } from '../../format/time';
 import { GroupCutText } from '../GroupCutText';
 import { RunStatus } from '../RunStatus';
 import { TimeText } from '../TimeText';
+import { catchUpText } from './catchUpText';
 import { errorHint } from './errorHint';
 
 export const RUNS_PAGE_SIZE = 10;
@@ -31,10 +32,24 @@ const columns: TableColumn<BackupRun>[] = [
   },
   {
     title: 'Trigger',
-    render: run =>
-      run.trigger === 'user'
-        ? `Manual${run.triggeredBy ? ` by ${run.triggeredBy}` : ''}`
-        : 'Scheduled',
+    render: run => {
+      if (run.trigger === 'user')
+        return `Manual${run.triggeredBy ? ` by ${run.triggeredBy}` : ''}`;
+      if (!run.catchUp) return 'Scheduled';
+      // Slots missed (backend down, target busy): this one run caught them up.
+      return (
+        <>
+          Scheduled
+          <Typography
+            variant="caption"
+            color={run.catchUp.rpoExceeded ? 'error' : 'textSecondary'}
+            display="block"
+          >
+            {catchUpText(run.catchUp)}
+          </Typography>
+        </>
+      );
+    },
   },
   {
     title: 'Started',
