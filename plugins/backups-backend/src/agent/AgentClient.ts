@@ -8,6 +8,7 @@ import type {
 import type { ZodType } from 'zod';
 import type { AgentConfig } from '../config/readBackupsConfig';
 import { redactSecrets } from '../redaction/redactSecrets';
+import { withoutUrlCredentials } from './withoutUrlCredentials';
 import { AgentError } from './AgentError';
 import {
   AgentDryRun,
@@ -125,12 +126,9 @@ export class AgentClient {
       return undefined;
     }
     if (!response.ok) throw await this.errorFor('GET', path, response);
-    return (await this.parse(
-      'GET',
-      path,
-      response,
-      agentJobSchema,
-    )) as AgentJob;
+    return this.redactJob(
+      (await this.parse('GET', path, response, agentJobSchema)) as AgentJob,
+    );
   }
 
   /** Complete snapshots of a target, newest first. */
@@ -301,12 +299,9 @@ export class AgentClient {
     if (!response.ok) throw await this.errorFor('POST', path, response);
     return {
       kind: 'started',
-      job: (await this.parse(
-        'POST',
-        path,
-        response,
-        agentJobSchema,
-      )) as AgentJob,
+      job: this.redactJob(
+        (await this.parse('POST', path, response, agentJobSchema)) as AgentJob,
+      ),
     };
   }
 
@@ -318,15 +313,27 @@ export class AgentClient {
     return redactSecrets(text, [this.agent.token]);
   }
 
+  /** A job's error and phase are free text from the agent and its tools: redacted on arrival. */
+  private redactJob(job: AgentJob): AgentJob {
+    return {
+      ...job,
+      phase: this.redact(job.phase),
+      ...(job.error === undefined ? {} : { error: this.redact(job.error) }),
+    };
+  }
+
   private async request(
     method: string,
     path: string,
     body?: unknown,
     timeoutMs = this.timeoutMs,
   ): Promise<Response> {
+    let response: Response;
     try {
-      return await fetch(`${this.agent.url}${path}`, {
+      response = await fetch(`${this.agent.url}${path}`, {
         method,
+        // A redirect would take the token and the request to wherever the answer points.
+        redirect: 'manual',
         headers: {
           authorization: `Bearer ${this.agent.token}`,
           accept: 'application/json',
@@ -362,6 +369,22 @@ export class AgentClient {
         ),
       );
     }
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel();
+      const to = response.headers.get('location');
+      throw new AgentError(
+        'bad_response',
+        this.redact(
+          `${this.where(method, path)} answered HTTP ${response.status}, ${
+            to ? `a redirect to ${withoutUrlCredentials(to)}` : 'a redirect'
+          }: the backend does not follow an agent's redirects (they would take the token and the request elsewhere); set backups.agents.${
+            this.agent.name
+          }.url to the address the agent answers on`,
+        ),
+        response.status,
+      );
+    }
+    return response;
   }
 
   private async errorFor(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { withoutUrlCredentials } from './withoutUrlCredentials';
 
 /**
  * Shapes of the agent's answers the backend relies on (see AgentJob in the common package).
@@ -18,7 +19,8 @@ export const agentSnapshotSchema = z
         .object({ name: z.string(), bytes: z.number(), sha256: z.string() })
         .passthrough(),
     ),
-    location: z.string(),
+    // Shown in the portal and stored with runs: never with credentials in it.
+    location: z.string().transform(withoutUrlCredentials),
     engine: z.string(),
     engineVersion: z.string().nullable(),
     manifestVersion: z.number(),

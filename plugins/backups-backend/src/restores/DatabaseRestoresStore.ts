@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { previousScheduledTime } from '@safekeep/plugin-backups-common';
 import type { Knex } from 'knex';
 import { redactNullable } from '../redaction/redactSecrets';
+import { redactDeep } from '../redaction/redactDeep';
 import {
   DRILL_SCHEDULES_TABLE,
   RESTORES_TABLE,
@@ -90,7 +91,7 @@ export class DatabaseRestoresStore implements RestoresStore {
       requested_by: input.requestedBy,
       requested_at: input.now,
       expires_at: input.expiresAt,
-      preview: JSON.stringify(input.preview),
+      preview: JSON.stringify(redactDeep(input.preview, this.secrets)),
       error: refused
         ? this.redact(
             `Refused at preview: ${input.preview.refusals.join('; ')}`,
@@ -121,7 +122,7 @@ export class DatabaseRestoresStore implements RestoresStore {
         requested_by: 'safekeep:restore-drill',
         requested_at: input.now,
         expires_at: input.expiresAt,
-        preview: JSON.stringify(input.preview),
+        preview: JSON.stringify(redactDeep(input.preview, this.secrets)),
         drill: true,
         scheduled_for: input.scheduledFor,
         updated_at: input.now,
