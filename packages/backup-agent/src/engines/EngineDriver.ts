@@ -9,6 +9,12 @@ export interface EngineContext {
   targetName: string;
   /** A folder for temporary files an engine cannot avoid (SQLite's backup copy). */
   stagingDir: string;
+  /**
+   * At backup, true when a consistency group's cut opens it (`pointInTime: 'backup'` engines):
+   * backup() must return as soon as its point in time is fixed, and its artifacts may be read
+   * only after other members streamed (MariaDB then drains its dumps into staging).
+   */
+  inCut?: boolean;
   log(message: string): void;
   /**
    * The Docker Engine (connected on first use): exec runners for targets whose tools run in a
@@ -48,7 +54,7 @@ export interface Preflight {
   problems: string[];
   /** Bytes the backup will stage on the agent's disk (an RDB, a SQLite copy), when known. */
   stagingBytes?: number;
-  /** Bytes stage() would copy into staging (a volume's size), when the engine has stage(). */
+  /** Bytes a consistency group's cut stages besides (a volume's raw copy, MariaDB's dumps). */
   stagedCopyBytes?: number;
 }
 

@@ -61,7 +61,7 @@ async function preflightMember(
   context: SnapshotContext,
   target: TargetConfig,
   engineChecks: boolean,
-  /** The group's cut stages this member's raw copy (see takeCut). */
+  /** A cut: the member's stagedCopyBytes count too (see takeCut). */
   staged: boolean,
 ): Promise<MemberPreflight> {
   const started = Date.now();
@@ -109,7 +109,7 @@ async function existingFolder(folder: string): Promise<string> {
  * Checks every member of a group, in parallel and without side effects, before anything is
  * stopped: its containers, its login (the server version query), the engine's own preflight
  * (permissions, tools), and room in the staging folder for what the members stage (in `cut`
- * mode also the raw copies of volumes and folders). Throws a
+ * mode also the raw copies of volumes and folders and MariaDB's dumps). Throws a
  * GroupPreflightError naming each failing member and its fix.
  */
 export async function preflightGroup(
@@ -120,12 +120,14 @@ export async function preflightGroup(
   options: { engineChecks: boolean } = { engineChecks: true },
 ): Promise<MemberPreflight[]> {
   const members = await Promise.all(
-    group.targets.map(target => {
-      const driver = context.driverFor(target);
-      const staged =
-        group.mode === 'cut' && !driver.pointInTime && !!driver.stage;
-      return preflightMember(context, target, options.engineChecks, staged);
-    }),
+    group.targets.map(target =>
+      preflightMember(
+        context,
+        target,
+        options.engineChecks,
+        group.mode === 'cut',
+      ),
+    ),
   );
   const staged = members.reduce((sum, m) => sum + m.stagingBytes, 0);
   if (staged > 0) {

@@ -95,7 +95,7 @@ export async function takeCut(
                 context,
                 target,
                 startedAt,
-                staged ? 'staged' : 'direct',
+                staged ? 'staged' : 'cut',
               );
               opened.push({ member, dump, staged });
             } else {

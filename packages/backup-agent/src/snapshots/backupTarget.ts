@@ -75,15 +75,15 @@ export interface OpenedDump {
 }
 
 /**
- * Starts a target's backup: the engine fixes its point in time; nothing is stored yet. With
- * `staged` the engine's stage() copies the raw data into staging first (a cut's volumes and
- * folders), and `store` reads that copy.
+ * Starts a target's backup: the engine fixes its point in time; nothing is stored yet. `cut`:
+ * a consistency group's cut opens it (EngineContext.inCut). `staged`: the engine's stage()
+ * copies the raw data into staging first (a cut's volumes and folders), and `store` reads it.
  */
 export async function openDump(
   context: SnapshotContext,
   target: TargetConfig,
   startedAt: Date = context.now(),
-  how: 'direct' | 'staged' = 'direct',
+  how: 'direct' | 'cut' | 'staged' = 'direct',
 ): Promise<OpenedDump> {
   const driver = context.driverFor(target);
   const primary = context.storageFor(target.tiers[0]);
@@ -91,6 +91,7 @@ export async function openDump(
   const engineContext = {
     ...context.engineContext(target),
     previousSnapshot: await findPreviousSnapshot(context, target, primary),
+    ...(how === 'cut' ? { inCut: true } : {}),
   };
   const engineVersion = await driver.serverVersion(
     target.settings,

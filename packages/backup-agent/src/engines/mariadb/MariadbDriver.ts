@@ -12,6 +12,7 @@ import { queryServerVersion } from './mariadbCatalog';
 import { withMariadb } from './mariadbConnection';
 import { mariadbManualSteps } from './mariadbManualSteps';
 import { MariadbSettings, mariadbSettingsSchema } from './mariadbSettings';
+import { preflightMariadb } from './preflightMariadb';
 import { restoreMariadb } from './restoreMariadb';
 
 export interface MariadbDriverOptions {
@@ -47,6 +48,9 @@ export function createMariadbDriver(
     },
 
     serverVersion: settings => withMariadb(settings, queryServerVersion),
+    // In a cut, backup() returns once every dump's consistent snapshot is open (openMariadbSnapshots).
+    pointInTime: 'backup',
+    preflight: preflightMariadb,
     backup: (settings, context) =>
       backupMariadb(
         toolRunner(runner, settings.container, context),

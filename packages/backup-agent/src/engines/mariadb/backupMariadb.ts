@@ -19,6 +19,7 @@ import {
 import type { MariadbSettings } from './mariadbSettings';
 import { MariadbTools } from './mariadbTools';
 import { chooseDatabases } from '../chooseDatabases';
+import { openMariadbSnapshots } from './openMariadbSnapshots';
 
 export const DUMP_EXTENSION = 'sql';
 
@@ -96,6 +97,31 @@ export async function backupMariadb(
 ): Promise<EngineBackup> {
   const plan = await databasesToDump(settings, context.targetName);
   const tools = await MariadbTools.open(runner, settings, context.stagingDir);
+  if (context.inCut) {
+    const cut = await openMariadbSnapshots(
+      tools,
+      settings,
+      plan.databases,
+      MYSQLDUMP_OPTIONS,
+      DUMP_EXTENSION,
+      context,
+      explainDumpFailure,
+    ).catch(async error => {
+      await tools.close();
+      throw error;
+    });
+    return {
+      artifacts: cut.artifacts,
+      details: async () => ({
+        serverVersion: plan.serverVersion,
+        databases: cut.counts,
+      }),
+      async close() {
+        await cut.close();
+        await tools.close();
+      },
+    };
+  }
   const counts: Record<string, DatabaseCounts> = {};
   let current: RunningCommand | undefined;
 
