@@ -61,11 +61,16 @@ async function waitFor(what: string, condition: () => boolean, ms = 60_000) {
 function filesBelow(root: string): Array<{ file: string; bytes: number }> {
   if (!fs.existsSync(root)) return [];
   return (
-    fs.readdirSync(root, { recursive: true, encoding: 'utf8' }) as string[]
-  )
-    .map(file => path.join(root, file))
-    .filter(file => fs.lstatSync(file).isFile())
-    .map(file => ({ file, bytes: fs.statSync(file).size }));
+    (fs.readdirSync(root, { recursive: true, encoding: 'utf8' }) as string[])
+      .map(file => path.join(root, file))
+      // A file the agent renames meanwhile (a temp file becoming the writer mark) is gone by now.
+      .map(file => ({
+        file,
+        stat: fs.lstatSync(file, { throwIfNoEntry: false }),
+      }))
+      .filter(({ stat }) => stat?.isFile())
+      .map(({ file, stat }) => ({ file, bytes: stat!.size }))
+  );
 }
 
 /** Snapshot folders without MANIFEST.json, and the bytes below them. */

@@ -154,10 +154,12 @@ export class FilesystemStorage implements SnapshotStorage {
   }
 
   async markWriting(ref: SnapshotRef): Promise<void> {
-    await fsp.mkdir(this.dir(ref), { recursive: true });
+    // The first write of a snapshot: its folders (the tier root too) are made private here.
+    const dir = await this.snapshotFolder(ref);
     await writeFileAtomically(
-      path.join(this.dir(ref), WRITER_MARK_FILE),
+      path.join(dir, WRITER_MARK_FILE),
       JSON.stringify(thisProcess()),
+      PRIVATE_FILE_MODE,
     );
   }
 
