@@ -18,13 +18,13 @@ const PASSWORD_ENV = 'SAFEKEEP_TEST_CUT_PASSWORD';
 const PASSWORD = 'cut-test-pw-7';
 
 /**
- * The consistency proof of a cut: an application writes the same counter to Postgres, Redis
- * and a marker file in one loop, continuously, while the group is backed up; after a restore
- * of that group backup the three hold the same number. The control group names no writer, so
+ * The consistency proof of a cut: an application writes the same counter to Postgres, MariaDB,
+ * Redis and a marker file in one loop, continuously, while the group is backed up; after a restore
+ * of that group backup the four hold the same number. The control group names no writer, so
  * nothing is stopped, and the restored stores disagree: the test can fail.
  */
 describeWithDocker(
-  'group cut under write load (real Docker Engine, Postgres, Redis, a volume)',
+  'group cut under write load (real Docker Engine, Postgres, MariaDB, Redis, a volume)',
   docker => {
     const prefix = testPrefix('cut');
     // One folder for the suite (the agent lives across its tests), removed at the end.
@@ -35,8 +35,13 @@ describeWithDocker(
     beforeAll(async () => {
       process.env[PASSWORD_ENV] = PASSWORD;
       stack = await startCounterStack(docker, prefix, PASSWORD);
-      const containers = [stack.writer, stack.pg.name, stack.cache.name];
-      const targets = ['db', 'cache', 'files'];
+      const containers = [
+        stack.writer,
+        stack.pg.name,
+        stack.maria.name,
+        stack.cache.name,
+      ];
+      const targets = ['db', 'ledger', 'cache', 'files'];
       agent = new SnapshotService(
         testConfig(dir, stack.targets(PASSWORD_ENV), undefined, {
           docker: { helperImage: BUSYBOX_IMAGE, stopTimeoutSeconds: 10 },
@@ -89,6 +94,7 @@ describeWithDocker(
       expect(backup.stoppedContainers).toEqual([stack.writer]);
       expect(backup.downtimeMs).toBeGreaterThan(0);
       expect(counters.postgres).toBeGreaterThan(20);
+      expect(counters.mariadb).toBe(counters.postgres);
       expect(counters.redis).toBe(counters.postgres);
       expect(counters.marker).toBe(counters.postgres);
       // Postgres and Redis streamed after the writer ran again; the volume was copied raw into
@@ -96,6 +102,10 @@ describeWithDocker(
       const member = (name: string) =>
         backup.members.find(m => m.target === name)!;
       expect(member('db').phases.streamMs).toEqual(expect.any(Number));
+      expect(member('ledger').phases.streamMs).toEqual(expect.any(Number));
+      expect(member('ledger').pointInTime).toBe(
+        'fixed during the cut, streamed afterwards',
+      );
       expect(member('cache').phases.streamMs).toEqual(expect.any(Number));
       expect(member('files').phases.streamMs).toEqual(expect.any(Number));
       expect(member('files').pointInTime).toMatch(/copied to staging/);
@@ -108,7 +118,12 @@ describeWithDocker(
       expect(backup.stoppedContainers).toEqual([]);
       expect(backup.downtimeMs).toBeNull();
       expect(
-        new Set([counters.postgres, counters.redis, counters.marker]).size,
+        new Set([
+          counters.postgres,
+          counters.mariadb,
+          counters.redis,
+          counters.marker,
+        ]).size,
       ).toBeGreaterThan(1);
     });
   },

@@ -9,27 +9,39 @@ import {
 } from './dockerHarness';
 import {
   ServerContainer,
+  startMariadbContainer,
   startPostgresContainer,
   startRedisContainer,
 } from './dockerServers';
 
+/** The MariaDB user the writer and the agent log in as. */
+const MARIADB_USER = 'counter';
+
 /**
- * The stack of the consistency proof: Postgres, Redis, a volume, and an application container
- * (the writer) that counts in one loop: the same number into a Postgres row, a Redis key and a
- * marker file on the volume. It finishes the iteration it is in when stopped (as a real
+ * The stack of the consistency proof: Postgres, MariaDB, Redis, a volume, and an application
+ * container (the writer) that counts in one loop: the same number into a Postgres row, a
+ * MariaDB row, a Redis key and a marker file on the volume. It finishes the iteration it is in when stopped (as a real
  * application drains its requests), so stores cut while it is stopped hold the same number.
  */
 export interface CounterStack {
   pg: ServerContainer;
+  maria: ServerContainer;
   cache: ServerContainer;
   writer: string;
   volume: string;
-  /** Agent targets for the three stores, their tools in the servers' containers. */
+  /** Agent targets for the four stores, their tools in the servers' containers. */
   targets(passwordEnv: string): Record<string, Record<string, unknown>>;
   /** The counter as each store holds it now. */
-  read(): Promise<{ postgres: number; redis: number; marker: number }>;
+  read(): Promise<Counters>;
   /** Waits until the writer has counted past `n`. */
   countedPast(n: number): Promise<void>;
+}
+
+export interface Counters {
+  postgres: number;
+  mariadb: number;
+  redis: number;
+  marker: number;
 }
 
 export async function startCounterStack(
@@ -46,9 +58,20 @@ export async function startCounterStack(
     ['sh', '-c', 'echo 0 > /d/marker'],
     [{ volume, path: '/d' }],
   );
-  const [pg, cache] = await Promise.all([
+  const [pg, maria, cache] = await Promise.all([
     startPostgresContainer(docker, `${prefix}-pg`, password),
+    startMariadbContainer(docker, `${prefix}-maria`, MARIADB_USER, password),
     startRedisContainer(docker, `${prefix}-cache`, password),
+  ]);
+  const mysql = (sql: string) =>
+    `mariadb --defaults-extra-file=/tmp/app-my.cnf -h 127.0.0.1 -P ${maria.port} -N -e "${sql}"`;
+  const myCnf = `[client]\nuser=${MARIADB_USER}\npassword=${password}\n`;
+  await execIn(docker, maria.name, [
+    'sh',
+    '-c',
+    `printf '${myCnf}' > /tmp/app-my.cnf && ${mysql(
+      'CREATE DATABASE app; CREATE TABLE app.counter (n INT) ENGINE=InnoDB; INSERT INTO app.counter VALUES (0)',
+    )}`,
   ]);
   await execIn(docker, pg.name, [
     'sh',
@@ -62,6 +85,9 @@ export async function startCounterStack(
     'while [ -z "$stop" ]; do',
     '  i=$((i+1))',
     `  until psql -h 127.0.0.1 -p ${pg.port} -U postgres -d app -qc "UPDATE counter SET n = $i" >/dev/null 2>&1; do [ -n "$stop" ] && exit 0; sleep 0.1; done`,
+    `  until ${mysql(
+      'UPDATE app.counter SET n = $i',
+    )} >/dev/null 2>&1; do [ -n "$stop" ] && exit 1; sleep 0.1; done`,
     `  until redis-cli -p ${cache.port} SET counter $i >/dev/null 2>&1; do [ -n "$stop" ] && exit 1; sleep 0.1; done`,
     '  echo $i > /data/marker',
     'done',
@@ -80,15 +106,26 @@ export async function startCounterStack(
         mode: 0o600,
       },
       { dir: '/tmp', name: 'app-redis', content: password, mode: 0o600 },
+      {
+        dir: '/tmp',
+        name: 'app-my.cnf',
+        content: myCnf,
+        mode: 0o600,
+      },
     ],
   });
 
   const readOnce = async () => {
-    const [postgres, redis, marker] = await Promise.all([
+    const [postgres, mariadb, redis, marker] = await Promise.all([
       execIn(docker, pg.name, [
         'sh',
         '-c',
         `PGPASSWORD="$(cat /tmp/pwfile)" psql -h 127.0.0.1 -p ${pg.port} -U postgres -d app -qAtc "SELECT n FROM counter"`,
+      ]),
+      execIn(docker, maria.name, [
+        'sh',
+        '-c',
+        mysql('SELECT n FROM app.counter'),
       ]),
       execIn(docker, cache.name, [
         'sh',
@@ -104,6 +141,7 @@ export async function startCounterStack(
     ]);
     return {
       postgres: Number(postgres.trim()),
+      mariadb: Number(mariadb.trim()),
       redis: Number(redis.trim()),
       marker: Number(marker.trim()),
     };
@@ -111,6 +149,7 @@ export async function startCounterStack(
 
   const stack: CounterStack = {
     pg,
+    maria,
     cache,
     writer,
     volume,
@@ -123,6 +162,14 @@ export async function startCounterStack(
         globals: false,
         container: pg.name,
       },
+      ledger: {
+        engine: 'mariadb',
+        port: maria.port,
+        user: MARIADB_USER,
+        password: { env: passwordEnv },
+        databases: ['app'],
+        container: maria.name,
+      },
       cache: {
         engine: 'redis',
         port: cache.port,
@@ -133,8 +180,9 @@ export async function startCounterStack(
     }),
     async read() {
       // Right after a restore the servers may still be starting: read once they answer.
-      let counters: { postgres: number; redis: number; marker: number } = {
+      let counters: Counters = {
         postgres: NaN,
+        mariadb: NaN,
         redis: NaN,
         marker: NaN,
       };
