@@ -76,7 +76,7 @@ const PG = {
 };
 const pgArgs = ['-h', PG.host, '-p', String(PG.port), '-U', PG.user];
 const AGENT_ENV = {
-  SAFEKEEP_BENCH_TOKEN: 'bench-token',
+  SAFEKEEP_BENCH_TOKEN: 'bench-token-a7c3e9f1b5d2x9x9x9x9',
   SAFEKEEP_BENCH_S3_KEY: 'S3RVER',
   SAFEKEEP_BENCH_S3_SECRET: 'S3RVER',
 };

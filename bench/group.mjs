@@ -315,7 +315,7 @@ async function main() {
         },
       }),
     );
-    process.env.SAFEKEEP_BENCH_TOKEN = 'bench-group-token';
+    process.env.SAFEKEEP_BENCH_TOKEN = 'bench-group-token-a7c3e9f1b5d2x9';
     const seed = { downtime: [], total: [] };
     const ours = { downtime: [], total: [] };
     let last;

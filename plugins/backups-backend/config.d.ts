@@ -14,6 +14,11 @@ export interface Config {
          * @visibility secret
          */
         token: string;
+        /**
+         * For an https:// agent whose certificate a private CA signed: the path of that CA's
+         * PEM file, the only root trusted for this agent.
+         */
+        caFile?: string;
       };
     };
     /** How often (seconds) the backend checks which scheduled backups are due. Default 30. */

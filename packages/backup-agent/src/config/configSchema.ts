@@ -169,6 +169,19 @@ export function configFileSchema(context: ConfigContext) {
                     .min(0)
                     .max(65535)
                     .default(7400),
+                  tls: z
+                    .object({
+                      cert: localPath(
+                        context,
+                        'the PEM certificate (chain) file the HTTPS listener presents',
+                      ),
+                      key: localPath(
+                        context,
+                        'the PEM private key file of that certificate',
+                      ),
+                    })
+                    .strict()
+                    .optional(),
                 })
                 .strict()
                 .default({}),

@@ -27,7 +27,7 @@ import { ServerContainer, startRedisContainer } from '../testing/dockerServers';
 
 jest.setTimeout(120_000);
 
-const TOKEN = 'group-test-token-42';
+const TOKEN = 'group-test-token-42-a7c3e9f1b5d2';
 const PASSWORD_ENV = 'SAFEKEEP_TEST_GROUP_REDIS_PASSWORD';
 const PASSWORD = 'gr0up-redis-pw';
 

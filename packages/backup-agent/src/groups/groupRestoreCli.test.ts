@@ -60,7 +60,7 @@ describeWithDocker(
     let backupId: string;
 
     beforeAll(async () => {
-      process.env[TOKEN_ENV] = 'group-cli-test-token-0123456789';
+      process.env[TOKEN_ENV] = 'group-cli-test-token-0123456789-a7';
       const db = new Database(path.join(dir, 'app.db'));
       db.exec(
         "CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('one'), ('two');",

@@ -12,7 +12,7 @@ import { registerEngineDriver } from '../engines/registry';
 import { useTempDir } from '../testing/tempDir';
 import { AgentServer, startAgentServer } from './startAgentServer';
 
-const TOKEN = 'test-token-0123456789';
+const TOKEN = 'test-token-0123456789-a7c3e9f1b5d2';
 
 /** An engine whose dump stays open until the test ends it, to hold a job in "running". */
 let gate = new PassThrough();

@@ -7,7 +7,7 @@ import { describeWithService } from '../testing/services';
 import { useTempDir } from '../testing/tempDir';
 import { AgentServer, startAgentServer } from './startAgentServer';
 
-const TOKEN = 'drop-test-token-0123456789';
+const TOKEN = 'drop-test-token-0123456789-a7c3e9f';
 const auth = { Authorization: `Bearer ${TOKEN}` };
 
 async function start(

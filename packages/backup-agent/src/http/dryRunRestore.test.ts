@@ -8,7 +8,7 @@ import { craftSnapshot } from '../testing/craftSnapshot';
 import { listFiles, useTempDir } from '../testing/tempDir';
 import { AgentServer, startAgentServer } from './startAgentServer';
 
-const TOKEN = 'dry-run-test-token-0123456789';
+const TOKEN = 'dry-run-test-token-0123456789-a7c3';
 
 /** POST /v1/restores { dryRun: true } against real SQLite files and folders. */
 describe('dry-run restore over HTTP', () => {

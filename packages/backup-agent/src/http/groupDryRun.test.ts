@@ -7,7 +7,7 @@ import type { AgentJob } from '@safekeep/plugin-backups-common';
 import { listFiles, useTempDir } from '../testing/tempDir';
 import { AgentServer, startAgentServer } from './startAgentServer';
 
-const TOKEN = 'group-dry-run-test-token-0123';
+const TOKEN = 'group-dry-run-test-token-0123-a7c3';
 
 /**
  * POST /v1/restores { group, dryRun: true } for a group of a SQLite file and a folder, with no

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { useTempDir } from '../testing/tempDir';
 import { AgentServer, startAgentServer } from './startAgentServer';
 
-const TOKEN = 'groups-test-token-0123456789';
+const TOKEN = 'groups-test-token-0123456789-a7c3e';
 
 /** GET /v1/groups when the Docker Engine cannot be reached (the real-Docker case is in consistencyGroups.test.ts). */
 describe('GET /v1/groups without a reachable Docker Engine', () => {

@@ -6,7 +6,7 @@ import type { AgentJob } from '@safekeep/plugin-backups-common';
 import { useTempDir } from '../testing/tempDir';
 import { AgentServer, startAgentServer } from './startAgentServer';
 
-const TOKEN = 'from-test-token-0123456789';
+const TOKEN = 'from-test-token-0123456789-a7c3e9f';
 const auth = { Authorization: `Bearer ${TOKEN}` };
 
 /** An agent ("host") in its own folder, storing snapshots in `snapshots` (shared between hosts). */

@@ -1,4 +1,8 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { ConfigError } from '../config/ConfigError';
 import {
   AgentConfig,
   AgentConfigInput,
@@ -11,6 +15,8 @@ import { holdStagingLock } from '../leftovers/agentLock';
 import { cleanLeftovers, describeCleanup } from '../leftovers/cleanLeftovers';
 import { SnapshotService } from '../snapshots/SnapshotService';
 import { createAgentApp } from './createAgentApp';
+import { startupWarnings } from './startupWarnings';
+import { tokenWeakness } from './tokenStrength';
 
 export interface StartAgentServerOptions {
   /** Overrides agent.listen.host. */
@@ -24,13 +30,26 @@ export interface StartAgentServerOptions {
 
 export interface AgentServer {
   port: number;
-  /** `http://host:port` */
+  /** `http://host:port`, or `https://` with agent.listen.tls */
   url: string;
   config: AgentConfig;
   service: SnapshotService;
   jobs: JobRegistry;
   /** Stops accepting requests, then waits for running jobs to finish. */
   close(): Promise<void>;
+}
+
+/** A TLS file of agent.listen.tls, or a config error naming the field (never its content). */
+function readTlsFile(file: string, field: 'cert' | 'key'): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (error) {
+    throw new ConfigError('agent config', [
+      `agent.listen.tls.${field}: cannot read ${file} (${
+        (error as NodeJS.ErrnoException).code ?? (error as Error).message
+      }); point it at a readable PEM file`,
+    ]);
+  }
 }
 
 function isParsedConfig(value: unknown): value is AgentConfig {
@@ -57,6 +76,16 @@ export async function startAgentServer(
   const parsed = toConfig(config, options.baseDir);
   const log = options.log ?? (message => process.stderr.write(`${message}\n`));
   const token = resolveSecret(parsed.agent.token);
+  const weakness = tokenWeakness(token);
+  if (weakness)
+    throw new ConfigError(parsed.source, [`agent.token: ${weakness}`]);
+  const tls = parsed.agent.listen.tls;
+  const host = options.host ?? parsed.agent.listen.host;
+  const certificate = tls && {
+    cert: readTlsFile(tls.cert, 'cert'),
+    key: readTlsFile(tls.key, 'key'),
+  };
+  for (const warning of startupWarnings(parsed, host)) log(warning);
   const service = new SnapshotService(parsed, { log });
   // What a killed agent left is removed before the first request; never another live agent's.
   const stagingLock = await holdStagingLock(parsed.agent.staging);
@@ -71,8 +100,10 @@ export async function startAgentServer(
   const jobs = new JobRegistry();
   const app = createAgentApp({ service, jobs, token, log });
 
-  const host = options.host ?? parsed.agent.listen.host;
-  const server = app.listen(options.port ?? parsed.agent.listen.port, host);
+  const server = certificate
+    ? https.createServer(certificate, app)
+    : http.createServer(app);
+  server.listen(options.port ?? parsed.agent.listen.port, host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
@@ -80,7 +111,9 @@ export async function startAgentServer(
   const port = (server.address() as AddressInfo).port;
   return {
     port,
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `${tls ? 'https' : 'http'}://${
+      host.includes(':') ? `[${host}]` : host
+    }:${port}`,
     config: parsed,
     service,
     jobs,

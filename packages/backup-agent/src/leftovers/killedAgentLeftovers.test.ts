@@ -10,7 +10,7 @@ import { useTempDir } from '../testing/tempDir';
 jest.setTimeout(180_000);
 
 const BIN = path.resolve(__dirname, '../../bin/safekeep-agent');
-const TOKEN = 'leftovers-test-token-0123456789';
+const TOKEN = 'leftovers-test-token-0123456789-a7';
 const auth = { authorization: `Bearer ${TOKEN}` };
 
 interface AgentProcess {

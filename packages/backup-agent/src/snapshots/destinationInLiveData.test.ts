@@ -5,7 +5,7 @@ import { runCli } from '../cli/runCli';
 import { startAgentServer } from '../http/startAgentServer';
 import { useTempDir } from '../testing/tempDir';
 
-const TOKEN = 'live-data-test-token-0123456789';
+const TOKEN = 'live-data-test-token-0123456789-a7';
 
 /**
  * `restore --to` (and a declared API destination) that is, lies in or holds the target's own

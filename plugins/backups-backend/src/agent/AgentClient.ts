@@ -9,6 +9,7 @@ import type { ZodType } from 'zod';
 import type { AgentConfig } from '../config/readBackupsConfig';
 import { redactSecrets } from '../redaction/redactSecrets';
 import { withoutUrlCredentials } from './withoutUrlCredentials';
+import { fetchTrustingCa } from './fetchTrustingCa';
 import { AgentError } from './AgentError';
 import {
   AgentDryRun,
@@ -330,7 +331,8 @@ export class AgentClient {
   ): Promise<Response> {
     let response: Response;
     try {
-      response = await fetch(`${this.agent.url}${path}`, {
+      const send = this.agent.ca ? fetchTrustingCa(this.agent.ca) : fetch;
+      response = await send(`${this.agent.url}${path}`, {
         method,
         // A redirect would take the token and the request to wherever the answer points.
         redirect: 'manual',

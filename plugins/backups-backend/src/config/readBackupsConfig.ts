@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { Config } from '@backstage/config';
 import { z } from 'zod';
 import { RestoresConfig, restoresConfigSchema } from './restoresConfigSchema';
@@ -8,6 +9,8 @@ export interface AgentConfig {
   /** Base URL without a trailing slash. */
   url: string;
   token: string;
+  /** The CA certificate(s) (PEM) an https:// agent's certificate must chain to, from caFile. */
+  ca?: Buffer;
 }
 
 /** The validated `backups` section of app-config. */
@@ -78,10 +81,27 @@ const agentSchema = z
           message:
             'is empty: set the environment variable the token refers to (e.g. SAFEKEEP_AGENT_TOKEN)',
         }),
+      caFile: z
+        .string({
+          invalid_type_error:
+            "must be the path of a PEM file with the CA certificate that signed the agent's TLS certificate",
+        })
+        .min(1)
+        .optional(),
     },
     { invalid_type_error: 'must be an object with url and token' },
   )
-  .strict();
+  .strict()
+  .superRefine((agent, ctx) => {
+    if (agent.caFile && !/^https:/i.test(agent.url ?? '')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['caFile'],
+        message:
+          'only applies to an https:// agent URL: give the agent agent.listen.tls and use https://, or remove caFile',
+      });
+    }
+  });
 
 const backupsSchema = z
   .object(
@@ -133,6 +153,19 @@ export class BackupsConfigError extends Error {
   }
 }
 
+/** The CA file of an agent, read at startup; a problem names the key, never the content. */
+function readCaFile(name: string, file: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (error) {
+    throw new BackupsConfigError([
+      `backups.agents.${name}.caFile: cannot read ${file} (${
+        (error as NodeJS.ErrnoException).code ?? (error as Error).message
+      }); point it at the PEM file of the CA that signed the agent's certificate`,
+    ]);
+  }
+}
+
 /**
  * Reads and checks `backups` from app-config. Every problem names its key and the fix;
  * values are never echoed where they could be a token.
@@ -149,7 +182,7 @@ export function readBackupsConfig(config: Config): BackupsConfig {
           '.',
         );
         const message = key
-          ? 'unknown key: check its spelling (known: agents, dispatchIntervalSeconds, defaultTimeZone, restores; per agent: url, token; under restores: expireAfterHours, previewTimeoutSeconds) or remove it'
+          ? 'unknown key: check its spelling (known: agents, dispatchIntervalSeconds, defaultTimeZone, restores; per agent: url, token, caFile; under restores: expireAfterHours, previewTimeoutSeconds) or remove it'
           : issue.message;
         return `${path}: ${message}`;
       });
@@ -162,6 +195,7 @@ export function readBackupsConfig(config: Config): BackupsConfig {
       name,
       url: agent.url.replace(/\/+$/, ''),
       token: agent.token,
+      ...(agent.caFile ? { ca: readCaFile(name, agent.caFile) } : {}),
     });
   }
   return {
