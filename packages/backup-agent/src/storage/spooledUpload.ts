@@ -7,6 +7,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { ensurePrivateFolder } from '../fs/privateFolder';
 import type { ServerSideEncryptionParams } from './serverSideEncryption';
 import { s3Library } from '../libraries';
+import { retryStreamingRequest } from './retryStreamingRequest';
 
 export interface SpooledUploadOptions {
   client: S3Client;
@@ -34,7 +35,8 @@ interface PartFile {
  * written to a file in `spoolDir`, uploaded from there (at most `queueSize` at once, while the
  * next one is written) and deleted. An in-memory uploader (lib-storage) held 16 MiB parts
  * twice over and took the agent from 125 to about 200 MiB on a 175 MiB artifact. A stream
- * shorter than one part becomes one PutObject. On any failure the multipart upload is aborted,
+ * shorter than one part becomes one PutObject. A part that meets a 5xx, throttling or a reset is
+ * sent again from its file (retryStreamingRequest). On any failure the multipart upload is aborted,
  * so no parts stay stored and billed, and the part files are removed. Returns the bytes sent.
  */
 export async function spooledUpload(
@@ -68,15 +70,17 @@ export async function spooledUpload(
     files.delete(file);
   };
   const uploadPart = async (done: PartFile) => {
-    const response = await client.send(
-      new (s3Library().UploadPartCommand)({
-        Bucket: bucket,
-        Key: key,
-        UploadId: uploadId,
-        PartNumber: done.number,
-        Body: fs.createReadStream(done.file),
-        ContentLength: done.bytes,
-      }),
+    const response = await retryStreamingRequest(() =>
+      client.send(
+        new (s3Library().UploadPartCommand)({
+          Bucket: bucket,
+          Key: key,
+          UploadId: uploadId,
+          PartNumber: done.number,
+          Body: fs.createReadStream(done.file),
+          ContentLength: done.bytes,
+        }),
+      ),
     );
     uploaded.push({ PartNumber: done.number, ETag: response.ETag! });
   };
@@ -123,14 +127,17 @@ export async function spooledUpload(
     await part.handle.close();
 
     if (!uploadId) {
-      await client.send(
-        new (s3Library().PutObjectCommand)({
-          Bucket: bucket,
-          Key: key,
-          Body: fs.createReadStream(part.file),
-          ContentLength: part.bytes,
-          ...encryption,
-        }),
+      const last = part;
+      await retryStreamingRequest(() =>
+        client.send(
+          new (s3Library().PutObjectCommand)({
+            Bucket: bucket,
+            Key: key,
+            Body: fs.createReadStream(last.file),
+            ContentLength: last.bytes,
+            ...encryption,
+          }),
+        ),
       );
       return total;
     }

@@ -25,7 +25,18 @@ export interface RecordedS3Request {
   amzHeaders: Record<string, string>;
 }
 
+/**
+ * What a faulty S3 does to one request: answer with an error status (and S3's error XML), reset
+ * the connection, or nothing (undefined: the request goes on to s3rver).
+ */
+export type S3Fault = { status: 500 | 503 } | 'reset' | undefined;
+export type S3FaultInjector = (request: RecordedS3Request) => S3Fault;
+
+const FAULT_CODES = { 500: 'InternalError', 503: 'SlowDown' } as const;
+
 type KoaContext = {
+  req: { socket: { destroy(): void } };
+  respond?: boolean;
   method: string;
   path: string;
   query: Record<string, string | undefined>;
@@ -72,8 +83,15 @@ function multipartShim(directory: string) {
   };
 }
 
-/** A real S3 protocol server (s3rver) on a free port, storing in a temp folder. */
-export async function startS3rver(bucket = 'backups'): Promise<S3rverHarness> {
+/**
+ * A real S3 protocol server (s3rver) on a free port, storing in a temp folder. `faults.inject`
+ * plays a failing S3 (500, 503, connections reset) for the requests it picks; it can be set
+ * and cleared at any time.
+ */
+export async function startS3rver(
+  bucket = 'backups',
+  faults: { inject?: S3FaultInjector } = {},
+): Promise<S3rverHarness> {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'safekeep-s3rver-'));
   const server = new S3rver({
     address: '127.0.0.1',
@@ -86,7 +104,7 @@ export async function startS3rver(bucket = 'backups'): Promise<S3rverHarness> {
   server.middleware.unshift(multipartShim(directory));
   server.middleware.unshift(
     async (ctx: KoaContext, next: () => Promise<void>) => {
-      requests.push({
+      const request: RecordedS3Request = {
         method: ctx.method,
         path: ctx.path,
         query: Object.keys(ctx.query),
@@ -96,7 +114,21 @@ export async function startS3rver(bucket = 'backups'): Promise<S3rverHarness> {
               entry[0].startsWith('x-amz-') && typeof entry[1] === 'string',
           ),
         ),
-      });
+      };
+      requests.push(request);
+      const fault = faults.inject?.(request);
+      if (fault === 'reset') {
+        ctx.respond = false;
+        ctx.req.socket.destroy();
+        return;
+      }
+      if (fault) {
+        const code = FAULT_CODES[fault.status];
+        ctx.status = fault.status;
+        ctx.type = 'application/xml';
+        ctx.body = `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>injected by the test</Message></Error>`;
+        return;
+      }
       await next();
     },
   );
