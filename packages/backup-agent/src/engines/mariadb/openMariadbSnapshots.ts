@@ -129,9 +129,9 @@ export async function openMariadbSnapshots(
           finished.add(d.database);
         }
       }
-      for (const session of await sessionsOf(watcher, settings.user))
-        if (!known.has(session.id) && session.db !== null)
-          if (databases.includes(session.db)) open.add(session.db);
+      for (const { id, db } of await sessionsOf(watcher, settings.user))
+        if (!known.has(id) && db !== null && databases.includes(db))
+          open.add(db);
       if (open.size === dumps.length) break;
       if (Date.now() > deadline)
         throw new Error(
