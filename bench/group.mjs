@@ -8,8 +8,8 @@
 //   seed_way  seeds 000/004: docker stop every container (in parallel), `docker run busybox tar
 //             czf` each volume, sha256sum the tarballs, docker start them again
 //   agent     `safekeep-agent backup --group stack --json` (mode cut: only the writer is stopped
-//             while Postgres exports its snapshot, Redis forks its BGSAVE and the volume is
-//             tarred; the dumps stream after it runs again)
+//             while Postgres exports its snapshot, Redis forks its BGSAVE and the volume's
+//             raw tar is copied into staging; all of them are stored after it runs again)
 // Downtime: the seed way's first stop to last start; the agent's, the job's downtimeMs (its
 // writer's stop to start). Total: the whole command. After the rounds the last agent backup
 // is restored with the writer stopped and the three counters compared (`consistent`).
