@@ -22,7 +22,7 @@ const BIN = path.resolve(__dirname, '../../bin/safekeep-agent');
 
 /**
  * The unhandled path: the agent is killed (SIGTERM) while a group backup has the containers
- * stopped. The real CLI runs as a child process; its member dump is slowed down by the
+ * stopped (and a volume's raw copy in staging). The real CLI runs as a child process; its member dump is slowed down by the
  * stand-in, so the signal arrives while the containers are down.
  */
 describeWithDocker(
@@ -40,7 +40,15 @@ describeWithDocker(
       const data = `${prefix}-data`;
       const app = `${prefix}-app`;
       const graph = `${prefix}-graph`;
+      const files = `${prefix}-files`;
       await docker.createVolume({ Name: data });
+      await docker.createVolume({ Name: files });
+      await runOnce(
+        docker,
+        BUSYBOX_IMAGE,
+        ['sh', '-c', 'head -c 100000 /dev/urandom > /f/upload.bin'],
+        [{ volume: files, path: '/f' }],
+      );
       await runOnce(
         docker,
         BUSYBOX_IMAGE,
@@ -75,8 +83,13 @@ describeWithDocker(
           },
           storage: { local: { type: 'filesystem', path: './snapshots' } },
           docker: { helperImage: BUSYBOX_IMAGE, stopTimeoutSeconds: 5 },
-          targets: { [graph]: { engine: 'neo4j', container: graph } },
-          groups: { stack: { containers: [app, graph], targets: [graph] } },
+          targets: {
+            [graph]: { engine: 'neo4j', container: graph },
+            uploads: { engine: 'volume', volume: files },
+          },
+          groups: {
+            stack: { containers: [app, graph], targets: [graph, 'uploads'] },
+          },
         }),
       );
       child = spawn(
@@ -106,8 +119,22 @@ describeWithDocker(
         'the sibling container running neo4j-admin',
         30_000,
       );
+      // The volume's raw copy waits in staging for the slow Neo4j dump to end the cut.
+      const staged = () =>
+        fs.existsSync(path.join(dir, 'staging'))
+          ? fs
+              .readdirSync(path.join(dir, 'staging'))
+              .filter(name => name.startsWith('cut-'))
+          : [];
+      await eventually(
+        async () => staged().length === 1,
+        'the volume copied into staging',
+        30_000,
+      );
       child.kill('SIGTERM');
       expect(await exited).toBe(143);
+      // The exit hooks deleted the staged copy that no finally got to.
+      expect(staged()).toEqual([]);
       // The cut stopped the writer (app); the Neo4j dump stopped its own container (graph).
       expect(stderr).toContain(
         `starting ${app} again (stopped by the backup of group "stack") before the agent exits`,
