@@ -51,10 +51,20 @@ export async function storeArtifact(
   stages.push(digest);
 
   let stored = -1;
+  let storageError: unknown;
   // The last stage hands the checksummed stream to the storage; pipeline ties their errors.
   const run = pipeline as unknown as (...streams: unknown[]) => Promise<void>;
   await run(...stages, async (source: Readable) => {
-    stored = (await storage.putArtifact(ref, storedName, source)).bytes;
+    try {
+      stored = (await storage.putArtifact(ref, storedName, source)).bytes;
+    } catch (error) {
+      storageError = error;
+      throw error;
+    }
+  }).catch(error => {
+    // The storage's own error says where (a full tier); pipeline may reject first with the
+    // bare one it saw on the stream the storage was reading.
+    throw storageError ?? error;
   });
   if (stored !== digest.bytes) {
     throw new Error(

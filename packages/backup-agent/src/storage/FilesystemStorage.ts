@@ -33,6 +33,7 @@ import {
   WRITER_MARK_FILE,
 } from './SnapshotStorage';
 import { thisProcess } from '../leftovers/processIdentity';
+import { explainDiskFull } from '../fs/diskFull';
 
 /**
  * Snapshots in a local folder: `<root>/<target>/<id>/<artifact>`. Artifacts are written as
@@ -75,7 +76,16 @@ export class FilesystemStorage implements SnapshotStorage {
     await this.snapshotFolder(ref);
     const partial = `${final}.partial`;
     await fsp.rm(partial, { force: true });
-    await writeStreamToNewFile(body, partial, PRIVATE_FILE_MODE);
+    try {
+      await writeStreamToNewFile(body, partial, PRIVATE_FILE_MODE);
+    } catch (error) {
+      await fsp.rm(partial, { force: true });
+      throw explainDiskFull(
+        error,
+        `tier "${this.tier}" (${this.root})`,
+        `${name} was not stored; free space there or keep fewer snapshots (retention), then back up again`,
+      );
+    }
     await fsp.rename(partial, final);
     await fsyncDir(path.dirname(final));
     return { bytes: (await fsp.stat(final)).size };

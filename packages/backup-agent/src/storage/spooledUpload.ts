@@ -8,6 +8,7 @@ import { ensurePrivateFolder } from '../fs/privateFolder';
 import type { ServerSideEncryptionParams } from './serverSideEncryption';
 import { s3Library } from '../libraries';
 import { retryStreamingRequest } from './retryStreamingRequest';
+import { explainDiskFull } from '../fs/diskFull';
 
 export interface SpooledUploadOptions {
   client: S3Client;
@@ -167,7 +168,11 @@ export async function spooledUpload(
         )
         .catch(() => undefined);
     }
-    throw error;
+    throw explainDiskFull(
+      error,
+      `the staging folder ${spoolDir}`,
+      'S3 parts are spooled there (partSizeMiB for each part in flight); free space, or set agent.staging to a folder on a larger disk',
+    );
   } finally {
     await part?.handle.close().catch(() => undefined);
     await Promise.all([...files].map(removeFile));

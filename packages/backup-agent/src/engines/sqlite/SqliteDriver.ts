@@ -23,6 +23,7 @@ import {
 } from './inspectSqlite';
 import { sqliteLibrary } from '../../libraries';
 import { ensurePrivateFolder, PRIVATE_FILE_MODE } from '../../fs/privateFolder';
+import { explainDiskFull } from '../../fs/diskFull';
 
 function artifactName(settings: SqliteSettings): string {
   const base = path.basename(settings.path).replace(/[^A-Za-z0-9._-]/g, '_');
@@ -116,7 +117,11 @@ export const sqliteDriver: EngineDriver<SqliteSettings> = {
       await removeSidecars(copy);
     } catch (error) {
       await cleanup();
-      throw error;
+      throw explainDiskFull(
+        error,
+        `the staging folder ${context.stagingDir}`,
+        "free space there, or set agent.staging to a folder on a larger disk (the copy needs about the database's size)",
+      );
     }
     return {
       async *artifacts() {
