@@ -40,5 +40,18 @@ export interface Config {
        */
       approvers?: string[];
     };
+    /**
+     * Scheduled verify, per storage tier as the agents name it (e.g. local, offsite): the
+     * snapshots are read back and checked against their manifests. A snapshot that fails is
+     * flagged, never counted by retention, and its owners are told once.
+     */
+    verify?: {
+      [tier: string]: {
+        /** When, in the annotation form: "daily 04:00 UTC", "weekly sunday 03:00 Europe/Zurich". */
+        schedule: string;
+        /** "all" (default), or "1/N": a rotating Nth of the snapshots each round (restic's --read-data-subset). */
+        subset?: string;
+      };
+    };
   };
 }

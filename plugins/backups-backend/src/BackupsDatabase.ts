@@ -7,6 +7,7 @@ import { DatabaseIncidentsStore } from './incidents/DatabaseIncidentsStore';
 import { DatabaseRestoresStore } from './restores/DatabaseRestoresStore';
 import { DatabasePrunesStore } from './retention/DatabasePrunesStore';
 import { DatabaseBackupsStore } from './runs/DatabaseBackupsStore';
+import { VerificationsStore } from './verify/VerificationsStore';
 
 /**
  * The plugin's database: migrated once, here, then every store on the one client. Stores
@@ -31,6 +32,8 @@ export class BackupsDatabase {
   readonly prunes: DatabasePrunesStore;
   readonly incidents: DatabaseIncidentsStore;
   readonly groupRuns: GroupRunsStore;
+  /** Scheduled verify rounds and results. */
+  readonly verifications: VerificationsStore;
   /** The read queries behind summaries, lists and size series. */
   readonly aggregates: RunAggregates;
 
@@ -40,6 +43,7 @@ export class BackupsDatabase {
     this.prunes = new DatabasePrunesStore(knex, secrets);
     this.incidents = new DatabaseIncidentsStore(knex);
     this.groupRuns = new GroupRunsStore(knex);
+    this.verifications = new VerificationsStore(knex, secrets);
     this.aggregates = new RunAggregates(knex);
   }
 }

@@ -17,6 +17,9 @@ import { RetentionPruner } from './retention/RetentionPruner';
 import { RunExecutor } from './runs/RunExecutor';
 import { registerBackupTasks } from './scheduling/registerBackupTasks';
 import { ScheduleDispatcher } from './scheduling/ScheduleDispatcher';
+import { ownerRefOf } from './policies/ownerRef';
+import { registerVerifyTask } from './verify/registerVerifyTask';
+import { VerifyScheduler } from './verify/VerifyScheduler';
 
 /**
  * Wires the backup side into the scheduler: the dispatcher queues due slots and then checks
@@ -42,6 +45,8 @@ export async function registerBackups(deps: {
     policyOf: async entityRef =>
       (await policies.readOneAsPlugin(entityRef))?.result,
     logger,
+    failedVerify: (agent, target, tier) =>
+      db.verifications.failedSnapshotIds(agent, target, tier),
   });
   const groupStarter = new GroupBackupStarter({
     runs: db.runs,
@@ -88,4 +93,21 @@ export async function registerBackups(deps: {
     followUps: [incidents],
     dispatchIntervalSeconds: config.dispatchIntervalSeconds,
   });
+  if (config.verify && Object.keys(config.verify).length > 0)
+    await registerVerifyTask({
+      scheduler: deps.scheduler,
+      intervalSeconds: config.dispatchIntervalSeconds,
+      verifier: new VerifyScheduler({
+        tiers: config.verify,
+        policies,
+        store: db.verifications,
+        agents,
+        notifications: deps.notifications,
+        ownerOf: async entityRef => {
+          const found = await policies.readOneAsPlugin(entityRef);
+          return found ? ownerRefOf(found.entity) : undefined;
+        },
+        logger,
+      }),
+    });
 }

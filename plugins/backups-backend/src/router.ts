@@ -42,6 +42,7 @@ export function createApiServices(deps: {
       groups,
       dispatchIntervalMs,
       restoreFacts: db.restores,
+      verifications: db.verifications,
     }),
     overview: new TeamOverviewService({
       policies,

@@ -171,6 +171,13 @@ export const pruneSchema = z
     target: name('the target'),
     tier: name('the storage tier').optional(),
     retention: retentionPolicySchema,
+    failedVerify: z
+      .array(snapshotId, {
+        invalid_type_error:
+          'must be a list of snapshot ids that failed a scheduled verify',
+      })
+      .max(10_000)
+      .optional(),
     dryRun: z
       .boolean({
         invalid_type_error:

@@ -77,7 +77,12 @@ export function restoreWork(
 export function pruneWork(
   service: SnapshotService,
   target: string,
-  options: { tier?: string; retention: RetentionPolicy; dryRun?: boolean },
+  options: {
+    tier?: string;
+    retention: RetentionPolicy;
+    dryRun?: boolean;
+    failedVerify?: string[];
+  },
 ): JobWork {
   return async report => {
     report({ phase: options.dryRun ? 'planning' : 'pruning', bytes: 0 });

@@ -66,6 +66,31 @@ describe('prune', () => {
     expect(folders()).toEqual(before);
   });
 
+  it('never counts a snapshot that failed a scheduled verify as a good one: keep-last keeps the older good ones, the broken one stays for inspection', async () => {
+    const { service, ids, folders } = await tenDailySnapshots();
+    // The newest two failed verify (the backend passes their ids).
+    const result = await service.prune('app', {
+      retention: { keepLast: 2 },
+      failedVerify: [ids[9], ids[8]],
+    });
+    expect(result.tiers[0].kept.map(k => k.id)).toEqual([ids[7], ids[6]]);
+    expect(result.tiers[0].pruned).toEqual(ids.slice(0, 6).reverse());
+    expect(result.tiers[0].skipped).toEqual([
+      {
+        id: ids[8],
+        reason: expect.stringMatching(/failed a scheduled verify/),
+      },
+      {
+        id: ids[9],
+        reason: expect.stringMatching(/failed a scheduled verify/),
+      },
+    ]);
+    expect(folders()).toEqual(
+      expect.arrayContaining([ids[6], ids[7], ids[8], ids[9]]),
+    );
+    expect(folders()).not.toContain(ids[5]);
+  });
+
   it('removes what the policy does not keep and stale incomplete runs, and leaves young ones', async () => {
     const { service, ids, fresh, folders } = await tenDailySnapshots();
     const result = await service.prune('app', {

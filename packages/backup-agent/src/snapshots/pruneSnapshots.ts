@@ -19,6 +19,12 @@ export interface PruneOptions {
   tier?: string;
   /** List what would be removed, remove nothing. */
   dryRun?: boolean;
+  /**
+   * Snapshots a scheduled verify found broken (the backend records them): never counted as a
+   * good one by the policy, so a keep-last keeps older good ones instead; left in place, for
+   * inspection, and reported as skipped.
+   */
+  failedVerify?: string[];
 }
 
 export interface TierPruneResult {
@@ -105,8 +111,10 @@ export async function pruneSnapshots(
   for (const tier of tiersToSearch(target, options.tier)) {
     const storage = context.storageFor(tier);
     const all = await storage.listSnapshots(target.name);
+    const failedVerify = new Set(options.failedVerify ?? []);
     const complete = all.filter(
-      (s): s is CompleteSnapshot => s.manifest.status === 'ok',
+      (s): s is CompleteSnapshot =>
+        s.manifest.status === 'ok' && !failedVerify.has(s.ref.id),
     );
     const decision = applyRetention(
       complete,
@@ -124,6 +132,14 @@ export async function pruneSnapshots(
       );
     });
     const skipped = all.flatMap(s => {
+      if (s.manifest.status === 'ok' && failedVerify.has(s.ref.id))
+        return [
+          {
+            id: s.ref.id,
+            reason:
+              'it failed a scheduled verify: not counted as a good snapshot, kept for inspection (remove it by hand)',
+          },
+        ];
       if (s.manifest.status === 'too-new') {
         return [
           {

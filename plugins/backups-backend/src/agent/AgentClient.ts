@@ -100,12 +100,15 @@ export class AgentClient {
     target: string,
     tier: string,
     retention: RetentionPolicy,
+    /** Snapshots that failed a scheduled verify: the agent never counts them as good ones. */
+    failedVerify: string[] = [],
   ): Promise<StartBackupResult> {
     return this.startJob(AGENT_PATHS.prune, {
       target,
       tier,
       retention,
       dryRun: false,
+      ...(failedVerify.length > 0 ? { failedVerify } : {}),
     });
   }
 
@@ -179,11 +182,14 @@ export class AgentClient {
     target: string,
     snapshotId: string,
     from?: string,
+    /** Only this storage tier (scheduled verify reads one tier at a time); every tier without. */
+    tier?: string,
   ): Promise<StartBackupResult> {
     return this.startJob(AGENT_PATHS.verify, {
       target,
       snapshotId,
       ...(from ? { from } : {}),
+      ...(tier ? { tier } : {}),
     });
   }
 

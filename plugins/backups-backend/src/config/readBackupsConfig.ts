@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { Config } from '@backstage/config';
 import { z } from 'zod';
 import { RestoresConfig, restoresConfigSchema } from './restoresConfigSchema';
+import { TierVerifySchedule, verifyConfigSchema } from './verifyConfigSchema';
 
 /** One host agent the backend may call. */
 export interface AgentConfig {
@@ -20,6 +21,8 @@ export interface BackupsConfig {
   defaultTimeZone: string;
   /** `backups.restores`: expiry of requests, how long a preview may take (defaults when absent). */
   restores?: RestoresConfig;
+  /** `backups.verify`: per storage tier, when its snapshots are read back (none when absent). */
+  verify?: Record<string, TierVerifySchedule>;
 }
 
 export const DEFAULT_DISPATCH_INTERVAL_SECONDS = 30;
@@ -136,6 +139,7 @@ const backupsSchema = z
         }))
         .default('UTC'),
       restores: restoresConfigSchema,
+      verify: verifyConfigSchema,
     },
     { invalid_type_error: 'must be an object' },
   )
@@ -203,5 +207,6 @@ export function readBackupsConfig(config: Config): BackupsConfig {
     dispatchIntervalSeconds: result.data.dispatchIntervalSeconds,
     defaultTimeZone: result.data.defaultTimeZone,
     restores: result.data.restores,
+    verify: result.data.verify,
   };
 }

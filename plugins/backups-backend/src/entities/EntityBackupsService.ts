@@ -16,6 +16,8 @@ import { computeEntitySummary } from '../summary/computeEntitySummary';
 import { toBackupRun } from '../summary/toBackupRun';
 import type { ConsistencyGroups } from '../groups/ConsistencyGroups';
 import { consistencyGroupOf } from '../groups/consistencyGroup';
+import type { VerificationsStore } from '../verify/VerificationsStore';
+import { summarizeVerifications } from '../verify/summarizeVerifications';
 
 /** What the REST API does for one entity; the router only parses, authorizes and answers. */
 export class EntityBackupsService {
@@ -28,6 +30,8 @@ export class EntityBackupsService {
       groups?: ConsistencyGroups;
       /** When the entity's restores last passed their check (summary.lastVerifiedRestoreAt). */
       restoreFacts?: Pick<RestoresStore, 'lastVerifiedRestoreAt'>;
+      /** Scheduled verify results (summary.snapshotVerification). */
+      verifications?: Pick<VerificationsStore, 'latestResults'>;
       now?: () => Date;
     },
   ) {}
@@ -69,13 +73,21 @@ export class EntityBackupsService {
       now: this.now(),
       dispatchIntervalMs: this.options.dispatchIntervalMs,
     });
-    const { restoreFacts } = this.options;
-    if (!restoreFacts) return summary;
+    const { restoreFacts, verifications } = this.options;
+    const snapshotVerification = verifications
+      ? summarizeVerifications(
+          await verifications.latestResults({ entityRef: found.entityRef }),
+        )
+      : undefined;
+    const withVerify = snapshotVerification
+      ? { ...summary, snapshotVerification }
+      : summary;
+    if (!restoreFacts) return withVerify;
     const verified = await restoreFacts.lastVerifiedRestoreAt([
       found.entityRef,
     ]);
     return {
-      ...summary,
+      ...withVerify,
       lastVerifiedRestoreAt: verified[found.entityRef] ?? null,
     };
   }

@@ -45,6 +45,12 @@ export class RetentionPruner {
       logger: LoggerService;
       now?: () => Date;
       limits?: Partial<RetentionPrunerLimits>;
+      /** Snapshots of a target's tier flagged by scheduled verify: never counted as good ones. */
+      failedVerify?: (
+        agent: string,
+        target: string,
+        tier: string,
+      ) => Promise<string[]>;
     },
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -144,6 +150,11 @@ export class RetentionPruner {
         prune.target,
         prune.tier,
         prune.retention,
+        (await this.options.failedVerify?.(
+          prune.agent,
+          prune.target,
+          prune.tier,
+        )) ?? [],
       );
       if (result.kind === 'busy') {
         const waitedMs =

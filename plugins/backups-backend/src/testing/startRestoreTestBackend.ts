@@ -84,6 +84,8 @@ export async function startRestoreTestBackend(options: {
   knex: Knex;
   /** `backups.restores` settings. */
   restores?: JsonObject;
+  /** `backups.verify` settings (scheduled verify per tier). */
+  verify?: JsonObject;
   features?: ServiceFactory[];
 }) {
   const scheduler = mockServices.scheduler() as MockScheduler;
@@ -100,6 +102,7 @@ export async function startRestoreTestBackend(options: {
             },
             dispatchIntervalSeconds: 15,
             ...(options.restores ? { restores: options.restores } : {}),
+            ...(options.verify ? { verify: options.verify } : {}),
           },
         },
       }),
@@ -192,6 +195,8 @@ export async function startRestoreTestBackend(options: {
   return {
     backend,
     api,
+    /** Runs one of the plugin's scheduler tasks now. */
+    triggerTask: (taskId: string) => scheduler.triggerTask(taskId),
     knex,
     sent,
     backUp,

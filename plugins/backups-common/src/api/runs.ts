@@ -107,6 +107,8 @@ export interface EntityBackupSummary {
   runningRun: BackupRun | null;
   /** When a restore of this entity (requested or drill) last finished with its check passing. */
   lastVerifiedRestoreAt?: string | null;
+  /** Scheduled verify (backups.verify): absent when none is configured or nothing was verified yet. */
+  snapshotVerification?: SnapshotVerificationSummary | null;
   /**
    * Things that work now but will go wrong, e.g. runs that last longer than the schedule's
    * interval (they would overlap). Absent from older backends.
@@ -144,4 +146,19 @@ export interface StartRunResponse {
   status: RunStatus;
   /** For a consistency group: the run queued for each member. */
   memberRuns?: Array<{ entityRef: string; runId: string }>;
+}
+
+/** What scheduled verify found for an entity's snapshots. */
+export interface SnapshotVerificationSummary {
+  /** When the latest snapshot verify (of any tier) finished. */
+  lastVerifiedAt: string;
+  /** How many snapshots have passed their latest verify. */
+  passed: number;
+  /** Snapshots whose latest verify failed: flagged, never counted as good by retention. */
+  failed: Array<{
+    snapshotId: string;
+    tier: string;
+    problem: string | null;
+    verifiedAt: string;
+  }>;
 }

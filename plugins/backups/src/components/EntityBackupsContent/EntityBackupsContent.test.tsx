@@ -111,6 +111,42 @@ describe('EntityBackupsContent', () => {
     ).toBeInTheDocument();
   });
 
+  it('flags the snapshots that failed scheduled verification', async () => {
+    const api = new FakeBackupsApi({
+      summaries: [
+        {
+          ...okSummary(),
+          snapshotVerification: {
+            lastVerifiedAt: hoursAgo(1),
+            passed: 4,
+            failed: [
+              {
+                snapshotId: '20261203T040000Z',
+                tier: 'offsite',
+                problem: 'verification failed: app.db.zst: sha256 differs',
+                verifiedAt: hoursAgo(1),
+              },
+            ],
+          },
+        },
+      ],
+    });
+    await render(api);
+    expect(
+      await screen.findByText(/1 snapshot failed scheduled verification/),
+    ).toBeInTheDocument();
+    const table = screen.getByRole('table', {
+      name: 'Snapshots that failed verification',
+    });
+    expect(within(table).getByText('20261203T040000Z')).toBeInTheDocument();
+    expect(within(table).getByText('offsite')).toBeInTheDocument();
+    expect(
+      within(table).getByText(
+        'verification failed: app.db.zst: sha256 differs',
+      ),
+    ).toBeInTheDocument();
+  });
+
   it('lists each annotation problem with its value and message', async () => {
     const api = new FakeBackupsApi({
       summaries: [

@@ -27,6 +27,7 @@ import { RestoresCard } from '../RestoresCard';
 import { setupYaml, SetupInstructions } from '../SetupInstructions';
 import { SizeTrendCard } from '../SizeTrendChart';
 import { SnapshotTiersCard } from '../SnapshotTiersCard';
+import { VerifyFailures } from '../VerifyFailures';
 
 /** Changes when a run starts, changes status or finishes: the run lists are read again then. */
 function runsRefreshKey(summary: EntityBackupSummary): string {
@@ -90,6 +91,11 @@ function EntityBackups(props: { entity: Entity }) {
             title="Could not refresh the backup status; showing the last one read"
             message={errorMessage(refreshError)}
           />
+        </Grid>
+      )}
+      {!!summary.snapshotVerification?.failed.length && (
+        <Grid item xs={12}>
+          <VerifyFailures verification={summary.snapshotVerification} />
         </Grid>
       )}
       <Grid item xs={12} md={6}>

@@ -1,0 +1,1 @@
+export { VerifyFailures } from './VerifyFailures';
