@@ -6,7 +6,9 @@ import { SnapshotService } from '../../snapshots/SnapshotService';
 import { craftSnapshot } from '../../testing/craftSnapshot';
 import { useTempDir } from '../../testing/tempDir';
 import { testConfig } from '../../testing/testConfig';
+import * as tar from 'tar';
 import { unsafeEntryReason } from './archiveSafety';
+import { directoryDriver } from './DirectoryDriver';
 
 /** path -> content hash, "dir", or "-> link target"; the whole observable tree. */
 function describeTree(root: string): Record<string, string> {
@@ -100,6 +102,47 @@ describe('directory engine', () => {
     expect(
       fs.readdirSync(path.dirname(root)).filter(n => n.includes('safekeep')),
     ).toEqual([]);
+  });
+
+  it("in a cut, stage() copies the folder's tar raw into staging; later changes are not in it, and close deletes it", async () => {
+    const { dir, root } = setup();
+    const config = testConfig(dir, {
+      files: { engine: 'directory', path: './files', exclude: ['*.log'] },
+    });
+    const target = config.targets.files;
+    const stagingDir = path.join(dir, 'staging');
+    const backup = await directoryDriver.stage!(target.settings as never, {
+      targetName: 'files',
+      stagingDir,
+      log: () => undefined,
+      docker: () => {
+        throw new Error('no Docker for a folder');
+      },
+    });
+    // The writers run again: this file comes after the cut.
+    write(path.join(root, 'after-the-cut.txt'), 'later');
+    expect(fs.readdirSync(stagingDir)).toEqual([
+      expect.stringMatching(/^cut-[0-9a-f]+-files-files\.tar$/),
+    ]);
+    const names: string[] = [];
+    for await (const artifact of backup.artifacts()) {
+      const parser = new tar.Parser();
+      parser.on('entry', entry => {
+        names.push(entry.path);
+        entry.resume();
+      });
+      for await (const chunk of artifact.stream) parser.write(chunk);
+      parser.end();
+    }
+    expect(names).toContain('./notes.txt');
+    expect(names).not.toContain('./after-the-cut.txt');
+    expect(await backup.details()).toEqual({
+      // notes.txt, data.bin, uploads/keep.txt, uploads/tmp/part (only *.log excluded here)
+      files: 4,
+      bytes: 6 + 70000 + 4 + 16,
+    });
+    await backup.close();
+    expect(fs.readdirSync(stagingDir)).toEqual([]);
   });
 
   it('keeps default excludes out only while defaultExcludes is on', async () => {

@@ -96,6 +96,32 @@ describeWithService(
       delete process.env[PASSWORD_ENV];
     });
 
+    it('preflight: counts what a cut stages, and names a database that is not there', async () => {
+      const parse = (databases: string[]) =>
+        mariadbSettingsSchema(createConfigContext('/')).parse({
+          ...server,
+          user,
+          password: { env: PASSWORD_ENV },
+          databases,
+        });
+      // The estimate is InnoDB's statistics, which lag behind a bulk load until analyzed.
+      await root.query(`ANALYZE TABLE \`${orders}\`.entries`);
+      const found = await mariadbDriver.preflight!(
+        parse([orders, ledger]),
+        context,
+      );
+      expect(found.problems).toEqual([]);
+      // 50 010 rows of about 200 bytes: the data length is at least that.
+      expect(found.stagedCopyBytes).toBeGreaterThan(50000 * 200);
+      const missing = await mariadbDriver.preflight!(
+        parse([`${orders}_gone`]),
+        context,
+      );
+      expect(missing.problems).toEqual([
+        expect.stringContaining(`${orders}_gone`),
+      ]);
+    });
+
     it('fixes every database at the moment backup() returns; later commits are in no dump', async () => {
       const settings = mariadbSettingsSchema(createConfigContext('/')).parse({
         ...server,
