@@ -488,6 +488,47 @@ async function main() {
     },
   );
 
+  // Destinations are declared, never free: a restore "elsewhere" naming a server or path the
+  // agent's config does not list is refused when it is asked, with the list, and not recorded.
+  await step(
+    'a restore elsewhere to an undeclared destination is refused at request time, listing the declared ones',
+    async () => {
+      const reason = 'e2e: restore where the agent was never told to';
+      await page.goto(`${APP}/catalog/default/resource/notes-db/backups`);
+      const dialog = await openRestoreDialog(page);
+      await dialog.getByLabel('Elsewhere on the same agent').check();
+      await dialog
+        .getByLabel('Database name or path')
+        .fill('10.6.6.6:5432/stolen');
+      await dialog.getByLabel('Reason').fill(reason);
+      await dialog.getByRole('button', { name: 'Request restore' }).click();
+      const alert = dialog.getByText(/^Could not request the restore:/);
+      await alert.waitFor({ timeout: 60_000 });
+      const text = (await alert.innerText()).replace(/\s+/g, ' ');
+      expect(
+        text.includes(
+          '"10.6.6.6:5432/stolen" is not a restore destination of target "notes-db" on agent "demo-host"',
+        ),
+        `the refusal does not name the destination and target: ${text}`,
+      );
+      expect(
+        /name one of .*\bcopy\b/.test(text) &&
+          text.includes('restores/<sub-folder>'),
+        `the refusal does not list the declared destinations: ${text}`,
+      );
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      const listed = await getJson(
+        '/api/backups/entities/resource/default/notes-db/restores',
+        token,
+      );
+      expect(
+        !JSON.stringify(listed).includes(reason),
+        'a refused destination was recorded as a restore request',
+      );
+      console.log(`  ${text.slice(0, 240)}`);
+    },
+  );
+
   await step(
     "a restore of notes-db into another entity's target (e2e-notes-staging), approved, fills the staging copy",
     async () => {

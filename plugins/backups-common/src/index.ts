@@ -17,3 +17,4 @@ export * from './api/runs';
 export * from './permissions';
 export * from './api/overview';
 export * from './api/restores';
+export * from './api/requestSigning';

@@ -189,6 +189,14 @@ export function configFileSchema(context: ConfigContext) {
                 context,
                 'the bearer token the backend sends',
               ),
+              requireSignedRequests: z
+                .boolean(
+                  field(
+                    "whether every request must carry the backend's signature (timestamp, nonce, HMAC), so a captured request cannot be replayed",
+                    'true or false',
+                  ),
+                )
+                .default(false),
               staging: localPath(
                 context,
                 'a folder for temporary files',

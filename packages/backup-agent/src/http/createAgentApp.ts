@@ -18,6 +18,7 @@ import { NotFoundError } from '../snapshots/errors';
 import type { SnapshotService } from '../snapshots/SnapshotService';
 import { AGENT_VERSION } from '../version';
 import { bearerAuth } from './bearerAuth';
+import { requestSignature, RequestWithRawBody } from './requestSignature';
 import {
   declaredDestinations,
   resolveDestination,
@@ -59,7 +60,20 @@ export function createAgentApp(options: {
   const app = http();
   app.disable('x-powered-by');
   app.use(bearerAuth(options.token));
-  app.use(http.json({ limit: '64kb' }));
+  app.use(
+    http.json({
+      limit: '64kb',
+      // The signature covers the body's bytes as sent.
+      verify: (req, _res, buffer) => {
+        (req as RequestWithRawBody).rawBody = buffer;
+      },
+    }),
+  );
+  app.use(
+    requestSignature(options.token, {
+      required: config.agent.requireSignedRequests,
+    }),
+  );
 
   app.get('/v1/health', (_req, res) => {
     const health: AgentHealth = {

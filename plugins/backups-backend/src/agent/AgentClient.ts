@@ -10,6 +10,7 @@ import type { AgentConfig } from '../config/readBackupsConfig';
 import { redactSecrets } from '../redaction/redactSecrets';
 import { withoutUrlCredentials } from './withoutUrlCredentials';
 import { fetchTrustingCa } from './fetchTrustingCa';
+import { signatureHeaders } from './signRequest';
 import { AgentError } from './AgentError';
 import {
   AgentDryRun,
@@ -338,7 +339,10 @@ export class AgentClient {
     let response: Response;
     try {
       const send = this.agent.ca ? fetchTrustingCa(this.agent.ca) : fetch;
-      response = await send(`${this.agent.url}${path}`, {
+      const url = `${this.agent.url}${path}`;
+      const text = body === undefined ? undefined : JSON.stringify(body);
+      const { pathname, search } = new URL(url);
+      response = await send(url, {
         method,
         // A redirect would take the token and the request to wherever the answer points.
         redirect: 'manual',
@@ -346,8 +350,13 @@ export class AgentClient {
           authorization: `Bearer ${this.agent.token}`,
           accept: 'application/json',
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...signatureHeaders(this.agent.token, {
+            method,
+            path: `${pathname}${search}`,
+            body: text,
+          }),
         },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: text,
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
