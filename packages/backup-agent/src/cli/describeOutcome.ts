@@ -1,3 +1,4 @@
+import type { SweepResult } from '../chunks/sweepUnusedPacks';
 import type { AgentSnapshot } from '@safekeep/plugin-backups-common';
 import type { GroupDryRunResult } from '../groups/dryRunGroupRestore';
 import type { GroupRestoreResult } from '../groups/restoreGroup';
@@ -134,5 +135,24 @@ export function describePrune(result: PruneResult, policy?: string): string[] {
         }  ${id} (incomplete: no MANIFEST.json, started over an hour ago)`,
     ),
     ...t.skipped.map(s => `  skip    ${s.id} (${s.reason})`),
+    ...describeSweep(t.chunks, result.dryRun),
   ]);
+}
+
+/** Phase two of prune: unused chunk packs of the tier. */
+function describeSweep(sweep: SweepResult, dryRun: boolean): string[] {
+  return [
+    ...(sweep.deferred ? [`  chunks: not swept now: ${sweep.deferred}`] : []),
+    ...sweep.pools.map(p =>
+      p.skipped
+        ? `  chunks ${p.pool}: not swept: ${p.skipped}`
+        : `  chunks ${p.pool}: ${p.packsKept} pack(s) in use, ${
+            dryRun || sweep.deferred ? 'unused' : 'removed'
+          } ${p.packsDeleted} (${formatBytes(p.bytesFreed)})${
+            p.packsTooYoung
+              ? `, ${p.packsTooYoung} unused but younger than an hour (kept)`
+              : ''
+          }`,
+    ),
+  ];
 }

@@ -31,6 +31,7 @@ import { holdStagingLock } from '../leftovers/agentLock';
 import { SnapshotService } from '../snapshots/SnapshotService';
 import type { VerifyResult } from '../snapshots/verifySnapshot';
 import { AGENT_VERSION } from '../version';
+import { catArtifact, catFromFolder } from './catCommand';
 import { decryptWithKeyFile } from './decryptCommand';
 import {
   describeDryRun,
@@ -493,6 +494,80 @@ export async function runCli(
         exitCode = EXIT_FAILED;
       }
     });
+
+  program
+    .command('cat')
+    .description(
+      "write one artifact's raw bytes to stdout (chunks joined, or the file decompressed), checked all the way; with --from, from a snapshot folder and no config",
+    )
+    .argument('<artifact>', 'the artifact, e.g. app.db or files.tar')
+    .option(
+      '-c, --config <file>',
+      'the agent config (YAML); default $SAFEKEEP_AGENT_CONFIG or ./safekeep-agent.yaml',
+    )
+    .option('-t, --target <name>', 'the target (with the config)')
+    .option('-s, --snapshot <id>', 'the snapshot id (with the config)')
+    .option(
+      '--tier <tier>',
+      'the tier to read (default: the first that has it)',
+    )
+    .option(
+      '--from <folder>',
+      'a snapshot folder of a filesystem tier, <tier>/<target>/<id>: read without any config',
+    )
+    .option(
+      '-k, --key-file <file>',
+      'with --from: a file holding the key of an encrypted snapshot (64 hex characters)',
+    )
+    .action(
+      async (
+        artifact: string,
+        options: {
+          config?: string;
+          target?: string;
+          snapshot?: string;
+          tier?: string;
+          from?: string;
+          keyFile?: string;
+        },
+      ) => {
+        const output = io.binaryOut ?? process.stdout;
+        try {
+          if (options.from) {
+            await catFromFolder(
+              options.from,
+              artifact,
+              output,
+              options.keyFile,
+            );
+            return;
+          }
+          if (!options.target || !options.snapshot) {
+            throw new UsageError(
+              'cat needs --from <snapshot folder>, or --target and --snapshot with the config',
+            );
+          }
+          const service = new SnapshotService(
+            await loadConfig(options.config ?? defaultConfig()),
+          );
+          const { storage, ref, keys } = await service.openForReading(
+            options.target,
+            options.snapshot,
+            options.tier,
+          );
+          await catArtifact(storage, ref, artifact, output, keys);
+        } catch (error) {
+          if (error instanceof UsageError || error instanceof ConfigError)
+            throw error;
+          io.stderr(
+            `safekeep-agent cat: ${
+              (error as Error).message
+            }; discard the output\n`,
+          );
+          exitCode = EXIT_FAILED;
+        }
+      },
+    );
 
   try {
     await program.parseAsync(argv, { from: 'user' });

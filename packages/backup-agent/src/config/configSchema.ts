@@ -37,6 +37,20 @@ function manifestKeySchema(context: ConfigContext) {
     'the key that authenticates manifests (at least 32 characters: openssl rand -hex 32)',
   ).optional();
 }
+/**
+ * How a tier stores new snapshots: `chunked` (content-defined chunks stored once per tier,
+ * the default) or `whole` (one compressed file per artifact). Both are always read.
+ */
+export const STORAGE_FORMATS = ['chunked', 'whole'] as const;
+export type StorageFormat = (typeof STORAGE_FORMATS)[number];
+const format = z
+  .enum(STORAGE_FORMATS, {
+    errorMap: () => ({
+      message:
+        'must be "chunked" (deduplicated chunks, the default) or "whole" (one compressed file per artifact)',
+    }),
+  })
+  .default('chunked');
 
 function filesystemStorageSchema(context: ConfigContext) {
   return z
@@ -44,6 +58,7 @@ function filesystemStorageSchema(context: ConfigContext) {
       type: z.literal('filesystem'),
       path: localPath(context, 'the folder that holds the snapshots'),
       manifestKey: manifestKeySchema(context),
+      format,
     })
     .strict();
 }
@@ -64,6 +79,7 @@ function s3StorageSchema(context: ConfigContext) {
         .url('must be a URL such as http://127.0.0.1:9000')
         .optional(),
       region: z.string(field('the S3 region')).default('us-east-1'),
+      format,
       forcePathStyle: z
         .boolean(
           field(

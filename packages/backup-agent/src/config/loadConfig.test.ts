@@ -57,6 +57,7 @@ describe('loadConfig', () => {
     expect(config.agent.listen).toEqual({ host: '127.0.0.1', port: 7401 });
     expect(config.storage.local).toEqual({
       type: 'filesystem',
+      format: 'chunked',
       path: path.join(dir, 'data/snapshots'),
     });
     expect(config.targets['demo-sqlite']).toMatchObject({

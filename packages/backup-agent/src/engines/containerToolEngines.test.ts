@@ -71,7 +71,7 @@ describeWithDocker(
       const name = manifest.details.backupName as string;
       expect(name).toMatch(/^safekeep_\d{8}_\d{6}$/);
       expect(snapshots[0].artifacts.map(a => a.name)).toEqual([
-        `${name}.tar.zst`,
+        `${name}.tar.chunks.zst`,
       ]);
       expect(
         await execIn(docker, container, ['ls', '-A', '/milvus-backup/backup']),

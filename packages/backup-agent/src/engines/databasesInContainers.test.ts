@@ -122,8 +122,8 @@ describeWithDocker(
       });
       const { snapshots, manifest } = await agent.backup('shop');
       expect(snapshots[0].artifacts.map(a => a.name)).toEqual([
-        'globals.sql.zst',
-        'shop.dump.zst',
+        'globals.sql.chunks.zst',
+        'shop.dump.chunks.zst',
       ]);
       expect(manifest.details).toMatchObject({
         databases: { shop: { tables: { 'public.orders': 2 } } },
@@ -181,7 +181,9 @@ describeWithDocker(
         },
       });
       const { snapshots, manifest } = await agent.backup('crm');
-      expect(snapshots[0].artifacts.map(a => a.name)).toEqual(['crm.sql.zst']);
+      expect(snapshots[0].artifacts.map(a => a.name)).toEqual([
+        'crm.sql.chunks.zst',
+      ]);
       expect(manifest.details).toMatchObject({
         databases: { crm: { tables: { contacts: 2 } } },
       });

@@ -185,7 +185,7 @@ describe('agent HTTP API', () => {
       snapshot.artifacts[0].name,
     );
     const stored = fs.readFileSync(storedFile);
-    expect(stored.length).toBe(snapshot.bytes);
+    expect(stored.length).toBe(snapshot.artifacts[0].bytes);
     expect(snapshot.sha256).toBe(
       createHash('sha256').update(stored).digest('hex'),
     );

@@ -34,7 +34,10 @@ describe('dry-run restore over HTTP', () => {
           token: { env: 'SAFEKEEP_TEST_DRY_RUN_TOKEN' },
           staging: './staging',
         },
-        storage: { local: { type: 'filesystem', path: './snapshots' } },
+        // Whole files: a test below changes a stored file by hand.
+        storage: {
+          local: { type: 'filesystem', path: './snapshots', format: 'whole' },
+        },
         targets: {
           app: {
             engine: 'sqlite',
@@ -169,7 +172,7 @@ describe('dry-run restore over HTTP', () => {
           stream: fs.createReadStream(path.join(dir, 'data/app.db')),
         },
       ],
-      manifest: { manifest_version: 2 },
+      manifest: { manifest_version: 3 },
     });
     const { body } = await dryRun({
       target: 'app',
@@ -179,7 +182,7 @@ describe('dry-run restore over HTTP', () => {
     expect(body.verified).toBe(false);
     expect(body.refusals).toEqual([
       expect.stringMatching(
-        /MANIFEST\.json has manifest_version 2, newer than the 1 this agent understands/,
+        /MANIFEST\.json has manifest_version 3, newer than the 2 this agent understands/,
       ),
     ]);
     expect(body.destination).toMatchObject({ empty: false });

@@ -1,6 +1,8 @@
 import { Duplex, pipeline, Readable, Transform } from 'node:stream';
 import type { SnapshotArtifact } from '@safekeep/plugin-backups-common';
 import type { SnapshotRef, SnapshotStorage } from '../storage/SnapshotStorage';
+// A cycle by design: the chunk reader reads its index file through openStoredFile.
+import { openChunkedArtifact } from '../chunks/openChunkedArtifact';
 import { createDecompressor } from './compression';
 import { createDecryptionStage, KeyLookup } from './encryption';
 import { RawSizeLimit } from './RawSizeLimit';
@@ -32,9 +34,23 @@ export async function openVerifiedStoredArtifact(
 /**
  * An artifact as raw bytes for a restore: verified, decrypted (each chunk authenticated;
  * `keys` finds the key the manifest names), decompressed, and stopped as soon as it inflates
- * past the manifest's raw_bytes (plus a margin, snapshots/restoreBounds.ts).
+ * past the manifest's raw_bytes (plus a margin, snapshots/restoreBounds.ts). A chunked
+ * artifact is read from its chunks (openChunkedArtifact), with the same bound.
  */
 export async function openRawArtifact(
+  storage: SnapshotStorage,
+  ref: SnapshotRef,
+  artifact: SnapshotArtifact,
+  onBytes?: (bytes: number) => void,
+  keys?: KeyLookup,
+): Promise<Readable> {
+  if (artifact.chunked)
+    return openChunkedArtifact(storage, ref, artifact, onBytes, keys);
+  return openStoredFile(storage, ref, artifact, onBytes, keys);
+}
+
+/** The artifact's own file (a chunked artifact's index), verified, decrypted, decompressed. */
+export async function openStoredFile(
   storage: SnapshotStorage,
   ref: SnapshotRef,
   artifact: SnapshotArtifact,

@@ -26,6 +26,7 @@ import type { SnapshotStorage } from '../storage/SnapshotStorage';
 import { backupTarget, BackupResult } from './backupTarget';
 import { NotFoundError } from './errors';
 import { findSnapshot } from './findSnapshot';
+import { EncryptionKeyring } from '../pipeline/encryption/EncryptionKeyring';
 import { listSnapshots } from './listSnapshots';
 import { pruneSnapshots, PruneOptions, PruneResult } from './pruneSnapshots';
 import { dropDestination, DropResult } from './dropDestination';
@@ -306,6 +307,18 @@ export class SnapshotService {
       onProgress,
       from,
     );
+  }
+
+  /** Where a snapshot is read from, and the keys to decrypt it (for `cat`). */
+  async openForReading(targetName: string, snapshotId: string, tier?: string) {
+    const target = await this.resolveTarget(targetName);
+    const located = await findSnapshot(this.context, target, snapshotId, tier);
+    const keyring = new EncryptionKeyring(this.config);
+    return {
+      storage: located.storage,
+      ref: located.ref,
+      keys: (keyId: string) => keyring.byId(keyId),
+    };
   }
 
   async restore(

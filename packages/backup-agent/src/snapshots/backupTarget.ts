@@ -3,7 +3,10 @@ import {
   MANIFEST_VERSION,
   SnapshotArtifact,
   SnapshotManifest,
+  snapshotSizes,
+  WHOLE_MANIFEST_VERSION,
 } from '@safekeep/plugin-backups-common';
+import { ChunkedStore, chunkedStoreFor } from '../chunks/chunkedStore';
 import type { TargetConfig } from '../config/loadConfig';
 import { EncryptionKeyring } from '../pipeline/encryption/EncryptionKeyring';
 import { storeArtifact } from '../pipeline/storeArtifact';
@@ -118,14 +121,23 @@ export async function openDump(
   async function storeArtifacts(
     ref: SnapshotRef,
     onProgress: ProgressListener,
-  ): Promise<SnapshotManifest> {
+  ): Promise<{ manifest: SnapshotManifest; chunked?: ChunkedStore }> {
+    let chunked: ChunkedStore | undefined;
     try {
+      // The primary tier's format decides; a chunked one reuses the chunks its pool holds,
+      // under a backup lock held until the manifest is written (or the snapshot discarded).
+      chunked = await chunkedStoreFor(
+        context,
+        primary,
+        target.name,
+        encryption,
+      );
       onProgress({ phase: 'dumping', bytes: 0 });
       const artifacts: SnapshotArtifact[] = [];
       let storedBefore = 0;
       for await (const produced of backup.artifacts()) {
         const offset = storedBefore;
-        const artifact = await storeArtifact({
+        const artifact = await (chunked?.store ?? storeArtifact)({
           artifact: produced,
           compression: target.compression,
           encryption,
@@ -144,8 +156,10 @@ export async function openDump(
       const details = await backup.details();
       const dependsOn = backup.dependsOn?.() ?? [];
       await assertDependenciesStored(primary, target.name, dependsOn);
-      return {
-        manifest_version: MANIFEST_VERSION,
+      const manifest: SnapshotManifest = {
+        manifest_version: artifacts.some(a => a.chunked)
+          ? MANIFEST_VERSION
+          : WHOLE_MANIFEST_VERSION,
         tool: { name: AGENT_TOOL_NAME, version: AGENT_VERSION },
         agent: { name: context.config.agent.name },
         snapshot_id: ref.id,
@@ -155,9 +169,12 @@ export async function openDump(
         finished_at: context.now().toISOString(),
         artifacts,
         ...(dependsOn.length > 0 ? { depends_on: dependsOn } : {}),
+        sizes: snapshotSizes(artifacts),
         details,
       };
+      return { manifest, chunked };
     } catch (error) {
+      await chunked?.abandon(context.log);
       await primary
         .deleteSnapshot(ref)
         .catch(e =>
@@ -189,8 +206,19 @@ export async function openDump(
         await close();
         throw error;
       }
-      const draft = await storeArtifacts(ref, onProgress);
-      return pendingSnapshot(context, target, primary, ref, draft, onProgress);
+      const { manifest: draft, chunked } = await storeArtifacts(
+        ref,
+        onProgress,
+      );
+      return pendingSnapshot(
+        context,
+        target,
+        primary,
+        ref,
+        draft,
+        onProgress,
+        chunked,
+      );
     },
   };
 }
@@ -214,12 +242,16 @@ function pendingSnapshot(
   ref: SnapshotRef,
   draft: SnapshotManifest,
   onProgress: ProgressListener,
+  chunked?: ChunkedStore,
 ): PendingSnapshot {
   return {
     target,
     ref,
     manifest: draft,
-    discard: () => primary.deleteSnapshot(ref),
+    async discard() {
+      await primary.deleteSnapshot(ref);
+      await chunked?.abandon(context.log);
+    },
     async commit(extraDetails = {}, progress = onProgress) {
       const manifest: SnapshotManifest = {
         ...draft,
@@ -242,6 +274,8 @@ function pendingSnapshot(
         await primary
           .clearWriting?.(ref)
           .catch(e => context.log(`could not remove the writer mark: ${e}`));
+        // Written: the manifest now keeps its chunks alive, the lock need not.
+        await chunked?.release();
         return await copyToOtherTiers(
           context,
           target,
@@ -265,8 +299,11 @@ function pendingSnapshot(
                 )}: ${e}`,
               ),
             );
+          await chunked?.abandon(context.log);
         }
         throw error;
+      } finally {
+        await chunked?.release();
       }
     },
   };
@@ -282,6 +319,7 @@ async function copyToOtherTiers(
   onProgress: ProgressListener,
 ): Promise<BackupResult> {
   const snapshots = [toAgentSnapshot(primary, ref, manifest)];
+  const keys = new EncryptionKeyring(context.config);
   const failedTiers: BackupResult['failedTiers'] = [];
   for (const tier of target.tiers.slice(1)) {
     const copy = context.storageFor(tier);
@@ -290,8 +328,14 @@ async function copyToOtherTiers(
       await copyDependencies(context, target, primary, copy, manifest, bytes =>
         onProgress({ phase: `copying dependencies to ${tier}`, bytes }),
       );
-      await copySnapshot(primary, copy, ref, manifest, readme, bytes =>
-        onProgress({ phase: `copying to ${tier}`, bytes }),
+      await copySnapshot(
+        primary,
+        copy,
+        ref,
+        manifest,
+        readme,
+        bytes => onProgress({ phase: `copying to ${tier}`, bytes }),
+        keyId => keys.byId(keyId),
       );
       snapshots.push(toAgentSnapshot(copy, ref, manifest));
     } catch (error) {

@@ -76,7 +76,10 @@ describe('client-side encryption', () => {
         token: { env: TEST_TOKEN_ENV },
         staging: './staging',
       },
-      storage: { local: { type: 'filesystem', path: './snapshots' } },
+      // Whole files: these tests decrypt and change stored files by hand (chunks: src/chunks).
+      storage: {
+        local: { type: 'filesystem', path: './snapshots', format: 'whole' },
+      },
       defaults: { encryption },
       targets: {
         app: { engine: 'sqlite', path: './data/app.db' },

@@ -3,7 +3,9 @@ import {
   RetentionPolicy,
   SnapshotManifest,
 } from '@safekeep/plugin-backups-common';
+import { SweepResult, sweepUnusedPacks } from '../chunks/sweepUnusedPacks';
 import type { TargetConfig } from '../config/loadConfig';
+import { EncryptionKeyring } from '../pipeline/encryption/EncryptionKeyring';
 import { snapshotIdTime } from '../storage/snapshotId';
 import type { StoredSnapshot } from '../storage/SnapshotStorage';
 import { tiersToSearch } from './findSnapshot';
@@ -36,6 +38,11 @@ export interface TierPruneResult {
   incompleteRemoved: string[];
   /** Snapshots left alone because their manifest cannot be read (or is from a newer agent). */
   skipped: Array<{ id: string; reason: string }>;
+  /**
+   * Phase two, for the tier's chunk pools (shared by all its targets): packs no committed
+   * snapshot references any more, removed (or, with dryRun, only counted).
+   */
+  chunks: SweepResult;
 }
 
 export interface PruneResult {
@@ -158,7 +165,14 @@ export async function pruneSnapshots(
       for (const s of [...pruned, ...incomplete])
         await storage.deleteSnapshot(s.ref);
     }
+    const keys = new EncryptionKeyring(context.config);
+    const chunks = await sweepUnusedPacks(storage, {
+      now,
+      dryRun,
+      keys: keyId => keys.byId(keyId),
+    });
     tiers.push({
+      chunks,
       tier,
       kept: kept.map(k => ({ id: k.snapshot.ref.id, reasons: k.reasons })),
       pruned: pruned.map(s => s.ref.id),

@@ -128,6 +128,7 @@ export async function copyDependencies(
 ): Promise<string[]> {
   const needed = dependenciesOf(manifest);
   if (needed.length === 0) return [];
+  const keys = new EncryptionKeyring(context.config);
   const source = await completeSnapshots(from, target.name);
   const present = await completeSnapshots(to, target.name);
   const copied: string[] = [];
@@ -155,6 +156,7 @@ export async function copyDependencies(
         stored.manifest,
         readme,
         onProgress,
+        keyId => keys.byId(keyId),
       );
     } catch (error) {
       await to

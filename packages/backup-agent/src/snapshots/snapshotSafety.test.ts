@@ -27,8 +27,13 @@ describe('snapshot safety', () => {
     const db = new Database(dbFile);
     db.exec('CREATE TABLE t (v TEXT); INSERT INTO t VALUES (1), (2), (3);');
     db.close();
+    // Whole files: these tests change stored bytes by hand (chunks: src/chunks tests).
     const service = new SnapshotService(
-      testConfig(dir, { app: { engine: 'sqlite', path: './app.db' } }),
+      testConfig(
+        dir,
+        { app: { engine: 'sqlite', path: './app.db' } },
+        { local: { type: 'filesystem', path: './snapshots', format: 'whole' } },
+      ),
     );
     return { dir, dbFile, service };
   }
@@ -89,7 +94,11 @@ describe('snapshot safety', () => {
       ).rejects.toThrow(message);
       expect(phases).toContain('dumping');
       expect(await service.list('db')).toEqual([]);
-      expect(listFiles(path.join(dir, 'snapshots'))).toEqual([]);
+      // The packs written before the failure are gone too; only the pool's note that
+      // this target stores chunks there remains.
+      expect(listFiles(path.join(dir, 'snapshots'))).toEqual([
+        '.chunks/plain/targets/db',
+      ]);
     },
   );
 
@@ -101,14 +110,14 @@ describe('snapshot safety', () => {
       engine: 'sqlite',
       id: '20260101T000000Z',
       artifacts: [{ name: 'app.db', stream: fs.createReadStream(__filename) }],
-      manifest: { manifest_version: 2 },
+      manifest: { manifest_version: 3 },
     });
     const error = await service
       .restore('app', '20260101T000000Z', { force: true })
       .catch(e => e);
     expect(error).toBeInstanceOf(RestoreRefusedError);
     expect(error.message).toMatch(
-      /MANIFEST\.json has manifest_version 2, newer than the 1 this agent understands; use a newer safekeep-agent \(--force does not override this\)/,
+      /MANIFEST\.json has manifest_version 3, newer than the 2 this agent understands; use a newer safekeep-agent \(--force does not override this\)/,
     );
     expect(await service.list('app')).toEqual([]);
   });

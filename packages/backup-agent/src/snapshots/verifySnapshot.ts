@@ -7,6 +7,7 @@ import {
   EncryptionKeyring,
   KeyUnavailableError,
 } from '../pipeline/encryption/EncryptionKeyring';
+import { openChunkedArtifact } from '../chunks/openChunkedArtifact';
 import { openVerifiedStoredArtifact } from '../pipeline/openStoredArtifact';
 import type { SnapshotRef, SnapshotStorage } from '../storage/SnapshotStorage';
 import { findSnapshot, tiersToSearch, usableManifest } from './findSnapshot';
@@ -65,18 +66,34 @@ export async function checkArtifacts(
           : undefined;
       } catch (error) {
         if (requireKeys || !(error instanceof KeyUnavailableError)) throw error;
-        note = `sha256 checked; not authenticated: ${error.message}`;
+        note = artifact.chunked
+          ? `chunk index sha256 checked; chunks not read: ${error.message}`
+          : `sha256 checked; not authenticated: ${error.message}`;
       }
-      const stream = await openVerifiedStoredArtifact(
-        storage,
-        ref,
-        artifact,
-        bytes => onBytes(offset + bytes),
-      );
       const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
-      await (decrypt
-        ? pipeline(stream, decrypt, sink)
-        : pipeline(stream, sink));
+      if (artifact.chunked && !note) {
+        // Index, every chunk (id, tag) and the whole stream's sha256.
+        await pipeline(
+          await openChunkedArtifact(
+            storage,
+            ref,
+            artifact,
+            bytes => onBytes(offset + bytes),
+            keys,
+          ),
+          sink,
+        );
+      } else {
+        const stream = await openVerifiedStoredArtifact(
+          storage,
+          ref,
+          artifact,
+          bytes => onBytes(offset + bytes),
+        );
+        await (decrypt
+          ? pipeline(stream, decrypt, sink)
+          : pipeline(stream, sink));
+      }
       checks.push(
         note
           ? { name: artifact.name, ok: true, note }

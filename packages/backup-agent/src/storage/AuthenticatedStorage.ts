@@ -36,6 +36,23 @@ export class AuthenticatedStorage implements SnapshotStorage {
     return this.inner.getArtifact(...args);
   }
 
+  // Chunk packs and locks: covered through the chunk indexes the sealed manifest lists.
+  putObject(...args: Parameters<SnapshotStorage['putObject']>) {
+    return this.inner.putObject(...args);
+  }
+
+  getObject(...args: Parameters<SnapshotStorage['getObject']>) {
+    return this.inner.getObject(...args);
+  }
+
+  listObjects(...args: Parameters<SnapshotStorage['listObjects']>) {
+    return this.inner.listObjects(...args);
+  }
+
+  deleteObject(...args: Parameters<SnapshotStorage['deleteObject']>) {
+    return this.inner.deleteObject(...args);
+  }
+
   writeReadme(...args: Parameters<SnapshotStorage['writeReadme']>) {
     return this.inner.writeReadme(...args);
   }

@@ -20,6 +20,7 @@ import {
 import { manifestText, parseManifestText } from './manifestFile';
 import {
   assertSafeArtifactName,
+  assertSafeObjectKey,
   assertSafeRef,
   README_FILE,
 } from './safeNames';
@@ -28,8 +29,10 @@ import {
   ArtifactMissingError,
   ManifestRead,
   SnapshotRef,
+  SHARED_AREA,
   SnapshotStorage,
   StoredSnapshot,
+  TierObject,
   WRITER_MARK_FILE,
 } from './SnapshotStorage';
 import { thisProcess } from '../leftovers/processIdentity';
@@ -182,5 +185,81 @@ export class FilesystemStorage implements SnapshotStorage {
     // "complete" one with artifacts missing.
     await fsp.rm(path.join(this.dir(ref), MANIFEST_FILE), { force: true });
     await fsp.rm(this.dir(ref), { recursive: true, force: true });
+  }
+
+  private objectPath(key: string): string {
+    assertSafeObjectKey(key);
+    return path.join(this.root, SHARED_AREA, ...key.split('/'));
+  }
+
+  async putObject(key: string, data: Buffer): Promise<void> {
+    const file = this.objectPath(key);
+    // Private like the snapshot folders: the chunks are the dumps' bytes.
+    await ensurePrivateFolder(this.root);
+    await ensurePrivateFolder(path.join(this.root, SHARED_AREA));
+    await fsp.mkdir(path.dirname(file), {
+      recursive: true,
+      mode: PRIVATE_FOLDER_MODE,
+    });
+    await writeFileAtomically(file, data, PRIVATE_FILE_MODE);
+  }
+
+  async getObject(
+    key: string,
+    range?: { offset: number; length: number },
+  ): Promise<Buffer> {
+    const file = this.objectPath(key);
+    try {
+      if (!range) return await fsp.readFile(file);
+      const handle = await fsp.open(file, 'r');
+      try {
+        const buffer = Buffer.alloc(range.length);
+        const { bytesRead } = await handle.read(
+          buffer,
+          0,
+          range.length,
+          range.offset,
+        );
+        return buffer.subarray(0, bytesRead);
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new ArtifactMissingError(pathToFileURL(file).href);
+      throw error;
+    }
+  }
+
+  async listObjects(prefix: string): Promise<TierObject[]> {
+    const base = path.join(this.root, SHARED_AREA);
+    const found: TierObject[] = [];
+    const walk = async (dir: string, relative: string): Promise<void> => {
+      let entries: fs.Dirent[];
+      try {
+        entries = await fsp.readdir(dir, { withFileTypes: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw error;
+      }
+      for (const entry of entries) {
+        // Temp files of an interrupted write start with a dot: not objects.
+        if (entry.name.startsWith('.')) continue;
+        const key = relative ? `${relative}/${entry.name}` : entry.name;
+        if (!key.startsWith(prefix) && !prefix.startsWith(`${key}/`)) continue;
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) await walk(full, key);
+        else if (entry.isFile()) {
+          const stat = await fsp.stat(full);
+          found.push({ key, bytes: stat.size, modifiedAt: stat.mtime });
+        }
+      }
+    };
+    await walk(base, '');
+    return found.sort((a, b) => a.key.localeCompare(b.key));
+  }
+
+  async deleteObject(key: string): Promise<void> {
+    await fsp.rm(this.objectPath(key), { force: true });
   }
 }

@@ -44,6 +44,8 @@ describe('S3 storage (against s3rver)', () => {
       accessKeyId: { env: 'SAFEKEEP_TEST_S3_KEY' },
       secretAccessKey: { env: 'SAFEKEEP_TEST_S3_SECRET' },
       partSizeMiB: 5,
+      // Whole files: these tests look at objects and multipart uploads (chunks: src/chunks).
+      format: 'whole',
     };
   }
 
@@ -73,7 +75,7 @@ describe('S3 storage (against s3rver)', () => {
           },
         },
         {
-          local: { type: 'filesystem', path: './snapshots' },
+          local: { type: 'filesystem', path: './snapshots', format: 'whole' },
           offsite: offsite('safekeep/copy-test'),
         },
       ),

@@ -13,6 +13,7 @@ import { createS3Client } from './createS3Client';
 import { manifestText, parseManifestText } from './manifestFile';
 import {
   assertSafeArtifactName,
+  assertSafeObjectKey,
   assertSafeRef,
   README_FILE,
 } from './safeNames';
@@ -23,8 +24,10 @@ import {
   ArtifactMissingError,
   ManifestRead,
   SnapshotRef,
+  SHARED_AREA,
   SnapshotStorage,
   StoredSnapshot,
+  TierObject,
 } from './SnapshotStorage';
 import { s3Library } from '../libraries';
 
@@ -186,8 +189,9 @@ export class S3Storage implements SnapshotStorage {
   private async listKeys(
     prefix: string,
     delimiter?: string,
-  ): Promise<{ keys: string[]; prefixes: string[] }> {
+  ): Promise<{ keys: string[]; prefixes: string[]; objects: TierObject[] }> {
     const keys: string[] = [];
+    const objects: TierObject[] = [];
     const prefixes: string[] = [];
     let token: string | undefined;
     do {
@@ -199,13 +203,21 @@ export class S3Storage implements SnapshotStorage {
           ContinuationToken: token,
         }),
       );
-      keys.push(...(page.Contents ?? []).map(o => o.Key!).filter(Boolean));
+      for (const object of page.Contents ?? []) {
+        if (!object.Key) continue;
+        keys.push(object.Key);
+        objects.push({
+          key: object.Key,
+          bytes: object.Size ?? 0,
+          modifiedAt: object.LastModified ?? new Date(0),
+        });
+      }
       prefixes.push(
         ...(page.CommonPrefixes ?? []).map(p => p.Prefix!).filter(Boolean),
       );
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-    return { keys, prefixes };
+    return { keys, prefixes, objects };
   }
 
   async listSnapshots(target: string): Promise<StoredSnapshot[]> {
@@ -244,5 +256,69 @@ export class S3Storage implements SnapshotStorage {
         }),
       );
     }
+  }
+
+  private get rootPrefix(): string {
+    return this.config.prefix ? `${this.config.prefix}/` : '';
+  }
+
+  private objectKey(key: string): string {
+    assertSafeObjectKey(key);
+    return `${this.rootPrefix}${SHARED_AREA}/${key}`;
+  }
+
+  async putObject(key: string, data: Buffer): Promise<void> {
+    await this.client.send(
+      new (s3Library().PutObjectCommand)({
+        Bucket: this.config.bucket,
+        Key: this.objectKey(key),
+        Body: data,
+        ContentLength: data.length,
+      }),
+    );
+  }
+
+  async getObject(
+    key: string,
+    range?: { offset: number; length: number },
+  ): Promise<Buffer> {
+    const fullKey = this.objectKey(key);
+    try {
+      const response = await this.client.send(
+        new (s3Library().GetObjectCommand)({
+          Bucket: this.config.bucket,
+          Key: fullKey,
+          ...(range
+            ? {
+                Range: `bytes=${range.offset}-${
+                  range.offset + range.length - 1
+                }`,
+              }
+            : {}),
+        }),
+      );
+      return Buffer.from(await response.Body!.transformToByteArray());
+    } catch (error) {
+      if (isNotFound(error))
+        throw new ArtifactMissingError(`s3://${this.config.bucket}/${fullKey}`);
+      throw error;
+    }
+  }
+
+  async listObjects(prefix: string): Promise<TierObject[]> {
+    const base = this.objectKey('x').slice(0, -1);
+    const { objects } = await this.listKeys(`${base}${prefix}`);
+    return objects
+      .map(o => ({ ...o, key: o.key.slice(base.length) }))
+      .sort((a, b) => a.key.localeCompare(b.key));
+  }
+
+  async deleteObject(key: string): Promise<void> {
+    await this.client.send(
+      new (s3Library().DeleteObjectCommand)({
+        Bucket: this.config.bucket,
+        Key: this.objectKey(key),
+      }),
+    );
   }
 }

@@ -26,6 +26,17 @@ export class ArtifactMissingError extends Error {
   }
 }
 
+/** An object of the tier outside every snapshot folder (chunk packs, locks). */
+export interface TierObject {
+  /** Relative to the tier's shared area, e.g. `plain/packs/ab/ab12…`. */
+  key: string;
+  bytes: number;
+  modifiedAt: Date;
+}
+
+/** The folder (filesystem) or key prefix (S3) under a tier's root for objects shared by its targets. */
+export const SHARED_AREA = '.chunks';
+
 /**
  * One storage tier. Layout: `<target>/<snapshot id>/<artifact>`, then `README.md`, then
  * `MANIFEST.json` written last: a snapshot folder without a manifest is incomplete.
@@ -56,6 +67,19 @@ export interface SnapshotStorage {
   markWriting?(ref: SnapshotRef): Promise<void>;
   /** Removes the mark once the manifest is written. */
   clearWriting?(ref: SnapshotRef): Promise<void>;
+
+  // The plain object layer under the chunk repository (src/chunks): `<root>/.chunks/<key>`.
+  /** Writes a whole object; it appears under its key only complete. */
+  putObject(key: string, data: Buffer): Promise<void>;
+  /** The object's bytes, or `length` bytes from `offset`; ArtifactMissingError when absent. */
+  getObject(
+    key: string,
+    range?: { offset: number; length: number },
+  ): Promise<Buffer>;
+  /** Every object whose key starts with `prefix`. */
+  listObjects(prefix: string): Promise<TierObject[]>;
+  /** Removes an object; absent is fine. */
+  deleteObject(key: string): Promise<void>;
 }
 
 /** In a snapshot folder being written: who writes it (a WriterMark as JSON). */

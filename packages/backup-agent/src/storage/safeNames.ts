@@ -29,3 +29,9 @@ export function assertSafeArtifactName(name: string): void {
     throw new Error(`"${name}" is not a valid artifact name`);
   }
 }
+
+/** A key of the tier's shared area: `/`-separated segments of the same safe characters. */
+export function assertSafeObjectKey(key: string): void {
+  if (!key.split('/').every(part => SEGMENT.test(part) && !part.includes('..')))
+    throw new Error(`"${key}" is not a valid object key`);
+}

@@ -85,7 +85,7 @@ describe('directory engine', () => {
 
     const { snapshots, manifest } = await service.backup('files');
     expect(manifest.details).toEqual({ files: 3, bytes: 6 + 70000 + 4 });
-    expect(snapshots[0].artifacts[0].name).toBe('files.tar.zst');
+    expect(snapshots[0].artifacts[0].name).toBe('files.tar.chunks.zst');
 
     fs.rmSync(path.join(root, 'notes.txt'));
     write(path.join(root, 'new.txt'), 'added after the backup');

@@ -74,7 +74,7 @@ describeWithService(
       const service = new SnapshotService(config);
       const { snapshots, manifest } = await service.backup('db');
       expect(snapshots[0].artifacts.map(a => a.name)).toEqual([
-        `${database}.sql.zst`,
+        `${database}.sql.chunks.zst`,
       ]);
       expect(manifest.engine_version).toMatch(/^\d+\.\d+\.\d+/);
       expect(manifest.details).toMatchObject({

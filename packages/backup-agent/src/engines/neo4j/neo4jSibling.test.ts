@@ -76,7 +76,7 @@ describeWithDocker(
 
       const { snapshots, manifest } = await service.backup(target);
       expect(snapshots[0].artifacts.map(a => a.name)).toEqual([
-        'neo4j.dump.zst',
+        'neo4j.dump.chunks.zst',
       ]);
       expect(manifest.details).toEqual({
         database: 'neo4j',

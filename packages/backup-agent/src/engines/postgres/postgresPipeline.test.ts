@@ -58,14 +58,19 @@ describeWithService(
         `CREATE TABLE notes (id int PRIMARY KEY, body text); INSERT INTO notes VALUES (1, 'one'), (2, 'two')`,
       );
       const dir = tempDir();
-      const config = testConfig(dir, {
-        pg: {
-          engine: 'postgres',
-          ...server,
-          ...(password ? { password: { env: 'PGPASSWORD' } } : {}),
-          databases: [database],
+      const config = testConfig(
+        dir,
+        {
+          pg: {
+            engine: 'postgres',
+            ...server,
+            ...(password ? { password: { env: 'PGPASSWORD' } } : {}),
+            databases: [database],
+          },
         },
-      });
+        // Whole files: the README's zstd | pg_restore steps (chunked: src/chunks tests).
+        { local: { type: 'filesystem', path: './snapshots', format: 'whole' } },
+      );
       const service = new SnapshotService(config);
 
       const { snapshots, manifest } = await service.backup('pg');

@@ -45,7 +45,9 @@ describeWithService(
       });
       const service = new SnapshotService(config);
       const { snapshots, manifest } = await service.backup('cache');
-      expect(snapshots[0].artifacts.map(a => a.name)).toEqual(['dump.rdb.zst']);
+      expect(snapshots[0].artifacts.map(a => a.name)).toEqual([
+        'dump.rdb.chunks.zst',
+      ]);
       expect(manifest.details).toMatchObject({
         keys: 2,
         databases: { db0: { keys: 2 } },

@@ -152,8 +152,8 @@ describe('s3 engine', () => {
       depends_on: [],
     });
     expect(snapshots[0].artifacts.map(a => a.name)).toEqual([
-      'objects.tar.zst',
-      'objects.jsonl.zst',
+      'objects.tar.chunks.zst',
+      'objects.jsonl.chunks.zst',
     ]);
     const id = snapshots[0].id;
 

@@ -37,13 +37,16 @@ function readUsers(file: string): string[] {
 describe('sqlite engine', () => {
   const tempDir = useTempDir();
 
-  function setup() {
+  /** `whole`: one compressed file per artifact, for the by-hand README steps. */
+  function setup(format: 'chunked' | 'whole' = 'chunked') {
     const dir = tempDir();
     const dbFile = path.join(dir, 'data/app.db');
     createDatabase(dbFile);
-    const config = testConfig(dir, {
-      app: { engine: 'sqlite', path: './data/app.db' },
-    });
+    const config = testConfig(
+      dir,
+      { app: { engine: 'sqlite', path: './data/app.db' } },
+      { local: { type: 'filesystem', path: './snapshots', format } },
+    );
     return { dir, dbFile, service: new SnapshotService(config) };
   }
 
@@ -59,14 +62,14 @@ describe('sqlite engine', () => {
       target: 'app',
       tier: 'local',
       engine: 'sqlite',
-      manifestVersion: 1,
+      manifestVersion: 2,
     });
     expect(snapshot.engineVersion).toMatch(/^3\.\d+/);
     expect(result.manifest.details).toEqual({
       tables: { users: 4, 'odd "name"': 1 },
     });
     expect(snapshot.bytes).toBeGreaterThan(0);
-    expect(snapshot.artifacts.map(a => a.name)).toEqual(['app.db.zst']);
+    expect(snapshot.artifacts.map(a => a.name)).toEqual(['app.db.chunks.zst']);
 
     writer.exec(
       `DELETE FROM users WHERE name = 'ada'; UPDATE users SET name = 'changed'; DROP TABLE "odd ""name""";`,
@@ -117,7 +120,7 @@ describe('sqlite engine', () => {
   });
 
   it('writes a snapshot folder that plain tools can check and restore, following its README', async () => {
-    const { dir, service } = setup();
+    const { dir, service } = setup('whole');
     const { snapshots } = await service.backup('app');
     const folder = path.join(dir, 'snapshots/app', snapshots[0].id);
     expect(fs.readdirSync(folder).sort()).toEqual([

@@ -63,7 +63,7 @@ describeWithDocker(
       const original = await listVolume(docker, volume);
       const { snapshots, manifest } = await service.backup(target);
       expect(snapshots[0].artifacts.map(a => a.name)).toEqual([
-        `${volume}.tar.zst`,
+        `${volume}.tar.chunks.zst`,
       ]);
       expect(manifest.details).toEqual({
         volume,

@@ -1,0 +1,50 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { SnapshotArtifact } from '@safekeep/plugin-backups-common';
+import type { KeyLookup } from '../pipeline/encryption';
+import type { SnapshotRef, SnapshotStorage } from '../storage/SnapshotStorage';
+import { ChunkRepository, codecFor, readChunkIndex } from './ChunkRepository';
+
+/**
+ * A chunked artifact's raw stream, checked all the way: the index against the manifest's
+ * sha256 (and decrypted, when encrypted), every chunk against its id (and its GCM tag), and
+ * the whole stream against `stream_sha256` and `raw_bytes` at its end. A missing pack, a
+ * changed or foreign chunk fails the stream: never a silently shorter restore.
+ */
+export async function openChunkedArtifact(
+  storage: SnapshotStorage,
+  ref: SnapshotRef,
+  artifact: SnapshotArtifact,
+  onBytes?: (bytes: number) => void,
+  keys?: KeyLookup,
+): Promise<Readable> {
+  const chunked = artifact.chunked;
+  if (!chunked) throw new Error(`${artifact.name} is not a chunked artifact`);
+  const label = `${storage.tier}:${ref.target}/${ref.id}/${artifact.name}`;
+  const codec = codecFor(artifact, keys);
+  const index = await readChunkIndex(storage, ref, artifact, keys);
+  const repository = new ChunkRepository(storage, index.pool);
+  async function* chunks() {
+    const hash = createHash('sha256');
+    let bytes = 0;
+    for await (const { chunk, stored } of repository.readStored(
+      index.chunks,
+      label,
+    )) {
+      const data = codec.decode(chunk.id, stored, chunk.encoding, label);
+      hash.update(data);
+      bytes += data.length;
+      onBytes?.(bytes);
+      yield data;
+    }
+    const sha256 = hash.digest('hex');
+    if (bytes !== artifact.raw_bytes || sha256 !== chunked!.stream_sha256) {
+      throw new Error(
+        `${label}: the chunks make ${bytes} bytes with sha256 ${sha256}; the manifest says ${
+          artifact.raw_bytes
+        } bytes with sha256 ${chunked!.stream_sha256}`,
+      );
+    }
+  }
+  return Readable.from(chunks(), { objectMode: false });
+}
