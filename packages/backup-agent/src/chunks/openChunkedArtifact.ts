@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { SnapshotArtifact } from '@safekeep/plugin-backups-common';
 import type { KeyLookup } from '../pipeline/encryption';
+import { allowedRawBytes } from '../snapshots/restoreBounds';
 import type { SnapshotRef, SnapshotStorage } from '../storage/SnapshotStorage';
 import { ChunkRepository, codecFor, readChunkIndex } from './ChunkRepository';
 
@@ -24,6 +25,7 @@ export async function openChunkedArtifact(
   const codec = codecFor(artifact, keys);
   const index = await readChunkIndex(storage, ref, artifact, keys);
   const repository = new ChunkRepository(storage, index.pool);
+  const limit = allowedRawBytes(artifact.raw_bytes);
   async function* chunks() {
     const hash = createHash('sha256');
     let bytes = 0;
@@ -34,6 +36,12 @@ export async function openChunkedArtifact(
       const data = codec.decode(chunk.id, stored, chunk.encoding, label);
       hash.update(data);
       bytes += data.length;
+      if (bytes > limit) {
+        // As RawSizeLimit for a whole artifact: stopped before the engine replaces anything.
+        throw new Error(
+          `${label} inflates past the ${limit} bytes its manifest records (raw_bytes ${artifact.raw_bytes} plus the margin); the restore was stopped before replacing anything (a forged snapshot)`,
+        );
+      }
       onBytes?.(bytes);
       yield data;
     }

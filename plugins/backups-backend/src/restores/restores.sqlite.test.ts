@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TestDatabases } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
@@ -8,6 +7,10 @@ import type {
   RestoreRequest,
 } from '@safekeep/plugin-backups-common';
 import { DatabaseRestoresStore } from './DatabaseRestoresStore';
+import {
+  storedArtifactFile,
+  storedNamePattern,
+} from '../testing/storedArtifacts';
 import {
   RESTORE_AGENT_TOKEN,
   RestoreTestAgent,
@@ -195,7 +198,7 @@ describe('restores of SQLite targets through the real agent', () => {
     );
     expect(request.preview.artifacts).toEqual([
       expect.objectContaining({
-        name: 'app-db.db.zst',
+        name: expect.stringMatching(storedNamePattern('app-db.db')),
         sha256: expect.stringMatching(/^[a-f0-9]{64}$/),
       }),
     ]);
@@ -319,7 +322,11 @@ describe('restores of SQLite targets through the real agent', () => {
 
   it('refuses at preview a snapshot whose stored artifact was corrupted, and it can never be approved', async () => {
     const run = await env.backUp('resource/default/app-db');
-    const artifact = path.join(fileURLToPath(run.location!), 'app-db.db.zst');
+    // The file the manifest records (in the chunked format, the chunk index) is corrupted.
+    const artifact = storedArtifactFile(
+      fileURLToPath(run.location!),
+      'app-db.db',
+    );
     const bytes = fs.readFileSync(artifact);
     bytes[Math.floor(bytes.length / 2)] ^= 0xff;
     fs.writeFileSync(artifact, bytes);
@@ -676,8 +683,8 @@ describe('restores of SQLite targets through the real agent', () => {
     });
     expect(request.preview.verified).toBe(true);
     expect(request.preview.artifacts.map(a => a.name)).toEqual([
-      'app-db/app-db.db.zst',
-      'notes-db/notes-db.db.zst',
+      expect.stringMatching(/^app-db\/app-db\.db(\.chunks)?\.zst$/),
+      expect.stringMatching(/^notes-db\/notes-db\.db(\.chunks)?\.zst$/),
     ]);
 
     await env
