@@ -215,7 +215,12 @@ async function main() {
   }
   if (record.status !== 'succeeded')
     throw new Error(`the backup failed: ${record.error}`);
-  const artifact = join(fileURLToPath(record.location), 'orders.db.zst');
+  // The file MANIFEST.json names (whole: orders.db.zst; chunked: its index orders.db.chunks.zst).
+  const snapshotDir = fileURLToPath(record.location);
+  const manifest = JSON.parse(
+    readFileSync(join(snapshotDir, 'MANIFEST.json'), 'utf8'),
+  );
+  const artifact = join(snapshotDir, manifest.artifacts[0].name);
   if (sha256Of(artifact) !== record.sha256)
     throw new Error(
       `the stored ${artifact} does not match the run record's sha256 ${record.sha256}`,
