@@ -274,6 +274,8 @@ export class S3Storage implements SnapshotStorage {
         Key: this.objectKey(key),
         Body: data,
         ContentLength: data.length,
+        // Packs hold the dumps' bytes: encrypted at rest like every other object.
+        ...serverSideEncryptionParams(this.config),
       }),
     );
   }

@@ -74,28 +74,39 @@ describe('S3 tier: private objects, server-side encryption', () => {
     );
   }
 
-  it('asks for SSE on every object it creates when serverSideEncryption is set, and never sends an ACL', async () => {
-    const service = serviceWith(tempDir(), {
-      serverSideEncryption: 'AES256',
-    });
-    await service.backup('files');
-    const created = creations(s3.requests);
+  it.each([
     // The multipart upload, README.md and MANIFEST.json at least.
-    expect(created.length).toBeGreaterThanOrEqual(3);
-    expect(created.some(r => r.method === 'POST')).toBe(true);
-    for (const request of created) {
-      expect({
-        path: request.path,
-        sse: request.amzHeaders['x-amz-server-side-encryption'],
-      }).toEqual({ path: request.path, sse: 'AES256' });
-    }
-    const grants = s3.requests.flatMap(r =>
-      Object.keys(r.amzHeaders).filter(
-        h => h === 'x-amz-acl' || h.startsWith('x-amz-grant-'),
-      ),
-    );
-    expect(grants).toEqual([]);
-  });
+    ['whole', (r: { method: string }) => r.method === 'POST'],
+    // Packs, the chunk index, locks, README.md and MANIFEST.json.
+    [
+      'chunked',
+      (r: { path: string }) => r.path.includes('/.chunks/plain/packs/'),
+    ],
+  ] as const)(
+    'asks for SSE on every object it creates when serverSideEncryption is set, and never sends an ACL (%s format)',
+    async (format, expectedWrite) => {
+      const service = serviceWith(tempDir(), {
+        serverSideEncryption: 'AES256',
+        format,
+      });
+      await service.backup('files');
+      const created = creations(s3.requests);
+      expect(created.length).toBeGreaterThanOrEqual(3);
+      expect(created.some(expectedWrite)).toBe(true);
+      for (const request of created) {
+        expect({
+          path: request.path,
+          sse: request.amzHeaders['x-amz-server-side-encryption'],
+        }).toEqual({ path: request.path, sse: 'AES256' });
+      }
+      const grants = s3.requests.flatMap(r =>
+        Object.keys(r.amzHeaders).filter(
+          h => h === 'x-amz-acl' || h.startsWith('x-amz-grant-'),
+        ),
+      );
+      expect(grants).toEqual([]);
+    },
+  );
 
   it('sends no encryption header and no ACL by default (the bucket decides)', async () => {
     const service = serviceWith(tempDir(), {});

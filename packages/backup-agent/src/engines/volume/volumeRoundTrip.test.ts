@@ -139,7 +139,7 @@ describeWithDocker(
       expect(backup.members[0].phases.streamMs).toEqual(expect.any(Number));
       expect(fs.readdirSync(path.join(dir, 'staging'))).toEqual([]);
       expect(backup.snapshots[0].artifacts.map(a => a.name)).toEqual([
-        `${volume}.tar.zst`,
+        `${volume}.tar.chunks.zst`,
       ]);
 
       await docker.getContainer(writer).remove({ force: true });
