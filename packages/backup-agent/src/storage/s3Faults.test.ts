@@ -18,6 +18,9 @@ const MiB = 1024 * 1024;
 jest.setTimeout(60_000);
 const isPart = (r: RecordedS3Request) =>
   r.method === 'PUT' && r.query.includes('partNumber');
+/** A pack of the chunked format: one PutObject with a buffered body (the SDK's own retries). */
+const isPack = (r: RecordedS3Request) =>
+  r.method === 'PUT' && r.path.includes('/.chunks/plain/packs/');
 const isManifest = (r: RecordedS3Request) =>
   r.method === 'PUT' && r.path.endsWith('/MANIFEST.json');
 
@@ -54,7 +57,7 @@ describe('S3 tier under faults (s3rver answering 500/503 or resetting connection
     faults.inject = undefined;
   });
 
-  function setUp() {
+  function setUp(format: 'whole' | 'chunked' = 'whole') {
     const dir = tempDir();
     const files = path.join(dir, 'files');
     fs.mkdirSync(files, { recursive: true });
@@ -82,6 +85,7 @@ describe('S3 tier under faults (s3rver answering 500/503 or resetting connection
             accessKeyId: { env: 'SAFEKEEP_TEST_S3_KEY' },
             secretAccessKey: { env: 'SAFEKEEP_TEST_S3_SECRET' },
             partSizeMiB: 5,
+            format,
           },
         },
       ),
@@ -113,47 +117,53 @@ describe('S3 tier under faults (s3rver answering 500/503 or resetting connection
   const leftInStaging = (staging: string) =>
     listFiles(staging).filter(f => !path.basename(f).startsWith('.'));
 
-  it.each<[string, S3Fault]>([
-    ['a 503 SlowDown', { status: 503 }],
-    ['a 500 InternalError', { status: 500 }],
-    ['a connection reset', 'reset'],
-  ])(
-    '%s on one part is retried: the snapshot is complete, verifies and restores exactly',
-    async (_name, fault) => {
-      const { service, files, staging } = setUp();
-      const before = digest(files);
-      const injected = inject(isPart, fault);
-      await service.backup('files');
-      expect(injected.count).toBe(1);
+  // Whole files go up as multipart parts from a spool file; chunked snapshots as packs.
+  describe.each([
+    ['whole', 'part', isPart],
+    ['chunked', 'pack', isPack],
+  ] as const)('%s format', (format, what, pick) => {
+    it.each<[string, S3Fault]>([
+      ['a 503 SlowDown', { status: 503 }],
+      ['a 500 InternalError', { status: 500 }],
+      ['a connection reset', 'reset'],
+    ])(
+      `%s on one ${what} is retried: the snapshot is complete, verifies and restores exactly`,
+      async (_name, fault) => {
+        const { service, files, staging } = setUp(format);
+        const before = digest(files);
+        const injected = inject(pick, fault);
+        await service.backup('files');
+        expect(injected.count).toBe(1);
 
-      const [snapshot, ...more] = await service.list('files', 'offsite');
-      expect(more).toEqual([]);
-      expect((await service.verify('files', snapshot.id, 'offsite')).ok).toBe(
-        true,
-      );
-      fs.rmSync(files, { recursive: true });
-      await service.restore('files', snapshot.id, { tier: 'offsite' });
-      expect(digest(files)).toBe(before);
-      expect(await openUploads()).toEqual([]);
-      expect(leftInStaging(staging)).toEqual([]);
-    },
-  );
+        const [snapshot, ...more] = await service.list('files', 'offsite');
+        expect(more).toEqual([]);
+        expect((await service.verify('files', snapshot.id, 'offsite')).ok).toBe(
+          true,
+        );
+        fs.rmSync(files, { recursive: true });
+        await service.restore('files', snapshot.id, { tier: 'offsite' });
+        expect(digest(files)).toBe(before);
+        expect(await openUploads()).toEqual([]);
+        expect(leftInStaging(staging)).toEqual([]);
+      },
+    );
 
-  it.each<[string, S3Fault]>([
-    ['503 SlowDown', { status: 503 }],
-    ['a connection reset', 'reset'],
-  ])(
-    'a part that gets %s on every attempt fails the backup, aborts the multipart upload and lists nothing',
-    async (_name, fault) => {
-      const { service, staging } = setUp();
-      const injected = inject(isPart, fault, Infinity);
-      await expect(service.backup('files')).rejects.toThrow();
-      expect(injected.count).toBeGreaterThan(1); // retried before giving up
-      expect(await service.list('files', 'offsite')).toEqual([]);
-      expect(await openUploads()).toEqual([]);
-      expect(leftInStaging(staging)).toEqual([]);
-    },
-  );
+    it.each<[string, S3Fault]>([
+      ['503 SlowDown', { status: 503 }],
+      ['a connection reset', 'reset'],
+    ])(
+      `a ${what} that gets %s on every attempt fails the backup, leaves no multipart upload open and lists nothing`,
+      async (_name, fault) => {
+        const { service, staging } = setUp(format);
+        const injected = inject(pick, fault, Infinity);
+        await expect(service.backup('files')).rejects.toThrow();
+        expect(injected.count).toBeGreaterThan(1); // retried before giving up
+        expect(await service.list('files', 'offsite')).toEqual([]);
+        expect(await openUploads()).toEqual([]);
+        expect(leftInStaging(staging)).toEqual([]);
+      },
+    );
+  });
 
   it('a manifest that cannot be written leaves no complete snapshot; the next backup is complete', async () => {
     const { service, files } = setUp();
