@@ -14,6 +14,7 @@ import {
   as,
   startRestoreTestBackend,
 } from '../testing/startRestoreTestBackend';
+import { storedArtifactFile } from '../testing/storedArtifacts';
 import { VERIFY_TASK_ID } from './registerVerifyTask';
 
 jest.setTimeout(120_000);
@@ -98,8 +99,12 @@ describe('scheduled verify', () => {
     await until('the prunes after the backups', prunesDone, RUNNER_TASK_ID);
     expect(await listedIds()).toEqual([a, b].sort());
 
-    // The newest snapshot rots on disk: one byte of its artifact flipped.
-    const artifact = agent.file(`snapshots/app-db/${b}/app-db.db.zst`);
+    // The newest snapshot rots on disk: one byte of its artifact flipped (in the chunked
+    // format its chunk index: the chunks are shared with the older snapshot, which stays good).
+    const artifact = storedArtifactFile(
+      agent.file(`snapshots/app-db/${b}`),
+      'app-db.db',
+    );
     const bytes = fs.readFileSync(artifact);
     bytes[Math.floor(bytes.length / 2)] ^= 0xff;
     fs.writeFileSync(artifact, bytes);
