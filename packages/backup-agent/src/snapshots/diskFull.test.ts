@@ -62,47 +62,51 @@ describeWithSmallDisks('a full disk during a backup', () => {
     }
   });
 
-  it('tier full: the artifact write fails with ENOSPC, nothing listed, no partial artifact left; with room the next backup is complete', async () => {
-    const dir = tempDir();
-    const tier = mountSmallDisk(2 * MiB);
-    try {
-      const files = path.join(dir, 'files');
-      fs.mkdirSync(files);
-      fs.writeFileSync(path.join(files, 'big.bin'), randomBytes(6 * MiB));
-      const service = new SnapshotService(
-        testConfig(
-          dir,
-          {
-            files: {
-              engine: 'directory',
-              path: './files',
-              compression: 'none',
+  // Whole: the artifact's file fills the tier; chunked: a pack does.
+  it.each(['whole', 'chunked'] as const)(
+    'tier full (%s format): the write fails with ENOSPC, nothing listed, no partial artifact left; with room the next backup is complete',
+    async format => {
+      const dir = tempDir();
+      const tier = mountSmallDisk(2 * MiB);
+      try {
+        const files = path.join(dir, 'files');
+        fs.mkdirSync(files);
+        fs.writeFileSync(path.join(files, 'big.bin'), randomBytes(6 * MiB));
+        const service = new SnapshotService(
+          testConfig(
+            dir,
+            {
+              files: {
+                engine: 'directory',
+                path: './files',
+                compression: 'none',
+              },
             },
-          },
-          { local: { type: 'filesystem', path: tier.path } },
-        ),
-      );
+            { local: { type: 'filesystem', path: tier.path, format } },
+          ),
+        );
 
-      await expect(service.backup('files')).rejects.toThrow(
-        `tier "local" (${tier.path}) is full (ENOSPC: no space left on device)`,
-      );
-      expect(await service.list('files')).toEqual([]);
-      // Whatever folder is left holds no manifest and no artifact bytes (prune removes it).
-      const left = listFiles(tier.path);
-      expect(left.filter(f => f.endsWith('MANIFEST.json'))).toEqual([]);
-      const bytesLeft = left.reduce(
-        (sum, f) => sum + fs.statSync(path.join(tier.path, f)).size,
-        0,
-      );
-      expect(bytesLeft).toBeLessThan(64 * 1024);
+        await expect(service.backup('files')).rejects.toThrow(
+          `tier "local" (${tier.path}) is full (ENOSPC: no space left on device)`,
+        );
+        expect(await service.list('files')).toEqual([]);
+        // Whatever folder is left holds no manifest and no artifact bytes (prune removes it).
+        const left = listFiles(tier.path);
+        expect(left.filter(f => f.endsWith('MANIFEST.json'))).toEqual([]);
+        const bytesLeft = left.reduce(
+          (sum, f) => sum + fs.statSync(path.join(tier.path, f)).size,
+          0,
+        );
+        expect(bytesLeft).toBeLessThan(64 * 1024);
 
-      tier.resize(64 * MiB);
-      await service.backup('files');
-      const [snapshot, ...more] = await service.list('files');
-      expect(more).toEqual([]);
-      expect((await service.verify('files', snapshot.id)).ok).toBe(true);
-    } finally {
-      tier.unmount();
-    }
-  });
+        tier.resize(64 * MiB);
+        await service.backup('files');
+        const [snapshot, ...more] = await service.list('files');
+        expect(more).toEqual([]);
+        expect((await service.verify('files', snapshot.id)).ok).toBe(true);
+      } finally {
+        tier.unmount();
+      }
+    },
+  );
 });

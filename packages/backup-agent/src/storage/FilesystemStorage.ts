@@ -197,11 +197,20 @@ export class FilesystemStorage implements SnapshotStorage {
     // Private like the snapshot folders: the chunks are the dumps' bytes.
     await ensurePrivateFolder(this.root);
     await ensurePrivateFolder(path.join(this.root, SHARED_AREA));
-    await fsp.mkdir(path.dirname(file), {
-      recursive: true,
-      mode: PRIVATE_FOLDER_MODE,
-    });
-    await writeFileAtomically(file, data, PRIVATE_FILE_MODE);
+    try {
+      await fsp.mkdir(path.dirname(file), {
+        recursive: true,
+        mode: PRIVATE_FOLDER_MODE,
+      });
+      await writeFileAtomically(file, data, PRIVATE_FILE_MODE);
+    } catch (error) {
+      // A pack (or lock) of a chunked snapshot: the same words as for a whole artifact.
+      throw explainDiskFull(
+        error,
+        `tier "${this.tier}" (${this.root})`,
+        `${SHARED_AREA}/${key} was not stored; free space there or keep fewer snapshots (retention), then back up again`,
+      );
+    }
   }
 
   async getObject(
