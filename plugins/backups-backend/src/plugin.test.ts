@@ -12,6 +12,7 @@ import {
   type EntityBackupSummary,
   manifestTotals,
   type RunsPage,
+  type SizeSeries,
   snapshotManifestSchema,
 } from '@safekeep/plugin-backups-common';
 import { migrateBackupsDatabase } from './database/migrateBackupsDatabase';
@@ -232,6 +233,54 @@ describe('backups plugin', () => {
     await api()
       .post('/api/backups/entities/resource/default/app-db/runs')
       .expect(202);
+    await backend.stop();
+  });
+
+  it('records what each run added: a backup of the unchanged database adds only its chunk index, its restore size stays', async () => {
+    const { api, backend, runUntilFinished } = await startBackend({
+      entities: [APP_DB],
+    });
+    const backUp = async () => {
+      const started = await api()
+        .post('/api/backups/entities/resource/default/app-db/runs')
+        .set('Authorization', mockCredentials.user.header('user:default/ann'))
+        .expect(202);
+      return runUntilFinished('resource/default/app-db', started.body.runId);
+    };
+    const first = await backUp();
+    const second = await backUp();
+    for (const run of [first, second]) {
+      // What the manifest says, as the agent reported it.
+      const manifest = snapshotManifestSchema.parse(
+        JSON.parse(
+          fs.readFileSync(
+            path.join(fileURLToPath(run.location!), 'MANIFEST.json'),
+            'utf8',
+          ),
+        ),
+      );
+      expect(run).toMatchObject({
+        status: 'succeeded',
+        bytesRaw: manifest.sizes!.logical_bytes,
+        bytesNew: manifest.sizes!.new_bytes,
+        dedupRatio: manifest.sizes!.dedup_ratio,
+      });
+    }
+    expect(second.bytesRaw).toBe(first.bytesRaw);
+    // The database did not change: the second run reuses every chunk (the first may too, of the
+    // tests before it on this agent) and adds only its chunk index.
+    expect(second.bytesNew).toBeLessThan(second.bytesStored! / 2);
+    expect(second.dedupRatio).toBeGreaterThan(2);
+
+    const series: SizeSeries = (
+      await api()
+        .get('/api/backups/entities/resource/default/app-db/sizes?days=30')
+        .expect(200)
+    ).body;
+    expect(series.points.slice(-2).map(p => p.bytesNew)).toEqual([
+      first.bytesNew,
+      second.bytesNew,
+    ]);
     await backend.stop();
   });
 

@@ -2,6 +2,7 @@ import {
   AgentSnapshot,
   manifestTotals,
   SnapshotManifest,
+  snapshotSizes,
 } from '@safekeep/plugin-backups-common';
 import type { SnapshotRef, SnapshotStorage } from '../storage/SnapshotStorage';
 
@@ -12,6 +13,8 @@ export function toAgentSnapshot(
   manifest: SnapshotManifest,
 ): AgentSnapshot {
   const totals = manifestTotals(manifest);
+  // Manifests written before chunked snapshots have no sizes: whole files, all new.
+  const sizes = manifest.sizes ?? snapshotSizes(manifest.artifacts);
   return {
     id: ref.id,
     target: ref.target,
@@ -19,6 +22,8 @@ export function toAgentSnapshot(
     createdAt: manifest.started_at,
     bytes: totals.bytes,
     rawBytes: totals.rawBytes,
+    newBytes: sizes.new_bytes,
+    dedupRatio: sizes.dedup_ratio,
     sha256: manifest.artifacts[0]?.sha256 ?? '',
     artifacts: manifest.artifacts.map(a => ({
       name: a.name,

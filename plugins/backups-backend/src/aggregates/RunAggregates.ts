@@ -3,6 +3,12 @@ import type { SizePoint } from '@safekeep/plugin-backups-common';
 import type { EntityRunFacts } from '../runs/BackupsStore';
 import { RUNS_TABLE, RunRow, rowToRun, toDate } from '../runs/runRows';
 import { textListTable, utcDayExpression } from '../database/sqlDialect';
+import { PRUNES_TABLE } from '../retention/DatabasePrunesStore';
+import {
+  KeptRunSizes,
+  RemovedSnapshot,
+  storageUsedBytes,
+} from '../sizes/storageUsed';
 
 const FINISHED = ['succeeded', 'failed', 'partially_failed', 'interrupted'];
 const ACTIVE = ['queued', 'running'];
@@ -197,8 +203,9 @@ export class RunAggregates {
       finished_at: Date | number | string;
       bytes_stored: unknown;
       bytes_raw: unknown;
+      bytes_new: unknown;
     }> = await this.db(RUNS_TABLE)
-      .select('finished_at', 'bytes_stored', 'bytes_raw')
+      .select('finished_at', 'bytes_stored', 'bytes_raw', 'bytes_new')
       .where({ entity_ref: entityRef, status: 'succeeded' })
       .where('finished_at', '>=', since)
       .orderBy('finished_at', 'asc');
@@ -206,6 +213,100 @@ export class RunAggregates {
       at: toDate(row.finished_at).toISOString(),
       bytesStored: number(row.bytes_stored),
       bytesRaw: number(row.bytes_raw),
+      bytesNew:
+        row.bytes_new === null || row.bytes_new === undefined
+          ? null
+          : number(row.bytes_new),
     }));
+  }
+
+  /**
+   * Storage each entity's kept snapshots take (sizes/storageUsed.ts), from its successful
+   * runs and the snapshots its succeeded prunes removed; entities without a run are absent.
+   */
+  async getStorageUsed(entityRefs: string[]): Promise<Map<string, number>> {
+    const used = new Map<string, number>();
+    for (const refs of chunks([...new Set(entityRefs)])) {
+      const runs: Array<{
+        entity_ref: string;
+        snapshot_id: string;
+        finished_at: Date | number | string;
+        bytes_stored: unknown;
+        bytes_new: unknown;
+        tiers: string | null;
+      }> = await this.db(RUNS_TABLE)
+        .select(
+          'entity_ref',
+          'snapshot_id',
+          'finished_at',
+          'bytes_stored',
+          'bytes_new',
+          'tiers',
+        )
+        .whereIn('entity_ref', refs)
+        // A partial failure stored its primary snapshot too (a later tier failed).
+        .whereIn('status', ['succeeded', 'partially_failed'])
+        .whereNotNull('snapshot_id')
+        .whereNotNull('bytes_stored');
+      const prunes: Array<{
+        entity_ref: string;
+        tier: string;
+        pruned: string | null;
+      }> = await this.db(PRUNES_TABLE)
+        .select('entity_ref', 'tier', 'pruned')
+        .whereIn('entity_ref', refs)
+        .where({ status: 'succeeded' });
+      const runsOf = new Map<string, KeptRunSizes[]>();
+      for (const row of runs) {
+        const list = runsOf.get(row.entity_ref) ?? [];
+        list.push({
+          snapshotId: row.snapshot_id,
+          tier: primaryTierOf(row.tiers),
+          finishedAt: toDate(row.finished_at).getTime(),
+          bytesStored: number(row.bytes_stored),
+          bytesNew:
+            row.bytes_new === null || row.bytes_new === undefined
+              ? null
+              : number(row.bytes_new),
+        });
+        runsOf.set(row.entity_ref, list);
+      }
+      const removedOf = new Map<string, RemovedSnapshot[]>();
+      for (const row of prunes) {
+        const list = removedOf.get(row.entity_ref) ?? [];
+        for (const snapshotId of prunedIds(row.pruned))
+          list.push({ tier: row.tier, snapshotId });
+        removedOf.set(row.entity_ref, list);
+      }
+      for (const [ref, list] of runsOf) {
+        const bytes = storageUsedBytes(list, removedOf.get(ref) ?? []);
+        if (bytes !== null) used.set(ref, bytes);
+      }
+    }
+    return used;
+  }
+}
+
+/** The primary tier of a run's `tiers` JSON (AgentSnapshot[], primary first), if readable. */
+function primaryTierOf(tiers: string | null): string | null {
+  if (!tiers) return null;
+  try {
+    const parsed = JSON.parse(tiers) as Array<{ tier?: unknown }>;
+    return typeof parsed[0]?.tier === 'string' ? parsed[0].tier : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The snapshot ids of a prune's `pruned` JSON; none when unreadable. */
+function prunedIds(pruned: string | null): string[] {
+  if (!pruned) return [];
+  try {
+    const parsed = JSON.parse(pruned) as unknown;
+    return Array.isArray(parsed)
+      ? parsed.filter((id): id is string => typeof id === 'string')
+      : [];
+  } catch {
+    return [];
   }
 }

@@ -89,7 +89,7 @@ export class TeamOverviewService {
       Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) -
         (WINDOW_DAYS - 1) * DAY_MS,
     );
-    const [facts, outcomes, daily, bytesThen, verified, drills] =
+    const [facts, outcomes, daily, bytesThen, verified, drills, storageUsed] =
       await Promise.all([
         aggregates.getRunFacts(configured),
         aggregates.getOutcomeCounts(configured, windowStart),
@@ -101,6 +101,7 @@ export class TeamOverviewService {
         restoreFacts
           ? restoreFacts.drillStatusCounts(configured, now)
           : Promise.resolve({ overdue: 0, failing: 0 }),
+        aggregates.getStorageUsed(configured),
       ]);
 
     const entities: TeamEntityRow[] = withPolicy
@@ -120,6 +121,7 @@ export class TeamOverviewService {
           healthReason: summary.healthReason,
           lastSuccessAt: summary.lastSuccess?.finishedAt ?? null,
           bytesStored: summary.lastSuccess?.bytesStored ?? null,
+          storageUsedBytes: storageUsed.get(e.entityRef) ?? null,
           successRate30d: counted
             ? rate(counted.succeeded, counted.succeeded + counted.failed)
             : null,
@@ -147,6 +149,10 @@ export class TeamOverviewService {
       (sum, e) => sum + (e.bytesStored ?? 0),
       0,
     );
+    const storageUsedBytes = entities.reduce(
+      (sum, e) => sum + (e.storageUsedBytes ?? 0),
+      0,
+    );
     const verifiedTimes = Object.values(verified)
       .filter((t): t is string => !!t)
       .sort();
@@ -169,6 +175,7 @@ export class TeamOverviewService {
       successRate30d: rate(succeeded, finished),
       successTrend,
       bytesStored,
+      storageUsedBytes,
       // Growth: today's stored bytes against those of 30 days ago; unknown without backups then.
       growthBytes30d:
         bytesThen.size > 0

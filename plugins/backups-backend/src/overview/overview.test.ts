@@ -288,6 +288,90 @@ describe.each(databases.eachSupportedId())(
       await backend.stop();
     });
 
+    it('shows the storage the kept snapshots take per entity: the oldest kept in full, then what each later one added', async () => {
+      const { api, backend, knex } = await start();
+      // a-ok's 40 runs, oldest first: run i stored 1000 + 10 i bytes and added i bytes to "local".
+      const rows: Array<{ id: string }> = await knex('backup_runs')
+        .select('id')
+        .where({ entity_ref: 'resource:default/a-ok' })
+        .orderBy('finished_at', 'asc');
+      expect(rows).toHaveLength(40);
+      for (const [i, row] of rows.entries())
+        await knex('backup_runs')
+          .where({ id: row.id })
+          .update({
+            snapshot_id: `snap-${i}`,
+            bytes_new: i,
+            dedup_ratio: i > 0 ? Math.round((3000 / i) * 100) / 100 : 0,
+            tiers: JSON.stringify([{ tier: 'local', id: `snap-${i}` }]),
+          });
+      const prune = (tier: string, pruned: string[], status = 'succeeded') => ({
+        id: randomUUID(),
+        run_id: rows[39].id,
+        entity_ref: 'resource:default/a-ok',
+        agent: 'demo-host',
+        target: 'a-ok',
+        tier,
+        retention_annotation: 'safekeep.io/retention',
+        retention: '{}',
+        status,
+        pruned: JSON.stringify(pruned),
+        created_at: new Date(),
+        updated_at: new Date(),
+      });
+      await knex('backup_prunes').insert([
+        prune(
+          'local',
+          Array.from({ length: 10 }, (_, i) => `snap-${i}`),
+        ),
+        // Removed elsewhere, or not removed at all: still kept in "local".
+        prune('offsite', ['snap-10']),
+        prune('local', ['snap-11'], 'failed'),
+      ]);
+
+      const overview: TeamOverview = (
+        await api()
+          .get('/api/backups/overview?owner=group:default/team-a')
+          .expect(200)
+      ).body;
+      const ok = overview.entities.find(
+        e => e.entityRef === 'resource:default/a-ok',
+      )!;
+      // snap-10 in full (1000 + 100), then snap-11..snap-39 added 11 + ... + 39.
+      const added = Array.from({ length: 29 }, (_, k) => 11 + k).reduce(
+        (a, b) => a + b,
+        0,
+      );
+      expect(ok.storageUsedBytes).toBe(1100 + added);
+      // Runs without a snapshot id (recorded before it existed) give no estimate.
+      expect(
+        overview.entities.find(e => e.entityRef === 'resource:default/a-stale')!
+          .storageUsedBytes,
+      ).toBeNull();
+      expect(overview.storageUsedBytes).toBe(1100 + added);
+
+      const series: SizeSeries = (
+        await api()
+          .get('/api/backups/entities/resource/default/a-ok/sizes?days=30')
+          .expect(200)
+      ).body;
+      expect(series.points[29]).toMatchObject({
+        bytesStored: 1390,
+        bytesRaw: 1390 * 3,
+        bytesNew: 39,
+      });
+      const runs = (
+        await api()
+          .get('/api/backups/entities/resource/default/a-ok/runs?limit=1')
+          .expect(200)
+      ).body.items;
+      expect(runs[0]).toMatchObject({
+        bytesNew: 39,
+        dedupRatio: 76.92,
+      });
+      await backend.stop();
+    });
+
     it('lists every valid policy the caller may read, with health and last run', async () => {
       const { api, backend } = await start();
       const targets: TargetListItem[] = (

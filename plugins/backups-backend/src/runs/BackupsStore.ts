@@ -61,6 +61,9 @@ export interface RunOutcome {
   durationMs?: number | null;
   bytesRaw?: number | null;
   bytesStored?: number | null;
+  /** What the run added to its primary tier, and bytesRaw / bytesNew (the manifest's sizes). */
+  bytesNew?: number | null;
+  dedupRatio?: number | null;
   sha256?: string | null;
   snapshotId?: string | null;
   location?: string | null;

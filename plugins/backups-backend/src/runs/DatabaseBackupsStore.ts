@@ -315,6 +315,8 @@ export class DatabaseBackupsStore implements BackupsStore {
         duration_ms: outcome.durationMs ?? null,
         bytes_raw: outcome.bytesRaw ?? null,
         bytes_stored: outcome.bytesStored ?? null,
+        bytes_new: outcome.bytesNew ?? null,
+        dedup_ratio: outcome.dedupRatio ?? null,
         sha256: outcome.sha256 ?? null,
         snapshot_id: outcome.snapshotId ?? null,
         location: outcome.location ?? null,

@@ -71,6 +71,8 @@ export function observeJob(
     ? {
         bytesRaw: primary.rawBytes,
         bytesStored: primary.bytes,
+        bytesNew: primary.newBytes ?? null,
+        dedupRatio: primary.dedupRatio ?? null,
         sha256: primary.sha256,
         snapshotId: primary.id,
         location: primary.location,

@@ -26,6 +26,8 @@ export interface RunRow {
   duration_ms: DbNumber | null;
   bytes_raw: DbNumber | null;
   bytes_stored: DbNumber | null;
+  bytes_new?: DbNumber | null;
+  dedup_ratio?: DbNumber | null;
   sha256: string | null;
   snapshot_id: string | null;
   location: string | null;
@@ -95,6 +97,8 @@ export function rowToRun(row: RunRow): StoredRun {
     durationMs: toNumber(row.duration_ms),
     bytesRaw: toNumber(row.bytes_raw),
     bytesStored: toNumber(row.bytes_stored),
+    bytesNew: toNumber(row.bytes_new ?? null),
+    dedupRatio: toNumber(row.dedup_ratio ?? null),
     sha256: row.sha256,
     snapshotId: row.snapshot_id,
     location: row.location,

@@ -19,6 +19,8 @@ export function toBackupRun(run: StoredRun): BackupRun {
     durationMs: run.durationMs,
     bytesRaw: run.bytesRaw,
     bytesStored: run.bytesStored,
+    bytesNew: run.bytesNew ?? null,
+    dedupRatio: run.dedupRatio ?? null,
     sha256: run.sha256,
     snapshotId: run.snapshotId,
     location: run.location,

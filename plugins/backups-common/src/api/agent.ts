@@ -14,7 +14,15 @@ export interface AgentSnapshot {
   createdAt: string;
   /** Stored bytes of all artifacts. */
   bytes: number;
+  /** Raw bytes of every stream: the size of a restore (the manifest's logical_bytes). */
   rawBytes: number;
+  /**
+   * Bytes the snapshot added to its tier (the manifest's sizes.new_bytes): whole files, or the
+   * new packs and chunk indexes of a chunked snapshot. Absent from agents before chunked snapshots.
+   */
+  newBytes?: number;
+  /** rawBytes / newBytes as the manifest records it (sizes.dedup_ratio); absent as newBytes. */
+  dedupRatio?: number;
   /** sha256 of the first (for most engines the only) artifact. */
   sha256: string;
   artifacts: Array<{ name: string; bytes: number; sha256: string }>;

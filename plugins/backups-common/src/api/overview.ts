@@ -1,10 +1,13 @@
 import type { BackupHealth, BackupRun } from './runs';
 
-/** One point of an entity's size chart: a succeeded run's stored and raw bytes. */
+/** One point of an entity's size chart: a succeeded run's sizes. */
 export interface SizePoint {
   at: string;
   bytesStored: number;
+  /** The size of a restore. */
   bytesRaw: number;
+  /** What the run added to its tier (BackupRun.bytesNew); null for runs of older agents. */
+  bytesNew?: number | null;
 }
 
 /** GET /entities/:kind/:namespace/:name/sizes?days=30|90|365 */
@@ -24,6 +27,12 @@ export interface TeamEntityRow {
   healthReason: string;
   lastSuccessAt: string | null;
   bytesStored: number | null;
+  /**
+   * Storage the entity's kept snapshots take in their primary tier: the oldest kept one in
+   * full, then what each later one added (new chunks); snapshots a prune removed are left out.
+   * Null without a successful run.
+   */
+  storageUsedBytes?: number | null;
   /** Share of finished runs that succeeded in the last 30 days, 0..1; null without runs. */
   successRate30d: number | null;
   lastVerifiedRestoreAt: string | null;
@@ -57,6 +66,8 @@ export interface TeamOverview {
   /** Daily success rate for the last 30 days (oldest first), for the team's trend chart. */
   successTrend: Array<{ day: string; succeeded: number; failed: number }>;
   bytesStored: number;
+  /** Sum of the entities' storageUsedBytes: what the team's snapshots take in their tiers. */
+  storageUsedBytes?: number;
   /** Growth of the team's stored bytes over 30 days; null without enough history. */
   growthBytes30d: number | null;
   lastVerifiedRestoreAt: string | null;

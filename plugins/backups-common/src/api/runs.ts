@@ -25,8 +25,17 @@ export interface BackupRun {
   startedAt: string | null;
   finishedAt: string | null;
   durationMs: number | null;
+  /** Logical bytes: the size of a restore. */
   bytesRaw: number | null;
+  /** Stored bytes a restore reads (a chunked snapshot's chunks counted once, shared or not). */
   bytesStored: number | null;
+  /**
+   * Bytes this run added to its primary tier: whole files, or the new chunks of a chunked
+   * snapshot (the rest was stored by earlier snapshots). Null for runs of older agents.
+   */
+  bytesNew?: number | null;
+  /** bytesRaw / bytesNew, as the snapshot's manifest records it; null as bytesNew. */
+  dedupRatio?: number | null;
   sha256: string | null;
   snapshotId: string | null;
   location: string | null;

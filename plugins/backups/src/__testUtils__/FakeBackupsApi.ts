@@ -114,6 +114,7 @@ export class FakeBackupsApi implements BackupsApi {
         at: run.finishedAt ?? run.createdAt,
         bytesStored: run.bytesStored!,
         bytesRaw: run.bytesRaw ?? run.bytesStored!,
+        bytesNew: run.bytesNew ?? null,
       }))
       .filter(point => new Date(point.at).getTime() >= since)
       .sort((a, b) => a.at.localeCompare(b.at));

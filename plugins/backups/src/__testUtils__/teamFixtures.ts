@@ -48,6 +48,7 @@ export function makeTeamOverview(
       { day: '2026-11-20', succeeded: 0, failed: 0 },
     ],
     bytesStored: 3 * 1024 ** 3,
+    storageUsedBytes: 2.5 * 1024 ** 3,
     growthBytes30d: 200 * 1024 ** 2,
     lastVerifiedRestoreAt: hoursAgo(72),
     entities: [
@@ -62,6 +63,7 @@ export function makeTeamOverview(
         entityRef: 'resource:default/uploads',
         title: 'Uploads bucket',
         bytesStored: 512 * 1024 ** 2,
+        storageUsedBytes: 2 * 1024 ** 3,
         lastVerifiedRestoreAt: hoursAgo(72),
       }),
     ],

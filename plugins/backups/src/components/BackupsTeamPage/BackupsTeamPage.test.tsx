@@ -115,8 +115,9 @@ describe('BackupsTeamPage', () => {
       'neutral',
     );
     expect(headline('Success rate, 30 days')).toHaveTextContent('90%');
-    expect(headline('Stored')).toHaveTextContent('3.0 GiB');
-    expect(headline('Stored')).toHaveTextContent('+200 MiB in 30 days');
+    // The snapshots' storage (chunks shared between them counted once), with the growth.
+    expect(headline('Storage used')).toHaveTextContent('2.5 GiB');
+    expect(headline('Storage used')).toHaveTextContent('+200 MiB in 30 days');
     expect(headline('Last verified restore')).toHaveTextContent('3 days ago');
     expect(headline('Drills overdue')).toHaveTextContent('1');
     expect(headline('Drills failing')).toHaveTextContent('0');
@@ -141,6 +142,14 @@ describe('BackupsTeamPage', () => {
     ).toBeInTheDocument();
     expect(within(failingRow).getByText('80%')).toBeInTheDocument();
     expect(within(failingRow).getByText('2 days ago')).toBeInTheDocument();
+    // Storage used per entity, and the latest snapshot's size under it; without the
+    // backend's estimate (older runs), the latest snapshot's size alone.
+    const bucketRow = links[1].closest('tr')!;
+    expect(within(bucketRow).getByText('2.0 GiB')).toBeInTheDocument();
+    expect(
+      within(bucketRow).getByText('latest snapshot 512 MiB'),
+    ).toBeInTheDocument();
+    expect(within(failingRow).getByText('1.5 GiB')).toBeInTheDocument();
 
     // The unprotected cache, with the annotations to paste (engine from its type).
     await userEvent.click(

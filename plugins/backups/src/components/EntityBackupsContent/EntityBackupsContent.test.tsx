@@ -498,7 +498,7 @@ describe('EntityBackupsContent', () => {
 
     expect(
       await screen.findByRole('img', {
-        name: /Stored size of 5 successful backups over the last 30 days/,
+        name: /Size of a restore and new bytes stored of 5 successful backups over the last 30 days/,
       }),
     ).toBeInTheDocument();
     expect(

@@ -22,7 +22,7 @@ export function SizeTrendCard(props: {
   return (
     <InfoCard
       title="Size trend"
-      subheader="Stored bytes of each successful backup"
+      subheader="Size of a restore and new bytes stored, per successful backup"
     >
       {error && (
         <ResponseErrorPanel

@@ -28,8 +28,10 @@ function formatGrowth(bytesPerMonth: number): string {
 }
 
 /**
- * Stored bytes of each successful backup over 30, 90 or 365 days, with the growth the backend
- * computed (least squares per 30 days). The window is chosen by the caller, which reads the series.
+ * Two sizes of each successful backup over 30, 90 or 365 days: the size of a restore (the raw
+ * streams) and the new bytes the backup stored (with chunked snapshots, only the chunks its tier
+ * did not hold; runs of older agents count their stored bytes, all new). The growth is the
+ * backend's (least squares of stored bytes per 30 days). The window is chosen by the caller.
  */
 export function SizeTrendChart(props: {
   series: SizeSeries;
@@ -42,7 +44,8 @@ export function SizeTrendChart(props: {
   const now = props.now ?? new Date();
   const points = series.points.map(point => ({
     time: new Date(point.at).getTime(),
-    bytes: point.bytesStored,
+    restore: point.bytesRaw,
+    added: point.bytesNew ?? point.bytesStored,
   }));
   const growth = series.growthBytesPer30Days;
   const latest = points[points.length - 1];
@@ -61,7 +64,11 @@ export function SizeTrendChart(props: {
             ? 'Growth: needs two successful backups in this window.'
             : `Growth: ${formatGrowth(growth)}`}
           {latest &&
-            ` · latest ${formatBytes(latest.bytes)} · ${points.length} backups`}
+            ` · latest: ${formatBytes(
+              latest.restore,
+            )} to restore, ${formatBytes(latest.added)} new stored · ${
+              points.length
+            } backups`}
         </Typography>
         <ToggleButtonGroup
           size="small"
@@ -90,11 +97,13 @@ export function SizeTrendChart(props: {
       ) : (
         <div
           role="img"
-          aria-label={`Stored size of ${
+          aria-label={`Size of a restore and new bytes stored of ${
             points.length
           } successful backups over the last ${
             series.days
-          } days, latest ${formatBytes(latest.bytes)}`}
+          } days, latest ${formatBytes(latest.restore)} and ${formatBytes(
+            latest.added,
+          )}`}
           data-testid="size-trend-chart"
         >
           <TrendLineChart
@@ -110,22 +119,34 @@ export function SizeTrendChart(props: {
               tickFormatter: formatDay,
             }}
             yAxis={{
-              dataKey: 'bytes',
               tickFormatter: (bytes: number) => formatBytes(bytes),
               width: 80,
             }}
             tooltip={{
               labelFormatter: (time: number) =>
                 formatAbsoluteTime(new Date(time).toISOString()),
-              formatter: (bytes: number) => [formatBytes(bytes), 'Stored size'],
+              formatter: (bytes: number, name: string) => [
+                formatBytes(bytes),
+                name,
+              ],
             }}
             line={{
               type: 'monotone',
-              dataKey: 'bytes',
-              name: 'Stored size',
+              dataKey: 'restore',
+              name: 'Size of a restore',
               stroke: theme.palette.primary.main,
               dot: points.length <= 60,
             }}
+            moreLines={[
+              {
+                type: 'monotone',
+                dataKey: 'added',
+                name: 'New bytes stored',
+                stroke: theme.palette.secondary.main,
+                strokeDasharray: '5 3',
+                dot: points.length <= 60,
+              },
+            ]}
           />
         </div>
       )}

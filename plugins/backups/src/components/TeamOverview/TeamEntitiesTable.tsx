@@ -62,9 +62,28 @@ function columns(
         row.lastSuccessAt ? <TimeText iso={row.lastSuccessAt} /> : 'never',
     },
     {
-      title: 'Size',
-      render: row =>
-        row.bytesStored === null ? dash : formatBytes(row.bytesStored),
+      // What the kept snapshots take (chunks shared between them counted once); agents or
+      // runs without the estimate show the latest snapshot's stored size.
+      title: 'Storage used',
+      render: row => {
+        const used = row.storageUsedBytes ?? null;
+        if (used === null)
+          return row.bytesStored === null ? dash : formatBytes(row.bytesStored);
+        return (
+          <>
+            {formatBytes(used)}
+            {row.bytesStored !== null && (
+              <Typography
+                variant="caption"
+                color="textSecondary"
+                display="block"
+              >
+                latest snapshot {formatBytes(row.bytesStored)}
+              </Typography>
+            )}
+          </>
+        );
+      },
     },
     {
       title: 'Success rate, 30 days',

@@ -159,8 +159,13 @@ export function TeamHeadline(props: {
         );
       })}
       {successRate}
-      <Tile label="Stored" detail={growthText(props.overview.growthBytes30d)}>
-        {formatBytes(props.overview.bytesStored)}
+      <Tile
+        label="Storage used"
+        detail={growthText(props.overview.growthBytes30d)}
+      >
+        {formatBytes(
+          props.overview.storageUsedBytes ?? props.overview.bytesStored,
+        )}
       </Tile>
       <Tile label="Last verified restore">
         {props.overview.lastVerifiedRestoreAt ? (

@@ -1,6 +1,7 @@
 import { useTheme } from '@material-ui/core/styles';
 import {
   CartesianGrid,
+  Legend,
   Line,
   LineChart,
   LineProps,
@@ -29,6 +30,8 @@ export function TrendLineChart<Point extends object>(props: {
   yAxis: YAxisProps;
   tooltip: TooltipProps<number, string>;
   line: Omit<LineProps, 'ref'>;
+  /** Further lines over the same axes (with a legend naming each), e.g. two sizes per run. */
+  moreLines?: Array<Omit<LineProps, 'ref'>>;
 }) {
   const theme = useTheme();
   const axisColor = theme.palette.text.secondary;
@@ -56,6 +59,16 @@ export function TrendLineChart<Point extends object>(props: {
         />
         {/* Not animated: the whole line is there on first paint, in tests and screenshots too. */}
         <Line {...props.line} isAnimationActive={false} />
+        {props.moreLines?.map(line => (
+          <Line
+            key={String(line.dataKey)}
+            {...line}
+            isAnimationActive={false}
+          />
+        ))}
+        {props.moreLines?.length ? (
+          <Legend wrapperStyle={{ color: axisColor }} />
+        ) : null}
       </LineChart>
     </ResponsiveContainer>
   );
