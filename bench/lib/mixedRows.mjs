@@ -142,17 +142,22 @@ VACUUM ANALYZE;
 }
 
 /**
- * Changes about `fraction` of the orders (status, total) and adds as many new ones: what a day
- * of use does between two backups, for benches that measure a second backup.
+ * Changes about `fraction` of the orders (status, total) and adds `insertFraction` (default: as
+ * many) new ones: what a day of use does between two backups, for benches that measure a
+ * second backup.
  */
-export function changeMixedRowsSql(fraction, round = 1) {
+export function changeMixedRowsSql(
+  fraction,
+  round = 1,
+  insertFraction = fraction,
+) {
   return `
 UPDATE orders SET status = 'delivered', total = total + ${round}
   WHERE (hashint4(id::int + ${round}) & 1023) < ${Math.round(fraction * 1024)};
 INSERT INTO orders (id, customer_id, ordered_at, status, total, shipping)
 SELECT m.max + g, o.customer_id, now(), 'placed', o.total, o.shipping
 FROM (SELECT max(id) AS max FROM orders) m,
-     generate_series(1, (SELECT round(count(*) * ${fraction})::int FROM orders)) AS g
+     generate_series(1, (SELECT round(count(*) * ${insertFraction})::int FROM orders)) AS g
      JOIN orders o ON o.id = g;
 `;
 }
