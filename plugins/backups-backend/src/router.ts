@@ -50,6 +50,7 @@ export function createApiServices(deps: {
       permissions,
       dispatchIntervalMs,
       restoreFacts: db.restores,
+      verifications: db.verifications,
     }),
     sizes: new SizesService({ policies, aggregates }),
     targets: new TargetsService({

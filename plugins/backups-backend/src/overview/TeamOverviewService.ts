@@ -14,6 +14,7 @@ import type {
   CatalogPolicyReader,
   EntityPolicyResult,
 } from '../policies/CatalogPolicyReader';
+import type { VerificationsStore } from '../verify/VerificationsStore';
 import type { RestoresStore } from '../restores/RestoresStore';
 import { readableEntities } from '../permissions/readableEntities';
 import { computeEntitySummary } from '../summary/computeEntitySummary';
@@ -44,6 +45,8 @@ export class TeamOverviewService {
         RestoresStore,
         'lastVerifiedRestoreAt' | 'drillStatusCounts'
       >;
+      /** Scheduled verify: how many snapshots of each entity are flagged. */
+      verifications?: Pick<VerificationsStore, 'failedCounts'>;
       now?: () => Date;
     },
   ) {}
@@ -103,6 +106,9 @@ export class TeamOverviewService {
           : Promise.resolve({ overdue: 0, failing: 0 }),
         aggregates.getStorageUsed(configured),
       ]);
+    const failingVerify = this.options.verifications
+      ? await this.options.verifications.failedCounts(configured)
+      : new Map<string, number>();
 
     const entities: TeamEntityRow[] = withPolicy
       .map(e => {
@@ -126,6 +132,9 @@ export class TeamOverviewService {
             ? rate(counted.succeeded, counted.succeeded + counted.failed)
             : null,
           lastVerifiedRestoreAt: verified[e.entityRef] ?? null,
+          ...(failingVerify.has(e.entityRef)
+            ? { snapshotsFailingVerify: failingVerify.get(e.entityRef) }
+            : {}),
         };
       })
       .sort(byWorstHealth);

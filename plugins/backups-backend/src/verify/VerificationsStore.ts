@@ -212,6 +212,7 @@ export class VerificationsStore {
    */
   async latestResults(filter: {
     entityRef?: string;
+    entityRefs?: string[];
     agent?: string;
     target?: string;
     tier?: string;
@@ -221,16 +222,28 @@ export class VerificationsStore {
     if (filter.agent) where.agent = filter.agent;
     if (filter.target) where.target = filter.target;
     if (filter.tier) where.tier = filter.tier;
-    const rows = await this.db<VerificationRow>(VERIFICATIONS)
+    const query = this.db<VerificationRow>(VERIFICATIONS)
       .where(where)
       .whereIn('status', ['ok', 'failed'])
       .orderBy('finished_at', 'asc');
+    if (filter.entityRefs) query.whereIn('entity_ref', filter.entityRefs);
+    const rows = await query;
     const latest = new Map<string, StoredVerification>();
     for (const row of rows) {
       const v = toVerification(row);
       latest.set(`${v.entityRef}\u0000${v.tier}\u0000${v.snapshotId}`, v);
     }
     return [...latest.values()];
+  }
+
+  /** Per entity, how many snapshots are flagged (latest verify failed); entities without any are left out. */
+  async failedCounts(entityRefs: string[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    if (entityRefs.length === 0) return counts;
+    for (const v of await this.latestResults({ entityRefs }))
+      if (v.status === 'failed')
+        counts.set(v.entityRef, (counts.get(v.entityRef) ?? 0) + 1);
+    return counts;
   }
 
   /** Snapshot ids of a target's tier whose latest verify failed: retention never counts them. */

@@ -38,6 +38,7 @@ const APP_DB: Entity = {
     },
   },
   spec: { type: 'database', owner: 'team-a' },
+  relations: [{ type: 'ownedBy', targetRef: 'group:default/team-a' }],
 };
 
 const databases = TestDatabases.create({
@@ -140,6 +141,21 @@ describe('scheduled verify', () => {
       passed: 1,
       failed: [{ snapshotId: b, tier: 'local' }],
     });
+
+    // The team page counts it on the entity's row.
+    const overview = (
+      await env
+        .api()
+        .get('/api/backups/overview?owner=group:default/team-a')
+        .set('Authorization', as(ANN))
+        .expect(200)
+    ).body;
+    expect(overview.entities).toEqual([
+      expect.objectContaining({
+        entityRef: 'resource:default/app-db',
+        snapshotsFailingVerify: 1,
+      }),
+    ]);
 
     // Told once, to the owner, however often the task ticks...
     for (let i = 0; i < 3; i++) await env.triggerTask(VERIFY_TASK_ID);

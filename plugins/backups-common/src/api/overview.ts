@@ -36,6 +36,8 @@ export interface TeamEntityRow {
   /** Share of finished runs that succeeded in the last 30 days, 0..1; null without runs. */
   successRate30d: number | null;
   lastVerifiedRestoreAt: string | null;
+  /** Snapshots whose latest scheduled verify failed (flagged); absent from older backends. */
+  snapshotsFailingVerify?: number;
 }
 
 /** A catalog Resource that holds data (database, bucket, volume...) without a backup policy. */

@@ -17,6 +17,7 @@ import { responseError } from '../../__testUtils__/responseError';
 import { makeRestore } from '../../__testUtils__/restoreFixtures';
 import {
   emptyTeamOverview,
+  makeEntityRow,
   makeTeamOverview,
 } from '../../__testUtils__/teamFixtures';
 import { teamPageRouteRef } from '../../routes';
@@ -266,6 +267,22 @@ describe('BackupsTeamPage', () => {
     await waitFor(() =>
       expect(api.calls.getTeamOverview).toEqual(['group:default/team-a']),
     );
+  });
+
+  it('says on an entity row how many of its snapshots failed scheduled verification', async () => {
+    const api = new FakeBackupsApi();
+    api.overviews['group:default/team-a'] = makeTeamOverview({
+      entities: [
+        makeEntityRow({
+          entityRef: 'resource:default/orders-db',
+          snapshotsFailingVerify: 2,
+        }),
+      ],
+    });
+    await renderPage({ api });
+    expect(
+      await screen.findByText('2 snapshots failed scheduled verification'),
+    ).toBeInTheDocument();
   });
 
   it('says when every run succeeded and no resource is unprotected', async () => {

@@ -53,6 +53,13 @@ function columns(
           <Typography variant="caption" display="block">
             {withLocalTimes(row.healthReason)}
           </Typography>
+          {!!row.snapshotsFailingVerify && (
+            <Typography variant="caption" color="error" display="block">
+              {row.snapshotsFailingVerify} snapshot
+              {row.snapshotsFailingVerify === 1 ? '' : 's'} failed scheduled
+              verification
+            </Typography>
+          )}
         </>
       ),
     },
