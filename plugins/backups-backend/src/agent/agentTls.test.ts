@@ -138,6 +138,12 @@ describe('the backend talks to an agent over TLS', () => {
       name: 'demo-host',
     });
     expect(await client.listTargets()).toEqual([]);
+    // A POST with a body goes through too (and is signed): the agent answers it, 404 here.
+    const error = await client.startBackup('no-such-target').then(
+      () => undefined,
+      (e: AgentError) => e,
+    );
+    expect(error).toMatchObject({ kind: 'not_found' });
   });
 
   it('refuses the agent when caFile names another CA, or none is given', async () => {
