@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { Compression } from '@safekeep/plugin-backups-common';
 import type { EncryptionKey } from '../pipeline/encryption/EncryptionKey';
+import { ZstdChunkCompressor } from './ChunkCompressor';
 
 /** How a chunk's bytes are stored, one byte in pack headers and indexes. */
 export enum ChunkEncoding {
@@ -19,13 +20,8 @@ export enum ChunkEncoding {
 }
 
 const zlibZstd = zlib as unknown as {
-  zstdCompress: (
-    data: Buffer,
-    callback: (e: Error | null, r: Buffer) => void,
-  ) => void;
   zstdDecompressSync: (data: Buffer) => Buffer;
 };
-const zstdCompress = promisify(zlibZstd.zstdCompress);
 const gzip = promisify(zlib.gzip);
 
 const NONCE_BYTES = 12;
@@ -40,13 +36,15 @@ const TAG_BYTES = 16;
  *   AES-256-GCM(compressed chunk, additional data = chunk id) | tag (16). Both keys are
  *   HKDF-SHA256 of the master key, so chunks of targets with different keys never mix.
  *
- * Compression runs on libuv's thread pool (zlib's async API), so it overlaps the chunker.
- * A chunk that does not shrink is stored as it is (encoding none).
+ * Compression runs on libuv's thread pool (zlib's async API), so it overlaps the chunker; zstd
+ * through reused contexts (ChunkCompressor.ts). A chunk that does not shrink is stored as it is
+ * (encoding none). `close()` frees the contexts once the last chunk is encoded.
  */
 export class ChunkCodec {
   readonly pool: string;
   private readonly idKey?: Buffer;
   private readonly cipherKey?: Buffer;
+  private zstd?: ZstdChunkCompressor;
 
   constructor(private readonly compression: Compression, key?: EncryptionKey) {
     this.pool = poolName(key);
@@ -75,7 +73,7 @@ export class ChunkCodec {
     if (this.compression !== 'none') {
       const packed =
         this.compression === 'zstd'
-          ? await zstdCompress(chunk)
+          ? await (this.zstd ??= new ZstdChunkCompressor()).compress(chunk)
           : await gzip(chunk);
       if (packed.length < chunk.length) {
         body = packed;
@@ -84,6 +82,11 @@ export class ChunkCodec {
       }
     }
     return { stored: this.seal(id, body), encoding };
+  }
+
+  close(): void {
+    this.zstd?.close();
+    this.zstd = undefined;
   }
 
   /** The chunk back from its stored bytes; throws unless its id matches `id`. */

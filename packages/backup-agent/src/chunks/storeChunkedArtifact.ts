@@ -109,6 +109,7 @@ export async function storeChunkedArtifact(
   } finally {
     // A failure leaves nothing running behind it (packs written so far are prune's garbage).
     await Promise.allSettled([...encoding, uploading]);
+    codec.close();
   }
 
   const chunks = sequence.map(hex => known.get(hex)!);
