@@ -127,4 +127,19 @@ describe('LocalProcessRunner', () => {
     expect(fs.existsSync(seen)).toBe(false);
     expect(fs.statSync(staging).mode & 0o777).toBe(0o700);
   });
+
+  it("makes a tool's output file private, whatever mode the tool wrote it with", async () => {
+    const staging = path.join(dir, 'staging');
+    const output = await runner.toolOutputFile(staging, 'dump.rdb');
+    // As redis-cli --rdb does: a plain create, under the usual umask (0644).
+    await runToCompletion(runner, {
+      command: 'sh',
+      args: ['-c', `umask 022; echo rdb > "${output.path}"`],
+    });
+    expect(fs.statSync(output.path).mode & 0o777).toBe(0o644);
+    const kept = path.join(staging, 'app-dump.rdb');
+    await output.moveTo(kept);
+    expect(fs.statSync(kept).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(kept, 'utf8')).toBe('rdb\n');
+  });
 });

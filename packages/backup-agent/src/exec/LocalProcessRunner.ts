@@ -141,8 +141,11 @@ export class LocalProcessRunner implements CommandRunner {
     );
     return {
       path: file,
-      moveTo: localPath =>
-        localPath === file ? Promise.resolve() : fsp.rename(file, localPath),
+      // The tool created the file with its own umask (redis-cli: 0644); it is private once done.
+      moveTo: async localPath => {
+        await fsp.chmod(file, 0o600);
+        if (localPath !== file) await fsp.rename(file, localPath);
+      },
       remove: () => fsp.rm(file, { force: true }),
     };
   }
