@@ -56,7 +56,9 @@ function freePort() {
 function render(file, values) {
   let text = readFileSync(join(host, file), 'utf8');
   for (const [key, value] of Object.entries(values))
-    text = text.replaceAll(`{{${key}}}`, String(value));
+    text = text.replaceAll(`__${key}__`, String(value));
+  const left = text.match(/__[A-Z_]+__/);
+  if (left) throw new Error(`${file}: no value for the placeholder ${left[0]}`);
   writeFileSync(join(host, file), text);
 }
 
@@ -185,8 +187,19 @@ async function main() {
           summary,
         )}`,
       );
-    if (backend.child.exitCode !== null || agent.child.exitCode !== null)
-      throw new Error('the host backend or the agent exited');
+    for (const [name, proc] of [
+      ['backend', backend],
+      ['agent', agent],
+    ]) {
+      if (proc.child.exitCode !== null)
+        throw new Error(
+          `the host ${name} exited; the end of its output:\n${proc
+            .output()
+            .split('\n')
+            .slice(-30)
+            .join('\n')}`,
+        );
+    }
     summary = await api(`${entity}/summary`, apiToken)
       .then(r => r.body)
       .catch(() => undefined);
