@@ -164,9 +164,15 @@ describe('chunked snapshots', () => {
       /chunk [0-9a-f]{64} (does not hold the content its id names|cannot be decompressed)/,
     );
     fs.writeFileSync(path.join(root, 'table.txt'), 'changed since');
+    // The restore's pre-check finds it by the pack's sha256 (its name), before any chunk is read.
     await expect(
       service.restore('files', id, { force: true }),
-    ).rejects.toMatchObject({ reason: 'checksum' });
+    ).rejects.toMatchObject({
+      reason: 'checksum',
+      message: expect.stringMatching(
+        /pack [0-9a-f]{64} holds bytes with sha256 [0-9a-f]{64}; it is damaged or foreign/,
+      ),
+    });
     expect(fs.readFileSync(path.join(root, 'table.txt'), 'utf8')).toBe(
       'changed since',
     );
@@ -177,7 +183,13 @@ describe('chunked snapshots', () => {
     ).toMatch(/does not exist in storage/);
     await expect(
       service.restore('files', id, { force: true }),
-    ).rejects.toMatchObject({ reason: 'checksum' });
+    ).rejects.toMatchObject({
+      reason: 'checksum',
+      message: expect.stringMatching(/does not exist in storage/),
+    });
+    expect(fs.readFileSync(path.join(root, 'table.txt'), 'utf8')).toBe(
+      'changed since',
+    );
 
     fs.writeFileSync(packFile, original);
     expect((await service.verify('files', id)).ok).toBe(true);

@@ -148,6 +148,9 @@ export async function prepareRestore(
     manifest,
     bytes => onProgress({ phase: 'verifying', bytes }),
     keys,
+    true,
+    // Chunked: the packs' sha256, not a second decode of every chunk (checked in flight).
+    'packs',
   );
   const broken = checks.filter(c => !c.ok);
   if (broken.length > 0) {

@@ -7,6 +7,7 @@ import {
   EncryptionKeyring,
   KeyUnavailableError,
 } from '../pipeline/encryption/EncryptionKeyring';
+import { checkPacks } from '../chunks/checkPacks';
 import { openChunkedArtifact } from '../chunks/openChunkedArtifact';
 import { openVerifiedStoredArtifact } from '../pipeline/openStoredArtifact';
 import type { SnapshotRef, SnapshotStorage } from '../storage/SnapshotStorage';
@@ -48,6 +49,12 @@ export async function checkArtifacts(
   onBytes: (bytes: number) => void = () => undefined,
   keys?: KeyLookup,
   requireKeys = true,
+  /**
+   * How a chunked artifact is checked: `read` decodes every chunk (verify); `packs` checks the
+   * index and the sha256 of every pack it names (a restore's pre-check: the restore then checks
+   * every chunk in flight), see chunks/checkPacks.ts.
+   */
+  chunks: 'read' | 'packs' = 'read',
 ): Promise<ArtifactCheck[]> {
   const checks: ArtifactCheck[] = [];
   let before = 0;
@@ -71,7 +78,15 @@ export async function checkArtifacts(
           : `sha256 checked; not authenticated: ${error.message}`;
       }
       const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
-      if (artifact.chunked && !note) {
+      if (artifact.chunked && !note && chunks === 'packs') {
+        await checkPacks(
+          storage,
+          ref,
+          artifact,
+          bytes => onBytes(offset + bytes),
+          keys,
+        );
+      } else if (artifact.chunked && !note) {
         // Index, every chunk (id, tag) and the whole stream's sha256.
         await pipeline(
           await openChunkedArtifact(
