@@ -307,6 +307,57 @@ describeWithService(
         expect(JSON.stringify(command.args)).not.toContain(server.password);
     });
 
+    it("fetches over the wire without waiting out repl-diskless-sync-delay, and puts the server's value back", async () => {
+      await fill(server.connect, prefix);
+      const admin = await server.connect(0);
+      try {
+        await admin.config('SET', 'repl-diskless-sync-delay', '7');
+        const runner = new RecordingRunner(new LocalProcessRunner());
+        const driver = createRedisDriver({ runner, localRunner: runner });
+        await backupToMemory(driver, privateSettings(), context);
+        expect(context.logs).toEqual(
+          expect.arrayContaining([
+            'repl-diskless-sync-delay 7 -> 0 for the RDB fetch',
+            'repl-diskless-sync-delay set back to 7',
+          ]),
+        );
+        expect(await admin.config('GET', 'repl-diskless-sync-delay')).toEqual([
+          'repl-diskless-sync-delay',
+          '7',
+        ]);
+
+        // A user without CONFIG still gets its backup; the fetch waits the delay out.
+        await admin.config('SET', 'repl-diskless-sync-delay', '1');
+        await admin.acl(
+          'SETUSER',
+          'no-config',
+          'on',
+          `>${server.password}`,
+          '~*',
+          '&*',
+          '+@all',
+          '-config',
+        );
+        const limited = await backupToMemory(
+          driver,
+          privateSettings({ user: 'no-config' }),
+          context,
+        );
+        expect(limited.artifacts.length).toBe(1);
+        expect(
+          context.logs.some(line =>
+            line.startsWith('cannot set repl-diskless-sync-delay to 0'),
+          ),
+        ).toBe(true);
+        expect(await admin.config('GET', 'repl-diskless-sync-delay')).toEqual([
+          'repl-diskless-sync-delay',
+          '1',
+        ]);
+      } finally {
+        admin.disconnect();
+      }
+    });
+
     it('restores into another server (destination host:port) by replaying', async () => {
       await fill(server.connect, prefix);
       const original = await contentOf(server.connect, prefix);

@@ -14,6 +14,7 @@ import { serverRdbInContainer } from './serverRdbFile';
 import type Redis from 'ioredis';
 import { toolEndpoint } from '../containerSetting';
 import { ensurePrivateFolder } from '../../fs/privateFolder';
+import { withoutDisklessSyncDelay } from './withoutDisklessSyncDelay';
 
 export const RDB_ARTIFACT = 'dump.rdb';
 
@@ -88,7 +89,8 @@ async function chooseCopy(
  * before it is stored. When the agent can reach the server's own RDB file (rdbPath, or through
  * the target's container), backup() returns as soon as the server forked for BGSAVE: that is
  * the point in time, and the file is copied afterwards. Otherwise a fresh RDB is fetched with
- * `redis-cli --rdb` inside backup() (the server may wait repl-diskless-sync-delay first).
+ * `redis-cli --rdb` inside backup(), with the server's repl-diskless-sync-delay at 0 meanwhile
+ * where CONFIG is allowed (withoutDisklessSyncDelay).
  */
 export async function backupRedis(
   runners: { runner: CommandRunner; localRunner: CommandRunner },
@@ -116,11 +118,13 @@ export async function backupRedis(
         log: context.log,
       });
     } else {
-      await fetchRdb(
-        runners.runner,
-        toolEndpoint(settings),
-        staged,
-        context.stagingDir,
+      await withoutDisklessSyncDelay(client, context.log, () =>
+        fetchRdb(
+          runners.runner,
+          toolEndpoint(settings),
+          staged,
+          context.stagingDir,
+        ),
       );
     }
     // Taken right at the point in time: exact unless clients write meanwhile (see compareRedisDetails).
