@@ -5,19 +5,27 @@ import type { AgentConfig, TargetConfig } from '../config/loadConfig';
 import { nameSchema } from '../config/configSchema';
 import { formatIssues } from '../config/formatIssues';
 import { findDriver } from '../engines/registry';
-import type { GroupConfig } from '../groups/groupSettings';
+import {
+  GROUP_MODES,
+  type GroupConfig,
+  type GroupMode,
+} from '../groups/groupSettings';
 import type { DockerRuntime } from './DockerRuntime';
 import {
   COMPRESSION_LABEL,
   CONTAINER_ENGINES,
   ENGINE_LABEL,
   GROUP_LABEL,
+  GROUP_MODE_LABEL,
   LABEL_ENGINES,
   NETWORK_ENGINES,
   settingsFromLabels,
   TARGET_LABEL,
   TIERS_LABEL,
 } from './labels';
+
+const isGroupMode = (value: string): value is GroupMode =>
+  (GROUP_MODES as readonly string[]).includes(value);
 
 export interface Discovery {
   targets: TargetConfig[];
@@ -169,12 +177,16 @@ export async function discoverLabelledTargets(
     filters: { label: [GROUP_LABEL] },
   });
   const members = new Map<string, string[]>();
+  const modeLabels = new Map<string, Set<string>>();
   for (const info of grouped) {
     const group = info.Labels[GROUP_LABEL];
     members.set(
       group,
       [...(members.get(group) ?? []), containerName(info)].sort(),
     );
+    const mode = info.Labels[GROUP_MODE_LABEL];
+    if (mode !== undefined)
+      modeLabels.set(group, (modeLabels.get(group) ?? new Set()).add(mode));
   }
   const groups: GroupConfig[] = [];
   for (const [name, names] of members) {
@@ -190,13 +202,24 @@ export async function discoverLabelledTargets(
       );
       continue;
     }
+    const modes = [...(modeLabels.get(name) ?? [])];
+    if (modes.length > 1 || modes.some(m => !isGroupMode(m))) {
+      problems.push(
+        `group "${name}": its containers' ${GROUP_MODE_LABEL} labels say ${modes
+          .map(m => `"${m}"`)
+          .join(' and ')}; label them all with one of ${GROUP_MODES.join(
+          ', ',
+        )} (or none: cut)`,
+      );
+      continue;
+    }
     groups.push({
       name,
       source: 'label',
       containers: names,
       exclude: [],
       targets: groupTargets,
-      mode: 'cut',
+      mode: (modes[0] as GroupMode | undefined) ?? 'cut',
       readyTimeoutSeconds: 60,
     });
   }

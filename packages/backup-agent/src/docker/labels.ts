@@ -3,6 +3,8 @@ export const LABEL_PREFIX = 'safekeep.io/';
 export const ENGINE_LABEL = 'safekeep.io/engine';
 export const TARGET_LABEL = 'safekeep.io/target';
 export const GROUP_LABEL = 'safekeep.io/group';
+/** A labelled group's mode (`cut`, the default, or `stop-all`), on any of its containers. */
+export const GROUP_MODE_LABEL = 'safekeep.io/group-mode';
 export const TIERS_LABEL = 'safekeep.io/tiers';
 export const COMPRESSION_LABEL = 'safekeep.io/compression';
 /** Names an environment variable of the agent that holds the password; the secret never sits in a label. */
@@ -39,6 +41,7 @@ const RESERVED = [
   'engine',
   'target',
   'group',
+  'group-mode',
   'tiers',
   'compression',
   'password-env',
