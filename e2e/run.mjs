@@ -337,7 +337,9 @@ async function main() {
       expect(HEALTH_WORDS.includes(word), `unexpected status word "${word}"`);
       console.log(`  status word: ${word}`);
       await page
-        .getByRole('img', { name: /^Stored size of \d+ successful backups/ })
+        .getByRole('img', {
+          name: /^Size of a restore and new bytes stored of \d+ successful backups/,
+        })
         .waitFor();
       await page.getByRole('region', { name: 'Tier local' }).waitFor();
     },
@@ -649,7 +651,7 @@ async function main() {
         .waitFor();
       await page.getByRole('button', { name: 'Last 365 days' }).click();
       const chart = page.getByRole('img', {
-        name: /^Stored size of \d+ successful backups over the last 365 days/,
+        name: /^Size of a restore and new bytes stored of \d+ successful backups over the last 365 days/,
       });
       await chart.waitFor();
       const label = await chart.getAttribute('aria-label');
@@ -754,7 +756,9 @@ async function main() {
       await page.goto(`${APP}/catalog/default/resource/notes-db/backups`);
       await healthWord(page).waitFor({ timeout: 60_000 });
       await page
-        .getByRole('img', { name: /^Stored size of \d+ successful backups/ })
+        .getByRole('img', {
+          name: /^Size of a restore and new bytes stored of \d+ successful backups/,
+        })
         .waitFor();
       await page.getByRole('region', { name: 'Tier local' }).waitFor();
       await screenshot(page, 'backups-tab-dark');
