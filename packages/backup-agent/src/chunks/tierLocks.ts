@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import os from 'node:os';
+import {
+  parseWriterMark,
+  thisProcess,
+  writerState,
+} from '../leftovers/processIdentity';
 import type { SnapshotStorage } from '../storage/SnapshotStorage';
 
 /**
@@ -10,7 +14,8 @@ import type { SnapshotStorage } from '../storage/SnapshotStorage';
  * together at least one sees the other: a sweep that sees a backup skips its deletions (it
  * only marks); a backup that sees a sweep waits for it to finish before it reads which
  * chunks the tier holds. A lock is refreshed while held; one not refreshed for
- * LOCK_STALE_MS belongs to a killed process and is ignored (then removed by the next sweep).
+ * LOCK_STALE_MS, or whose holder ran on this machine and has ended, belongs to a killed process
+ * and is ignored (then removed by the next sweep).
  */
 export type LockKind = 'backup' | 'sweep';
 
@@ -35,11 +40,23 @@ function lockBody(kind: LockKind): Buffer {
   return Buffer.from(
     `${JSON.stringify({
       kind,
-      host: os.hostname(),
-      pid: process.pid,
+      // Who holds it (host, boot id, pid and its start): a lock of a process that has ended
+      // on this machine counts as stale at once, not after LOCK_STALE_MS.
+      ...thisProcess(),
       refreshed_at: new Date().toISOString(),
     })}\n`,
   );
+}
+
+/** Whether the lock's holder ran on this machine and has ended (a SIGKILLed prune or backup). */
+async function holderGone(
+  storage: SnapshotStorage,
+  key: string,
+): Promise<boolean> {
+  const body = await storage.getObject(key).catch(() => undefined);
+  if (!body) return true; // released meanwhile
+  const holder = parseWriterMark(body.toString('utf8'));
+  return !!holder && writerState(holder) === 'gone';
 }
 
 export async function acquireLock(
@@ -69,13 +86,14 @@ export async function liveLocks(
   now: Date = new Date(),
 ): Promise<LiveLock[]> {
   const objects = await storage.listObjects(`locks/${kind}-`);
-  return objects
-    .filter(
-      o =>
-        o.key !== except &&
-        now.getTime() - o.modifiedAt.getTime() < LOCK_STALE_MS,
-    )
-    .map(o => ({ key: o.key, kind, modifiedAt: o.modifiedAt }));
+  const live: LiveLock[] = [];
+  for (const o of objects) {
+    if (o.key === except) continue;
+    if (now.getTime() - o.modifiedAt.getTime() >= LOCK_STALE_MS) continue;
+    if (await holderGone(storage, o.key)) continue;
+    live.push({ key: o.key, kind, modifiedAt: o.modifiedAt });
+  }
+  return live;
 }
 
 /** Stale locks: left by killed processes. */
@@ -84,9 +102,15 @@ export async function staleLocks(
   now: Date = new Date(),
 ): Promise<string[]> {
   const objects = await storage.listObjects('locks/');
-  return objects
-    .filter(o => now.getTime() - o.modifiedAt.getTime() >= LOCK_STALE_MS)
-    .map(o => o.key);
+  const stale: string[] = [];
+  for (const o of objects) {
+    if (
+      now.getTime() - o.modifiedAt.getTime() >= LOCK_STALE_MS ||
+      (await holderGone(storage, o.key))
+    )
+      stale.push(o.key);
+  }
+  return stale;
 }
 
 /** A backup's lock, taken once no sweep runs on the tier. */

@@ -8,6 +8,12 @@ import { SnapshotStorage, WRITER_MARK_FILE } from '../storage/SnapshotStorage';
 import { isStagingLock, otherLiveAgents } from './agentLock';
 import { parseWriterMark, writerState } from './processIdentity';
 import { stagingKind } from './stagingLeftovers';
+import {
+  cleanRestoreLeftovers,
+  RestoreLeftoverCleanup,
+} from './restoreLeftovers';
+import { sizeOnDisk } from './sizeOnDisk';
+import { findDriver } from '../engines/registry';
 
 export interface LeftoverCleanup {
   /** Manifest-less snapshot folders removed, per filesystem tier: `tier/target/id`. */
@@ -16,18 +22,10 @@ export interface LeftoverCleanup {
   staging: { removed: number; bytes: number };
   /** The agent's own credential files for tools (`.secret-*-pgpass` ...). */
   credentials: { removed: number };
+  /** A killed restore's copies beside file and folder targets, and swaps rolled back. */
+  restores: RestoreLeftoverCleanup;
   /** Incomplete snapshots left alone, with why (another live agent, too young to tell). */
   kept: Array<{ snapshot: string; reason: string }>;
-}
-
-async function sizeOf(file: string): Promise<number> {
-  const stat = await fsp.lstat(file).catch(() => undefined);
-  if (!stat) return 0;
-  if (!stat.isDirectory()) return stat.size;
-  const names = await fsp.readdir(file).catch(() => [] as string[]);
-  let total = 0;
-  for (const name of names) total += await sizeOf(path.join(file, name));
-  return total;
 }
 
 async function targetFolders(root: string): Promise<string[]> {
@@ -97,6 +95,7 @@ export async function cleanLeftovers(
     snapshots: { removed: [], bytes: 0 },
     staging: { removed: 0, bytes: 0 },
     credentials: { removed: 0 },
+    restores: { removed: 0, bytes: 0, rolledBack: [] },
     kept: [],
   };
 
@@ -113,7 +112,7 @@ export async function cleanLeftovers(
           result.kept.push({ snapshot: name, reason: verdict.reason });
           continue;
         }
-        const bytes = await sizeOf(folder);
+        const bytes = await sizeOnDisk(folder);
         await storage.deleteSnapshot(s.ref);
         result.snapshots.removed.push(name);
         result.snapshots.bytes += bytes;
@@ -136,7 +135,7 @@ export async function cleanLeftovers(
     const file = path.join(staging, name);
     const stat = await fsp.lstat(file).catch(() => undefined);
     if (!stat || stat.mtimeMs >= before) continue;
-    const bytes = await sizeOf(file);
+    const bytes = await sizeOnDisk(file);
     await fsp.rm(file, { recursive: true, force: true });
     if (kind === 'credential') result.credentials.removed++;
     else {
@@ -144,6 +143,12 @@ export async function cleanLeftovers(
       result.staging.bytes += bytes;
     }
   }
+
+  const livePaths = Object.values(config.targets).flatMap(target => {
+    const live = findDriver(target.engine)?.livePath?.(target.settings);
+    return live ? [live] : [];
+  });
+  result.restores = await cleanRestoreLeftovers(livePaths, before);
   return result;
 }
 
@@ -151,9 +156,14 @@ const sized = (bytes: number) => `${formatBytes(bytes)}, ${bytes} bytes`;
 
 /** One line for the log; undefined when there was nothing to clean or keep. */
 export function describeCleanup(cleanup: LeftoverCleanup): string | undefined {
-  const { snapshots, staging, credentials, kept } = cleanup;
+  const { snapshots, staging, credentials, restores, kept } = cleanup;
   if (
-    snapshots.removed.length + staging.removed + credentials.removed === 0 &&
+    snapshots.removed.length +
+      staging.removed +
+      credentials.removed +
+      restores.removed +
+      restores.rolledBack.length ===
+      0 &&
     kept.length === 0
   )
     return undefined;
@@ -163,6 +173,15 @@ export function describeCleanup(cleanup: LeftoverCleanup): string | undefined {
     )}${snapshots.removed.length ? `: ${snapshots.removed.join(', ')}` : ''})`,
     `${staging.removed} partial staging file(s) (${sized(staging.bytes)})`,
     `${credentials.removed} credential file(s)`,
+    `${
+      restores.removed
+    } copy(ies) of a killed restore beside its target (${sized(
+      restores.bytes,
+    )})${
+      restores.rolledBack.length
+        ? `, an interrupted swap put back: ${restores.rolledBack.join(', ')}`
+        : ''
+    }`,
   ];
   const keptText = kept.length
     ? `; kept ${kept.length}: ${kept

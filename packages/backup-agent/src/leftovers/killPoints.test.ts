@@ -1,4 +1,3 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -7,100 +6,22 @@ import Redis from 'ioredis';
 import mysql from 'mysql2/promise';
 import { connect as connectNats, StorageType } from 'nats';
 import { Client } from 'pg';
+import {
+  call,
+  incompleteFolders,
+  kill,
+  listed,
+  runJob,
+  stagingLeftovers,
+  startAgent,
+  writeKillTestConfig,
+} from '../testing/killedAgent';
 import { describeWithService } from '../testing/services';
 import { useTempDir } from '../testing/tempDir';
 
 jest.setTimeout(600_000);
 
-const BIN = path.resolve(__dirname, '../../bin/safekeep-agent');
-const TOKEN = randomBytes(24).toString('hex');
-const TOKEN_ENV = 'SAFEKEEP_KILL_POINTS_TOKEN';
-const auth = { authorization: `Bearer ${TOKEN}` };
 const KILL_POINTS = 10;
-
-interface AgentProcess {
-  url: string;
-  child: ChildProcess;
-  stderr(): string;
-}
-
-/** A real `safekeep-agent serve` process, as a service manager starts it. */
-async function startAgent(config: string): Promise<AgentProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--config', config], {
-    env: { ...process.env, [TOKEN_ENV]: TOKEN },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const log: Buffer[] = [];
-  child.stderr!.on('data', chunk => log.push(chunk));
-  const stderr = () => Buffer.concat(log).toString('utf8');
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const match = /listening on (http:\/\/\S+)/.exec(stderr());
-      if (match) {
-        clearInterval(timer);
-        resolve(match[1]);
-      }
-    }, 20);
-    child.once('exit', code => {
-      clearInterval(timer);
-      reject(new Error(`the agent exited ${code}: ${stderr()}`));
-    });
-  });
-  return { url, child, stderr };
-}
-
-async function kill(agent: AgentProcess) {
-  if (agent.child.exitCode !== null || agent.child.signalCode !== null) return;
-  const exited = new Promise(resolve => agent.child.once('exit', resolve));
-  agent.child.kill('SIGKILL');
-  await exited;
-}
-
-async function call(agent: AgentProcess, route: string, body?: unknown) {
-  const res = await fetch(`${agent.url}${route}`, {
-    method: body ? 'POST' : 'GET',
-    headers: { ...auth, 'content-type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = (await res.json()) as Record<string, any>;
-  if (!res.ok)
-    throw new Error(`${route}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-/** Posts a job and polls it to its end: its state and error. */
-async function runJob(agent: AgentProcess, route: string, body: unknown) {
-  let job = await call(agent, route, body);
-  while (job.state === 'running') {
-    await new Promise(r => setTimeout(r, 25));
-    job = await call(agent, `/v1/jobs/${job.id}`);
-  }
-  return job as { state: string; error?: string };
-}
-
-const listed = async (agent: AgentProcess, target: string) =>
-  (
-    (await call(agent, `/v1/snapshots?target=${target}`)).snapshots as Array<{
-      id: string;
-    }>
-  ).map(s => s.id);
-
-/** Snapshot folders of the target without a MANIFEST.json (a chunk pool's dot folder aside). */
-function incompleteFolders(dir: string, target: string): string[] {
-  const root = path.join(dir, 'snapshots', target);
-  if (!fs.existsSync(root)) return [];
-  return fs
-    .readdirSync(root)
-    .filter(id => !fs.existsSync(path.join(root, id, 'MANIFEST.json')));
-}
-
-/** What staging holds besides the running agent's own lock. */
-const stagingLeftovers = (dir: string) =>
-  fs.existsSync(path.join(dir, 'staging'))
-    ? fs
-        .readdirSync(path.join(dir, 'staging'))
-        .filter(name => !/^\.agent-\d+-[0-9a-f]{8}\.lock$/.test(name))
-    : [];
 
 /**
  * Plays the OOM killer and the power cord: a real agent SIGKILLed at ten points spread over a
@@ -182,24 +103,6 @@ function killPointsSuite(
   });
 }
 
-function writeConfig(dir: string, target: string[]) {
-  fs.writeFileSync(
-    path.join(dir, 'agent.yaml'),
-    [
-      'agent:',
-      '  name: kill-points',
-      '  listen: { host: 127.0.0.1, port: 0 }',
-      `  token: { env: ${TOKEN_ENV} }`,
-      '  staging: ./staging',
-      'storage:',
-      '  local: { type: filesystem, path: ./snapshots }',
-      'targets:',
-      ...target,
-      '',
-    ].join('\n'),
-  );
-}
-
 describe('the agent SIGKILLed at ten points of a backup, per engine', () => {
   killPointsSuite('directory', async dir => {
     fs.mkdirSync(path.join(dir, 'files'));
@@ -208,7 +111,7 @@ describe('the agent SIGKILLed at ten points of a backup, per engine', () => {
         path.join(dir, 'files', `f${i}.bin`),
         randomBytes(2 * 1024 * 1024),
       );
-    writeConfig(dir, ['  files: { engine: directory, path: ./files }']);
+    writeKillTestConfig(dir, ['  files: { engine: directory, path: ./files }']);
     return { target: 'files' };
   });
 
@@ -218,7 +121,7 @@ describe('the agent SIGKILLed at ten points of a backup, per engine', () => {
     const insert = db.prepare('INSERT INTO t (data) VALUES (?)');
     for (let i = 0; i < 300; i++) insert.run(randomBytes(64 * 1024));
     db.close();
-    writeConfig(dir, ['  app: { engine: sqlite, path: ./app.db }']);
+    writeKillTestConfig(dir, ['  app: { engine: sqlite, path: ./app.db }']);
     return { target: 'app' };
   });
 });
@@ -244,7 +147,7 @@ describeWithService(
         "CREATE TABLE t AS SELECT g AS id, md5(g::text) || repeat('x', 200) AS note FROM generate_series(1, 150000) g",
       );
       await db.end();
-      writeConfig(dir, [
+      writeKillTestConfig(dir, [
         '  pg:',
         '    engine: postgres',
         `    host: ${url.hostname}`,
@@ -282,7 +185,7 @@ describeWithService(
         `INSERT INTO ${database}.t SELECT seq, REPEAT(MD5(seq), 6) FROM seq_1_to_100000`,
       );
       await admin.end();
-      writeConfig(dir, [
+      writeKillTestConfig(dir, [
         '  maria:',
         '    engine: mariadb',
         `    host: ${url.hostname}`,
@@ -317,7 +220,7 @@ describeWithService(
         await batch.exec();
       }
       client.disconnect();
-      writeConfig(dir, [
+      writeKillTestConfig(dir, [
         '  cache:',
         '    engine: redis',
         `    host: ${url.hostname}`,
@@ -361,7 +264,7 @@ describeWithService(
           ),
         );
       await nc.close();
-      writeConfig(dir, [
+      writeKillTestConfig(dir, [
         '  events:',
         '    engine: nats',
         `    servers: [${rawUrl}]`,

@@ -9,6 +9,7 @@ import {
 } from '@safekeep/plugin-backups-common';
 import {
   fsyncDir,
+  pathExists,
   writeFileAtomically,
   writeStreamToNewFile,
 } from '../fs/durable';
@@ -182,7 +183,9 @@ export class FilesystemStorage implements SnapshotStorage {
 
   async deleteSnapshot(ref: SnapshotRef): Promise<void> {
     // Manifest first: interrupted halfway, the rest is an incomplete snapshot, never a
-    // "complete" one with artifacts missing.
+    // "complete" one with artifacts missing. The writer mark before it says whose it is, so
+    // the next start removes what a killed prune left (not an hour later).
+    if (await pathExists(this.dir(ref))) await this.markWriting(ref);
     await fsp.rm(path.join(this.dir(ref), MANIFEST_FILE), { force: true });
     await fsp.rm(this.dir(ref), { recursive: true, force: true });
   }
