@@ -46,6 +46,8 @@ export interface SnapshotServiceOptions {
   log?: (message: string) => void;
   /** A Docker runtime to use instead of one built from the config (tests). */
   docker?: DockerRuntime;
+  /** Wraps each tier's storage once it is made (tests play a failing disk or bucket with it). */
+  wrapStorage?: (storage: SnapshotStorage) => SnapshotStorage;
 }
 
 /**
@@ -56,6 +58,7 @@ export class SnapshotService {
   private readonly storages = new Map<string, SnapshotStorage>();
   private readonly context: SnapshotContext;
   private dockerRuntime?: DockerRuntime;
+  private readonly wrapStorage?: (storage: SnapshotStorage) => SnapshotStorage;
 
   constructor(
     readonly config: AgentConfig,
@@ -63,6 +66,7 @@ export class SnapshotService {
   ) {
     const log = options.log ?? (() => undefined);
     this.dockerRuntime = options.docker;
+    this.wrapStorage = options.wrapStorage;
     const docker = () => {
       this.dockerRuntime ??= new DockerRuntime(
         config.docker ?? defaultDockerSettings(),
@@ -110,6 +114,7 @@ export class SnapshotService {
         this.config.agent.staging,
         this.config.defaults.manifestKey,
       );
+      if (this.wrapStorage) storage = this.wrapStorage(storage);
       this.storages.set(tier, storage);
     }
     return storage;
