@@ -6,6 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { AgentRegistry } from '../agent/AgentRegistry';
+import { DatabaseRestoresStore } from '../restores/DatabaseRestoresStore';
+import { RestoreExecutor } from '../restores/RestoreExecutor';
+import { RestoreNotifier } from '../restores/RestoreNotifier';
 import { migrateBackupsDatabase } from '../database/migrateBackupsDatabase';
 import { DatabaseBackupsStore } from './DatabaseBackupsStore';
 import { RunExecutor } from './RunExecutor';
@@ -157,7 +160,7 @@ describe('restarts while a backup runs (real agent process, real store)', () => 
       if (!('created' in created)) throw new Error('no run was created');
       return created.created.id;
     };
-    return { store, executor, createRun };
+    return { store, executor, createRun, knex };
   }
 
   async function tickUntilFinished(
@@ -220,5 +223,95 @@ describe('restarts while a backup runs (real agent process, real store)', () => 
     expect(run).toMatchObject({ status: 'succeeded', error: null });
     expect(run.bytesRaw).toBeGreaterThan(128 * MiB);
     expect(snapshotFolders()).toContain(run.snapshotId);
+  });
+
+  it('the backend replaced mid-restore (a new restore executor over the same database) follows the restore to its success', async () => {
+    agents.push(await startAgent(dir, port));
+    const { store, executor, createRun, knex } = await setUp();
+    const backup = await tickUntilFinished(
+      executor(),
+      store,
+      await createRun(),
+    );
+    expect(backup).toMatchObject({ status: 'succeeded' });
+    const snapshot = fs
+      .readdirSync(path.join(dir, 'files'))
+      .sort()
+      .map(name => [name, fs.statSync(path.join(dir, 'files', name)).size]);
+    fs.rmSync(path.join(dir, 'files', 'part-0.bin'));
+
+    const restores = new DatabaseRestoresStore(knex);
+    const now = new Date();
+    const request = await restores.createRequest({
+      entityRef: 'resource:default/files',
+      agent: 'restart-host',
+      target: 'files',
+      snapshotId: backup.snapshotId!,
+      destination: { kind: 'in-place' },
+      force: true,
+      reason: 'the backend restarts meanwhile',
+      requestedBy: 'user:default/ann',
+      preview: {
+        snapshotId: backup.snapshotId!,
+        snapshotCreatedAt: now.toISOString(),
+        verified: true,
+        verification: 'ok',
+        artifacts: [],
+        containersToStop: [],
+        expectedDowntimeMs: null,
+        refusals: [],
+        overwrites: true,
+      },
+      groupState: null,
+      now,
+      expiresAt: new Date(now.getTime() + 3_600_000),
+    });
+    await restores.decide(request.id, {
+      decidedBy: 'user:default/bob',
+      approve: true,
+      comment: '',
+      now,
+    });
+    const restoreExecutor = () =>
+      new RestoreExecutor({
+        store: restores,
+        agents: new AgentRegistry({
+          agents: new Map([
+            [
+              'restart-host',
+              {
+                name: 'restart-host',
+                url: `http://127.0.0.1:${port}`,
+                token: TOKEN,
+              },
+            ],
+          ]),
+          dispatchIntervalSeconds: 30,
+          defaultTimeZone: 'UTC',
+        }),
+        logger: mockServices.logger.mock(),
+        notifier: new RestoreNotifier({ logger: mockServices.logger.mock() }),
+      });
+
+    await restoreExecutor().tick();
+    expect(await restores.getRequest(request.id)).toMatchObject({
+      status: 'running',
+    });
+    // The first backend is gone; a new one carries on from the database.
+    const next = restoreExecutor();
+    const until = Date.now() + 120_000;
+    let finished = await restores.getRequest(request.id);
+    while (finished?.status === 'running' && Date.now() < until) {
+      await new Promise(r => setTimeout(r, 200));
+      await next.tick();
+      finished = await restores.getRequest(request.id);
+    }
+    expect(finished).toMatchObject({ status: 'succeeded' });
+    expect(
+      fs
+        .readdirSync(path.join(dir, 'files'))
+        .sort()
+        .map(name => [name, fs.statSync(path.join(dir, 'files', name)).size]),
+    ).toEqual(snapshot);
   });
 });
