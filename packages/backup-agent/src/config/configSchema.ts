@@ -208,11 +208,11 @@ export function configFileSchema(context: ConfigContext) {
               requireSignedRequests: z
                 .boolean(
                   field(
-                    "whether every request must carry the backend's signature (timestamp, nonce, HMAC), so a captured request cannot be replayed",
+                    "whether every request must carry the backend's signature (timestamp, nonce, HMAC), so a captured request cannot be replayed (default: required unless the agent listens on loopback only)",
                     'true or false',
                   ),
                 )
-                .default(false),
+                .optional(),
               staging: localPath(
                 context,
                 'a folder for temporary files',

@@ -36,6 +36,7 @@ import {
   verifySchema,
 } from './requestSchemas';
 import { expressLibrary } from '../libraries';
+import { isLoopback } from './isLoopback';
 
 type AsyncHandler = (req: Request, res: Response) => Promise<void>;
 
@@ -53,6 +54,8 @@ export function createAgentApp(options: {
   jobs: JobRegistry;
   token: string;
   log: (message: string) => void;
+  /** The address it listens on: unsigned requests are refused beyond loopback by default. */
+  host?: string;
 }): express.Express {
   const { service, jobs } = options;
   const config = service.config;
@@ -71,7 +74,10 @@ export function createAgentApp(options: {
   );
   app.use(
     requestSignature(options.token, {
-      required: config.agent.requireSignedRequests,
+      // Where others can reach the agent, a captured request must not be replayable.
+      required:
+        config.agent.requireSignedRequests ??
+        !isLoopback(options.host ?? config.agent.listen.host),
     }),
   );
 

@@ -45,7 +45,7 @@ describe('signed requests', () => {
   const tempDir = useTempDir();
   let server: AgentServer;
 
-  async function start(requireSignedRequests: boolean) {
+  async function start(requireSignedRequests?: boolean, host?: string) {
     process.env[TOKEN_ENV] = TOKEN;
     const dir = tempDir();
     server = await startAgentServer(
@@ -54,8 +54,10 @@ describe('signed requests', () => {
           name: 'signing-host',
           token: { env: TOKEN_ENV },
           staging: './staging',
-          listen: { port: 0 },
-          requireSignedRequests,
+          listen: { port: 0, ...(host ? { host } : {}) },
+          ...(requireSignedRequests === undefined
+            ? {}
+            : { requireSignedRequests }),
         },
         storage: { local: { type: 'filesystem', path: './snapshots' } },
         targets: { files: { engine: 'directory', path: './files' } },
@@ -145,5 +147,27 @@ describe('signed requests', () => {
     const headers = signed('GET', '/v1/health');
     expect((await send('GET', '/v1/health', headers)).status).toBe(200);
     expect((await send('GET', '/v1/health', headers)).status).toBe(401);
+  });
+
+  it('refuses bearer-only requests by default when it listens beyond loopback, and takes them on loopback', async () => {
+    await start(undefined, '0.0.0.0');
+    const url = server.url.replace('0.0.0.0', '127.0.0.1');
+    const bare = await fetch(`${url}/v1/health`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(bare.status).toBe(401);
+    expect((await bare.json()).error).toMatch(/requires signed requests/);
+    const { authorization, ...rest } = signed('GET', '/v1/health');
+    expect(
+      (await fetch(`${url}/v1/health`, { headers: { authorization, ...rest } }))
+        .status,
+    ).toBe(200);
+    await server.close();
+
+    await start(undefined, '127.0.0.1');
+    expect(
+      (await send('GET', '/v1/health', { authorization: `Bearer ${TOKEN}` }))
+        .status,
+    ).toBe(200);
   });
 });

@@ -98,7 +98,7 @@ export async function startAgentServer(
     log(`leftovers at start: not cleaned: ${(error as Error).message}`);
   }
   const jobs = new JobRegistry();
-  const app = createAgentApp({ service, jobs, token, log });
+  const app = createAgentApp({ service, jobs, token, log, host });
 
   const server = certificate
     ? https.createServer(certificate, app)

@@ -1,14 +1,5 @@
 import type { AgentConfig } from '../config/loadConfig';
-
-/** Addresses only this host can reach. */
-function isLoopback(host: string): boolean {
-  return (
-    host === 'localhost' ||
-    host === '::1' ||
-    host === '[::1]' ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
-  );
-}
+import { isLoopback } from './isLoopback';
 
 /**
  * What an operator must hear at start because it weakens the agent without stopping it: a
