@@ -3,7 +3,7 @@ import type {
   SnapshotManifest,
 } from '@safekeep/plugin-backups-common';
 import type { KeyLookup } from '../pipeline/encryption';
-import { openStoredFile } from '../pipeline/openStoredArtifact';
+import { openStoredFile } from '../pipeline/openStoredFile';
 import type { SnapshotRef, SnapshotStorage } from '../storage/SnapshotStorage';
 import { ChunkCodec } from './chunkCodec';
 import { ChunkIndex, decodeChunkIndex, IndexedChunk } from './chunkIndex';

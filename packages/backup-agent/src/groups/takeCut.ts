@@ -11,18 +11,15 @@ import type {
 } from '../snapshots/SnapshotContext';
 import type { GroupMemberOutcome } from './groupOutcome';
 import type { ResolvedGroup } from './resolveGroup';
-import { withGroupStopped } from './withGroupStopped';
+import { GroupWindow, withGroupStopped } from './withGroupStopped';
 
 /** How many members stream to storage at once after the cut (the machine has few cores). */
 const STREAMS_AT_ONCE = 2;
 
-export interface CutResult {
+export interface CutResult extends GroupWindow {
   pending: PendingSnapshot[];
-  problems: string[];
   /** The writers that were running and were stopped (and started again). */
   stopped: string[];
-  firstStop?: number;
-  lastStart?: number;
   /** When the last member's point in time was fixed; undefined when the cut failed. */
   cutAt?: number;
 }

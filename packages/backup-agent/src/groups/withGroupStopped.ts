@@ -5,7 +5,13 @@ import type {
 } from '../snapshots/SnapshotContext';
 import type { ResolvedGroup } from './resolveGroup';
 import { restartGuard } from './restartGuard';
-import type { CutResult } from './takeCut';
+
+/** What the window records: the problems met, and when it began and ended (the downtime). */
+export interface GroupWindow {
+  problems: string[];
+  firstStop?: number;
+  lastStart?: number;
+}
 
 /**
  * The window of a group backup, for both modes: `running` (the writers in a cut, every
@@ -21,7 +27,7 @@ export async function withGroupStopped(
   running: string[],
   /** What `running` are, for progress and the log: "writer" or "container". */
   role: 'writer' | 'container',
-  result: CutResult,
+  result: GroupWindow,
   onProgress: ProgressListener,
   work: () => Promise<void>,
 ): Promise<void> {

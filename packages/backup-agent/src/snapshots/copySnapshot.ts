@@ -2,7 +2,7 @@ import type { SnapshotManifest } from '@safekeep/plugin-backups-common';
 import { copyMissingPacks } from '../chunks/copyChunks';
 import { acquireBackupLock } from '../chunks/tierLocks';
 import type { KeyLookup } from '../pipeline/encryption';
-import { openVerifiedStoredArtifact } from '../pipeline/openStoredArtifact';
+import { openVerifiedStoredArtifact } from '../pipeline/openStoredFile';
 import type { SnapshotRef, SnapshotStorage } from '../storage/SnapshotStorage';
 
 /**

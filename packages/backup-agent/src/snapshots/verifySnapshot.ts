@@ -9,7 +9,7 @@ import {
 } from '../pipeline/encryption/EncryptionKeyring';
 import { checkPacks } from '../chunks/checkPacks';
 import { openChunkedArtifact } from '../chunks/openChunkedArtifact';
-import { openVerifiedStoredArtifact } from '../pipeline/openStoredArtifact';
+import { openVerifiedStoredArtifact } from '../pipeline/openStoredFile';
 import type { SnapshotRef, SnapshotStorage } from '../storage/SnapshotStorage';
 import { findSnapshot, tiersToSearch, usableManifest } from './findSnapshot';
 import type { ProgressListener, SnapshotContext } from './SnapshotContext';
