@@ -185,8 +185,17 @@ export class FilesystemStorage implements SnapshotStorage {
     // Manifest first: interrupted halfway, the rest is an incomplete snapshot, never a
     // "complete" one with artifacts missing. The writer mark before it says whose it is, so
     // the next start removes what a killed prune left (not an hour later).
-    if (await pathExists(this.dir(ref))) await this.markWriting(ref);
+    if (!(await pathExists(this.dir(ref)))) return;
+    await this.markWriting(ref);
     await fsp.rm(path.join(this.dir(ref), MANIFEST_FILE), { force: true });
+    // The mark goes last: killed halfway, the folder still says whose it was.
+    for (const name of await fsp.readdir(this.dir(ref))) {
+      if (name !== WRITER_MARK_FILE)
+        await fsp.rm(path.join(this.dir(ref), name), {
+          recursive: true,
+          force: true,
+        });
+    }
     await fsp.rm(this.dir(ref), { recursive: true, force: true });
   }
 
