@@ -5,6 +5,7 @@ import { formatBytes } from '../cli/formatBytes';
 import { INCOMPLETE_GRACE_MS } from '../snapshots/pruneSnapshots';
 import { snapshotIdTime } from '../storage/snapshotId';
 import { SnapshotStorage, WRITER_MARK_FILE } from '../storage/SnapshotStorage';
+import { unfinishedFolderKind } from '../storage/FilesystemStorage';
 import { isStagingLock, otherLiveAgents } from './agentLock';
 import { parseWriterMark, writerState } from './processIdentity';
 import { stagingKind } from './stagingLeftovers';
@@ -16,7 +17,10 @@ import { sizeOnDisk } from './sizeOnDisk';
 import { findDriver } from '../engines/registry';
 
 export interface LeftoverCleanup {
-  /** Manifest-less snapshot folders removed, per filesystem tier: `tier/target/id`. */
+  /**
+   * Manifest-less snapshot folders removed, per filesystem tier: `tier/target/id`, and the dot
+   * folders of a removal or birth cut short.
+   */
   snapshots: { removed: string[]; bytes: number };
   /** Partial copies in staging (SQLite copies, RDBs, upload parts, restore files). */
   staging: { removed: number; bytes: number };
@@ -36,6 +40,27 @@ async function targetFolders(root: string): Promise<string[]> {
   return entries
     .filter(e => e.isDirectory() && !e.name.startsWith('.'))
     .map(e => e.name);
+}
+
+/**
+ * A snapshot folder's removal or birth cut short (FilesystemStorage's dot folders). A removal's
+ * is never wanted again; a birth's only once older than every running agent (a live one's
+ * lasts a few milliseconds).
+ */
+async function unfinishedFolders(
+  targetFolder: string,
+  before: number,
+): Promise<string[]> {
+  const names: string[] = [];
+  for (const name of await fsp.readdir(targetFolder).catch(() => [])) {
+    const kind = unfinishedFolderKind(name);
+    if (!kind) continue;
+    const stat = await fsp
+      .lstat(path.join(targetFolder, name))
+      .catch(() => undefined);
+    if (stat && (kind === 'doomed' || stat.mtimeMs < before)) names.push(name);
+  }
+  return names;
 }
 
 /**
@@ -99,10 +124,29 @@ export async function cleanLeftovers(
     kept: [],
   };
 
+  // Files a running agent is writing are younger than its start: with others running, only
+  // what is older than the oldest of them goes.
+  const staging = config.agent.staging;
+  const others = await otherLiveAgents(staging);
+  const before = Math.min(
+    now.getTime(),
+    ...others.map(o => new Date(o.startedAt).getTime()),
+  );
+
   for (const [tier, storageConfig] of Object.entries(config.storage)) {
     if (storageConfig.type !== 'filesystem') continue;
     const storage = storageFor(tier);
     for (const target of await targetFolders(storageConfig.path)) {
+      for (const name of await unfinishedFolders(
+        path.join(storageConfig.path, target),
+        before,
+      )) {
+        const folder = path.join(storageConfig.path, target, name);
+        const bytes = await sizeOnDisk(folder);
+        await fsp.rm(folder, { recursive: true, force: true });
+        result.snapshots.removed.push(`${tier}/${target}/${name}`);
+        result.snapshots.bytes += bytes;
+      }
       const snapshots = await storage.listSnapshots(target).catch(() => []);
       for (const s of snapshots.filter(x => x.manifest.status === 'missing')) {
         const name = `${tier}/${target}/${s.ref.id}`;
@@ -120,14 +164,6 @@ export async function cleanLeftovers(
     }
   }
 
-  // Files a running agent is writing are younger than its start: with others running, only
-  // what is older than the oldest of them goes.
-  const staging = config.agent.staging;
-  const others = await otherLiveAgents(staging);
-  const before = Math.min(
-    now.getTime(),
-    ...others.map(o => new Date(o.startedAt).getTime()),
-  );
   const names = await fsp.readdir(staging).catch(() => [] as string[]);
   for (const name of names) {
     const kind = isStagingLock(name) ? undefined : stagingKind(name);

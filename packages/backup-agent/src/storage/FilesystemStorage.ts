@@ -10,6 +10,7 @@ import {
 import {
   fsyncDir,
   pathExists,
+  siblingTempPath,
   writeFileAtomically,
   writeStreamToNewFile,
 } from '../fs/durable';
@@ -39,6 +40,18 @@ import {
 import { thisProcess } from '../leftovers/processIdentity';
 import { explainDiskFull } from '../fs/diskFull';
 
+/** Dot names beside the snapshot folders: one being born, one being removed (see below). */
+export const NASCENT_LABEL = 'nascent';
+export const DOOMED_LABEL = 'doomed';
+
+/** Whether a name in a target's folder is a snapshot folder's birth or removal, cut short. */
+export const unfinishedFolderKind = (
+  name: string,
+): 'nascent' | 'doomed' | undefined => {
+  const m = /^\..+\.(nascent|doomed)-[0-9a-f]{12}$/.exec(name);
+  return m ? (m[1] as 'nascent' | 'doomed') : undefined;
+};
+
 /**
  * Snapshots in a local folder: `<root>/<target>/<id>/<artifact>`. Artifacts are written as
  * `<name>.partial`, fsynced and renamed, so a complete name always means complete bytes.
@@ -58,10 +71,37 @@ export class FilesystemStorage implements SnapshotStorage {
     return path.join(this.dir(ref), name);
   }
 
-  /** The snapshot's folder, created (parents too, the tier root included) and tightened to 0700. */
+  /**
+   * The snapshot's folder, created (parents too, the tier root included) and tightened to 0700.
+   * A new folder is born whole: made under a dot name with this process's writer mark inside,
+   * then renamed to the id, so a kill can never leave an id folder that does not say whose it
+   * is (the next start would have to keep it for an hour).
+   */
   private async snapshotFolder(ref: SnapshotRef): Promise<string> {
     const dir = this.dir(ref);
-    await fsp.mkdir(dir, { recursive: true, mode: PRIVATE_FOLDER_MODE });
+    if (!(await pathExists(dir))) {
+      await fsp.mkdir(path.dirname(dir), {
+        recursive: true,
+        mode: PRIVATE_FOLDER_MODE,
+      });
+      await ensurePrivateFolder(this.root);
+      const nascent = siblingTempPath(dir, NASCENT_LABEL);
+      await fsp.mkdir(nascent, { mode: PRIVATE_FOLDER_MODE });
+      try {
+        await fsp.writeFile(
+          path.join(nascent, WRITER_MARK_FILE),
+          JSON.stringify(thisProcess()),
+          { flag: 'wx', flush: true, mode: PRIVATE_FILE_MODE },
+        );
+        await fsp.rename(nascent, dir);
+        await fsyncDir(path.dirname(dir));
+      } catch (error) {
+        await fsp.rm(nascent, { recursive: true, force: true });
+        // Made by someone else meanwhile (a second writer of the same id): theirs stands.
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+      }
+    }
     await ensurePrivateFolder(path.dirname(dir));
     await ensurePrivateFolder(dir);
     return dir;
@@ -182,21 +222,14 @@ export class FilesystemStorage implements SnapshotStorage {
   }
 
   async deleteSnapshot(ref: SnapshotRef): Promise<void> {
-    // Manifest first: interrupted halfway, the rest is an incomplete snapshot, never a
-    // "complete" one with artifacts missing. The writer mark before it says whose it is, so
-    // the next start removes what a killed prune left (not an hour later).
-    if (!(await pathExists(this.dir(ref)))) return;
-    await this.markWriting(ref);
-    await fsp.rm(path.join(this.dir(ref), MANIFEST_FILE), { force: true });
-    // The mark goes last: killed halfway, the folder still says whose it was.
-    for (const name of await fsp.readdir(this.dir(ref))) {
-      if (name !== WRITER_MARK_FILE)
-        await fsp.rm(path.join(this.dir(ref), name), {
-          recursive: true,
-          force: true,
-        });
-    }
-    await fsp.rm(this.dir(ref), { recursive: true, force: true });
+    // Renamed away in one step, then removed: a kill at any point leaves either the whole
+    // snapshot or a dot folder that is never listed and that the next start removes.
+    const dir = this.dir(ref);
+    if (!(await pathExists(dir))) return;
+    const doomed = siblingTempPath(dir, DOOMED_LABEL);
+    await fsp.rename(dir, doomed);
+    await fsyncDir(path.dirname(dir));
+    await fsp.rm(doomed, { recursive: true, force: true });
   }
 
   private objectPath(key: string): string {
