@@ -24,6 +24,22 @@ describe('LocalProcessRunner', () => {
     expect(output).toBe('out\nmore\n');
   });
 
+  it('keeps the output of a tool that ends before anyone reads it (a small dump)', async () => {
+    // Node drops a child's unread stdout when the child exits (child_process flushStdio), so
+    // a consumer that attaches later got nothing, and a 2-row MariaDB dump was stored as 0
+    // bytes with exit 0 about one backup in eight.
+    const running = runner.run({
+      command: 'sh',
+      args: ['-c', 'echo "-- the whole dump"; echo "INSERT INTO t VALUES (1)"'],
+    });
+    await running.completion;
+    const chunks: Buffer[] = [];
+    for await (const chunk of running.stdout) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).toString()).toBe(
+      '-- the whole dump\nINSERT INTO t VALUES (1)\n',
+    );
+  });
+
   it('rejects on a non-zero exit with the code and the end of stderr, secrets scrubbed', async () => {
     const secret = 'pa55-word-xyz';
     const failure = await commandFailureOf(

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, pipeline } from 'node:stream';
 import { childEnvironment } from './childEnvironment';
 import { CommandFailedError } from './CommandFailedError';
 import type {
@@ -44,8 +44,14 @@ export class LocalProcessRunner implements CommandRunner {
     });
     const stderr = new StderrTail();
     child.stderr!.on('data', chunk => stderr.push(chunk));
+    // Read from the start into a stream of our own: Node discards a child's stdout that no one
+    // reads when the child exits (child_process flushStdio), so a fast tool's whole output
+    // (a small dump) was lost when the consumer attached after the exit. pipeline keeps the
+    // backpressure (the tool waits while the consumer does) and passes a destroy back.
+    const stdout = new PassThrough();
+    if (child.stdout) pipeline(child.stdout, stdout, () => undefined);
     // A tool that cannot start has no stdout; give callers a stream that simply ends.
-    const stdout = child.stdout ?? new PassThrough().end();
+    else stdout.end();
 
     let inputError: Error | undefined;
     if (spec.stdin && child.stdin) {
