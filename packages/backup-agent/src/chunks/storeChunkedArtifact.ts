@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { pipeline, Readable } from 'node:stream';
 import type { SnapshotArtifact } from '@safekeep/plugin-backups-common';
 import { CHUNK_INDEX_SUFFIX } from '../pipeline/artifactNames';
-import { ByteCounter } from '../pipeline/ByteCounter';
+import { ByteCounter, emptyDumpError } from '../pipeline/ByteCounter';
 import type { StoreArtifactOptions } from '../pipeline/storeArtifact';
 import { storeArtifact } from '../pipeline/storeArtifact';
 import { youngGarbageCollector } from '../pipeline/youngGarbage';
@@ -43,6 +43,7 @@ export async function storeChunkedArtifact(
   const raw = new ByteCounter({
     completion: artifact.completion,
     onBytes: youngGarbageCollector(),
+    emptyError: artifact.neverEmpty ? emptyDumpError(artifact.name) : undefined,
   });
   const streamHash = createHash('sha256');
   const cdc = new FastCdc();

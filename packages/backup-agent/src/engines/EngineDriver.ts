@@ -70,6 +70,11 @@ export interface ProducedArtifact {
    * tool exits non-zero: this promise rejects then, and the run fails.
    */
   completion?: Promise<void>;
+  /**
+   * The tool always writes something (a dump's header): zero bytes mean its output was lost
+   * on the way, and the run fails instead of storing an empty artifact as good.
+   */
+  neverEmpty?: boolean;
 }
 
 /** A backup in progress: artifacts are consumed in order, then details are read, then close. */

@@ -1,5 +1,8 @@
 import { Transform, TransformCallback } from 'node:stream';
 
+export const emptyDumpError = (name: string) =>
+  `${name} came out empty although its tool always writes a header: its output was lost, so nothing was stored as good; back up again, and report this if it repeats`;
+
 /**
  * Passes bytes through and counts them. When given `completion`, it only ends once that
  * settles, and fails the stream when it rejects: a dump tool that exits non-zero after
@@ -12,6 +15,8 @@ export class ByteCounter extends Transform {
     private readonly options: {
       completion?: Promise<void>;
       onBytes?: (bytes: number) => void;
+      /** Said when the stream ended without a byte although it never may (a dump). */
+      emptyError?: string;
     } = {},
   ) {
     super();
@@ -28,14 +33,18 @@ export class ByteCounter extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
+    const done = () =>
+      callback(
+        this.bytes === 0 && this.options.emptyError
+          ? new Error(this.options.emptyError)
+          : undefined,
+      );
     if (!this.options.completion) {
-      callback();
+      done();
       return;
     }
-    this.options.completion.then(
-      () => callback(),
-      error =>
-        callback(error instanceof Error ? error : new Error(String(error))),
+    this.options.completion.then(done, error =>
+      callback(error instanceof Error ? error : new Error(String(error))),
     );
   }
 }

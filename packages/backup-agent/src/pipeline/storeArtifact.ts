@@ -6,7 +6,7 @@ import type {
 } from '@safekeep/plugin-backups-common';
 import type { ProducedArtifact } from '../engines/EngineDriver';
 import type { SnapshotRef, SnapshotStorage } from '../storage/SnapshotStorage';
-import { ByteCounter } from './ByteCounter';
+import { ByteCounter, emptyDumpError } from './ByteCounter';
 import { CoalesceChunks } from './coalesceChunks';
 import { compressionSuffix, createCompressor } from './compression';
 import { createEncryptionStage } from './encryption';
@@ -42,6 +42,7 @@ export async function storeArtifact(
   const raw = new ByteCounter({
     completion: artifact.completion,
     onBytes: youngGarbageCollector(),
+    emptyError: artifact.neverEmpty ? emptyDumpError(artifact.name) : undefined,
   });
   const digest = new Sha256Digest({ onBytes: options.onProgress });
   const stages: Array<Readable | Transform | Duplex> = [artifact.stream, raw];

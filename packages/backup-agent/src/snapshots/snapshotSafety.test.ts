@@ -81,6 +81,7 @@ describe('snapshot safety', () => {
       'tool-exit',
       /dump tool exited with code 3: dump: permission denied for table x/,
     ],
+    ['empty-dump', /dump\.bin came out empty although its tool always writes/],
   ])(
     'fails the run when the source fails halfway (%s), leaving no snapshot and no partial file',
     async (mode, message) => {
@@ -101,6 +102,21 @@ describe('snapshot safety', () => {
       ]);
     },
   );
+
+  it('fails the run when a dump comes out empty, in the whole format too', async () => {
+    const dir = tempDir();
+    const service = new SnapshotService(
+      testConfig(
+        dir,
+        { db: { engine: 'flaky', mode: 'empty-dump', bytes: 1 } },
+        { local: { type: 'filesystem', path: './snapshots', format: 'whole' } },
+      ),
+    );
+    await expect(service.backup('db')).rejects.toThrow(
+      /dump\.bin came out empty/,
+    );
+    expect(await service.list('db')).toEqual([]);
+  });
 
   it('refuses a manifest_version newer than it understands, even with force, and does not list it', async () => {
     const { service } = sqliteSetup();

@@ -5,8 +5,11 @@ import { z } from 'zod';
 import type { EngineDriver } from '../engines/EngineDriver';
 
 const settingsSchema = z.object({
-  /** `stream-error`: the stream errors after `bytes`; `tool-exit`: a real process writes `bytes` then exits 3. */
-  mode: z.enum(['stream-error', 'tool-exit']),
+  /**
+   * `stream-error`: the stream errors after `bytes`; `tool-exit`: a real process writes `bytes`
+   * then exits 3; `empty-dump`: a dump tool whose output is lost (nothing arrives, exit 0).
+   */
+  mode: z.enum(['stream-error', 'tool-exit', 'empty-dump']),
   bytes: z.number().int().positive(),
 });
 type FlakySettings = z.infer<typeof settingsSchema>;
@@ -44,6 +47,16 @@ export const flakyDriver: EngineDriver<FlakySettings> = {
             name: 'dump.bin',
             description: 'fails',
             stream: failingStream(settings.bytes),
+          };
+          return;
+        }
+        if (settings.mode === 'empty-dump') {
+          yield {
+            name: 'dump.bin',
+            description: 'lost on the way',
+            stream: Readable.from([]),
+            completion: Promise.resolve(),
+            neverEmpty: true,
           };
           return;
         }

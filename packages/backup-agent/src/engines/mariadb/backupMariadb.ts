@@ -144,6 +144,7 @@ export async function backupMariadb(
           description: `mysqldump --single-transaction --routines --events --triggers of database ${database} (loads into any database name)`,
           stream: dump.stdout,
           completion,
+          neverEmpty: true,
         };
         await completion;
       } finally {

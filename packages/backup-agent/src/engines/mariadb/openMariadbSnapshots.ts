@@ -177,6 +177,7 @@ export async function openMariadbSnapshots(
           name: databaseArtifactName(d.database, extension),
           description: `mysqldump --single-transaction --routines --events --triggers of database ${d.database}, its snapshot opened during a consistency group's cut (loads into any database name)`,
           stream: copy.open(),
+          neverEmpty: true,
         };
       }
     },

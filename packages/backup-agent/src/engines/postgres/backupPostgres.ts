@@ -159,6 +159,7 @@ export async function backupPostgres(
         description: `pg_dumpall --globals-only (roles, tablespaces) ${globals}`,
         stream: dump.stdout,
         completion: dump.completion,
+        neverEmpty: true,
       };
       await dump.completion;
     }
@@ -183,6 +184,7 @@ export async function backupPostgres(
           description: `pg_dump -Fc -Z0 of database ${database} (compressed by the agent)`,
           stream: dump.stdout,
           completion: dump.completion,
+          neverEmpty: true,
         };
         await dump.completion;
         counts[database] = await counting;

@@ -162,6 +162,7 @@ export async function backupRedis(
         name: RDB_ARTIFACT,
         description: copy.description,
         stream: fs.createReadStream(staged),
+        neverEmpty: true,
       };
     },
     details: async () => details,
