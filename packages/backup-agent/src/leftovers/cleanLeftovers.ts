@@ -14,6 +14,7 @@ import {
   RestoreLeftoverCleanup,
 } from './restoreLeftovers';
 import { sizeOnDisk } from './sizeOnDisk';
+import { cleanChunkPoolTemps } from './chunkPoolLeftovers';
 import { findDriver } from '../engines/registry';
 
 export interface LeftoverCleanup {
@@ -22,6 +23,8 @@ export interface LeftoverCleanup {
    * folders of a removal or birth cut short.
    */
   snapshots: { removed: string[]; bytes: number };
+  /** Half-written packs and locks in filesystem tiers' chunk areas (`.chunks/`). */
+  chunkTemps: { removed: number; bytes: number };
   /** Partial copies in staging (SQLite copies, RDBs, upload parts, restore files). */
   staging: { removed: number; bytes: number };
   /** The agent's own credential files for tools (`.secret-*-pgpass` ...). */
@@ -118,6 +121,7 @@ export async function cleanLeftovers(
 ): Promise<LeftoverCleanup> {
   const result: LeftoverCleanup = {
     snapshots: { removed: [], bytes: 0 },
+    chunkTemps: { removed: 0, bytes: 0 },
     staging: { removed: 0, bytes: 0 },
     credentials: { removed: 0 },
     restores: { removed: 0, bytes: 0, rolledBack: [] },
@@ -136,6 +140,9 @@ export async function cleanLeftovers(
   for (const [tier, storageConfig] of Object.entries(config.storage)) {
     if (storageConfig.type !== 'filesystem') continue;
     const storage = storageFor(tier);
+    const temps = await cleanChunkPoolTemps(storageConfig.path, before);
+    result.chunkTemps.removed += temps.removed;
+    result.chunkTemps.bytes += temps.bytes;
     for (const target of await targetFolders(storageConfig.path)) {
       for (const name of await unfinishedFolders(
         path.join(storageConfig.path, target),
@@ -192,9 +199,11 @@ const sized = (bytes: number) => `${formatBytes(bytes)}, ${bytes} bytes`;
 
 /** One line for the log; undefined when there was nothing to clean or keep. */
 export function describeCleanup(cleanup: LeftoverCleanup): string | undefined {
-  const { snapshots, staging, credentials, restores, kept } = cleanup;
+  const { snapshots, chunkTemps, staging, credentials, restores, kept } =
+    cleanup;
   if (
     snapshots.removed.length +
+      chunkTemps.removed +
       staging.removed +
       credentials.removed +
       restores.removed +
@@ -207,6 +216,9 @@ export function describeCleanup(cleanup: LeftoverCleanup): string | undefined {
     `removed ${snapshots.removed.length} incomplete snapshot(s) (${sized(
       snapshots.bytes,
     )}${snapshots.removed.length ? `: ${snapshots.removed.join(', ')}` : ''})`,
+    `${chunkTemps.removed} half-written pack(s) or lock(s) (${sized(
+      chunkTemps.bytes,
+    )})`,
     `${staging.removed} partial staging file(s) (${sized(staging.bytes)})`,
     `${credentials.removed} credential file(s)`,
     `${
