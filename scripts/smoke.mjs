@@ -111,6 +111,11 @@ async function main() {
     const manifest = JSON.parse(
       readFileSync(join(snapshotDir, 'MANIFEST.json'), 'utf8'),
     );
+    // The demo seals its manifests (examples/demo-agent.yaml's defaults.manifestKey).
+    if (manifest.authentication?.algorithm !== 'hmac-sha256')
+      throw new Error(
+        `${name}: MANIFEST.json in ${snapshotDir} is not sealed (no hmac-sha256 authentication)`,
+      );
     const artifactPath = join(snapshotDir, manifest.artifacts[0].name);
     const actual = await sha256Of(artifactPath);
     if (actual !== run.sha256)

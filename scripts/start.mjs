@@ -3,7 +3,13 @@
 // set, which the end-to-end test uses to run on records of its own).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -39,9 +45,29 @@ ensureDemoData(dataDir);
 const tokenFile = join(dataDir, 'agent-token');
 if (!existsSync(tokenFile))
   writeFileSync(tokenFile, randomBytes(32).toString('hex'), { mode: 0o600 });
+// The key that seals the demo's manifests (docs/agent.md, "Authenticated manifests"), made
+// the same way. Snapshots a demo made before it had the key are unsealed: listed as unreadable.
+const manifestKeyFile = join(dataDir, 'manifest-key');
+if (!existsSync(manifestKeyFile)) {
+  const earlier = readdirSync(join(dataDir, 'snapshots')).filter(
+    name => !name.startsWith('.'),
+  );
+  if (earlier.length)
+    console.log(
+      `safekeep: the demo now seals its manifests; snapshots it made before are unsealed and show as unreadable (remove ${dataDir} to start over)`,
+    );
+  writeFileSync(manifestKeyFile, randomBytes(32).toString('hex'), {
+    mode: 0o600,
+  });
+}
 const env = {
   ...process.env,
   SAFEKEEP_AGENT_TOKEN: readFileSync(tokenFile, 'utf8').trim(),
+};
+// Only the agent holds the manifest key; the portal never needs it.
+const agentEnv = {
+  ...env,
+  SAFEKEEP_MANIFEST_KEY: readFileSync(manifestKeyFile, 'utf8').trim(),
 };
 
 // Another data folder: the backend's SQLite files (through Backstage's APP_CONFIG_ override) and
@@ -84,12 +110,17 @@ function stop(code = 0) {
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
-run('agent', process.execPath, [
-  join(root, 'packages/backup-agent/bin/safekeep-agent'),
-  'serve',
-  '--config',
-  agentConfig,
-]);
+run(
+  'agent',
+  process.execPath,
+  [
+    join(root, 'packages/backup-agent/bin/safekeep-agent'),
+    'serve',
+    '--config',
+    agentConfig,
+  ],
+  { env: agentEnv },
+);
 run('portal', join(root, 'node_modules/.bin/backstage-cli'), ['repo', 'start']);
 
 console.log(
