@@ -33,12 +33,17 @@ export { NotFoundError, RestoreRefusedError } from './snapshots/errors';
 export { JobRegistry, JobConflictError } from './jobs/JobRegistry';
 export type {
   EngineDriver,
+  EngineCapabilities,
   EngineBackup,
   EngineContext,
   ProducedArtifact,
   RestoreArtifact,
 } from './engines/EngineDriver';
-export { registerEngineDriver, supportedEngines } from './engines/registry';
+export {
+  enginesWith,
+  registerEngineDriver,
+  supportedEngines,
+} from './engines/registry';
 export type { SnapshotStorage, SnapshotRef } from './storage/SnapshotStorage';
 export { runCli } from './cli/runCli';
 export { AGENT_VERSION } from './version';

@@ -4,7 +4,7 @@ import type { Compression } from '@safekeep/plugin-backups-common';
 import type { AgentConfig, TargetConfig } from '../config/loadConfig';
 import { nameSchema } from '../config/configSchema';
 import { formatIssues } from '../config/formatIssues';
-import { findDriver } from '../engines/registry';
+import { enginesWith, findDriver } from '../engines/registry';
 import {
   GROUP_MODES,
   type GroupConfig,
@@ -13,12 +13,9 @@ import {
 import type { DockerRuntime } from './DockerRuntime';
 import {
   COMPRESSION_LABEL,
-  CONTAINER_ENGINES,
   ENGINE_LABEL,
   GROUP_LABEL,
   GROUP_MODE_LABEL,
-  LABEL_ENGINES,
-  NETWORK_ENGINES,
   settingsFromLabels,
   TARGET_LABEL,
   TIERS_LABEL,
@@ -60,20 +57,18 @@ function targetFrom(
   const engine = labels[ENGINE_LABEL];
   const name = labels[TARGET_LABEL] ?? container;
   const where = `container ${container} (${ENGINE_LABEL}=${engine})`;
-  if (!(LABEL_ENGINES as readonly string[]).includes(engine)) {
+  // What discovery may do with the engine, its driver says (EngineDriver.capabilities).
+  const driver = findDriver(engine);
+  const capabilities = driver?.capabilities ?? {};
+  if (!driver || !capabilities.labelDiscovery) {
     return {
       problems: [
-        `${where}: engine "${engine}" cannot be discovered from labels; use one of ${LABEL_ENGINES.join(
-          ', ',
-        )}`,
+        `${where}: engine "${engine}" cannot be discovered from labels; use one of ${enginesWith(
+          'labelDiscovery',
+        ).join(', ')}`,
       ],
     };
   }
-  const driver = findDriver(engine);
-  if (!driver)
-    return {
-      problems: [`${where}: engine "${engine}" is not available in this agent`],
-    };
   const validName = nameSchema('a target name').safeParse(name);
   if (!validName.success)
     return {
@@ -89,8 +84,8 @@ function targetFrom(
     };
 
   const { fields, problems } = settingsFromLabels(labels);
-  if (CONTAINER_ENGINES.includes(engine)) fields.container ??= container;
-  if (NETWORK_ENGINES.includes(engine) && fields.host === undefined) {
+  if (capabilities.containerExec) fields.container ??= container;
+  if (capabilities.network && fields.host === undefined) {
     const host = defaultHost(info);
     if (host) fields.host = host;
   }

@@ -13,30 +13,6 @@ export const PASSWORD_ENV_LABEL = 'safekeep.io/password-env';
 /** Labels the agent sets on containers it creates itself; never read as settings. */
 const AGENT_OWN = ['created-by', 'purpose', 'for'];
 
-/** Engines a label can name: each works on a container (exec, sibling) or a volume. */
-export const LABEL_ENGINES = [
-  'postgres',
-  'mariadb',
-  'redis',
-  'volume',
-  'neo4j',
-  'milvus',
-  'clickhouse',
-] as const;
-
-/** Engines whose settings take `container` (the labelled container itself). */
-export const CONTAINER_ENGINES = [
-  'postgres',
-  'mariadb',
-  'redis',
-  'neo4j',
-  'milvus',
-  'clickhouse',
-];
-
-/** Engines that connect to a server from the agent too, and so need host and port. */
-export const NETWORK_ENGINES = ['postgres', 'mariadb', 'redis'];
-
 const RESERVED = [
   'engine',
   'target',

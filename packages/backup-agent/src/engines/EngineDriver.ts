@@ -121,11 +121,31 @@ export interface ManualArtifact {
 }
 
 /**
+ * What the rest of the agent may do with an engine's targets besides back up and restore them,
+ * declared by its driver so that no list elsewhere names engines (label discovery reads these).
+ * Dropping a scratch destination is the optional `dropDestination`.
+ */
+export interface EngineCapabilities {
+  /**
+   * A container labelled `safekeep.io/engine: <engine>` can become a target: the engine works on
+   * a container (exec, sibling) or a volume, and its settings can come from labels.
+   */
+  labelDiscovery?: boolean;
+  /** Its settings take `container`, where its tools run: discovery sets the labelled container. */
+  containerExec?: boolean;
+  /** It connects to a server from the agent too (`host`, `port`): discovery sets the container's address. */
+  network?: boolean;
+}
+
+/**
  * One database or store kind. Drivers are stateless; per-target settings are validated by
  * `settingsSchema` (the target's fields besides engine, tiers and compression).
  */
 export interface EngineDriver<Settings = unknown> {
+  /** The engine's name in a target's config (`engine: postgres`): lower-case, see ENGINE_NAME_PATTERN. */
   readonly engine: string;
+  /** None when absent: a target of the engine is configured in the agent's YAML only. */
+  readonly capabilities?: EngineCapabilities;
   settingsSchema(
     context: ConfigContext,
   ): z.ZodType<Settings, z.ZodTypeDef, unknown>;

@@ -1,4 +1,5 @@
-import type { EngineDriver } from './EngineDriver';
+import { isEngineName } from '@safekeep/plugin-backups-common';
+import type { EngineCapabilities, EngineDriver } from './EngineDriver';
 import { directoryDriver } from './directory/DirectoryDriver';
 import { sqliteDriver } from './sqlite/SqliteDriver';
 import { postgresDriver } from './postgres/PostgresDriver';
@@ -11,7 +12,10 @@ import { neo4jDriver } from './neo4j/Neo4jDriver';
 import { milvusDriver } from './milvus/MilvusDriver';
 import { clickhouseDriver } from './clickhouse/ClickhouseDriver';
 
-/** Every engine this agent can back up. Adding an engine: write its driver, add it here. */
+/**
+ * The engines this agent ships. Adding one: write its driver (name, capabilities, settings
+ * schema) and add it here, or register it from another package (registerEngineDriver).
+ */
 const BUILT_IN: Array<EngineDriver<any>> = [
   sqliteDriver,
   directoryDriver,
@@ -38,11 +42,23 @@ export function supportedEngines(): string[] {
   return [...BY_ENGINE.keys()];
 }
 
+/** The registered engines whose drivers declare a capability, in registration order. */
+export function enginesWith(capability: keyof EngineCapabilities): string[] {
+  return [...BY_ENGINE.values()]
+    .filter(driver => driver.capabilities?.[capability])
+    .map(driver => driver.engine);
+}
+
 /**
  * Adds a driver at runtime (an engine from another package, or a test double).
  * Returns a function that removes it again.
  */
 export function registerEngineDriver(driver: EngineDriver<any>): () => void {
+  // The name crosses the API (GET /v1/targets) and the catalog (safekeep.io/engine) as it is.
+  if (!isEngineName(driver.engine))
+    throw new Error(
+      `"${driver.engine}" is not an engine name: use lower-case letters, digits, ".", "_" or "-" (at most 64)`,
+    );
   if (BY_ENGINE.has(driver.engine))
     throw new Error(
       `an engine driver for "${driver.engine}" is already registered`,

@@ -8,7 +8,7 @@ export const ANNOTATION_PREFIX = 'safekeep.io/';
 export const ANNOTATION_AGENT = 'safekeep.io/agent';
 /** The target's name in that agent's config. */
 export const ANNOTATION_TARGET = 'safekeep.io/target';
-/** The engine; optional, checked against the agent's target when given. */
+/** The engine; optional, any engine name: a restore of a snapshot of another engine is refused. */
 export const ANNOTATION_ENGINE = 'safekeep.io/engine';
 /** When to back up: a cron expression or a shortcut, with an optional IANA time zone. */
 export const ANNOTATION_SCHEDULE = 'safekeep.io/schedule';

@@ -43,11 +43,25 @@ describe('parseBackupPolicy', () => {
     });
   });
 
+  it('takes an engine beyond the known ones: an agent may register it', () => {
+    const result = parseBackupPolicy(
+      entity({
+        'safekeep.io/agent': 'host-a',
+        'safekeep.io/target': 'ledger',
+        'safekeep.io/engine': 'oracle',
+      }),
+    );
+    expect(result).toMatchObject({
+      status: 'configured',
+      policy: { engine: 'oracle' },
+    });
+  });
+
   it('lists every problem with the annotation it concerns and a fix', () => {
     const result = parseBackupPolicy(
       entity({
         'safekeep.io/target': 'app db',
-        'safekeep.io/engine': 'oracle',
+        'safekeep.io/engine': 'Oracle DB',
         'safekeep.io/schedule': 'daily 25:00',
         'safekeep.io/retention': 'keep-last=four',
         'safekeep.io/rpo': 'soon',

@@ -13,7 +13,7 @@ import {
   ANNOTATION_TARGET,
   KNOWN_ANNOTATIONS,
 } from './keys';
-import { Engine, ENGINES, isEngine } from './engines';
+import { Engine, isEngineName, KNOWN_ENGINES } from './engines';
 import { parseDuration } from './duration';
 import { BackupSchedule, parseSchedule } from './schedule';
 import { parseRetention, RetentionPolicy } from './retention';
@@ -127,14 +127,17 @@ export function parseBackupPolicy(
 
   const engine = read(ANNOTATION_ENGINE);
   if (engine !== undefined) {
-    if (isEngine(engine)) policy.engine = engine;
+    // Only the name's shape: an agent may register engines beyond the known ones, and the
+    // backend holds the policy to what the agent reports (the restore preview refuses a
+    // snapshot of another engine).
+    if (isEngineName(engine)) policy.engine = engine;
     else
       problems.push({
         annotation: ANNOTATION_ENGINE,
         value: engine,
-        message: `"${engine}" is not an engine; use one of ${ENGINES.join(
+        message: `"${engine}" is not an engine name (lower-case letters, digits, ".", "_" or "-"); use one of ${KNOWN_ENGINES.join(
           ', ',
-        )}`,
+        )}, or the engine the agent reports for the target`,
       });
   }
 

@@ -57,6 +57,7 @@ async function removeFolder(
  */
 export const clickhouseDriver: EngineDriver<ClickhouseSettings> = {
   engine: 'clickhouse',
+  capabilities: { labelDiscovery: true, containerExec: true },
   settingsSchema: clickhouseSettingsSchema,
   describe: settings =>
     `ClickHouse database ${settings.database} in container ${settings.container}`,

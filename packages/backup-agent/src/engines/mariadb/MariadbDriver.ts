@@ -27,6 +27,7 @@ export function createMariadbDriver(
   const { runner } = options;
   return {
     engine: 'mariadb',
+    capabilities: { labelDiscovery: true, containerExec: true, network: true },
     settingsSchema: mariadbSettingsSchema,
 
     describe(settings) {

@@ -56,6 +56,7 @@ const ARTIFACT = /^(safekeep_\d{8}_\d{6})\.tar$/;
  */
 export const milvusDriver: EngineDriver<MilvusSettings> = {
   engine: 'milvus',
+  capabilities: { labelDiscovery: true, containerExec: true },
   settingsSchema: milvusSettingsSchema,
   describe: settings =>
     `Milvus ${

@@ -43,6 +43,7 @@ async function databaseEntries(
  */
 export const neo4jDriver: EngineDriver<Neo4jSettings> = {
   engine: 'neo4j',
+  capabilities: { labelDiscovery: true, containerExec: true },
   settingsSchema: neo4jSettingsSchema,
   describe: settings =>
     `Neo4j database ${settings.database} of container ${settings.container}`,

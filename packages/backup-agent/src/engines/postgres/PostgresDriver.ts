@@ -30,6 +30,7 @@ export function createPostgresDriver(
   const { runner } = options;
   return {
     engine: 'postgres',
+    capabilities: { labelDiscovery: true, containerExec: true, network: true },
     settingsSchema: postgresSettingsSchema,
 
     describe(settings) {

@@ -38,6 +38,7 @@ export function createRedisDriver(
   const runners = options;
   return {
     engine: 'redis',
+    capabilities: { labelDiscovery: true, containerExec: true, network: true },
     settingsSchema: redisSettingsSchema,
     describe: settings =>
       `Redis/Valkey at ${settings.host}:${settings.port}${

@@ -55,6 +55,7 @@ async function assertVolumeExists(
  */
 export const volumeDriver: EngineDriver<VolumeSettings> = {
   engine: 'volume',
+  capabilities: { labelDiscovery: true },
   settingsSchema: volumeSettingsSchema,
   describe: settings => `Docker volume ${settings.volume}`,
   withDestination(settings, destination) {

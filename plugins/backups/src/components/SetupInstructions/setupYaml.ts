@@ -1,5 +1,8 @@
 import type { Entity } from '@backstage/catalog-model';
-import { exampleAnnotations, isEngine } from '@safekeep/plugin-backups-common';
+import {
+  exampleAnnotations,
+  isKnownEngine,
+} from '@safekeep/plugin-backups-common';
 
 /**
  * A catalog-info.yaml excerpt for this entity with an example Safekeep policy.
@@ -8,7 +11,9 @@ import { exampleAnnotations, isEngine } from '@safekeep/plugin-backups-common';
  */
 export function setupYaml(entity: Entity): string {
   const type = typeof entity.spec?.type === 'string' ? entity.spec.type : '';
-  const annotations = exampleAnnotations(isEngine(type) ? type : undefined);
+  const annotations = exampleAnnotations(
+    isKnownEngine(type) ? type : undefined,
+  );
   const lines = [
     `apiVersion: ${entity.apiVersion}`,
     `kind: ${entity.kind}`,
