@@ -68,7 +68,7 @@ export async function startStandInAgents(
           return {
             id,
             kind: j.kind,
-            target: j.target,
+            subject: { kind: 'target', name: j.target },
             state: done ? 'succeeded' : 'running',
             phase: done ? 'done' : 'dumping',
             bytes: done ? 1000 : 100,

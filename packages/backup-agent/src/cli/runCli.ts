@@ -161,7 +161,7 @@ export async function runCli(
     }
   };
 
-  /** `restore --group`: the same work as POST /v1/restores { group }, snapshots chosen from the flags. */
+  /** `restore --group`: the same work as POST /v1/group-restores, snapshots chosen from the flags. */
   const restoreGroupCommand = (
     options: CommonOptions & RestoreCliOptions & { group: string },
   ) => {

@@ -278,8 +278,7 @@ describeWithDocker(
       ).body;
       expect(started).toMatchObject({
         kind: 'backup',
-        target: 'group:broken',
-        group: 'broken',
+        subject: { kind: 'group', name: 'broken' },
         state: 'running',
       });
       // Its members are locked while it runs.
@@ -292,7 +291,7 @@ describeWithDocker(
             .expect(409)
         ).body.error,
       ).toMatch(
-        /^target "cache" already has a backup job running \(as part of group:broken\)/,
+        /^target "cache" already has a backup job running \(as part of group "broken"\)/,
       );
 
       const job = await finished(started.id);
@@ -434,7 +433,7 @@ describeWithDocker(
       const failed = await finished(
         (
           await api()
-            .post('/v1/restores')
+            .post('/v1/group-restores')
             .set(auth)
             .send({
               group: 'stack',
@@ -478,7 +477,7 @@ describeWithDocker(
       const good = await finished(
         (
           await api()
-            .post('/v1/restores')
+            .post('/v1/group-restores')
             .set(auth)
             .send({
               group: 'stack',

@@ -158,7 +158,7 @@ describeWithDocker(
       });
       try {
         const { body } = await request(agent.url)
-          .post('/v1/restores')
+          .post('/v1/group-restores')
           .set({ Authorization: `Bearer ${process.env[TOKEN_ENV]}` })
           .send({
             group: 'shop',

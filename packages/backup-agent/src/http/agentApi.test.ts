@@ -158,7 +158,7 @@ describe('agent HTTP API', () => {
       .expect(202);
     expect(started.body).toMatchObject({
       kind: 'backup',
-      target: 'app',
+      subject: { kind: 'target', name: 'app' },
       state: 'running',
     });
 

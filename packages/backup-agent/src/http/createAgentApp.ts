@@ -120,9 +120,8 @@ export function createAgentApp(options: {
         const group = await service.group(body.group);
         const work = groupBackupWork(service, group.name);
         res.status(202).json(
-          jobs.start('backup', `group:${group.name}`, work, {
+          jobs.start('backup', { kind: 'group', name: group.name }, work, {
             alsoLocks: group.targets,
-            group: group.name,
           }),
         );
         return;
@@ -131,7 +130,11 @@ export function createAgentApp(options: {
       res
         .status(202)
         .json(
-          jobs.start('backup', target.name, backupWork(service, target.name)),
+          jobs.start(
+            'backup',
+            { kind: 'target', name: target.name },
+            backupWork(service, target.name),
+          ),
         );
     }),
   );
@@ -172,7 +175,7 @@ export function createAgentApp(options: {
         .json(
           jobs.start(
             'verify',
-            body.target,
+            { kind: 'target', name: body.target },
             verifyWork(
               service,
               body.target,
@@ -188,41 +191,6 @@ export function createAgentApp(options: {
   app.post(
     '/v1/restores',
     handle(async (req, res) => {
-      if (req.body && typeof req.body === 'object' && 'group' in req.body) {
-        const {
-          group: name,
-          dryRun,
-          ...selection
-        } = groupRestoreSchema.parse(req.body);
-        const group = await service.group(name);
-        const chosen = selection.snapshotIds
-          ? {
-              snapshotIds: selection.snapshotIds,
-              tier: selection.tier,
-              force: selection.force,
-            }
-          : {
-              window: selection.window!,
-              tier: selection.tier,
-              force: selection.force,
-            };
-        if (dryRun) {
-          // Read-only like a single dry run: no job, no lock, nothing stopped.
-          res.json(await service.dryRunRestoreGroup(group.name, chosen));
-          return;
-        }
-        res
-          .status(202)
-          .json(
-            jobs.start(
-              'restore',
-              `group:${group.name}`,
-              groupRestoreWork(service, group.name, chosen),
-              { alsoLocks: group.targets, group: group.name },
-            ),
-          );
-        return;
-      }
       const body = restoreSchema.parse(req.body);
       // Refused before anything is read, connected to or probed.
       const destination = await declaredRestoreChoices(service, body);
@@ -254,7 +222,50 @@ export function createAgentApp(options: {
         destination,
         from: body.from,
       });
-      res.status(202).json(jobs.start('restore', body.target, work));
+      res
+        .status(202)
+        .json(
+          jobs.start('restore', { kind: 'target', name: body.target }, work),
+        );
+    }),
+  );
+
+  // A consistency group's restore: its own request, never guessed from a key of /v1/restores.
+  app.post(
+    '/v1/group-restores',
+    handle(async (req, res) => {
+      const {
+        group: name,
+        dryRun,
+        ...selection
+      } = groupRestoreSchema.parse(req.body);
+      const group = await service.group(name);
+      const chosen = selection.snapshotIds
+        ? {
+            snapshotIds: selection.snapshotIds,
+            tier: selection.tier,
+            force: selection.force,
+          }
+        : {
+            window: selection.window!,
+            tier: selection.tier,
+            force: selection.force,
+          };
+      if (dryRun) {
+        // Read-only like a single dry run: no job, no lock, nothing stopped.
+        res.json(await service.dryRunRestoreGroup(group.name, chosen));
+        return;
+      }
+      res
+        .status(202)
+        .json(
+          jobs.start(
+            'restore',
+            { kind: 'group', name: group.name },
+            groupRestoreWork(service, group.name, chosen),
+            { alsoLocks: group.targets },
+          ),
+        );
     }),
   );
 
@@ -266,7 +277,12 @@ export function createAgentApp(options: {
       // Never under a running restore (or backup) of the target.
       const running = jobs
         .list()
-        .find(j => j.state === 'running' && j.target === target.name);
+        .find(
+          j =>
+            j.state === 'running' &&
+            j.subject.kind === 'target' &&
+            j.subject.name === target.name,
+        );
       if (running) throw new JobConflictError(running);
       res.json({
         ...(await service.dropDestination(
@@ -295,7 +311,7 @@ export function createAgentApp(options: {
         .json(
           jobs.start(
             'prune',
-            body.target,
+            { kind: 'target', name: body.target },
             pruneWork(service, body.target, body),
           ),
         );

@@ -10,7 +10,7 @@ import { AgentServer, startAgentServer } from './startAgentServer';
 const TOKEN = 'group-dry-run-test-token-0123-a7c3';
 
 /**
- * POST /v1/restores { group, dryRun: true } for a group of a SQLite file and a folder, with no
+ * POST /v1/group-restores { group, dryRun: true } for a group of a SQLite file and a folder, with no
  * Docker Engine to ask: every member is still checked, and the group is refused because its
  * containers cannot be found (the real-Docker case is in src/groups/groupRestoreCli.test.ts).
  */
@@ -94,7 +94,7 @@ describe('group dry-run restore over HTTP (no Docker Engine)', () => {
 
   const dryRun = (body: Record<string, unknown>) =>
     api()
-      .post('/v1/restores')
+      .post('/v1/group-restores')
       .set(auth)
       .send({ group: 'shop', ...body, dryRun: true });
 
@@ -191,6 +191,30 @@ describe('group dry-run restore over HTTP (no Docker Engine)', () => {
     expect(listFiles(path.join(dir, 'data/files'))).toEqual(['a.txt', 'b.txt']);
   });
 
+  it('is a request of its own: a group sent to /v1/restores is refused, naming the route; jobs say their subject', async () => {
+    const ids = await backUpBoth();
+    const refused = await api()
+      .post('/v1/restores')
+      .set(auth)
+      .send({ group: 'shop', snapshotIds: ids, dryRun: true })
+      .expect(400);
+    expect(refused.body.error).toContain(
+      'group: a consistency group is restored with POST /v1/group-restores',
+    );
+
+    const backup = await api()
+      .post('/v1/backups')
+      .set(auth)
+      .send({ group: 'shop' })
+      .expect(202);
+    expect(backup.body.subject).toEqual({ kind: 'group', name: 'shop' });
+    expect(backup.body).not.toHaveProperty('target');
+    // The group's job holds its members until it ends (here it fails: no Docker Engine).
+    await server.jobs.waitFor(backup.body.id);
+    const single = await backUp('app');
+    expect(single.subject).toEqual({ kind: 'target', name: 'app' });
+  });
+
   it('picks by window like the restore: 404 naming the member without a snapshot in it; 400 for a bad dryRun', async () => {
     const app = (await backUp('app')).snapshots![0];
     const window = {
@@ -215,7 +239,7 @@ describe('group dry-run restore over HTTP (no Docker Engine)', () => {
       'snapshot 20200101T000000Z of target "files" was not found',
     );
     const bad = await api()
-      .post('/v1/restores')
+      .post('/v1/group-restores')
       .set(auth)
       .send({
         group: 'shop',

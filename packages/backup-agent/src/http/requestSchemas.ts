@@ -144,6 +144,13 @@ export const verifySchema = z
 
 export const restoreSchema = z
   .object({
+    // A group has its own request, and says so rather than failing as an unknown key.
+    group: z
+      .never({
+        invalid_type_error:
+          'a consistency group is restored with POST /v1/group-restores',
+      })
+      .optional(),
     target: name('the target'),
     snapshotId,
     tier: name('the storage tier').optional(),

@@ -124,7 +124,7 @@ describe('restoring a snapshot of another target (from), on another host sharing
       .set(auth)
       .send({ target: 'orders-replica', from: 'orders', snapshotId })
       .expect(202);
-    expect(job.target).toBe('orders-replica');
+    expect(job.subject).toEqual({ kind: 'target', name: 'orders-replica' });
     const done = await finished(hostB, job.id);
     expect(done.state).toBe('succeeded');
     expect(done.details).toMatchObject({ differences: [] });

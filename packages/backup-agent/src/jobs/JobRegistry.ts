@@ -2,23 +2,38 @@ import { randomUUID } from 'node:crypto';
 import type {
   AgentJob,
   AgentJobKind,
+  AgentJobSubject,
   AgentSnapshot,
 } from '@safekeep/plugin-backups-common';
 import type { Progress } from '../snapshots/SnapshotContext';
 
+/** For people: `target "app-db"`, `group "shop"`. */
+export function describeSubject(subject: AgentJobSubject): string {
+  return `${subject.kind} "${subject.name}"`;
+}
+
+/**
+ * What a job holds while it runs: its subject, and a group's member targets besides. A group
+ * and a target of the same name never collide: the kind is part of the key.
+ */
+function lockOf(subject: AgentJobSubject): string {
+  return `${subject.kind}:${subject.name}`;
+}
+
 /** A second job for a target (or a group holding it) while one runs. */
 export class JobConflictError extends Error {
-  constructor(readonly runningJob: AgentJob, busy = runningJob.target) {
+  constructor(
+    readonly runningJob: AgentJob,
+    busy: AgentJobSubject = runningJob.subject,
+  ) {
     const by =
-      runningJob.target === busy ? '' : ` (as part of ${runningJob.target})`;
+      lockOf(runningJob.subject) === lockOf(busy)
+        ? ''
+        : ` (as part of ${describeSubject(runningJob.subject)})`;
     super(
-      `${
-        busy.startsWith('group:')
-          ? `group "${busy.slice(6)}"`
-          : `target "${busy}"`
-      } already has a ${runningJob.kind} job running${by} (${
-        runningJob.id
-      }); wait for it to finish`,
+      `${describeSubject(busy)} already has a ${
+        runningJob.kind
+      } job running${by} (${runningJob.id}); wait for it to finish`,
     );
     this.name = 'JobConflictError';
   }
@@ -34,10 +49,8 @@ export interface JobOutcome {
 }
 
 export interface JobOptions {
-  /** Further targets the job works on (a group's members): each is locked like `target`. */
+  /** Further targets the job works on (a group's members): each is locked like the subject. */
   alsoLocks?: string[];
-  /** The consistency group the job works on. */
-  group?: string;
 }
 
 export type JobWork = (
@@ -52,33 +65,40 @@ const KEEP_FINISHED = 500;
  */
 export class JobRegistry {
   private readonly jobs = new Map<string, AgentJob>();
+  /** Job id by lock (lockOf): its subject and a group's members. */
   private readonly runningByTarget = new Map<string, string>();
   private readonly settled = new Map<string, Promise<AgentJob>>();
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 
-  /** Starts a job, or throws JobConflictError when the target (or one of `alsoLocks`) is busy. Returns at once. */
+  /** Starts a job, or throws JobConflictError when the subject (or one of `alsoLocks`) is busy. Returns at once. */
   start(
     kind: AgentJobKind,
-    target: string,
+    subject: AgentJobSubject,
     work: JobWork,
     options: JobOptions = {},
   ): AgentJob {
-    const locks = [target, ...(options.alsoLocks ?? [])];
-    for (const lock of locks) {
-      const runningId = this.runningByTarget.get(lock);
-      if (runningId) throw new JobConflictError(this.get(runningId)!, lock);
+    const held: AgentJobSubject[] = [
+      subject,
+      ...(options.alsoLocks ?? []).map(name => ({
+        kind: 'target' as const,
+        name,
+      })),
+    ];
+    for (const busy of held) {
+      const runningId = this.runningByTarget.get(lockOf(busy));
+      if (runningId) throw new JobConflictError(this.get(runningId)!, busy);
     }
+    const locks = held.map(lockOf);
 
     const job: AgentJob = {
       id: `job-${randomUUID()}`,
       kind,
-      target,
+      subject: { ...subject },
       state: 'running',
       phase: 'starting',
       bytes: 0,
       startedAt: this.now().toISOString(),
-      ...(options.group ? { group: options.group } : {}),
     };
     this.jobs.set(job.id, job);
     for (const lock of locks) this.runningByTarget.set(lock, job.id);

@@ -253,7 +253,7 @@ export class SnapshotService {
     return restoreGroup(this.context, group, options);
   }
 
-  /** Every check of a group restore, with nothing stopped or written (POST /v1/restores { group, dryRun: true }). */
+  /** Every check of a group restore, with nothing stopped or written (POST /v1/group-restores { dryRun: true }). */
   async dryRunRestoreGroup(
     groupName: string,
     options: GroupDryRunOptions,

@@ -37,7 +37,7 @@ const client = (timeoutMs = 2000) =>
 const runningJob = {
   id: 'job-1',
   kind: 'backup',
-  target: 'app-db',
+  subject: { kind: 'target', name: 'app-db' },
   state: 'running',
   phase: 'dumping',
   bytes: 0,

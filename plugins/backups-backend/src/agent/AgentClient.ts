@@ -48,6 +48,7 @@ export const AGENT_PATHS = {
   targets: '/v1/targets',
   verify: '/v1/verify',
   restores: '/v1/restores',
+  groupRestores: '/v1/group-restores',
   prune: '/v1/prune',
   dropDestination: '/v1/destinations/drop',
   groups: '/v1/groups',
@@ -249,12 +250,12 @@ export class AgentClient {
     snapshotIds: Record<string, string>;
     force?: boolean;
   }): Promise<StartBackupResult> {
-    return this.startJob(AGENT_PATHS.restores, { ...restore });
+    return this.startJob(AGENT_PATHS.groupRestores, { ...restore });
   }
 
   /**
    * Every check of a group restore the agent runs itself, without stopping or writing anything
-   * (`{ group, snapshotIds, dryRun: true }`): each member's refusals, and whether the group's
+   * (`POST /v1/group-restores { group, snapshotIds, dryRun: true }`): each member's refusals, and whether the group's
    * containers can be found. An agent that predates group dry runs answers 400.
    */
   async dryRunGroupRestore(
@@ -266,7 +267,7 @@ export class AgentClient {
     options: { timeoutMs?: number } = {},
   ): Promise<AgentGroupDryRun> {
     const parsed = (await this.post(
-      AGENT_PATHS.restores,
+      AGENT_PATHS.groupRestores,
       { ...restore, dryRun: true },
       agentGroupDryRunSchema,
       options.timeoutMs,

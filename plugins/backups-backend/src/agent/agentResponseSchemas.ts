@@ -31,7 +31,10 @@ export const agentJobSchema = z
   .object({
     id: z.string().min(1),
     kind: z.enum(['backup', 'restore', 'verify', 'prune']),
-    target: z.string(),
+    subject: z.object({
+      kind: z.enum(['target', 'group']),
+      name: z.string().min(1),
+    }),
     state: z.enum(['running', 'succeeded', 'failed']),
     phase: z.string(),
     bytes: z.number().nonnegative(),
@@ -108,7 +111,7 @@ export const agentDryRunSchema = z
 
 export type AgentDryRun = z.infer<typeof agentDryRunSchema>;
 
-/** POST /v1/restores { group, dryRun: true }: the group's refusals, each naming its member. */
+/** POST /v1/group-restores { dryRun: true }: the group's refusals, each naming its member. */
 export const agentGroupDryRunSchema = z
   .object({
     group: z.string(),

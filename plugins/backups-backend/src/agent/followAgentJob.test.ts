@@ -8,7 +8,7 @@ const limits = { startGraceMs: 2 * MINUTE, agentSilenceMs: 10 * MINUTE };
 const runningJob: AgentJob = {
   id: 'job-7',
   kind: 'backup',
-  target: 'app-db',
+  subject: { kind: 'target', name: 'app-db' },
   state: 'running',
   phase: 'dumping',
   bytes: 10,

@@ -72,8 +72,7 @@ const startedAt = new Date().toISOString();
 const running: AgentJob = {
   id: 'group-job-1',
   kind: 'backup',
-  target: 'group:shop-group',
-  group: 'shop-group',
+  subject: { kind: 'group', name: 'shop-group' },
   state: 'running',
   phase: 'stopping 2 container(s)',
   bytes: 0,
@@ -100,8 +99,7 @@ function actAsAgent(
       return sendJson(res, 202, {
         ...running,
         id: `job-${request.target}`,
-        target: request.target,
-        group: undefined,
+        subject: { kind: 'target', name: request.target },
       });
     }
     if (req.method === 'GET' && req.url === '/v1/jobs/group-job-1') {
@@ -113,8 +111,7 @@ function actAsAgent(
       return sendJson(res, 200, {
         ...running,
         id: `job-${target}`,
-        target,
-        group: undefined,
+        subject: { kind: 'target', name: target },
         state: 'succeeded',
         phase: 'done',
         snapshots: [snapshot(target, '7')],

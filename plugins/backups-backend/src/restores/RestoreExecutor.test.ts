@@ -116,8 +116,7 @@ describe('RestoreExecutor', () => {
     const job = {
       id: 'job-g',
       kind: 'restore',
-      target: 'group:shop',
-      group: 'shop',
+      subject: { kind: 'group', name: 'shop' },
       state: 'running',
       phase: 'stopping 1 container(s)',
       bytes: 0,

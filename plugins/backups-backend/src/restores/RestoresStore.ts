@@ -26,7 +26,7 @@ export interface GroupState {
   members: GroupMemberState[];
   /**
    * How the group runs: `agent` when the members' one agent restores the group itself
-   * (POST /v1/restores {group}, it stops the group's containers), else `members` one by one.
+   * (POST /v1/group-restores, it stops the group's containers), else `members` one by one.
    * Unset until the runner has decided.
    */
   mode?: 'agent' | 'members';

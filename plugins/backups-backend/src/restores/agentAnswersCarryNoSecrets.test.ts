@@ -57,7 +57,7 @@ const snapshot = {
 const job = {
   id: 'verify-1',
   kind: 'verify',
-  target: 'app-db',
+  subject: { kind: 'target', name: 'app-db' },
   phase: 'verifying',
   bytes: 0,
   startedAt: '2026-01-18T05:00:00.000Z',

@@ -441,7 +441,7 @@ describe('restores of SQLite targets through the real agent', () => {
     expect(
       agent.server.jobs
         .list()
-        .some(j => j.kind === 'verify' && j.target === 'app-db-staging'),
+        .some(j => j.kind === 'verify' && j.subject.name === 'app-db-staging'),
     ).toBe(true);
     // The staging copy's owners hear of it too.
     expect(env.sent).toContainEqual(

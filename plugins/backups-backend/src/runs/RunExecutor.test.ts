@@ -70,7 +70,7 @@ async function setUp(agentUrl = agent.url) {
 const runningJob = {
   id: 'job-7',
   kind: 'backup',
-  target: 'app-db',
+  subject: { kind: 'target', name: 'app-db' },
   state: 'running',
   phase: 'dumping',
   bytes: 10,

@@ -161,9 +161,7 @@ export class RunExecutor {
     const now = this.now();
     // A member of an agent group job takes its own share of it.
     const own =
-      job.group || job.target.startsWith('group:')
-        ? groupMemberJob(job, run.target)
-        : job;
+      job.subject.kind === 'group' ? groupMemberJob(job, run.target) : job;
     const observation = observeJob(run, own, now);
     if (observation.kind === 'running') {
       await this.options.store.recordProgress(run.id, observation, now);

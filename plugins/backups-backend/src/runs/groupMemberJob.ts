@@ -20,8 +20,12 @@ export function groupMemberJob(job: AgentJob, target: string): AgentJob {
     Array.isArray(job.details?.members) ? job.details!.members : []
   ) as ReportedMember[];
   const member = members.find(m => m.target === target);
-  const groupName = job.group ?? job.target.replace(/^group:/, '');
-  const base = { ...job, target, snapshots };
+  const groupName = job.subject.name;
+  const base: AgentJob = {
+    ...job,
+    subject: { kind: 'target', name: target },
+    snapshots,
+  };
   if (member?.state === 'stored' && job.state === 'succeeded') {
     return { ...base, state: 'succeeded', error: undefined };
   }

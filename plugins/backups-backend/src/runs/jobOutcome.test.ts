@@ -31,7 +31,7 @@ function job(overrides: Partial<AgentJob>): AgentJob {
   return {
     id: 'job-1',
     kind: 'backup',
-    target: 'app-db',
+    subject: { kind: 'target', name: 'app-db' },
     state: 'succeeded',
     phase: 'done',
     bytes: 1234,
@@ -134,8 +134,7 @@ describe('observeJob', () => {
     const observed = observeJob(
       { ...run, target: 'app-db' },
       job({
-        target: 'app-db',
-        group: 'shop',
+        subject: { kind: 'target', name: 'app-db' },
         downtimeMs: 850,
         snapshots: [snapshot('local')],
         details: {

@@ -54,7 +54,7 @@ beforeAll(async () => {
       sendJson(res, 202, {
         id: `job-${backups}`,
         kind: 'backup',
-        target: 'app-db',
+        subject: { kind: 'target', name: 'app-db' },
         state: 'running',
         phase: 'starting',
         bytes: 0,
@@ -67,7 +67,7 @@ beforeAll(async () => {
       sendJson(res, 200, {
         id: job[1],
         kind: 'backup',
-        target: 'app-db',
+        subject: { kind: 'target', name: 'app-db' },
         state: 'succeeded',
         phase: 'done',
         bytes: 100,

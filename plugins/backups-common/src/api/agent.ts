@@ -33,10 +33,18 @@ export interface AgentSnapshot {
   manifestVersion: number;
 }
 
+/**
+ * What a job works on: one target, or a consistency group (every member target, locked and
+ * stopped together; a group job's snapshots and `details.members` name each member).
+ */
+export type AgentJobSubject =
+  | { kind: 'target'; name: string }
+  | { kind: 'group'; name: string };
+
 export interface AgentJob {
   id: string;
   kind: AgentJobKind;
-  target: string;
+  subject: AgentJobSubject;
   state: AgentJobState;
   /** What the job is doing now: `starting`, `dumping`, `uploading`, `verifying`, `done`... */
   phase: string;
@@ -48,8 +56,6 @@ export interface AgentJob {
   snapshots?: AgentSnapshot[];
   /** Downtime caused by stopping containers, when any were stopped. */
   downtimeMs?: number;
-  /** For a job on a consistency group (then `target` is `group:<name>`): the group's name. */
-  group?: string;
   /** What the engine's check found after a restore, or what prune removed. */
   details?: Record<string, unknown>;
   error?: string;
@@ -75,9 +81,24 @@ export interface AgentHealth {
   targets: number;
 }
 
-export interface StartBackupRequest {
-  target: string;
-}
+/** POST /v1/backups: one target, or a consistency group as one job. */
+export type StartBackupRequest = { target: string } | { group: string };
+
+/**
+ * POST /v1/group-restores: a consistency group restored as one job (stop all, restore each,
+ * start all), one snapshot per member by id or the newest of each inside a time window.
+ * `dryRun`: every check, nothing stopped or written. A single target's restore is
+ * POST /v1/restores.
+ */
+export type StartGroupRestoreRequest = {
+  group: string;
+  tier?: string;
+  force?: boolean;
+  dryRun?: boolean;
+} & (
+  | { snapshotIds: Record<string, string> }
+  | { window: { from: string; to: string } }
+);
 
 export interface StartBackupConflict {
   error: string;

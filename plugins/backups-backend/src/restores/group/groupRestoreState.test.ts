@@ -95,7 +95,7 @@ describe('withMember and withAgentGroupReport', () => {
     const job = {
       id: 'job-1',
       kind: 'restore',
-      target: 'group:shop',
+      subject: { kind: 'group', name: 'shop' },
       state: 'failed',
       phase: 'failed',
       bytes: 0,
