@@ -2,12 +2,11 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { AgentConfig } from '../config/loadConfig';
 import { formatBytes } from '../cli/formatBytes';
-import { INCOMPLETE_GRACE_MS } from '../snapshots/pruneSnapshots';
-import { snapshotIdTime } from '../storage/snapshotId';
 import { SnapshotStorage, WRITER_MARK_FILE } from '../storage/SnapshotStorage';
 import { unfinishedFolderKind } from '../storage/FilesystemStorage';
 import { isStagingLock, otherLiveAgents } from './agentLock';
-import { parseWriterMark, writerState } from './processIdentity';
+import { leftoverVerdict } from './leftoverVerdict';
+import { cleanS3Tier } from './s3Leftovers';
 import { stagingKind } from './stagingLeftovers';
 import {
   cleanRestoreLeftovers,
@@ -25,6 +24,8 @@ export interface LeftoverCleanup {
   snapshots: { removed: string[]; bytes: number };
   /** Half-written packs and locks in filesystem tiers' chunk areas (`.chunks/`). */
   chunkTemps: { removed: number; bytes: number };
+  /** Multipart uploads a killed writer left open on S3 tiers, aborted: `tier/target/id/artifact`. */
+  uploads: { aborted: string[] };
   /** Partial copies in staging (SQLite copies, RDBs, upload parts, restore files). */
   staging: { removed: number; bytes: number };
   /** The agent's own credential files for tools (`.secret-*-pgpass` ...). */
@@ -67,52 +68,11 @@ async function unfinishedFolders(
 }
 
 /**
- * Whether a snapshot folder without a manifest is a leftover to remove now: its writer (the
- * mark it holds) has ended on this machine. Another machine's, or one with no mark (an older
- * agent), only once older than prune's grace; a live writer's never.
- */
-async function leftoverVerdict(
-  folder: string,
-  id: string,
-  now: Date,
-): Promise<{ remove: boolean; reason: string }> {
-  const mark = parseWriterMark(
-    await fsp
-      .readFile(path.join(folder, WRITER_MARK_FILE), 'utf8')
-      .catch(() => ''),
-  );
-  const startedAt = snapshotIdTime(id);
-  const old =
-    !!startedAt && now.getTime() - startedAt.getTime() > INCOMPLETE_GRACE_MS;
-  if (!mark)
-    return old
-      ? { remove: true, reason: 'no writer mark, older than an hour' }
-      : {
-          remove: false,
-          reason:
-            'no writer mark and younger than an hour: it may still be written (prune removes it later)',
-        };
-  const state = writerState(mark);
-  if (state === 'gone')
-    return { remove: true, reason: `its writer (pid ${mark.pid}) has ended` };
-  if (state === 'live')
-    return {
-      remove: false,
-      reason: `being written by the running process ${mark.pid}`,
-    };
-  return old
-    ? { remove: true, reason: `written on ${mark.host}, older than an hour` }
-    : {
-        remove: false,
-        reason: `being written on ${mark.host}, younger than an hour (prune removes it later)`,
-      };
-}
-
-/**
  * What a killed agent leaves, removed when the agent starts: manifest-less snapshot folders on
  * filesystem tiers whose writer has ended, and in staging the partial copies and credential
  * files it made. Never what another running agent is writing (see leftoverVerdict and
- * otherLiveAgents). S3 tiers keep prune's age rule.
+ * otherLiveAgents). On S3 tiers, open multipart uploads and manifest-less prefixes by the
+ * same writer rule (cleanS3Tier).
  */
 export async function cleanLeftovers(
   config: AgentConfig,
@@ -122,6 +82,7 @@ export async function cleanLeftovers(
   const result: LeftoverCleanup = {
     snapshots: { removed: [], bytes: 0 },
     chunkTemps: { removed: 0, bytes: 0 },
+    uploads: { aborted: [] },
     staging: { removed: 0, bytes: 0 },
     credentials: { removed: 0 },
     restores: { removed: 0, bytes: 0, rolledBack: [] },
@@ -138,6 +99,30 @@ export async function cleanLeftovers(
   );
 
   for (const [tier, storageConfig] of Object.entries(config.storage)) {
+    if (storageConfig.type === 's3') {
+      // Only this agent's targets: another agent sharing the bucket backs up others.
+      const s3 = await cleanS3Tier(
+        tier,
+        storageFor(tier),
+        Object.keys(config.targets),
+        now,
+      ).catch(error => ({
+        removed: [],
+        bytes: 0,
+        aborted: [],
+        kept: [
+          {
+            snapshot: tier,
+            reason: `not cleaned: ${(error as Error).message}`,
+          },
+        ],
+      }));
+      result.snapshots.removed.push(...s3.removed);
+      result.snapshots.bytes += s3.bytes;
+      result.uploads.aborted.push(...s3.aborted);
+      result.kept.push(...s3.kept);
+      continue;
+    }
     if (storageConfig.type !== 'filesystem') continue;
     const storage = storageFor(tier);
     const temps = await cleanChunkPoolTemps(storageConfig.path, before);
@@ -158,7 +143,10 @@ export async function cleanLeftovers(
       for (const s of snapshots.filter(x => x.manifest.status === 'missing')) {
         const name = `${tier}/${target}/${s.ref.id}`;
         const folder = path.join(storageConfig.path, target, s.ref.id);
-        const verdict = await leftoverVerdict(folder, s.ref.id, now);
+        const mark = await fsp
+          .readFile(path.join(folder, WRITER_MARK_FILE), 'utf8')
+          .catch(() => undefined);
+        const verdict = leftoverVerdict(mark, s.ref.id, now);
         if (!verdict.remove) {
           result.kept.push({ snapshot: name, reason: verdict.reason });
           continue;
@@ -199,10 +187,18 @@ const sized = (bytes: number) => `${formatBytes(bytes)}, ${bytes} bytes`;
 
 /** One line for the log; undefined when there was nothing to clean or keep. */
 export function describeCleanup(cleanup: LeftoverCleanup): string | undefined {
-  const { snapshots, chunkTemps, staging, credentials, restores, kept } =
-    cleanup;
+  const {
+    snapshots,
+    uploads,
+    chunkTemps,
+    staging,
+    credentials,
+    restores,
+    kept,
+  } = cleanup;
   if (
     snapshots.removed.length +
+      uploads.aborted.length +
       chunkTemps.removed +
       staging.removed +
       credentials.removed +
@@ -219,6 +215,9 @@ export function describeCleanup(cleanup: LeftoverCleanup): string | undefined {
     `${chunkTemps.removed} half-written pack(s) or lock(s) (${sized(
       chunkTemps.bytes,
     )})`,
+    `${uploads.aborted.length} open multipart upload(s) aborted${
+      uploads.aborted.length ? ` (${uploads.aborted.join(', ')})` : ''
+    }`,
     `${staging.removed} partial staging file(s) (${sized(staging.bytes)})`,
     `${credentials.removed} credential file(s)`,
     `${

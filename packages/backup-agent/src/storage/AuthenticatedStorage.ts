@@ -2,6 +2,7 @@ import type { SnapshotManifest } from '@safekeep/plugin-backups-common';
 import { manifestSealProblem, sealManifest } from './manifestSeal';
 import type {
   ManifestRead,
+  OpenUpload,
   SnapshotRef,
   SnapshotStorage,
   StoredSnapshot,
@@ -82,6 +83,22 @@ export class AuthenticatedStorage implements SnapshotStorage {
 
   async clearWriting(ref: SnapshotRef) {
     await this.inner.clearWriting?.(ref);
+  }
+
+  readWriterMark(ref: SnapshotRef) {
+    return this.inner.readWriterMark?.(ref) ?? Promise.resolve(undefined);
+  }
+
+  listOpenUploads() {
+    return this.inner.listOpenUploads?.() ?? Promise.resolve([]);
+  }
+
+  async abortUpload(upload: OpenUpload) {
+    await this.inner.abortUpload?.(upload);
+  }
+
+  storedBytes(ref: SnapshotRef) {
+    return this.inner.storedBytes?.(ref) ?? Promise.resolve(0);
   }
 
   private checked(read: ManifestRead): ManifestRead {

@@ -18,16 +18,19 @@ import {
   README_FILE,
 } from './safeNames';
 import { isSnapshotId } from './snapshotId';
+import { thisProcess } from '../leftovers/processIdentity';
 import { serverSideEncryptionParams } from './serverSideEncryption';
 import { spooledUpload } from './spooledUpload';
 import {
   ArtifactMissingError,
   ManifestRead,
+  OpenUpload,
   SnapshotRef,
   SHARED_AREA,
   SnapshotStorage,
   StoredSnapshot,
   TierObject,
+  WRITER_MARK_FILE,
 } from './SnapshotStorage';
 import { s3Library } from '../libraries';
 
@@ -38,6 +41,12 @@ function isNotFound(error: unknown): boolean {
     e?.name === 'NotFound' ||
     e?.$metadata?.httpStatusCode === 404
   );
+}
+
+function cannotListUploads(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } })
+    ?.$metadata?.httpStatusCode;
+  return status === 403 || status === 501;
 }
 
 /**
@@ -239,23 +248,137 @@ export class S3Storage implements SnapshotStorage {
 
   async deleteSnapshot(ref: SnapshotRef): Promise<void> {
     const prefix = this.prefixOf(ref);
-    const manifestKey = this.key(ref, MANIFEST_FILE);
-    // Manifest first: interrupted halfway, what is left is an incomplete snapshot.
+    const markKey = this.key(ref, WRITER_MARK_FILE);
+    // This process's writer mark first and gone last: a deletion killed halfway leaves a
+    // manifest-less prefix whose writer has ended, which the next start removes at once
+    // (without the mark it would wait for prune's hour).
+    await this.putSmall(
+      markKey,
+      JSON.stringify(thisProcess()),
+      'application/json',
+    );
+    await this.deleteKey(this.key(ref, MANIFEST_FILE));
+    // An upload the snapshot's writer left open (killed mid-part) would keep its parts
+    // stored and billed, and could still complete into the emptied prefix.
+    const open = await this.openUploads(prefix).catch(error => {
+      // A bucket policy without s3:ListBucketMultipartUploads, or a server without the call:
+      // the objects still go (the bucket's AbortIncompleteMultipartUpload rule is the backstop).
+      if (cannotListUploads(error)) return [];
+      throw error;
+    });
+    for (const upload of open) await this.abortUpload(upload);
+    const { keys } = await this.listKeys(prefix);
+    for (const key of keys.filter(k => k !== markKey))
+      await this.deleteKey(key);
+    await this.deleteKey(markKey);
+  }
+
+  private async deleteKey(key: string): Promise<void> {
     await this.client.send(
       new (s3Library().DeleteObjectCommand)({
         Bucket: this.config.bucket,
-        Key: manifestKey,
+        Key: key,
       }),
     );
-    const { keys } = await this.listKeys(prefix);
-    for (const key of keys) {
-      await this.client.send(
-        new (s3Library().DeleteObjectCommand)({
+  }
+
+  async markWriting(ref: SnapshotRef): Promise<void> {
+    await this.putSmall(
+      this.key(ref, WRITER_MARK_FILE),
+      JSON.stringify(thisProcess()),
+      'application/json',
+    );
+  }
+
+  async clearWriting(ref: SnapshotRef): Promise<void> {
+    await this.deleteKey(this.key(ref, WRITER_MARK_FILE));
+  }
+
+  async readWriterMark(ref: SnapshotRef): Promise<string | undefined> {
+    try {
+      const response = await this.client.send(
+        new (s3Library().GetObjectCommand)({
           Bucket: this.config.bucket,
-          Key: key,
+          Key: this.key(ref, WRITER_MARK_FILE),
         }),
       );
+      return await response.Body!.transformToString('utf8');
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
     }
+  }
+
+  async listOpenUploads(): Promise<OpenUpload[]> {
+    return this.openUploads(this.rootPrefix);
+  }
+
+  /**
+   * Multipart uploads begun under `prefix` and neither completed nor aborted, that lie where
+   * this agent writes artifacts (`<prefix>/<target>/<snapshot id>/<artifact>`); any other
+   * key in the bucket is not the agent's and is never listed.
+   */
+  private async openUploads(prefix: string): Promise<OpenUpload[]> {
+    const found: OpenUpload[] = [];
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    do {
+      const page = await this.client.send(
+        new (s3Library().ListMultipartUploadsCommand)({
+          Bucket: this.config.bucket,
+          Prefix: prefix,
+          KeyMarker: keyMarker,
+          UploadIdMarker: uploadIdMarker,
+        }),
+      );
+      for (const upload of page.Uploads ?? []) {
+        if (!upload.Key || !upload.UploadId) continue;
+        const place = this.artifactPlace(upload.Key);
+        if (!place) continue;
+        found.push({
+          ...place,
+          key: upload.Key,
+          uploadId: upload.UploadId,
+          initiatedAt: upload.Initiated,
+        });
+      }
+      keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+      uploadIdMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
+    } while (keyMarker);
+    return found;
+  }
+
+  /** The snapshot and artifact a key is, when it follows the agent's layout. */
+  private artifactPlace(
+    key: string,
+  ): { ref: SnapshotRef; name: string } | undefined {
+    if (!key.startsWith(this.rootPrefix)) return undefined;
+    const segments = key.slice(this.rootPrefix.length).split('/');
+    if (segments.length !== 3) return undefined;
+    const [target, id, name] = segments;
+    try {
+      assertSafeRef(target, id);
+      assertSafeArtifactName(name);
+    } catch {
+      return undefined;
+    }
+    return { ref: { target, id }, name };
+  }
+
+  async abortUpload(upload: OpenUpload): Promise<void> {
+    await this.client.send(
+      new (s3Library().AbortMultipartUploadCommand)({
+        Bucket: this.config.bucket,
+        Key: upload.key,
+        UploadId: upload.uploadId,
+      }),
+    );
+  }
+
+  /** Bytes stored under a snapshot's prefix (open uploads' parts not counted). */
+  async storedBytes(ref: SnapshotRef): Promise<number> {
+    const { objects } = await this.listKeys(this.prefixOf(ref));
+    return objects.reduce((sum, o) => sum + o.bytes, 0);
   }
 
   private get rootPrefix(): string {

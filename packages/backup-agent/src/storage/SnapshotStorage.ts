@@ -67,6 +67,16 @@ export interface SnapshotStorage {
   markWriting?(ref: SnapshotRef): Promise<void>;
   /** Removes the mark once the manifest is written. */
   clearWriting?(ref: SnapshotRef): Promise<void>;
+  /** The mark's text, undefined when the snapshot holds none. */
+  readWriterMark?(ref: SnapshotRef): Promise<string | undefined>;
+
+  // Tiers whose artifacts go up in parts (S3): what a killed writer leaves open.
+  /** Uploads begun where this agent writes artifacts and neither completed nor aborted. */
+  listOpenUploads?(): Promise<OpenUpload[]>;
+  /** Discards an open upload and its stored parts. */
+  abortUpload?(upload: OpenUpload): Promise<void>;
+  /** Bytes a snapshot's folder or prefix holds (for the leftovers' report). */
+  storedBytes?(ref: SnapshotRef): Promise<number>;
 
   // The plain object layer under the chunk repository (src/chunks): `<root>/.chunks/<key>`.
   /** Writes a whole object; it appears under its key only complete. */
@@ -80,6 +90,17 @@ export interface SnapshotStorage {
   listObjects(prefix: string): Promise<TierObject[]>;
   /** Removes an object; absent is fine. */
   deleteObject(key: string): Promise<void>;
+}
+
+/** A multipart upload left open, under the snapshot it was writing an artifact of. */
+export interface OpenUpload {
+  ref: SnapshotRef;
+  /** The artifact's name. */
+  name: string;
+  key: string;
+  uploadId: string;
+  /** When the upload began (S3's Initiated), if the service says. */
+  initiatedAt?: Date;
 }
 
 /** In a snapshot folder being written: who writes it (a WriterMark as JSON). */

@@ -47,8 +47,9 @@ type KoaContext = {
 };
 
 /**
- * s3rver has no ListMultipartUploads and no AbortMultipartUpload. These two small handlers
- * add them over s3rver's own on-disk upload folders, so tests can check with the real SDK
+ * s3rver has no ListMultipartUploads and no AbortMultipartUpload (it answers NotImplemented).
+ * These two small handlers add them over s3rver's own on-disk upload folders (the listing with
+ * Prefix and Initiated, in one page), so tests can check with the real SDK
  * call that a failed upload left no multipart upload open. Everything else is s3rver.
  */
 function multipartShim(directory: string) {
@@ -58,16 +59,25 @@ function multipartShim(directory: string) {
     const parts = ctx.path.split('/').filter(Boolean);
     if (ctx.method === 'GET' && parts.length === 1 && 'uploads' in ctx.query) {
       const dir = uploadsDir(parts[0]);
+      const prefix = ctx.query.prefix ?? '';
       const ids = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
       const uploads = ids
-        .map(id => {
-          const key = fs.readFileSync(path.join(dir, id, 'key'), 'utf8');
-          return `<Upload><Key>${key}</Key><UploadId>${id}</UploadId></Upload>`;
+        .flatMap(id => {
+          const folder = path.join(dir, id);
+          const key = fs.readFileSync(path.join(folder, 'key'), 'utf8');
+          if (!key.startsWith(prefix)) return [];
+          // s3rver writes the key file once, when the upload begins: S3's Initiated.
+          const initiated = fs
+            .statSync(path.join(folder, 'key'))
+            .mtime.toISOString();
+          return [
+            `<Upload><Key>${key}</Key><UploadId>${id}</UploadId><Initiated>${initiated}</Initiated></Upload>`,
+          ];
         })
         .join('');
       ctx.status = 200;
       ctx.type = 'application/xml';
-      ctx.body = `<?xml version="1.0" encoding="UTF-8"?><ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>${parts[0]}</Bucket><IsTruncated>false</IsTruncated>${uploads}</ListMultipartUploadsResult>`;
+      ctx.body = `<?xml version="1.0" encoding="UTF-8"?><ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>${parts[0]}</Bucket><Prefix>${prefix}</Prefix><IsTruncated>false</IsTruncated>${uploads}</ListMultipartUploadsResult>`;
       return;
     }
     if (ctx.method === 'DELETE' && parts.length >= 2 && ctx.query.uploadId) {
@@ -81,6 +91,18 @@ function multipartShim(directory: string) {
     }
     await next();
   };
+}
+
+/** An SDK client for an s3rver (its fixed credentials, path-style). */
+export function s3rverClient(endpoint: string): S3Client {
+  return new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
 }
 
 /**
@@ -134,14 +156,7 @@ export async function startS3rver(
   );
   const address = (await server.run()) as AddressInfo;
   const endpoint = `http://127.0.0.1:${address.port}`;
-  const client = new S3Client({
-    endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const client = s3rverClient(endpoint);
   return {
     endpoint,
     bucket,
