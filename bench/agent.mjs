@@ -18,10 +18,10 @@
 // The last line on stdout is one JSON object. See docs/performance.md ("Agent").
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AGENT_ENV, writeAgentConfig } from './lib/agentConfig.mjs';
 import { buildAgent } from './lib/agentBuild.mjs';
 import { startAgentServer } from './lib/agentServer.mjs';
 import { ensureMixedRowsDatabase } from './lib/mixedRows.mjs';
@@ -36,6 +36,7 @@ import {
   timed,
   watchPeakRss,
 } from './lib/processes.mjs';
+import { startS3 } from './lib/s3rver.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -75,12 +76,6 @@ const PG = {
   user: process.env.PGUSER ?? 'postgres',
 };
 const pgArgs = ['-h', PG.host, '-p', String(PG.port), '-U', PG.user];
-const AGENT_ENV = {
-  SAFEKEEP_BENCH_TOKEN: 'bench-token-a7c3e9f1b5d2x9x9x9x9',
-  SAFEKEEP_BENCH_S3_KEY: 'S3RVER',
-  SAFEKEEP_BENCH_S3_SECRET: 'S3RVER',
-};
-
 /** Runs SQL (several statements allowed) in `database`; its output, trimmed. */
 function psql(database, sql) {
   return execFileSync(
@@ -114,66 +109,6 @@ async function ensureDatabase(database, size) {
   const common = { database, sizeMiB: size, psql, createDatabase, log };
   if (data === 'mixed') await ensureMixedRowsDatabase(common);
   else await ensurePgbenchDatabase({ ...common, filler: data, pgArgs, run });
-}
-
-async function startS3(dir) {
-  const S3rver = createRequire(
-    path.join(ROOT, 'packages/backup-agent/package.json'),
-  )('s3rver');
-  const server = new S3rver({
-    address: '127.0.0.1',
-    port: 0,
-    silent: true,
-    directory: dir,
-    configureBuckets: [{ name: 'bench-snapshots' }],
-  });
-  const address = await server.run();
-  return {
-    endpoint: `http://127.0.0.1:${address.port}`,
-    close: () => server.close(),
-  };
-}
-
-function writeAgentConfig(dir, databases, s3Endpoint, restoreInto) {
-  // Defaults as a user has them (zstd, globals included), one target per database and tier.
-  const target = (database, tier) => ({
-    engine: 'postgres',
-    host: PG.host,
-    port: PG.port,
-    user: PG.user,
-    databases: [database],
-    tiers: [tier],
-    // The restore side restores into a new database, declared as a destination.
-    destinations: { scratch: restoreInto },
-  });
-  const targets = {};
-  for (const database of databases) {
-    targets[`${database}-fs`] = target(database, 'local');
-    targets[`${database}-s3`] = target(database, 'offsite');
-  }
-  const config = {
-    agent: {
-      name: 'bench',
-      token: { env: 'SAFEKEEP_BENCH_TOKEN' },
-      staging: path.join(dir, 'staging'),
-    },
-    storage: {
-      local: { type: 'filesystem', path: path.join(dir, 'snapshots') },
-      offsite: {
-        type: 's3',
-        bucket: 'bench-snapshots',
-        endpoint: s3Endpoint,
-        forcePathStyle: true,
-        accessKeyId: { env: 'SAFEKEEP_BENCH_S3_KEY' },
-        secretAccessKey: { env: 'SAFEKEEP_BENCH_S3_SECRET' },
-      },
-    },
-    targets,
-  };
-  const file = path.join(dir, 'agent.json');
-  // JSON is YAML: the agent reads it as its YAML config.
-  fs.writeFileSync(file, JSON.stringify(config, null, 2));
-  return file;
 }
 
 /** `safekeep-agent backup --json` as a new process: wall time, its peak RSS, the snapshot. */
@@ -272,14 +207,20 @@ async function main() {
   const databases = [...new Set([db, db2x, small])];
   const restoreInto = `${prefix}_restored`;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'safekeep-bench-agent-'));
-  const s3 = await startS3(path.join(dir, 's3rver'));
+  const s3 = await startS3({ root: ROOT, dir: path.join(dir, 's3rver') });
   const loadBefore = os.loadavg();
   let server;
   try {
     await ensureDatabase(db, sizeMiB);
     await ensureDatabase(small, SMALL_MIB);
     await ensureDatabase(db2x, sizeMiB * 2);
-    const config = writeAgentConfig(dir, databases, s3.endpoint, restoreInto);
+    const config = writeAgentConfig({
+      dir,
+      pg: PG,
+      databases,
+      s3Endpoint: s3.endpoint,
+      restoreInto,
+    });
     const agent = await buildAgent({ root: ROOT, dir, devBin });
     const peers = createPeers({ pg: PG, dir: path.join(dir, 'peers') });
     const sizeOf = name =>

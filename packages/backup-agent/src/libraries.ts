@@ -3,15 +3,16 @@ import type * as AwsS3 from '@aws-sdk/client-s3';
 import type * as AwsLibStorage from '@aws-sdk/lib-storage';
 import type BetterSqlite3 from 'better-sqlite3';
 import type Dockerode from 'dockerode';
-import type Express from 'express';
 import type Redis from 'ioredis';
 import type * as MysqlPromise from 'mysql2/promise';
 import type * as Nats from 'nats';
 import type * as Pg from 'pg';
+import type * as SmithyRetry from '@smithy/core/retry';
+import type * as Tar from 'tar';
 
 /**
- * The client libraries of the engines, the storage tiers and the HTTP API, each loaded on its
- * first use instead of when the agent starts. Loading all of them took about 37 MiB of resident
+ * The client libraries of the engines and the storage tiers, and tar, each loaded on its first
+ * use instead of when the agent starts. Loading all of them took about 37 MiB of resident
  * memory and seconds of start-up on a busy machine (docs/performance.md), paid by every CLI run
  * and by every agent whatever its targets are; a PostgreSQL backup needs only pg.
  *
@@ -60,9 +61,13 @@ export const s3UploadLibrary = onFirstUse(
   () => require('@aws-sdk/lib-storage') as typeof AwsLibStorage,
 );
 
-export const expressLibrary = onFirstUse(() =>
-  defaultExport<typeof Express>(require('express')),
+/** The SDK's retry rules: only when an S3 request failed (about 10 MiB held otherwise). */
+export const s3RetryRules = onFirstUse(
+  () => require('@smithy/core/retry') as typeof SmithyRetry,
 );
+
+/** Archives of folders, volumes and container files. */
+export const tarLibrary = onFirstUse(() => require('tar') as typeof Tar);
 
 /** The packages above, for the test that checks none of them loads at start. */
 export const LAZY_LIBRARIES = [
@@ -74,5 +79,6 @@ export const LAZY_LIBRARIES = [
   'better-sqlite3',
   '@aws-sdk/client-s3',
   '@aws-sdk/lib-storage',
-  'express',
+  '@smithy/core',
+  'tar',
 ];

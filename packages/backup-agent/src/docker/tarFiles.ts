@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import * as tar from 'tar';
+import type * as tar from 'tar';
+import { tarLibrary } from '../libraries';
 
 const BLOCK = 512;
 
@@ -13,10 +14,12 @@ interface EntryOwner {
 
 function header(data: tar.HeaderData): Buffer {
   const block = Buffer.alloc(BLOCK);
-  new tar.Header({ mtime: new Date(), uid: 0, gid: 0, ...data }).encode(
-    block,
-    0,
-  );
+  new (tarLibrary().Header)({
+    mtime: new Date(),
+    uid: 0,
+    gid: 0,
+    ...data,
+  }).encode(block, 0);
   return block;
 }
 
@@ -75,7 +78,7 @@ export function openSingleFile(
   return new Promise((resolve, reject) => {
     const content = new PassThrough();
     let found = false;
-    const parser = new tar.Parser();
+    const parser = new (tarLibrary().Parser)();
     parser.on('entry', (entry: tar.ReadEntry) => {
       if (found || entry.type !== 'File') {
         entry.resume();

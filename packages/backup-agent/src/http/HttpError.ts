@@ -1,4 +1,3 @@
-import type { ErrorRequestHandler } from 'express';
 import { ZodError } from 'zod';
 import { formatIssues } from '../config/formatIssues';
 import { JobConflictError } from '../jobs/JobRegistry';
@@ -8,39 +7,44 @@ import {
   NotFoundError,
   NotSupportedError,
 } from '../snapshots/errors';
+import { RequestError } from './RequestError';
+import { ApiReply, json } from './router';
 
-/** Turns errors into `{ error }` answers with the right status. */
-export function errorHandler(
+/** Turns errors into `{ error }` answers with the right status; unexpected ones are logged. */
+export function errorReply(
   log: (message: string) => void,
-): ErrorRequestHandler {
-  return (error, _req, res, _next) => {
-    if (error instanceof ZodError) {
-      res.status(400).json({ error: formatIssues(error.issues).join('; ') });
-    } else if (error instanceof NotFoundError) {
-      res.status(404).json({ error: error.message });
-    } else if (error instanceof DestinationNotAllowedError) {
-      res.status(403).json({ error: error.message });
-    } else if (error instanceof DropRefusedError) {
-      res.status(409).json({ error: error.message });
-    } else if (error instanceof NotSupportedError) {
-      res.status(501).json({ error: error.message });
-    } else if (error instanceof JobConflictError) {
-      res
-        .status(409)
-        .json({ error: error.message, runningJobId: error.runningJob.id });
-    } else if (error?.type === 'entity.parse.failed') {
-      res.status(400).json({ error: 'the request body is not valid JSON' });
-    } else if (error?.type === 'entity.too.large') {
-      res.status(413).json({ error: 'the request body is too large' });
-    } else {
-      log(
-        `request failed: ${
-          error instanceof Error ? error.stack ?? error.message : String(error)
-        }`,
+): (error: unknown) => ApiReply {
+  return error => {
+    if (error instanceof ZodError)
+      return json({ error: formatIssues(error.issues).join('; ') }, 400);
+    if (error instanceof RequestError)
+      return {
+        status: error.status,
+        body: { error: error.message },
+        // The rest of a refused body is not read: the connection cannot carry another request.
+        headers: error.status === 413 ? { connection: 'close' } : undefined,
+      };
+    if (error instanceof NotFoundError)
+      return json({ error: error.message }, 404);
+    if (error instanceof DestinationNotAllowedError)
+      return json({ error: error.message }, 403);
+    if (error instanceof DropRefusedError)
+      return json({ error: error.message }, 409);
+    if (error instanceof NotSupportedError)
+      return json({ error: error.message }, 501);
+    if (error instanceof JobConflictError)
+      return json(
+        { error: error.message, runningJobId: error.runningJob.id },
+        409,
       );
-      res.status(500).json({
-        error: error instanceof Error ? error.message : 'internal error',
-      });
-    }
+    log(
+      `request failed: ${
+        error instanceof Error ? error.stack ?? error.message : String(error)
+      }`,
+    );
+    return json(
+      { error: error instanceof Error ? error.message : 'internal error' },
+      500,
+    );
   };
 }

@@ -14,6 +14,7 @@ import { JobRegistry } from '../jobs/JobRegistry';
 import { holdStagingLock } from '../leftovers/agentLock';
 import { cleanLeftovers, describeCleanup } from '../leftovers/cleanLeftovers';
 import { SnapshotService } from '../snapshots/SnapshotService';
+import { collectStartupGarbage } from './collectStartupGarbage';
 import { createAgentApp } from './createAgentApp';
 import { startupWarnings } from './startupWarnings';
 import { tokenWeakness } from './tokenStrength';
@@ -109,6 +110,7 @@ export async function startAgentServer(
     server.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
+  collectStartupGarbage();
   return {
     port,
     url: `${tls ? 'https' : 'http'}://${

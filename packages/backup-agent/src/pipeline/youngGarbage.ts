@@ -4,6 +4,8 @@ import vm from 'node:vm';
 type Collect = (options: {
   type: 'minor' | 'major';
   execution?: 'sync' | 'async';
+  /** `last-resort`: as under memory pressure, shrinking the young generation and returning pages. */
+  flavor?: 'regular' | 'last-resort';
 }) => void;
 
 /** Bytes that may pass between two collections. */

@@ -1,8 +1,4 @@
-import {
-  isServerError,
-  isThrottlingError,
-  isTransientError,
-} from '@smithy/core/retry';
+import { s3RetryRules } from '../libraries';
 
 /** Waits before the 2nd, 3rd and 4th attempt (each with jitter): about 5 s in all. */
 const DEFAULT_DELAYS_MS = [250, 1000, 4000];
@@ -17,6 +13,7 @@ const WRAPPED_NETWORK_ERROR =
 
 /** What the SDK itself would retry: 5xx, throttling (SlowDown, 429), timeouts, resets. */
 function isRetryable(error: unknown): boolean {
+  const { isServerError, isThrottlingError, isTransientError } = s3RetryRules();
   const e = error as Parameters<typeof isTransientError>[0];
   return (
     isTransientError(e) ||

@@ -3,7 +3,8 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import * as tar from 'tar';
+import type * as tar from 'tar';
+import { tarLibrary } from '../../libraries';
 import type {
   EngineBackup,
   EngineDriver,
@@ -118,7 +119,7 @@ export const directoryDriver: EngineDriver<DirectorySettings> = {
     const problems: string[] = [];
     let warning: string | undefined;
 
-    const stream = tar.c(
+    const stream = tarLibrary().c(
       {
         cwd: root,
         strict: true,
@@ -247,7 +248,7 @@ export const directoryDriver: EngineDriver<DirectorySettings> = {
       const problems: string[] = [];
       let files = 0;
       let tooMany: string | undefined;
-      const unpack = tar.x({
+      const unpack = tarLibrary().x({
         cwd: prepared,
         strict: true,
         // node-tar's default: owners are restored when the agent runs as root, else it owns all.

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { Header } from 'tar';
+import { tarLibrary } from '../../libraries';
 
 /**
  * A plain ustar archive of `blobs/<sha256>` files, written and read here entry by entry so
@@ -15,7 +15,7 @@ export function blobEntryName(sha256: string): string {
 }
 
 export function tarHeader(name: string, size: number, mtime: Date): Buffer {
-  const header = new Header({
+  const header = new (tarLibrary().Header)({
     path: name,
     mode: 0o644,
     size,
@@ -117,7 +117,7 @@ export async function* readBlobEntries(
       throw new Error(
         'objects.tar has no end marker; the archive was cut short',
       );
-    const header = new Header(block);
+    const header = new (tarLibrary().Header)(block);
     if (header.nullBlock) {
       await reader.drain();
       return;

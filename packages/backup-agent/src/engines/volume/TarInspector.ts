@@ -1,5 +1,6 @@
 import { Transform } from 'node:stream';
-import * as tar from 'tar';
+import type * as tar from 'tar';
+import { tarLibrary } from '../../libraries';
 import {
   ArchiveEntryFacts,
   findEscapingLinksInEntries,
@@ -20,7 +21,7 @@ export class TarInspector {
   /** Mode and owner the archive records for its root folder ("." or "./"). */
   root?: { mode: number; uid: number; gid: number };
   private readonly entries: ArchiveEntryFacts[] = [];
-  private readonly parser = new tar.Parser();
+  private readonly parser = new (tarLibrary().Parser)();
   private readonly ended: Promise<void>;
   private finished?: Promise<void>;
 
