@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -9,6 +8,7 @@ import { parseEncryptionKey } from '../pipeline/encryption/EncryptionKey';
 import { openRawArtifact } from '../pipeline/openStoredArtifact';
 import { FilesystemStorage } from '../storage/FilesystemStorage';
 import type { SnapshotRef, SnapshotStorage } from '../storage/SnapshotStorage';
+import { readKeyFile } from './readKeyFile';
 
 /** The artifact named by its raw name (`app.db`) or its stored name (`app.db.chunks.zst`). */
 export function pickArtifact(manifest: SnapshotManifest, name: string) {
@@ -71,16 +71,7 @@ export async function catFromFolder(
   const storage = new FilesystemStorage('folder', root);
   let keys: KeyLookup | undefined;
   if (keyFile) {
-    let text: string;
-    try {
-      text = fs.readFileSync(keyFile, 'utf8');
-    } catch (error) {
-      throw new Error(
-        `--key-file ${keyFile} cannot be read (${
-          (error as NodeJS.ErrnoException).code ?? 'error'
-        }); give the file that holds the key`,
-      );
-    }
+    const text = readKeyFile(keyFile);
     keys = keyId => parseEncryptionKey(text, keyId, `--key-file ${keyFile}`);
   }
   await catArtifact(storage, { target, id }, name, output, keys);

@@ -1,8 +1,8 @@
-import fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DecryptStream } from '../pipeline/encryption/DecryptStream';
 import { parseEncryptionKey } from '../pipeline/encryption/EncryptionKey';
+import { readKeyFile } from './readKeyFile';
 
 /**
  * `safekeep-agent decrypt --key-file FILE < in > out`: one encrypted artifact back to its
@@ -14,18 +14,8 @@ export async function decryptWithKeyFile(
   input: Readable,
   output: Writable,
 ): Promise<void> {
-  let text: string;
-  try {
-    text = fs.readFileSync(keyFile, 'utf8');
-  } catch (error) {
-    throw new Error(
-      `--key-file ${keyFile} cannot be read (${
-        (error as NodeJS.ErrnoException).code ?? 'error'
-      }); give the file that holds the key`,
-    );
-  }
   const key = parseEncryptionKey(
-    text,
+    readKeyFile(keyFile),
     `from ${keyFile}`,
     `--key-file ${keyFile}`,
   );

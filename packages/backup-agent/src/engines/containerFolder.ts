@@ -48,3 +48,26 @@ export function backupName(at: Date): string {
     .slice(11, 19)
     .replace(/:/g, '')}`;
 }
+
+const BACKUP_FOLDER_ARTIFACT = /^(safekeep_\d{8}_\d{6})\.tar$/;
+
+/**
+ * The backup name of a snapshot holding one backup folder's tar (`<backupName>.tar`), as the
+ * container tool engines store it; throws a sentence naming what the snapshot holds instead.
+ */
+export function backupFolderName(
+  artifacts: RestoreArtifact[],
+  engine: string,
+): string {
+  const name =
+    artifacts.length === 1
+      ? BACKUP_FOLDER_ARTIFACT.exec(artifacts[0].name)?.[1]
+      : undefined;
+  if (!name)
+    throw new Error(
+      `a ${engine} snapshot holds one artifact named safekeep_<date>_<time>.tar; this one has ${artifacts
+        .map(a => a.name)
+        .join(', ')}`,
+    );
+  return name;
+}

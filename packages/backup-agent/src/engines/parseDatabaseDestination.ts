@@ -27,3 +27,26 @@ export function parseDatabaseDestination(
     database: groups.database,
   };
 }
+
+/**
+ * A SQL target's settings pointed at `restore --to`: `restoreInto` the database, on the host and
+ * port it names. Another server is reached from the agent's host, not through the target's
+ * container.
+ */
+export function withDatabaseDestination<
+  Settings extends {
+    host: string;
+    port: number;
+    container?: unknown;
+    restoreInto?: string;
+  },
+>(settings: Settings, destination: string, engine: string): Settings {
+  const parsed = parseDatabaseDestination(destination, engine);
+  return {
+    ...settings,
+    host: parsed.host ?? settings.host,
+    port: parsed.port ?? settings.port,
+    container: parsed.host || parsed.port ? undefined : settings.container,
+    restoreInto: parsed.database,
+  };
+}

@@ -4,11 +4,8 @@ import { restoreDestinationSettings } from '../destinations/restoreDestinationSe
 import { RestoreRefusedError } from './errors';
 import { findSnapshot, usableManifest } from './findSnapshot';
 import { refuseNewerEngine, RestoreChoices } from './restoreSnapshot';
-import { restoreKeys } from './restoreKeys';
-import {
-  findRestoreDependencies,
-  verifyRestoreDependencies,
-} from './snapshotDependencies';
+import { restoreReads } from './restoreReads';
+import { verifyRestoreDependencies } from './snapshotDependencies';
 import type { SnapshotContext } from './SnapshotContext';
 import { checkArtifacts } from './verifySnapshot';
 
@@ -144,16 +141,13 @@ export async function dryRunRestore(
   let verified = false;
   if (manifest) {
     try {
-      const dependencies = await findRestoreDependencies(
+      const { dependencies, keys } = await restoreReads(
         located.storage,
         target,
         manifest,
+        context.config,
         options.from,
       );
-      const keys = restoreKeys(context.config, [
-        manifest,
-        ...dependencies.map(d => d.manifest),
-      ]);
       const broken = (
         await checkArtifacts(
           located.storage,

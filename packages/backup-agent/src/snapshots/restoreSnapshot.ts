@@ -6,11 +6,10 @@ import { restoreDestinationSettings } from '../destinations/restoreDestinationSe
 import { compareDetails } from './compareDetails';
 import { RestoreRefusedError } from './errors';
 import { findSnapshot, usableManifest } from './findSnapshot';
-import { restoreKeys } from './restoreKeys';
+import { restoreReads } from './restoreReads';
 import { recordedFiles } from './restoreBounds';
 import {
   dependencyOpener,
-  findRestoreDependencies,
   verifyRestoreDependencies,
 } from './snapshotDependencies';
 import type { ProgressListener, SnapshotContext } from './SnapshotContext';
@@ -103,17 +102,13 @@ export async function prepareRestore(
     options.from,
   );
   const manifest = usableManifest(located, target, context.config);
-  // Snapshots this one keeps content in (incremental engines) must be in the same tier.
-  const dependencies = await findRestoreDependencies(
+  const { dependencies, keys } = await restoreReads(
     located.storage,
     target,
     manifest,
+    context.config,
     options.from,
   );
-  const keys = restoreKeys(context.config, [
-    manifest,
-    ...dependencies.map(d => d.manifest),
-  ]);
   const settings = options.destination
     ? restoreDestinationSettings(
         driver,

@@ -1,13 +1,13 @@
 import type { AuditorService } from '@backstage/backend-plugin-api';
-import {
-  backupsReadPermission,
-  backupsRunCreatePermission,
-} from '@safekeep/plugin-backups-common';
+import { backupsRunCreatePermission } from '@safekeep/plugin-backups-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { entityRefOf } from '../http/entityRefParams';
 import { parseInput as parse } from '../http/parseInput';
-import type { AuthorizeEntity } from '../permissions/authorizeEntity';
+import {
+  authorizeRead,
+  type AuthorizeEntity,
+} from '../permissions/authorizeEntity';
 import type { EntityBackupsService } from './EntityBackupsService';
 import { runsQuerySchema, startRunBodySchema } from './entityRouteSchemas';
 
@@ -23,24 +23,14 @@ export function createEntitiesRouter(options: {
 
   router.get('/entities/:kind/:namespace/:name/summary', async (req, res) => {
     const entityRef = entityRefOf(req);
-    const credentials = await authorize(
-      req,
-      backupsReadPermission,
-      entityRef,
-      'read the backups',
-    );
+    const credentials = await authorizeRead(authorize, req, entityRef);
     res.json(await service.getSummary(entityRef, credentials));
   });
 
   router.get('/entities/:kind/:namespace/:name/runs', async (req, res) => {
     const entityRef = entityRefOf(req);
     const page = parse(runsQuerySchema, req.query, 'query');
-    const credentials = await authorize(
-      req,
-      backupsReadPermission,
-      entityRef,
-      'read the backups',
-    );
+    const credentials = await authorizeRead(authorize, req, entityRef);
     res.json(await service.listRuns(entityRef, credentials, page));
   });
 

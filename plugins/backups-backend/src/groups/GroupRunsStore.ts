@@ -2,12 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { isDatabaseConflictError } from '@backstage/backend-plugin-api';
 import type { Knex } from 'knex';
 import type { StoredRun } from '../runs/BackupsStore';
-import {
-  RUNS_TABLE,
-  RunRow,
-  rowToRun,
-  runningTargetKey,
-} from '../runs/runRows';
+import { markRunClaimed, runningRunOfTarget } from '../runs/claimRunRow';
+import { pageOfRuns } from '../runs/pageOfRuns';
+import { RUNS_TABLE, RunRow, rowToRun } from '../runs/runRows';
 
 export interface GroupMemberTarget {
   entityRef: string;
@@ -101,19 +98,8 @@ export class GroupRunsStore {
         if (runs.length !== ids.length || runs.some(r => r.status !== 'queued'))
           return undefined;
         for (const run of runs) {
-          const busy = await tx<RunRow>(RUNS_TABLE)
-            .where({ agent: run.agent, target: run.target, status: 'running' })
-            .first('id');
-          if (busy) return undefined;
-          await tx(RUNS_TABLE)
-            .where({ id: run.id, status: 'queued' })
-            .update({
-              status: 'running',
-              phase: 'starting',
-              started_at: now,
-              updated_at: now,
-              running_target: runningTargetKey(run.agent, run.target),
-            });
+          if (await runningRunOfTarget(tx, run)) return undefined;
+          await markRunClaimed(tx, run, now);
         }
         const claimed = await tx<RunRow>(RUNS_TABLE)
           .whereIn('id', ids)
@@ -132,20 +118,11 @@ export class GroupRunsStore {
     groupRef: string,
     page: { limit: number; offset: number },
   ): Promise<{ items: StoredRun[]; total: number }> {
-    const [rows, count] = await Promise.all([
-      this.db<RunRow>(RUNS_TABLE)
-        .where({ group_ref: groupRef })
-        .orderBy([
-          { column: 'created_at', order: 'desc' },
-          { column: 'entity_ref', order: 'asc' },
-        ])
-        .limit(page.limit)
-        .offset(page.offset),
-      this.db(RUNS_TABLE)
-        .where({ group_ref: groupRef })
-        .count({ total: '*' })
-        .first(),
-    ]);
-    return { items: rows.map(rowToRun), total: Number(count?.total ?? 0) };
+    return pageOfRuns(
+      this.db,
+      { group_ref: groupRef },
+      { column: 'entity_ref', order: 'asc' },
+      page,
+    );
   }
 }

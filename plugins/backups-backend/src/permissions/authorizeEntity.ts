@@ -9,6 +9,7 @@ import {
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
 import type { Request } from 'express';
+import { backupsReadPermission } from '@safekeep/plugin-backups-common';
 
 /** Checks one permission on one entity for the caller of a request. */
 export type AuthorizeEntity = (
@@ -37,4 +38,13 @@ export function entityAuthorizer(deps: {
     }
     return credentials;
   };
+}
+
+/** The check of every route that only reads an entity's backups: `backups.read` on it. */
+export function authorizeRead(
+  authorize: AuthorizeEntity,
+  req: Request,
+  entityRef: string,
+): Promise<BackstageCredentials> {
+  return authorize(req, backupsReadPermission, entityRef, 'read the backups');
 }

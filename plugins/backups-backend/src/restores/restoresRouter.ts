@@ -10,7 +10,6 @@ import {
   ServiceUnavailableError,
 } from '@backstage/errors';
 import {
-  backupsReadPermission,
   backupsRestoreApprovePermission,
   backupsRestoreRequestPermission,
 } from '@safekeep/plugin-backups-common';
@@ -18,7 +17,10 @@ import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { AgentError } from '../agent/AgentError';
 import { entityRefOf } from '../http/entityRefParams';
-import { entityAuthorizer } from '../permissions/authorizeEntity';
+import {
+  authorizeRead,
+  entityAuthorizer,
+} from '../permissions/authorizeEntity';
 import { readableEntities } from '../permissions/readableEntities';
 import type { RestoreRequestService } from './RestoreRequestService';
 import { destinationEntityRef } from './destinationEntityRef';
@@ -97,12 +99,7 @@ export async function createRestoresRouter(
 
   router.get('/entities/:kind/:namespace/:name/snapshots', async (req, res) => {
     const entityRef = entityRefOf(req);
-    const credentials = await authorize(
-      req,
-      backupsReadPermission,
-      entityRef,
-      'read the backups',
-    );
+    const credentials = await authorizeRead(authorize, req, entityRef);
     res.json({
       snapshots: await agentCall(() =>
         service.listSnapshots(entityRef, credentials),
@@ -148,12 +145,7 @@ export async function createRestoresRouter(
       req.query,
       'query',
     );
-    const credentials = await authorize(
-      req,
-      backupsReadPermission,
-      entityRef,
-      'read the backups',
-    );
+    const credentials = await authorizeRead(authorize, req, entityRef);
     // 404 for an entity the catalog lacks, as the sibling routes answer.
     await service.requireEntity(entityRef, credentials);
     const items = await service.list({
@@ -181,12 +173,7 @@ export async function createRestoresRouter(
     const { id } = parse(restoreIdSchema, req.params, 'restore request id');
     const request = await service.get(id);
     if (!request) throw new NotFoundError(`No restore request ${id}`);
-    await authorize(
-      req,
-      backupsReadPermission,
-      request.entityRef,
-      'read the backups',
-    );
+    await authorizeRead(authorize, req, request.entityRef);
     res.json(toRestoreRequest(request));
   });
 
@@ -243,11 +230,10 @@ export async function createRestoresRouter(
       async () => {
         const request = await service.get(id);
         if (!request) throw new NotFoundError(`No restore request ${id}`);
-        const credentials = await authorize(
+        const credentials = await authorizeRead(
+          authorize,
           req,
-          backupsReadPermission,
           request.entityRef,
-          'read the backups',
         );
         return service.withdraw(id, userOf(credentials));
       },

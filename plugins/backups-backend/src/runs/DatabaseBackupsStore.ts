@@ -3,6 +3,8 @@ import { isDatabaseConflictError } from '@backstage/backend-plugin-api';
 import type { Knex } from 'knex';
 import { redactNullable } from '../redaction/redactSecrets';
 import { RECENT_DURATIONS } from './BackupsStore';
+import { markRunClaimed, runningRunOfTarget } from './claimRunRow';
+import { pageOfRuns } from './pageOfRuns';
 import type {
   BackupsStore,
   ClaimResult,
@@ -13,13 +15,7 @@ import type {
   RunOutcome,
   StoredRun,
 } from './BackupsStore';
-import {
-  RUNS_TABLE,
-  RunRow,
-  rowToRun,
-  runningTargetKey,
-  toDate,
-} from './runRows';
+import { RUNS_TABLE, RunRow, rowToRun, toDate } from './runRows';
 
 const ACTIVE: string[] = ['queued', 'running'];
 const FINISHED: string[] = [
@@ -160,21 +156,12 @@ export class DatabaseBackupsStore implements BackupsStore {
   }
 
   async listRuns(entityRef: string, page: { limit: number; offset: number }) {
-    const [rows, count] = await Promise.all([
-      this.db<RunRow>(RUNS_TABLE)
-        .where({ entity_ref: entityRef })
-        .orderBy([
-          { column: 'created_at', order: 'desc' },
-          { column: 'id', order: 'desc' },
-        ])
-        .limit(page.limit)
-        .offset(page.offset),
-      this.db(RUNS_TABLE)
-        .where({ entity_ref: entityRef })
-        .count({ total: '*' })
-        .first(),
-    ]);
-    return { items: rows.map(rowToRun), total: Number(count?.total ?? 0) };
+    return pageOfRuns(
+      this.db,
+      { entity_ref: entityRef },
+      { column: 'id', order: 'desc' },
+      page,
+    );
   }
 
   async listRunsInStatus(status: 'queued' | 'running'): Promise<StoredRun[]> {
@@ -226,19 +213,9 @@ export class DatabaseBackupsStore implements BackupsStore {
         const run = await tx<RunRow>(RUNS_TABLE).where({ id }).first();
         if (!run || run.status !== 'queued') return { gone: true as const };
         target = { agent: run.agent, target: run.target };
-        const running = await tx<RunRow>(RUNS_TABLE)
-          .where({ agent: run.agent, target: run.target, status: 'running' })
-          .first();
+        const running = await runningRunOfTarget(tx, run);
         if (running) return { busy: rowToRun(running) };
-        const updated = await tx(RUNS_TABLE)
-          .where({ id, status: 'queued' })
-          .update({
-            status: 'running',
-            phase: 'starting',
-            started_at: now,
-            updated_at: now,
-            running_target: runningTargetKey(run.agent, run.target),
-          });
+        const updated = await markRunClaimed(tx, run, now);
         if (updated === 0) return { gone: true as const };
         const claimed = await tx<RunRow>(RUNS_TABLE).where({ id }).first();
         return { claimed: rowToRun(claimed!) };

@@ -1,10 +1,12 @@
-import { backupsReadPermission } from '@safekeep/plugin-backups-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { entityRefOf } from '../http/entityRefParams';
 import { parseInput as parse } from '../http/parseInput';
-import type { AuthorizeEntity } from '../permissions/authorizeEntity';
+import {
+  authorizeRead,
+  type AuthorizeEntity,
+} from '../permissions/authorizeEntity';
 import type { SizesService } from './SizesService';
 
 /** `?days=` of the size series: one of the windows the chart offers. */
@@ -29,12 +31,7 @@ export function createSizesRouter(options: {
   router.get('/entities/:kind/:namespace/:name/sizes', async (req, res) => {
     const entityRef = entityRefOf(req);
     const { days } = parse(sizesQuerySchema, req.query, 'query');
-    const credentials = await authorize(
-      req,
-      backupsReadPermission,
-      entityRef,
-      'read the backups',
-    );
+    const credentials = await authorizeRead(authorize, req, entityRef);
     res.json(await sizes.getSizes(entityRef, days, credentials));
   });
   return router;

@@ -1,6 +1,11 @@
 import path from 'node:path';
 import { runToCompletion } from '../../exec/runToCompletion';
-import { backupName, folderIn, folderOut } from '../containerFolder';
+import {
+  backupFolderName,
+  backupName,
+  folderIn,
+  folderOut,
+} from '../containerFolder';
 import type {
   EngineContext,
   EngineDriver,
@@ -11,8 +16,6 @@ import {
   ClickhouseSettings,
   clickhouseSettingsSchema,
 } from './clickhouseSettings';
-
-const ARTIFACT = /^(safekeep_\d{8}_\d{6})\.tar$/;
 
 function tablesQuery(settings: ClickhouseSettings): string {
   return `SELECT count() FROM system.tables WHERE database = '${settings.database}'`;
@@ -118,16 +121,7 @@ export const clickhouseDriver: EngineDriver<ClickhouseSettings> = {
   },
 
   async restore(settings, artifacts, context) {
-    const name =
-      artifacts.length === 1
-        ? ARTIFACT.exec(artifacts[0].name)?.[1]
-        : undefined;
-    if (!name)
-      throw new Error(
-        `a ClickHouse snapshot holds one artifact named safekeep_<date>_<time>.tar; this one has ${artifacts
-          .map(a => a.name)
-          .join(', ')}`,
-      );
+    const name = backupFolderName(artifacts, 'ClickHouse');
     const folder = path.posix.join(settings.diskPath, name);
     await folderIn(
       context.docker(),

@@ -3,7 +3,7 @@ import { LocalProcessRunner } from '../../exec/LocalProcessRunner';
 import type { EngineDriver } from '../EngineDriver';
 import { execContainerNeeds, toolRunner } from '../containerSetting';
 import { compareRenamedDetails } from '../compareRenamedDetails';
-import { parseDatabaseDestination } from '../parseDatabaseDestination';
+import { withDatabaseDestination } from '../parseDatabaseDestination';
 import { describeDatabaseTarget } from '../describeDatabaseTarget';
 import { backupMariadb } from './backupMariadb';
 import { dropMariadbDatabase } from './dropMariadbDatabase';
@@ -34,19 +34,8 @@ export function createMariadbDriver(
       return describeDatabaseTarget('MariaDB/MySQL', settings);
     },
 
-    withDestination(settings, destination) {
-      const parsed = parseDatabaseDestination(destination, 'MariaDB/MySQL');
-      // Another server is reached from the agent's host, not through the target's container.
-      const container =
-        parsed.host || parsed.port ? undefined : settings.container;
-      return {
-        ...settings,
-        host: parsed.host ?? settings.host,
-        port: parsed.port ?? settings.port,
-        container,
-        restoreInto: parsed.database,
-      };
-    },
+    withDestination: (settings, destination) =>
+      withDatabaseDestination(settings, destination, 'MariaDB/MySQL'),
 
     serverVersion: settings => withMariadb(settings, queryServerVersion),
     // In a cut, backup() returns once every dump's consistent snapshot is open (openMariadbSnapshots).

@@ -1,5 +1,10 @@
 import type { DestinationState } from '../EngineDriver';
 import {
+  databaseDestinationState,
+  requireRestoredDatabases,
+  restoreDatabases,
+} from '../databaseDestinationState';
+import {
   countRows,
   DatabaseCounts,
   listDatabases,
@@ -9,49 +14,20 @@ import {
 import { describeServer, withMariadb } from './mariadbConnection';
 import type { MariadbSettings } from './mariadbSettings';
 
-function destinationDatabases(
-  settings: MariadbSettings,
-  existing: string[],
-): string[] {
-  return settings.restoreInto !== undefined
-    ? [settings.restoreInto]
-    : settings.databases ?? existing;
-}
-
 export async function inspectMariadb(
   settings: MariadbSettings,
 ): Promise<DestinationState> {
   return withMariadb(settings, async connection => {
     const existing = await listDatabases(connection);
-    const wanted = destinationDatabases(settings, existing);
-    const occupied: string[] = [];
-    for (const database of wanted.filter(db => existing.includes(db))) {
-      const tables = await listTables(connection, database);
-      if (tables.length > 0) {
-        const more = tables.length > 5 ? ', ...' : '';
-        occupied.push(
-          `database "${database}" has ${tables.length} table(s) (${tables
-            .slice(0, 5)
-            .join(', ')}${more})`,
-        );
-      }
-    }
-    if (occupied.length > 0)
-      return {
-        empty: false,
-        summary: `on ${describeServer(settings)}, ${occupied.join('; ')}`,
-      };
-    const missing = wanted.filter(db => !existing.includes(db));
-    const state =
-      missing.length === wanted.length
-        ? 'do(es) not exist yet'
-        : 'hold(s) no tables';
-    return {
-      empty: true,
-      summary: `database(s) ${wanted
-        .map(d => `"${d}"`)
-        .join(', ')} on ${describeServer(settings)} ${state}`,
-    };
+    return databaseDestinationState({
+      server: describeServer(settings),
+      wanted: restoreDatabases(settings, existing),
+      existing,
+      async tablesOf(database) {
+        const tables = await listTables(connection, database);
+        return { total: tables.length, names: tables.slice(0, 5) };
+      },
+    });
   });
 }
 
@@ -60,14 +36,8 @@ export async function checkMariadb(
 ): Promise<Record<string, unknown>> {
   return withMariadb(settings, async connection => {
     const existing = await listDatabases(connection);
-    const wanted = destinationDatabases(settings, existing);
-    const missing = wanted.filter(db => !existing.includes(db));
-    if (missing.length > 0)
-      throw new Error(
-        `database(s) ${missing.join(', ')} not found on ${describeServer(
-          settings,
-        )} after the restore`,
-      );
+    const wanted = restoreDatabases(settings, existing);
+    requireRestoredDatabases(wanted, existing, describeServer(settings));
     const databases: Record<string, DatabaseCounts> = {};
     for (const database of wanted)
       databases[database] = await countRows(connection, database);

@@ -1,7 +1,12 @@
 import path from 'node:path';
 import { runToCompletion } from '../../exec/runToCompletion';
 import type { CommandRunner } from '../../exec/CommandRunner';
-import { backupName, folderIn, folderOut } from '../containerFolder';
+import {
+  backupFolderName,
+  backupName,
+  folderIn,
+  folderOut,
+} from '../containerFolder';
 import type {
   EngineContext,
   EngineDriver,
@@ -45,8 +50,6 @@ function runnerFor(
 ): CommandRunner {
   return context.docker().execRunner(settings.container);
 }
-
-const ARTIFACT = /^(safekeep_\d{8}_\d{6})\.tar$/;
 
 /**
  * Milvus through its official tool (seed 001): `milvus-backup create -n <name>` in the
@@ -115,16 +118,7 @@ export const milvusDriver: EngineDriver<MilvusSettings> = {
   }),
 
   async restore(settings, artifacts, context) {
-    const name =
-      artifacts.length === 1
-        ? ARTIFACT.exec(artifacts[0].name)?.[1]
-        : undefined;
-    if (!name)
-      throw new Error(
-        `a Milvus snapshot holds one artifact named safekeep_<date>_<time>.tar; this one has ${artifacts
-          .map(a => a.name)
-          .join(', ')}`,
-      );
+    const name = backupFolderName(artifacts, 'Milvus');
     const runner = runnerFor(settings, context);
     await folderIn(
       context.docker(),

@@ -6,7 +6,7 @@ import { backupPostgres } from './backupPostgres';
 import { compareRenamedDetails } from '../compareRenamedDetails';
 import { checkPostgres, inspectPostgres } from './inspectPostgres';
 import { dropPostgresDatabase } from './dropPostgresDatabase';
-import { parseDatabaseDestination } from '../parseDatabaseDestination';
+import { withDatabaseDestination } from '../parseDatabaseDestination';
 import { describeDatabaseTarget } from '../describeDatabaseTarget';
 import { queryServerVersion } from './postgresCatalog';
 import { withPostgres } from './postgresConnection';
@@ -37,19 +37,8 @@ export function createPostgresDriver(
       return describeDatabaseTarget('PostgreSQL', settings);
     },
 
-    withDestination(settings, destination) {
-      const parsed = parseDatabaseDestination(destination, 'PostgreSQL');
-      // Another server is reached from the agent's host, not through the target's container.
-      const container =
-        parsed.host || parsed.port ? undefined : settings.container;
-      return {
-        ...settings,
-        host: parsed.host ?? settings.host,
-        port: parsed.port ?? settings.port,
-        container,
-        restoreInto: parsed.database,
-      };
-    },
+    withDestination: (settings, destination) =>
+      withDatabaseDestination(settings, destination, 'PostgreSQL'),
 
     serverVersion: settings =>
       withPostgres(settings, settings.maintenanceDatabase, queryServerVersion),

@@ -1,5 +1,10 @@
 import type { DestinationState } from '../EngineDriver';
 import {
+  databaseDestinationState,
+  requireRestoredDatabases,
+  restoreDatabases,
+} from '../databaseDestinationState';
+import {
   countRows,
   DatabaseCounts,
   listDatabases,
@@ -9,7 +14,7 @@ import {
 import { describeServer, withPostgres } from './postgresConnection';
 import type { PostgresSettings } from './postgresSettings';
 
-/** The databases a restore writes to and a check reads: the destination, the list, or all. */
+/** The databases a restore writes to and a check reads, and those the server has. */
 async function destinationDatabases(
   settings: PostgresSettings,
 ): Promise<{ wanted: string[]; existing: string[] }> {
@@ -18,47 +23,18 @@ async function destinationDatabases(
     settings.maintenanceDatabase,
     listDatabases,
   );
-  const wanted =
-    settings.restoreInto !== undefined
-      ? [settings.restoreInto]
-      : settings.databases ?? existing;
-  return { wanted, existing };
+  return { wanted: restoreDatabases(settings, existing), existing };
 }
 
 export async function inspectPostgres(
   settings: PostgresSettings,
 ): Promise<DestinationState> {
-  const { wanted, existing } = await destinationDatabases(settings);
-  const occupied: string[] = [];
-  for (const database of wanted.filter(db => existing.includes(db))) {
-    const tables = await withPostgres(settings, database, client =>
-      listUserTables(client),
-    );
-    if (tables.total > 0) {
-      const more = tables.total > tables.names.length ? ', ...' : '';
-      occupied.push(
-        `database "${database}" has ${
-          tables.total
-        } table(s) (${tables.names.join(', ')}${more})`,
-      );
-    }
-  }
-  if (occupied.length > 0)
-    return {
-      empty: false,
-      summary: `on ${describeServer(settings)}, ${occupied.join('; ')}`,
-    };
-  const missing = wanted.filter(db => !existing.includes(db));
-  const state =
-    missing.length === wanted.length
-      ? 'do(es) not exist yet'
-      : 'hold(s) no tables';
-  return {
-    empty: true,
-    summary: `database(s) ${wanted
-      .map(d => `"${d}"`)
-      .join(', ')} on ${describeServer(settings)} ${state}`,
-  };
+  return databaseDestinationState({
+    server: describeServer(settings),
+    ...(await destinationDatabases(settings)),
+    tablesOf: database =>
+      withPostgres(settings, database, client => listUserTables(client)),
+  });
 }
 
 /** Row counts at the destination, shaped like the details recorded at backup. */
@@ -66,13 +42,7 @@ export async function checkPostgres(
   settings: PostgresSettings,
 ): Promise<Record<string, unknown>> {
   const { wanted, existing } = await destinationDatabases(settings);
-  const missing = wanted.filter(db => !existing.includes(db));
-  if (missing.length > 0)
-    throw new Error(
-      `database(s) ${missing.join(', ')} not found on ${describeServer(
-        settings,
-      )} after the restore`,
-    );
+  requireRestoredDatabases(wanted, existing, describeServer(settings));
   const databases: Record<string, DatabaseCounts> = {};
   for (const database of wanted)
     databases[database] = await withPostgres(settings, database, client =>
