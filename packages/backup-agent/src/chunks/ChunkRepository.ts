@@ -6,13 +6,34 @@ import type { KeyLookup } from '../pipeline/encryption';
 import { openStoredFile } from '../pipeline/openStoredFile';
 import type { SnapshotRef, SnapshotStorage } from '../storage/SnapshotStorage';
 import { ChunkCodec } from './chunkCodec';
-import { ChunkIndex, decodeChunkIndex, IndexedChunk } from './chunkIndex';
+import {
+  ChunkIndex,
+  decodeChunkIndexV1,
+  IndexPack,
+  isChunkIndexV1,
+} from './chunkIndex';
+import { decodeChunkIndexV2 } from './chunkIndexV2';
+import { readPackHeaders } from './chunkLayout';
+import { chunkKey } from './framePack';
 import { packKey } from './packFile';
 
-/** Reads of neighbouring chunks are merged up to this size: one request instead of many. */
-const READ_SPAN_BYTES = 8 * 1024 * 1024;
-/** Spans read ahead of the consumer, so storage latency overlaps decoding. */
-const READ_AHEAD = 2;
+/** Where a chunk the pool holds is: its pack, its number and its frame's number in it. */
+export interface ChunkLocation {
+  pack: string;
+  number: number;
+  frame: number;
+}
+
+/** A pack of the pool as indexes name it, with the stored bytes of each of its frames. */
+export interface KnownPack extends IndexPack {
+  frameBytes: number[];
+}
+
+/** What a backup may reuse: chunks by id (latin1 string, ChunkCodec.key) and their packs. */
+export interface KnownChunks {
+  chunks: Map<string, ChunkLocation>;
+  packs: Map<string, KnownPack>;
+}
 
 /** A chunked artifact's index, checked against its manifest entry and decoded. */
 export async function readChunkIndex(
@@ -25,7 +46,10 @@ export async function readChunkIndex(
   const stream = await openStoredFile(storage, ref, artifact, undefined, keys);
   const parts: Buffer[] = [];
   for await (const part of stream) parts.push(part as Buffer);
-  const index = decodeChunkIndex(Buffer.concat(parts), label);
+  const data = Buffer.concat(parts);
+  const index = isChunkIndexV1(data)
+    ? decodeChunkIndexV1(data, label)
+    : decodeChunkIndexV2(data, label);
   if (index.pool !== artifact.chunked?.pool) {
     throw new Error(
       `${label} names chunk pool "${index.pool}", the manifest "${artifact.chunked?.pool}"; the index is foreign`,
@@ -127,23 +151,28 @@ export class ChunkRepository {
   }
 
   /**
-   * Chunks held by committed snapshots (by id, hex) whose packs exist. A snapshot whose
-   * index cannot be read contributes nothing: its chunks are stored again.
+   * Chunks a new backup may reuse: every chunk of each SKPACK2 pack that a committed
+   * snapshot's index names and that still exists, read from the pack's header (checked
+   * against the sha256 that index records). A snapshot whose index cannot be read, or a pack
+   * whose header does not check, contributes nothing: its chunks are stored again. Chunks of
+   * the first layout (SKIDX1, 8 KiB chunks) are not reused: a backup of this agent cuts
+   * other chunks anyway.
    */
   async knownChunks(
     keys: KeyLookup | undefined,
     log: (message: string) => void = () => undefined,
-  ): Promise<Map<string, IndexedChunk>> {
-    const packs = await this.listPacks();
-    const known = new Map<string, IndexedChunk>();
+  ): Promise<KnownChunks> {
+    const present = await this.listPacks();
+    const packs = new Map<string, KnownPack>();
+    const chunks = new Map<string, ChunkLocation>();
+    const named = new Map<string, IndexPack>();
     for await (const { ref, manifest } of this.snapshotsUsingPool()) {
       for (const artifact of chunkedArtifacts(manifest, this.pool)) {
         try {
           const index = await readChunkIndex(this.storage, ref, artifact, keys);
-          for (const chunk of index.chunks) {
-            if (packs.has(chunk.pack))
-              known.set(chunk.id.toString('hex'), chunk);
-          }
+          if (index.version !== 2) continue;
+          for (const pack of index.packs)
+            if (present.has(pack.id)) named.set(pack.id, pack);
         } catch (error) {
           log(
             `${this.storage.tier}: the chunks of ${ref.target}/${ref.id}/${
@@ -153,70 +182,37 @@ export class ChunkRepository {
         }
       }
     }
-    return known;
+    for (const pack of named.values()) {
+      try {
+        const [header] = await readPackHeaders(
+          this.storage,
+          this.pool,
+          [pack],
+          this.storage.tier,
+        );
+        for (let n = 0; n < header.chunkCount; n++) {
+          chunks.set(chunkKey(header, n), {
+            pack: pack.id,
+            number: n,
+            frame: header.chunkFrame[n],
+          });
+        }
+        packs.set(pack.id, {
+          ...pack,
+          frameBytes: header.frames.map(f => f.storedBytes),
+        });
+      } catch (error) {
+        log(
+          `${this.storage.tier}: the chunks of pack ${
+            pack.id
+          } are not reused: ${(error as Error).message}`,
+        );
+      }
+    }
+    return { chunks, packs };
   }
 
   async writePack(packId: string, data: Buffer): Promise<void> {
     await this.storage.putObject(this.packKey(packId), data);
-  }
-
-  /**
-   * The chunks' stored bytes in order: neighbours in one pack are read together, a few
-   * spans ahead. A missing pack or a short read throws.
-   */
-  async *readStored(
-    chunks: IndexedChunk[],
-    label: string,
-  ): AsyncGenerator<{ chunk: IndexedChunk; stored: Buffer }> {
-    const spans: IndexedChunk[][] = [];
-    for (const chunk of chunks) {
-      const span = spans[spans.length - 1];
-      const last = span?.[span.length - 1];
-      if (
-        last &&
-        last.pack === chunk.pack &&
-        last.offset + last.storedBytes === chunk.offset &&
-        chunk.offset + chunk.storedBytes - span[0].offset <= READ_SPAN_BYTES
-      ) {
-        span.push(chunk);
-      } else {
-        spans.push([chunk]);
-      }
-    }
-    const read = async (span: IndexedChunk[]) => {
-      const first = span[0];
-      const length =
-        span[span.length - 1].offset +
-        span[span.length - 1].storedBytes -
-        first.offset;
-      const bytes = await this.storage.getObject(this.packKey(first.pack), {
-        offset: first.offset,
-        length,
-      });
-      if (bytes.length !== length) {
-        throw new Error(
-          `${label}: pack ${first.pack} is shorter than its index says; chunks are missing`,
-        );
-      }
-      return bytes;
-    };
-    const ahead: Array<Promise<Buffer>> = [];
-    for (let next = 0, i = 0; i < spans.length; i++) {
-      while (next < spans.length && next <= i + READ_AHEAD)
-        ahead.push(read(spans[next++]));
-      // Rejections of spans read ahead are awaited in turn, never left unhandled.
-      ahead.forEach(p => p.catch(() => undefined));
-      const bytes = await ahead.shift()!;
-      const base = spans[i][0].offset;
-      for (const chunk of spans[i]) {
-        yield {
-          chunk,
-          stored: bytes.subarray(
-            chunk.offset - base,
-            chunk.offset - base + chunk.storedBytes,
-          ),
-        };
-      }
-    }
   }
 }

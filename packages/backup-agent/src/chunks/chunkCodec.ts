@@ -1,8 +1,6 @@
 import {
   createCipheriv,
   createDecipheriv,
-  createHash,
-  createHmac,
   hkdfSync,
   randomBytes,
 } from 'node:crypto';
@@ -11,6 +9,7 @@ import zlib from 'node:zlib';
 import type { Compression } from '@safekeep/plugin-backups-common';
 import type { EncryptionKey } from '../pipeline/encryption/EncryptionKey';
 import { ZstdChunkCompressor } from './ChunkCompressor';
+import { ChunkIds } from './chunkIds';
 
 /** How a chunk's bytes are stored, one byte in pack headers and indexes. */
 export enum ChunkEncoding {
@@ -20,9 +19,14 @@ export enum ChunkEncoding {
 }
 
 const zlibZstd = zlib as unknown as {
-  zstdDecompressSync: (data: Buffer) => Buffer;
+  zstdDecompress: (
+    data: Buffer,
+    callback: (e: Error | null, r: Buffer) => void,
+  ) => void;
 };
 const gzip = promisify(zlib.gzip);
+const gunzip = promisify(zlib.gunzip);
+const zstdDecompress = promisify(zlibZstd.zstdDecompress);
 
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
@@ -36,22 +40,27 @@ const TAG_BYTES = 16;
  *   AES-256-GCM(compressed chunk, additional data = chunk id) | tag (16). Both keys are
  *   HKDF-SHA256 of the master key, so chunks of targets with different keys never mix.
  *
- * Compression runs on libuv's thread pool (zlib's async API), so it overlaps the chunker; zstd
- * through reused contexts (ChunkCompressor.ts). A chunk that does not shrink is stored as it is
- * (encoding none). `close()` frees the contexts once the last chunk is encoded.
+ * What is stored is a frame: in SKPACK1 packs one chunk (its digest is the chunk's id), in
+ * SKPACK2 packs several consecutive chunks (framePack.ts); a frame's digest is the id function
+ * of its raw bytes, and the additional data of its encryption.
+ *
+ * Compression and decompression run on libuv's thread pool (zlib's async API), so they
+ * overlap the chunker and the reader; zstd compression through reused contexts
+ * (ChunkCompressor.ts). A frame that does not shrink is stored as it is (encoding none).
+ * `close()` frees the contexts once the last frame is encoded.
  */
 export class ChunkCodec {
   readonly pool: string;
-  private readonly idKey?: Buffer;
   private readonly cipherKey?: Buffer;
+  private readonly ids: ChunkIds;
   private zstd?: ZstdChunkCompressor;
 
   constructor(private readonly compression: Compression, key?: EncryptionKey) {
     this.pool = poolName(key);
-    if (key) {
-      this.idKey = derive(key.bytes, 'safekeep chunk id v1');
-      this.cipherKey = derive(key.bytes, 'safekeep chunk cipher v1');
-    }
+    this.ids = new ChunkIds(
+      key ? derive(key.bytes, 'safekeep chunk id v1') : undefined,
+    );
+    if (key) this.cipherKey = derive(key.bytes, 'safekeep chunk cipher v1');
   }
 
   get encrypted(): boolean {
@@ -59,9 +68,12 @@ export class ChunkCodec {
   }
 
   id(chunk: Uint8Array): Buffer {
-    return this.idKey
-      ? createHmac('sha256', this.idKey).update(chunk).digest()
-      : createHash('sha256').update(chunk).digest();
+    return Buffer.from(this.ids.key(chunk), 'latin1');
+  }
+
+  /** The id as a 32-character latin1 string: the key of the known-chunk map, cheapest to make. */
+  key(chunk: Uint8Array): string {
+    return this.ids.key(chunk);
   }
 
   async encode(
@@ -89,32 +101,37 @@ export class ChunkCodec {
     this.zstd = undefined;
   }
 
-  /** The chunk back from its stored bytes; throws unless its id matches `id`. */
-  decode(
-    id: Buffer,
+  /**
+   * A frame's raw bytes back from its stored bytes (decrypted, decompressed off the main
+   * thread); throws unless they match `digest`. `what` names it in errors: `chunk <id>` for an
+   * SKPACK1 chunk, `frame <n> of pack <id>` for an SKPACK2 frame.
+   */
+  async decode(
+    digest: Buffer,
     stored: Buffer,
     encoding: ChunkEncoding,
     label: string,
-  ): Buffer {
-    const body = this.open(id, stored, label);
-    let chunk: Buffer;
+    what = `chunk ${digest.toString('hex')}`,
+  ): Promise<Buffer> {
+    const body = this.open(digest, stored, label, what);
+    let raw: Buffer;
     try {
-      chunk = decompress(body, encoding);
+      raw = await decompress(body, encoding);
     } catch (error) {
       throw new Error(
-        `${label}: chunk ${id.toString('hex')} cannot be decompressed (${
+        `${label}: ${what} cannot be decompressed (${
           (error as Error).message
         }); it is damaged`,
       );
     }
-    if (!this.id(chunk).equals(id)) {
+    if (this.ids.key(raw) !== digest.toString('latin1')) {
       throw new Error(
-        `${label}: chunk ${id.toString(
-          'hex',
-        )} does not hold the content its id names; it is damaged or foreign`,
+        `${label}: ${what} does not hold the content its ${
+          what.startsWith('chunk') ? 'id' : 'digest'
+        } names; it is damaged or foreign`,
       );
     }
-    return chunk;
+    return raw;
   }
 
   private seal(id: Buffer, body: Buffer): Buffer {
@@ -130,12 +147,15 @@ export class ChunkCodec {
     ]);
   }
 
-  private open(id: Buffer, stored: Buffer, label: string): Buffer {
+  private open(
+    id: Buffer,
+    stored: Buffer,
+    label: string,
+    what: string,
+  ): Buffer {
     if (!this.cipherKey) return stored;
     if (stored.length < NONCE_BYTES + TAG_BYTES) {
-      throw new Error(
-        `${label}: chunk ${id.toString('hex')} is cut short; it is damaged`,
-      );
+      throw new Error(`${label}: ${what} is cut short; it is damaged`);
     }
     try {
       const decipher = createDecipheriv(
@@ -153,9 +173,7 @@ export class ChunkCodec {
       ]);
     } catch {
       throw new Error(
-        `${label}: chunk ${id.toString(
-          'hex',
-        )} fails authentication (changed bytes, or another key's chunk)`,
+        `${label}: ${what} fails authentication (changed bytes, or another key's chunk)`,
       );
     }
   }
@@ -170,14 +188,17 @@ function derive(master: Buffer, info: string): Buffer {
   return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, 32));
 }
 
-function decompress(body: Buffer, encoding: ChunkEncoding): Buffer {
+async function decompress(
+  body: Buffer,
+  encoding: ChunkEncoding,
+): Promise<Buffer> {
   switch (encoding) {
     case ChunkEncoding.None:
       return body;
     case ChunkEncoding.Zstd:
-      return zlibZstd.zstdDecompressSync(body);
+      return zstdDecompress(body);
     case ChunkEncoding.Gzip:
-      return zlib.gunzipSync(body);
+      return gunzip(body);
     default:
       throw new Error(`unknown chunk encoding ${encoding}`);
   }

@@ -4,7 +4,8 @@ import { ID_BYTES, PackedChunk } from './packFile';
  * A chunked artifact's index: its chunks in stream order and where each is stored. Stored in
  * the snapshot folder as `<artifact>.chunks` (encrypted like any artifact when the target
  * is), its sha256 in the manifest, so the manifest's checksum (and its authentication)
- * covers every chunk reference.
+ * covers every chunk reference. Two layouts, told apart by their magic: SKIDX2 (written
+ * since the frame packs, chunkIndexV2.ts) and SKIDX1, still read:
  *
  *   index = magic "SKIDX1\n\0" | pool length u8 | pool (utf-8) | pack count u32 BE
  *           | pack ids (32 each) | chunk count u32 BE | entries
@@ -18,42 +19,46 @@ export interface IndexedChunk extends PackedChunk {
   pack: string;
 }
 
-export interface ChunkIndex {
+/** The first layout: one entry per chunk, each chunk its own frame in a SKPACK1 pack. */
+export interface ChunkIndexV1 {
+  version: 1;
   pool: string;
   chunks: IndexedChunk[];
 }
 
-export function encodeChunkIndex(index: ChunkIndex): Buffer {
-  const packs = [...new Set(index.chunks.map(c => c.pack))];
-  const packNumber = new Map(packs.map((p, i) => [p, i]));
-  const pool = Buffer.from(index.pool, 'utf8');
-  const out = Buffer.alloc(
-    MAGIC.length +
-      1 +
-      pool.length +
-      4 +
-      packs.length * ID_BYTES +
-      4 +
-      index.chunks.length * ENTRY_BYTES,
-  );
-  let at = MAGIC.copy(out, 0);
-  out[at++] = pool.length;
-  at += pool.copy(out, at);
-  at = out.writeUInt32BE(packs.length, at);
-  for (const pack of packs) at += Buffer.from(pack, 'hex').copy(out, at);
-  at = out.writeUInt32BE(index.chunks.length, at);
-  for (const chunk of index.chunks) {
-    at += chunk.id.copy(out, at);
-    at = out.writeUInt32BE(packNumber.get(chunk.pack)!, at);
-    at = out.writeUInt32BE(chunk.offset, at);
-    at = out.writeUInt32BE(chunk.storedBytes, at);
-    at = out.writeUInt32BE(chunk.rawBytes, at);
-    out[at++] = chunk.encoding;
-  }
-  return out;
+/** A pack as an SKIDX2 index names it: its name, and what its header must be. */
+export interface IndexPack {
+  id: string;
+  headerSha256: string;
+  headerBytes: number;
 }
 
-export function decodeChunkIndex(data: Buffer, label: string): ChunkIndex {
+/** `count` chunks of pack number `pack` (in the index's pack table) from chunk `first` on. */
+export interface ChunkRun {
+  pack: number;
+  first: number;
+  count: number;
+}
+
+/** The second layout (chunkIndexV2.ts): runs of consecutive chunks of SKPACK2 packs. */
+export interface ChunkIndexV2 {
+  version: 2;
+  pool: string;
+  packs: IndexPack[];
+  chunkCount: number;
+  runs: ChunkRun[];
+}
+
+export type ChunkIndex = ChunkIndexV1 | ChunkIndexV2;
+
+/** The packs an index names, each once. */
+export function packsOf(index: ChunkIndex): string[] {
+  return index.version === 1
+    ? [...new Set(index.chunks.map(c => c.pack))]
+    : index.packs.map(p => p.id);
+}
+
+export function decodeChunkIndexV1(data: Buffer, label: string): ChunkIndexV1 {
   const fail = (why: string): never => {
     throw new Error(`${label} is not a valid chunk index: ${why}`);
   };
@@ -93,5 +98,10 @@ export function decodeChunkIndex(data: Buffer, label: string): ChunkIndex {
     });
     at += 17;
   }
-  return { pool, chunks };
+  return { version: 1, pool, chunks };
+}
+
+/** Whether `data` starts like an SKIDX1 index. */
+export function isChunkIndexV1(data: Buffer): boolean {
+  return data.subarray(0, MAGIC.length).equals(MAGIC);
 }

@@ -78,7 +78,7 @@ describe('chunked snapshots', () => {
     expect(first.manifest.manifest_version).toBe(2);
     expect(firstArtifact.name).toBe('files.tar.chunks.zst');
     expect(firstArtifact.chunked).toMatchObject({
-      chunker: 'fastcdc-2016-gear32-v1',
+      chunker: 'fastcdc-2016-gear32-v1-1k',
       pool: 'plain',
     });
     expect(first.manifest.sizes!.logical_bytes).toBe(firstArtifact.raw_bytes);
@@ -161,7 +161,7 @@ describe('chunked snapshots', () => {
     const verify = await service.verify('files', id);
     expect(verify.ok).toBe(false);
     expect(verify.tiers[0].artifacts[0].problem).toMatch(
-      /chunk [0-9a-f]{64} (does not hold the content its id names|cannot be decompressed)/,
+      /frame \d+ of pack [0-9a-f]{64} (does not hold the content its digest names|cannot be decompressed)/,
     );
     fs.writeFileSync(path.join(root, 'table.txt'), 'changed since');
     // The restore's pre-check finds it by the pack's sha256 (its name), before any chunk is read.

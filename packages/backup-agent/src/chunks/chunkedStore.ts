@@ -24,7 +24,8 @@ export interface ChunkedStore {
 /**
  * For a tier of format `chunked`: takes the backup lock (so no sweep removes a chunk this
  * backup reuses or writes before its manifest is written), then reads which chunks the
- * pool holds. Undefined for a `whole` tier.
+ * pool holds, while the engine starts (the first chunk waits for it). Undefined for a
+ * `whole` tier.
  */
 export async function chunkedStoreFor(
   context: SnapshotContext,
@@ -37,10 +38,11 @@ export async function chunkedStoreFor(
   const repository = new ChunkRepository(storage, poolName(key));
   const lock = await acquireBackupLock(storage);
   try {
-    const known = await repository.knownChunks(
-      key ? () => key : undefined,
-      message => context.log(message),
+    const known = repository.knownChunks(key ? () => key : undefined, message =>
+      context.log(message),
     );
+    // Awaited by store(); a run that fails before it stores anything never awaits it.
+    known.catch(() => undefined);
     let released = false;
     let registered = false;
     const written: string[] = [];
@@ -52,7 +54,7 @@ export async function chunkedStoreFor(
         return storeChunkedArtifact({
           ...options,
           repository,
-          known,
+          known: await known,
           onPackWritten: id => written.push(id),
         });
       },

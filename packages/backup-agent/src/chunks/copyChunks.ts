@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { SnapshotArtifact } from '@safekeep/plugin-backups-common';
 import type { KeyLookup } from '../pipeline/encryption';
 import type { SnapshotRef, SnapshotStorage } from '../storage/SnapshotStorage';
+import { packsOf } from './chunkIndex';
 import { ChunkRepository, readChunkIndex } from './ChunkRepository';
 
 /**
@@ -23,7 +24,7 @@ export async function copyMissingPacks(
   await destination.registerTarget(ref.target);
   const present = await destination.listPacks();
   let copied = 0;
-  for (const pack of new Set(index.chunks.map(c => c.pack))) {
+  for (const pack of packsOf(index)) {
     if (present.has(pack)) continue;
     const data = await from.getObject(source.packKey(pack));
     const sha256 = createHash('sha256').update(data).digest('hex');

@@ -4,13 +4,17 @@ import type { SnapshotArtifact } from '@safekeep/plugin-backups-common';
 import type { KeyLookup } from '../pipeline/encryption';
 import { allowedRawBytes } from '../snapshots/restoreBounds';
 import type { SnapshotRef, SnapshotStorage } from '../storage/SnapshotStorage';
-import { ChunkRepository, codecFor, readChunkIndex } from './ChunkRepository';
+import { piecesOf } from './chunkLayout';
+import { codecFor, readChunkIndex } from './ChunkRepository';
+import { readPieces } from './readPieces';
 
 /**
  * A chunked artifact's raw stream, checked all the way: the index against the manifest's
- * sha256 (and decrypted, when encrypted), every chunk against its id (and its GCM tag), and
- * the whole stream against `stream_sha256` and `raw_bytes` at its end. A missing pack, a
- * changed or foreign chunk fails the stream: never a silently shorter restore.
+ * sha256 (and decrypted, when encrypted), each pack header it relies on against the sha256 the
+ * index records, every frame against its digest (and its GCM tag; an SKIDX1 chunk is a frame
+ * whose digest is its id), and the whole stream against `stream_sha256` and `raw_bytes` at
+ * its end. A missing pack, a changed or foreign frame fails the stream: never a silently
+ * shorter restore.
  */
 export async function openChunkedArtifact(
   storage: SnapshotStorage,
@@ -24,16 +28,18 @@ export async function openChunkedArtifact(
   const label = `${storage.tier}:${ref.target}/${ref.id}/${artifact.name}`;
   const codec = codecFor(artifact, keys);
   const index = await readChunkIndex(storage, ref, artifact, keys);
-  const repository = new ChunkRepository(storage, index.pool);
+  const pieces = await piecesOf(storage, index, label);
   const limit = allowedRawBytes(artifact.raw_bytes);
   async function* chunks() {
     const hash = createHash('sha256');
     let bytes = 0;
-    for await (const { chunk, stored } of repository.readStored(
-      index.chunks,
+    for await (const data of readPieces(
+      storage,
+      index.pool,
+      codec,
+      pieces,
       label,
     )) {
-      const data = codec.decode(chunk.id, stored, chunk.encoding, label);
       hash.update(data);
       bytes += data.length;
       if (bytes > limit) {

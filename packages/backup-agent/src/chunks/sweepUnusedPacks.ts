@@ -1,5 +1,6 @@
 import type { KeyLookup } from '../pipeline/encryption';
 import type { SnapshotStorage } from '../storage/SnapshotStorage';
+import { packsOf } from './chunkIndex';
 import { ChunkRepository, readChunkIndex } from './ChunkRepository';
 import { acquireLock, liveLocks, staleLocks } from './tierLocks';
 
@@ -114,7 +115,8 @@ async function sweepPool(
           artifact,
           options.keys,
         );
-        for (const chunk of index.chunks) live.add(chunk.pack);
+        // A pack (and every frame in it) is live while any chunk in it is.
+        for (const pack of packsOf(index)) live.add(pack);
       }
     }
   } catch (error) {
