@@ -11,6 +11,9 @@ import { listFiles, useTempDir } from '../testing/tempDir';
 import { testConfig } from '../testing/testConfig';
 import { SnapshotService } from './SnapshotService';
 
+// Thousands of files and a 64 MiB bomb: seconds on a loaded 2-core machine, not 5.
+jest.setTimeout(60_000);
+
 const ID = '20260101T000000Z';
 const BOMB_BYTES = 64 * 1024 * 1024;
 
