@@ -30,6 +30,12 @@ function chunks<T>(items: T[], size = CHUNK): T[][] {
 
 const number = (value: unknown) => Number(value ?? 0);
 
+/** A row of finishedOutcomes: the drivers return counts as numbers or strings. */
+interface OutcomeRow {
+  succeeded: unknown;
+  total: unknown;
+}
+
 /**
  * Read-only aggregate queries over backup_runs for many entities at once (team overview, targets
  * list, the incident check). Every query is one statement per 500 entities, never one per
@@ -109,6 +115,20 @@ export class RunAggregates {
     return facts;
   }
 
+  /** Finished runs of `refs` since `since`: how many, and how many succeeded (group it by what counts). */
+  private finishedOutcomes(refs: string[], since: Date) {
+    return this.db(RUNS_TABLE)
+      .select(
+        this.db.raw(
+          `sum(case when status = 'succeeded' then 1 else 0 end) as succeeded`,
+        ),
+      )
+      .select(this.db.raw('count(*) as total'))
+      .whereIn('entity_ref', refs)
+      .where('finished_at', '>=', since)
+      .whereIn('status', FINISHED);
+  }
+
   /** Finished runs per entity since `since`, split into succeeded and not. */
   async getOutcomeCounts(
     entityRefs: string[],
@@ -116,22 +136,10 @@ export class RunAggregates {
   ): Promise<Map<string, OutcomeCounts>> {
     const counts = new Map<string, OutcomeCounts>();
     for (const refs of chunks([...new Set(entityRefs)])) {
-      const rows: Array<{
-        entity_ref: string;
-        succeeded: unknown;
-        total: unknown;
-      }> = await this.db(RUNS_TABLE)
-        .select('entity_ref')
-        .select(
-          this.db.raw(
-            `sum(case when status = 'succeeded' then 1 else 0 end) as succeeded`,
-          ),
-        )
-        .select(this.db.raw('count(*) as total'))
-        .whereIn('entity_ref', refs)
-        .where('finished_at', '>=', since)
-        .whereIn('status', FINISHED)
-        .groupBy('entity_ref');
+      const rows: Array<OutcomeRow & { entity_ref: string }> =
+        await this.finishedOutcomes(refs, since)
+          .select('entity_ref')
+          .groupBy('entity_ref');
       for (const row of rows) {
         counts.set(row.entity_ref, {
           succeeded: number(row.succeeded),
@@ -150,18 +158,9 @@ export class RunAggregates {
     const days = new Map<string, OutcomeCounts>();
     for (const refs of chunks([...new Set(entityRefs)])) {
       const day = utcDayExpression(this.db, 'finished_at');
-      const rows: Array<{ day: string; succeeded: unknown; total: unknown }> =
-        await this.db(RUNS_TABLE)
+      const rows: Array<OutcomeRow & { day: string }> =
+        await this.finishedOutcomes(refs, since)
           .select(this.db.raw(`${day.toQuery()} as day`))
-          .select(
-            this.db.raw(
-              `sum(case when status = 'succeeded' then 1 else 0 end) as succeeded`,
-            ),
-          )
-          .select(this.db.raw('count(*) as total'))
-          .whereIn('entity_ref', refs)
-          .where('finished_at', '>=', since)
-          .whereIn('status', FINISHED)
           .groupByRaw(day.toQuery());
       for (const row of rows) {
         const entry = days.get(row.day) ?? { succeeded: 0, failed: 0 };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { previousScheduledTime } from '@safekeep/plugin-backups-common';
 import type { Knex } from 'knex';
+import { agentHeard, updateRunning } from '../database/runningRows';
 import { redactNullable } from '../redaction/redactSecrets';
 import { redactDeep } from '../redaction/redactDeep';
 import {
@@ -244,15 +245,13 @@ export class DatabaseRestoresStore implements RestoresStore {
   }
 
   async returnToApproved(id: string, phase: string, now: Date): Promise<void> {
-    await this.db(RESTORES_TABLE)
-      .where({ id, status: 'running' })
-      .update({
-        status: 'approved',
-        phase: this.redact(phase),
-        started_at: null,
-        agent_job_id: null,
-        updated_at: now,
-      });
+    await updateRunning(this.db, RESTORES_TABLE, id, {
+      status: 'approved',
+      phase: this.redact(phase),
+      started_at: null,
+      agent_job_id: null,
+      updated_at: now,
+    });
   }
 
   async recordJobStarted(
@@ -262,15 +261,11 @@ export class DatabaseRestoresStore implements RestoresStore {
     now: Date,
     groupState?: GroupState | null,
   ): Promise<void> {
-    await this.db(RESTORES_TABLE)
-      .where({ id, status: 'running' })
-      .update({
-        agent_job_id: agentJobId,
-        phase: this.redact(phase),
-        agent_seen_at: now,
-        updated_at: now,
-        ...(groupState ? { group_state: JSON.stringify(groupState) } : {}),
-      });
+    await updateRunning(this.db, RESTORES_TABLE, id, {
+      agent_job_id: agentJobId,
+      ...agentHeard(this.redact(phase), now),
+      ...(groupState ? { group_state: JSON.stringify(groupState) } : {}),
+    });
   }
 
   async recordProgress(
@@ -279,14 +274,10 @@ export class DatabaseRestoresStore implements RestoresStore {
     now: Date,
     groupState?: GroupState | null,
   ): Promise<void> {
-    await this.db(RESTORES_TABLE)
-      .where({ id, status: 'running' })
-      .update({
-        phase: this.redact(phase),
-        agent_seen_at: now,
-        updated_at: now,
-        ...(groupState ? { group_state: JSON.stringify(groupState) } : {}),
-      });
+    await updateRunning(this.db, RESTORES_TABLE, id, {
+      ...agentHeard(this.redact(phase), now),
+      ...(groupState ? { group_state: JSON.stringify(groupState) } : {}),
+    });
   }
 
   async finishRequest(id: string, outcome: RestoreOutcome): Promise<boolean> {

@@ -3,6 +3,7 @@ import { isDatabaseConflictError } from '@backstage/backend-plugin-api';
 import type { Knex } from 'knex';
 import { redactNullable } from '../redaction/redactSecrets';
 import { RECENT_DURATIONS } from './BackupsStore';
+import { agentHeard, updateRunning } from '../database/runningRows';
 import { markRunClaimed, runningRunOfTarget } from './claimRunRow';
 import { pageOfRuns } from './pageOfRuns';
 import type {
@@ -238,16 +239,14 @@ export class DatabaseBackupsStore implements BackupsStore {
   }
 
   async returnToQueue(id: string, phase: string, now: Date): Promise<void> {
-    await this.db(RUNS_TABLE)
-      .where({ id, status: 'running' })
-      .update({
-        status: 'queued',
-        phase: this.redact(phase),
-        started_at: null,
-        running_target: null,
-        agent_job_id: null,
-        updated_at: now,
-      });
+    await updateRunning(this.db, RUNS_TABLE, id, {
+      status: 'queued',
+      phase: this.redact(phase),
+      started_at: null,
+      running_target: null,
+      agent_job_id: null,
+      updated_at: now,
+    });
   }
 
   async recordJobStarted(
@@ -256,14 +255,10 @@ export class DatabaseBackupsStore implements BackupsStore {
     phase: string,
     now: Date,
   ): Promise<void> {
-    await this.db(RUNS_TABLE)
-      .where({ id, status: 'running' })
-      .update({
-        agent_job_id: agentJobId,
-        phase: this.redact(phase),
-        agent_seen_at: now,
-        updated_at: now,
-      });
+    await updateRunning(this.db, RUNS_TABLE, id, {
+      agent_job_id: agentJobId,
+      ...agentHeard(this.redact(phase), now),
+    });
   }
 
   async recordProgress(
@@ -271,14 +266,10 @@ export class DatabaseBackupsStore implements BackupsStore {
     progress: { phase: string; bytesStored: number },
     now: Date,
   ): Promise<void> {
-    await this.db(RUNS_TABLE)
-      .where({ id, status: 'running' })
-      .update({
-        phase: this.redact(progress.phase),
-        bytes_stored: progress.bytesStored,
-        agent_seen_at: now,
-        updated_at: now,
-      });
+    await updateRunning(this.db, RUNS_TABLE, id, {
+      ...agentHeard(this.redact(progress.phase), now),
+      bytes_stored: progress.bytesStored,
+    });
   }
 
   async finishRun(id: string, outcome: RunOutcome): Promise<boolean> {
