@@ -21,12 +21,20 @@ export enum ChunkEncoding {
 const zlibZstd = zlib as unknown as {
   zstdDecompress: (
     data: Buffer,
+    options: { chunkSize: number },
     callback: (e: Error | null, r: Buffer) => void,
   ) => void;
 };
 const gzip = promisify(zlib.gzip);
 const gunzip = promisify(zlib.gunzip);
 const zstdDecompress = promisify(zlibZstd.zstdDecompress);
+/**
+ * zlib hands decompressed output back in pieces of `chunkSize` (16 KiB by default), a
+ * callback on the main thread and a buffer each, joined at the end; for 128 KiB frames, the
+ * frame's own size makes one piece (in a profile of a restore, zlib's callbacks and the
+ * garbage of their buffers were the main thread's largest costs).
+ */
+const MIN_CHUNK_SIZE = 64 * 1024;
 
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
@@ -112,11 +120,13 @@ export class ChunkCodec {
     encoding: ChunkEncoding,
     label: string,
     what = `chunk ${digest.toString('hex')}`,
+    /** The raw size the index or header records, when known: one output buffer. */
+    rawBytes = 0,
   ): Promise<Buffer> {
     const body = this.open(digest, stored, label, what);
     let raw: Buffer;
     try {
-      raw = await decompress(body, encoding);
+      raw = await decompress(body, encoding, rawBytes);
     } catch (error) {
       throw new Error(
         `${label}: ${what} cannot be decompressed (${
@@ -191,12 +201,15 @@ function derive(master: Buffer, info: string): Buffer {
 async function decompress(
   body: Buffer,
   encoding: ChunkEncoding,
+  rawBytes: number,
 ): Promise<Buffer> {
   switch (encoding) {
     case ChunkEncoding.None:
       return body;
     case ChunkEncoding.Zstd:
-      return zstdDecompress(body);
+      return zstdDecompress(body, {
+        chunkSize: Math.max(MIN_CHUNK_SIZE, rawBytes),
+      });
     case ChunkEncoding.Gzip:
       return gunzip(body);
     default:

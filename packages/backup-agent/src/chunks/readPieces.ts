@@ -3,8 +3,11 @@ import type { ChunkCodec } from './chunkCodec';
 import type { Piece, StoredFrame } from './chunkLayout';
 import { packKey } from './packFile';
 
-/** Neighbouring frames of a pack are read together up to this size: one request, not many. */
-const READ_SPAN_BYTES = 4 * 1024 * 1024;
+/**
+ * Neighbouring frames of a pack are read together up to this size: one request, not many. A
+ * span is held until its last frame is decoded, at most one per pack at a time.
+ */
+const READ_SPAN_BYTES = 2 * 1024 * 1024;
 /** Frames decoded ahead of the consumer, on libuv's thread pool, while it hashes and writes. */
 const DECODE_AHEAD = 8;
 /**
@@ -40,22 +43,32 @@ export async function* readPieces(
     }
     uses.set(frame.key, (count ?? 0) + 1);
   }
-  // Spans: runs of those frames that lie back to back in one pack.
-  const spanOf = new Map<string, { first: StoredFrame; bytes: number }>();
-  let span: { first: StoredFrame; bytes: number } | undefined;
-  let previous: StoredFrame | undefined;
+  // Spans: per pack, runs of those frames that lie back to back in it. Per pack, because a
+  // snapshot interleaves frames of many backups' packs, each pack's in its own order.
+  interface Span {
+    first: StoredFrame;
+    bytes: number;
+    /** Frames of the span not yet being decoded. */
+    left: number;
+  }
+  const spanOf = new Map<string, Span>();
+  const openSpans = new Map<string, { span: Span; last: StoredFrame }>();
   for (const frame of order) {
+    const open = openSpans.get(frame.pack);
     if (
-      !span ||
-      previous!.pack !== frame.pack ||
-      previous!.offset + previous!.storedBytes !== frame.offset ||
-      span.bytes + frame.storedBytes > READ_SPAN_BYTES
+      open &&
+      open.last.offset + open.last.storedBytes === frame.offset &&
+      open.span.bytes + frame.storedBytes <= READ_SPAN_BYTES
     ) {
-      span = { first: frame, bytes: 0 };
+      open.span.bytes += frame.storedBytes;
+      open.span.left++;
+      open.last = frame;
+      spanOf.set(frame.key, open.span);
+    } else {
+      const span = { first: frame, bytes: frame.storedBytes, left: 1 };
+      openSpans.set(frame.pack, { span, last: frame });
+      spanOf.set(frame.key, span);
     }
-    span.bytes += frame.storedBytes;
-    spanOf.set(frame.key, span);
-    previous = frame;
   }
 
   const read = async (frame: StoredFrame, length: number) => {
@@ -70,7 +83,7 @@ export async function* readPieces(
     }
     return bytes;
   };
-  const spanReads = new Map<object, Promise<Buffer>>();
+  const spanReads = new Map<Span, Promise<Buffer>>();
   const decoded = new Map<string, Promise<Buffer>>();
   const decode = (
     frame: StoredFrame,
@@ -87,6 +100,7 @@ export async function* readPieces(
         frame.encoding,
         label,
         frame.what,
+        frame.rawBytes,
       ),
     );
     // Awaited when its piece comes; a failure ahead of that is never left unhandled.
@@ -104,9 +118,9 @@ export async function* readPieces(
       if (!bytes) {
         bytes = read(own.first, own.bytes);
         bytes.catch(() => undefined);
-        spanReads.clear(); // the previous span's frames have all been started
         spanReads.set(own, bytes);
       }
+      if (--own.left === 0) spanReads.delete(own);
       decode(frame, bytes, own.first.offset);
     }
   };

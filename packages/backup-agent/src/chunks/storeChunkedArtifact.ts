@@ -220,7 +220,8 @@ function indexOf(
   const packNumber = new Map<string, number>();
   const packs: IndexPack[] = [];
   const runs: ChunkRun[] = [];
-  const frames = new Set<string>();
+  /** Frames counted, per pack: consecutive chunks mostly share one, so checked on change. */
+  const frames = new Map<string, Set<number>>();
   let storedBytes = 0;
   let run: ChunkRun | undefined;
   let previous: ChunkLocation | undefined;
@@ -236,10 +237,15 @@ function indexOf(
         headerBytes: pack.headerBytes,
       });
     }
-    const frameKey = `${location.pack}:${location.frame}`;
-    if (!frames.has(frameKey)) {
-      frames.add(frameKey);
-      storedBytes += known.packs.get(location.pack)!.frameBytes[location.frame];
+    if (previous?.pack !== location.pack || previous.frame !== location.frame) {
+      let counted = frames.get(location.pack);
+      if (!counted) frames.set(location.pack, (counted = new Set()));
+      if (!counted.has(location.frame)) {
+        counted.add(location.frame);
+        storedBytes += known.packs.get(location.pack)!.frameBytes[
+          location.frame
+        ];
+      }
     }
     if (
       run &&
