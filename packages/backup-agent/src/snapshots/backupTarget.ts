@@ -77,6 +77,21 @@ export interface OpenedDump {
   abandon(): Promise<void>;
 }
 
+/** A failed backup's snapshot goes: its removal failing too is logged, never thrown over the cause. */
+async function removeFailedSnapshot(
+  storage: SnapshotStorage,
+  ref: SnapshotRef,
+  log: (message: string) => void,
+): Promise<void> {
+  await storage
+    .deleteSnapshot(ref)
+    .catch(e =>
+      log(
+        `could not remove the failed snapshot ${storage.location(ref)}: ${e}`,
+      ),
+    );
+}
+
 /**
  * Starts a target's backup: the engine fixes its point in time; nothing is stored yet. `cut`:
  * a consistency group's cut opens it (EngineContext.inCut). `staged`: the engine's stage()
@@ -175,15 +190,7 @@ export async function openDump(
       return { manifest, chunked };
     } catch (error) {
       await chunked?.abandon(context.log);
-      await primary
-        .deleteSnapshot(ref)
-        .catch(e =>
-          context.log(
-            `could not remove the failed snapshot ${primary.location(
-              ref,
-            )}: ${e}`,
-          ),
-        );
+      await removeFailedSnapshot(primary, ref, context.log);
       throw error;
     } finally {
       await close();
@@ -290,15 +297,7 @@ function pendingSnapshot(
           (await primary.readManifest(ref).catch(() => undefined))?.status !==
           'ok'
         ) {
-          await primary
-            .deleteSnapshot(ref)
-            .catch(e =>
-              context.log(
-                `could not remove the failed snapshot ${primary.location(
-                  ref,
-                )}: ${e}`,
-              ),
-            );
+          await removeFailedSnapshot(primary, ref, context.log);
           await chunked?.abandon(context.log);
         }
         throw error;

@@ -26,7 +26,7 @@ import {
   assertSafeRef,
   README_FILE,
 } from './safeNames';
-import { isSnapshotId } from './snapshotId';
+import { listedSnapshots } from './listedSnapshots';
 import {
   ArtifactMissingError,
   ManifestRead,
@@ -195,15 +195,10 @@ export class FilesystemStorage implements SnapshotStorage {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
     }
-    const ids = entries
-      .filter(e => e.isDirectory() && isSnapshotId(e.name))
-      .map(e => e.name)
-      .sort();
-    return Promise.all(
-      ids.map(async id => ({
-        ref: { target, id },
-        manifest: await this.readManifest({ target, id }),
-      })),
+    return listedSnapshots(
+      this,
+      target,
+      entries.filter(e => e.isDirectory()).map(e => e.name),
     );
   }
 

@@ -17,7 +17,7 @@ import {
   assertSafeRef,
   README_FILE,
 } from './safeNames';
-import { isSnapshotId } from './snapshotId';
+import { listedSnapshots } from './listedSnapshots';
 import { thisProcess } from '../leftovers/processIdentity';
 import { serverSideEncryptionParams } from './serverSideEncryption';
 import { spooledUpload } from './spooledUpload';
@@ -234,15 +234,10 @@ export class S3Storage implements SnapshotStorage {
       .filter(Boolean)
       .join('/')}/`;
     const { prefixes } = await this.listKeys(targetPrefix, '/');
-    const ids = prefixes
-      .map(p => p.slice(targetPrefix.length).replace(/\/$/, ''))
-      .filter(isSnapshotId)
-      .sort();
-    return Promise.all(
-      ids.map(async id => ({
-        ref: { target, id },
-        manifest: await this.readManifest({ target, id }),
-      })),
+    return listedSnapshots(
+      this,
+      target,
+      prefixes.map(p => p.slice(targetPrefix.length).replace(/\/$/, '')),
     );
   }
 
