@@ -2,42 +2,17 @@ import fs from 'node:fs';
 import type { CommandRunner } from '../../exec/CommandRunner';
 import type { EngineContext, RestoreArtifact } from '../EngineDriver';
 import { StagedArtifact, stageArtifact } from '../stagedArtifact';
-import {
-  describeServer,
-  quoteIdentifier,
-  withPostgres,
-} from './postgresConnection';
+import { describeServer } from './postgresConnection';
 import type { PostgresSettings } from './postgresSettings';
 import { planPostgresRestore } from './planPostgresRestore';
 import { dbnameArg, PostgresTools } from './postgresTools';
-
-/** Creates the database when it does not exist; says whether it did. */
-async function ensureDatabase(
-  settings: PostgresSettings,
-  database: string,
-): Promise<boolean> {
-  return withPostgres(settings, settings.maintenanceDatabase, async client => {
-    const { rowCount } = await client.query(
-      'SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1',
-      [database],
-    );
-    if (rowCount) return false;
-    // template0: a clean database, whatever was added to template1 on this server.
-    await client.query(
-      `CREATE DATABASE ${quoteIdentifier(database)} TEMPLATE template0`,
-    );
-    return true;
-  });
-}
-
-async function dropDatabase(
-  settings: PostgresSettings,
-  database: string,
-): Promise<void> {
-  await withPostgres(settings, settings.maintenanceDatabase, client =>
-    client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(database)}`),
-  );
-}
+import {
+  createRestoringDatabase,
+  databaseExists,
+  dropAbandonedRestores,
+  dropDatabase,
+  renameIntoPlace,
+} from './newDatabaseRestore';
 
 /** Replays globals.sql; "already exists" errors are expected (roles usually exist) and only logged. */
 async function restoreGlobals(
@@ -111,8 +86,19 @@ export async function restorePostgres(
       );
     }
 
+    const abandoned = await dropAbandonedRestores(settings);
+    if (abandoned.length)
+      context.log(
+        `dropped ${
+          abandoned.length
+        } database(s) a killed restore left: ${abandoned.join(', ')}`,
+      );
     for (const dump of plan.dumps) {
-      const created = await ensureDatabase(settings, dump.into);
+      // A new database is restored under another name and renamed once whole.
+      const created = !(await databaseExists(settings, dump.into));
+      const restoreInto = created
+        ? await createRestoringDatabase(settings, dump.into)
+        : dump.into;
       try {
         const restore = tools.run(
           'pg_restore',
@@ -121,7 +107,7 @@ export async function restorePostgres(
             '--if-exists',
             '--no-owner',
             '--single-transaction',
-            dbnameArg(dump.into),
+            dbnameArg(restoreInto),
           ],
           {
             stdin: await dump.artifact.open(),
@@ -129,9 +115,10 @@ export async function restorePostgres(
         );
         restore.stdout.resume();
         await restore.completion;
+        if (created) await renameIntoPlace(settings, restoreInto, dump.into);
       } catch (error) {
         if (created)
-          await dropDatabase(settings, dump.into).catch(() => undefined);
+          await dropDatabase(settings, restoreInto).catch(() => undefined);
         const message = (error as Error).message;
         // --clean drops only what the dump holds; newer objects can pin a schema or type.
         const hint = /other objects depend on it/.test(message)
