@@ -21,7 +21,6 @@ import { useTempDir } from '../testing/tempDir';
 jest.setTimeout(600_000);
 
 const KILL_POINTS = 10;
-const PREFIX = 'kill';
 const TARGET = 'files';
 
 /**
@@ -30,13 +29,17 @@ const TARGET = 'files';
  * in both formats (whole: the artifact goes up as 5 MiB multipart parts; chunked: 16 MiB pack
  * objects), started again after each kill. After every start: no multipart upload open, no
  * snapshot prefix without a manifest, staging empty but for the agent's lock, and every newly
- * listed snapshot verifies; at the end a backup succeeds and every listed snapshot verifies.
+ * listed snapshot verifies; at the end a backup succeeds and every listed snapshot verifies. The
+ * same for kills during a prune (keepLast 2): a deletion killed halfway leaves its mark, so the
+ * next start removes the prefix.
  */
 describe.each(['whole', 'chunked'] as const)(
   'the agent SIGKILLed at ten points of a backup to an S3 tier (%s format)',
   format => {
     const tempDir = useTempDir(`safekeep-kill-s3-${format}-`);
     let s3: S3rverProcess;
+    /** The tier's prefix: one per test, so each starts from an empty tier. */
+    let prefix = '';
 
     beforeAll(async () => {
       s3 = await startS3rverProcess();
@@ -49,9 +52,9 @@ describe.each(['whole', 'chunked'] as const)(
      * New bytes before every backup: otherwise a chunked backup after the first stores no new
      * pack (all chunks are in the tier) and ends before most kill points.
      */
-    function refreshFiles(dir: string) {
+    function refreshFiles(dir: string, files = 12) {
       fs.mkdirSync(path.join(dir, 'files'), { recursive: true });
-      for (let i = 0; i < 12; i++)
+      for (let i = 0; i < files; i++)
         fs.writeFileSync(
           path.join(dir, 'files', `f${i}.bin`),
           randomBytes(2 * 1024 * 1024),
@@ -59,6 +62,7 @@ describe.each(['whole', 'chunked'] as const)(
     }
 
     function writeConfig(dir: string): string {
+      prefix = path.basename(dir);
       const file = path.join(dir, 'agent.yaml');
       fs.writeFileSync(
         file,
@@ -72,7 +76,7 @@ describe.each(['whole', 'chunked'] as const)(
           '  offsite:',
           '    type: s3',
           `    bucket: ${s3.bucket}`,
-          `    prefix: ${PREFIX}`,
+          `    prefix: ${prefix}`,
           `    endpoint: ${s3.endpoint}`,
           '    forcePathStyle: true',
           '    accessKeyId: { env: SAFEKEEP_TEST_S3_KEY }',
@@ -93,7 +97,7 @@ describe.each(['whole', 'chunked'] as const)(
           await s3.client.send(
             new ListMultipartUploadsCommand({
               Bucket: s3.bucket,
-              Prefix: `${PREFIX}/`,
+              Prefix: `${prefix}/`,
             }),
           )
         ).Uploads ?? []
@@ -104,7 +108,7 @@ describe.each(['whole', 'chunked'] as const)(
       const listing = await s3.client.send(
         new ListObjectsV2Command({
           Bucket: s3.bucket,
-          Prefix: `${PREFIX}/${TARGET}/`,
+          Prefix: `${prefix}/${TARGET}/`,
           Delimiter: '/',
         }),
       );
@@ -206,6 +210,76 @@ describe.each(['whole', 'chunked'] as const)(
           )}; snapshots listed at the end: ${
             (await listed(agent, TARGET)).length
           }`,
+        );
+      } finally {
+        await kill(agent);
+      }
+    });
+
+    it(`${KILL_POINTS} kills during a prune leave every listed snapshot verifying, no open upload and no incomplete prefix after the next start`, async () => {
+      process.env.SAFEKEEP_TEST_S3_KEY = 'S3RVER';
+      process.env.SAFEKEEP_TEST_S3_SECRET = 'S3RVER';
+      const dir = tempDir();
+      const config = writeConfig(dir);
+      let agent = await startAgent(config);
+      const backUp = async (count: number) => {
+        for (let i = 0; i < count; i++) {
+          refreshFiles(dir, 3);
+          expect(
+            await runJob(agent, '/v1/backups', { target: TARGET }),
+          ).toMatchObject({ state: 'succeeded' });
+        }
+      };
+      const prune = { target: TARGET, retention: { keepLast: 2, minimum: 2 } };
+      const seenIncomplete: number[] = [];
+      try {
+        await backUp(4);
+        const timed = Date.now();
+        expect(await runJob(agent, '/v1/prune', prune)).toMatchObject({
+          state: 'succeeded',
+        });
+        const duration = Math.max(Date.now() - timed, 20);
+
+        for (let point = 1; point <= KILL_POINTS; point++) {
+          await backUp(2);
+          await call(agent, '/v1/prune', prune);
+          await new Promise(r =>
+            setTimeout(r, (duration * point) / (KILL_POINTS + 1)),
+          );
+          await kill(agent);
+          seenIncomplete.push((await incompletePrefixes()).length);
+          agent = await startAgent(config);
+          const where = `after kill ${point} of ${KILL_POINTS} (at ${Math.round(
+            (100 * point) / (KILL_POINTS + 1),
+          )}% of ${duration} ms)`;
+          expect({
+            where,
+            open: await openUploads(),
+            incomplete: await incompletePrefixes(),
+          }).toEqual({ where, open: [], incomplete: [] });
+          const ids = await listed(agent, TARGET);
+          expect(ids.length).toBeGreaterThanOrEqual(2);
+          for (const snapshotId of ids) {
+            const check = await runJob(agent, '/v1/verify', {
+              target: TARGET,
+              snapshotId,
+            });
+            expect({ where, snapshotId, check }).toEqual({
+              where,
+              snapshotId,
+              check: expect.objectContaining({ state: 'succeeded' }),
+            });
+          }
+        }
+        expect(await runJob(agent, '/v1/prune', prune)).toMatchObject({
+          state: 'succeeded',
+        });
+        expect(await listed(agent, TARGET)).toHaveLength(2);
+        // eslint-disable-next-line no-console
+        console.log(
+          `${format} prune: one prune ${duration} ms; manifest-less prefixes after each kill: ${seenIncomplete.join(
+            ' ',
+          )}`,
         );
       } finally {
         await kill(agent);
