@@ -14,15 +14,9 @@ import {
 } from './chunkIndex';
 import { decodeChunkIndexV2 } from './chunkIndexV2';
 import { readPackHeaders } from './chunkLayout';
+import { ChunkTable } from './ChunkTable';
 import { chunkKey } from './framePack';
 import { packKey } from './packFile';
-
-/** Where a chunk the pool holds is: its pack, its number and its frame's number in it. */
-export interface ChunkLocation {
-  pack: string;
-  number: number;
-  frame: number;
-}
 
 /** A pack of the pool as indexes name it, with the stored bytes of each of its frames. */
 export interface KnownPack extends IndexPack {
@@ -31,7 +25,7 @@ export interface KnownPack extends IndexPack {
 
 /** What a backup may reuse: chunks by id (latin1 string, ChunkCodec.key) and their packs. */
 export interface KnownChunks {
-  chunks: Map<string, ChunkLocation>;
+  chunks: ChunkTable;
   packs: Map<string, KnownPack>;
 }
 
@@ -164,7 +158,7 @@ export class ChunkRepository {
   ): Promise<KnownChunks> {
     const present = await this.listPacks();
     const packs = new Map<string, KnownPack>();
-    const chunks = new Map<string, ChunkLocation>();
+    const chunks = new ChunkTable();
     const named = new Map<string, IndexPack>();
     for await (const { ref, manifest } of this.snapshotsUsingPool()) {
       for (const artifact of chunkedArtifacts(manifest, this.pool)) {
@@ -190,13 +184,13 @@ export class ChunkRepository {
           [pack],
           this.storage.tier,
         );
-        for (let n = 0; n < header.chunkCount; n++) {
-          chunks.set(chunkKey(header, n), {
-            pack: pack.id,
-            number: n,
-            frame: header.chunkFrame[n],
-          });
-        }
+        for (let n = 0; n < header.chunkCount; n++)
+          chunks.addStored(
+            chunkKey(header, n),
+            pack.id,
+            n,
+            header.chunkFrame[n],
+          );
         packs.set(pack.id, {
           ...pack,
           frameBytes: header.frames.map(f => f.storedBytes),

@@ -9,7 +9,8 @@ import { youngGarbageCollector } from '../pipeline/youngGarbage';
 import { ChunkCodec } from './chunkCodec';
 import { ChunkRun, IndexPack } from './chunkIndex';
 import { encodeChunkIndexV2 } from './chunkIndexV2';
-import { ChunkLocation, ChunkRepository, KnownChunks } from './ChunkRepository';
+import { ChunkRepository, KnownChunks } from './ChunkRepository';
+import { ChunkTable, RowList } from './ChunkTable';
 import { CHUNKER, FastCdc } from './fastCdc';
 import { FramePackBuilder } from './framePack';
 import { PACK_TARGET_BYTES } from './packFile';
@@ -32,11 +33,11 @@ export interface StoreChunkedOptions extends StoreArtifactOptions {
   onPackWritten?: (packId: string) => void;
 }
 
-/** A new chunk on its way into a frame: its place is known once its frame is in a pack. */
+/** A new chunk on its way into a frame: its row is placed once its frame is in a pack. */
 interface NewChunk {
   id: Buffer;
   rawBytes: number;
-  location: ChunkLocation;
+  row: number;
 }
 
 /**
@@ -48,6 +49,19 @@ interface NewChunk {
  * stored; the packs of an interrupted run are garbage for prune.
  */
 export async function storeChunkedArtifact(
+  options: StoreChunkedOptions,
+): Promise<SnapshotArtifact> {
+  const rowsBefore = options.known.chunks.size;
+  try {
+    return await storeChunks(options);
+  } catch (error) {
+    // The rows this artifact added may name packs never written: nothing later reuses them.
+    options.known.chunks.truncate(rowsBefore);
+    throw error;
+  }
+}
+
+async function storeChunks(
   options: StoreChunkedOptions,
 ): Promise<SnapshotArtifact> {
   const { artifact, repository, known } = options;
@@ -64,9 +78,9 @@ export async function storeChunkedArtifact(
   });
   const streamHash = createHash('sha256');
   const cdc = new FastCdc();
-  const sequence: ChunkLocation[] = [];
-  /** Chunks of this run not yet in a sealed pack, by key. */
-  const fresh = new Map<string, ChunkLocation>();
+  // The stream's chunks in order, as rows of known.chunks: new ones get a row when first met
+  // (so a repeat within the run is reused), placed as their frame and pack are sealed.
+  const sequence = new RowList();
   let pack = new FramePackBuilder();
   /** The chunks of `pack` and of frames on their way into it. */
   let packChunks: NewChunk[] = [];
@@ -83,7 +97,7 @@ export async function storeChunkedArtifact(
     const chunks = packChunks;
     pack = new FramePackBuilder();
     packChunks = [];
-    for (const chunk of chunks) chunk.location.pack = sealed.id;
+    for (const chunk of chunks) known.chunks.setPack(chunk.row, sealed.id);
     // One pack uploads while the next fills; the one before must be done first.
     await uploading;
     newBytes += sealed.data.length;
@@ -96,8 +110,6 @@ export async function storeChunkedArtifact(
         headerBytes: sealed.headerBytes,
         frameBytes: sealed.frameBytes,
       });
-      for (const chunk of chunks)
-        known.chunks.set(chunk.id.toString('latin1'), chunk.location);
     });
     uploading.catch(() => undefined);
   };
@@ -126,8 +138,7 @@ export async function storeChunkedArtifact(
         encoded.stored,
       );
       chunks.forEach((chunk, i) => {
-        chunk.location.number = first + i;
-        chunk.location.frame = frameNumber;
+        known.chunks.place(chunk.row, first + i, frameNumber);
         packChunks.push(chunk);
       });
     });
@@ -142,21 +153,16 @@ export async function storeChunkedArtifact(
 
   const take = (chunk: Buffer): Promise<void> | undefined => {
     const key = codec.key(chunk);
-    const reused = known.chunks.get(key) ?? fresh.get(key);
-    if (reused) {
+    const reused = known.chunks.find(key);
+    if (reused !== -1) {
       sequence.push(reused);
       return undefined;
     }
-    const location: ChunkLocation = { pack: '', number: 0, frame: 0 };
-    fresh.set(key, location);
-    sequence.push(location);
+    const row = known.chunks.add(key);
+    sequence.push(row);
     newChunks++;
     frame.push({
-      chunk: {
-        id: Buffer.from(key, 'latin1'),
-        rawBytes: chunk.length,
-        location,
-      },
+      chunk: { id: Buffer.from(key, 'latin1'), rawBytes: chunk.length, row },
       raw: chunk,
     });
     frameBytes += chunk.length;
@@ -210,13 +216,14 @@ export async function storeChunkedArtifact(
 }
 
 /**
- * The index's pack table and runs for a stream of chunk locations, and the stored bytes of
- * the distinct frames they lie in (what a restore reads).
+ * The index's pack table and runs for a stream of chunks (rows of `known.chunks`), and the
+ * stored bytes of the distinct frames they lie in (what a restore reads).
  */
 function indexOf(
-  sequence: ChunkLocation[],
+  sequence: RowList,
   known: KnownChunks,
 ): { packs: IndexPack[]; runs: ChunkRun[]; storedBytes: number } {
+  const table: ChunkTable = known.chunks;
   const packNumber = new Map<string, number>();
   const packs: IndexPack[] = [];
   const runs: ChunkRun[] = [];
@@ -224,40 +231,46 @@ function indexOf(
   const frames = new Map<string, Set<number>>();
   let storedBytes = 0;
   let run: ChunkRun | undefined;
-  let previous: ChunkLocation | undefined;
-  for (const location of sequence) {
-    let number = packNumber.get(location.pack);
+  let previous = -1;
+  for (let i = 0; i < sequence.length; i++) {
+    const row = sequence.at(i);
+    const packId = table.pack(row);
+    const chunkNumber = table.number(row);
+    const frame = table.frame(row);
+    let number = packNumber.get(packId);
     if (number === undefined) {
-      const pack = known.packs.get(location.pack)!;
+      const pack = known.packs.get(packId)!;
       number = packs.length;
-      packNumber.set(location.pack, number);
+      packNumber.set(packId, number);
       packs.push({
         id: pack.id,
         headerSha256: pack.headerSha256,
         headerBytes: pack.headerBytes,
       });
     }
-    if (previous?.pack !== location.pack || previous.frame !== location.frame) {
-      let counted = frames.get(location.pack);
-      if (!counted) frames.set(location.pack, (counted = new Set()));
-      if (!counted.has(location.frame)) {
-        counted.add(location.frame);
-        storedBytes += known.packs.get(location.pack)!.frameBytes[
-          location.frame
-        ];
+    if (
+      previous === -1 ||
+      table.pack(previous) !== packId ||
+      table.frame(previous) !== frame
+    ) {
+      let counted = frames.get(packId);
+      if (!counted) frames.set(packId, (counted = new Set()));
+      if (!counted.has(frame)) {
+        counted.add(frame);
+        storedBytes += known.packs.get(packId)!.frameBytes[frame];
       }
     }
     if (
       run &&
-      previous!.pack === location.pack &&
-      location.number === previous!.number + 1
+      table.pack(previous) === packId &&
+      chunkNumber === table.number(previous) + 1
     ) {
       run.count++;
     } else {
-      run = { pack: number, first: location.number, count: 1 };
+      run = { pack: number, first: chunkNumber, count: 1 };
       runs.push(run);
     }
-    previous = location;
+    previous = row;
   }
   return { packs, runs, storedBytes };
 }
