@@ -292,8 +292,7 @@ export class SnapshotService {
       this.context,
       await this.resolveTarget(targetName),
       snapshotId,
-      tier,
-      from,
+      { tier, from },
     );
   }
 
@@ -317,7 +316,9 @@ export class SnapshotService {
   /** Where a snapshot is read from, and the keys to decrypt it (for `cat`). */
   async openForReading(targetName: string, snapshotId: string, tier?: string) {
     const target = await this.resolveTarget(targetName);
-    const located = await findSnapshot(this.context, target, snapshotId, tier);
+    const located = await findSnapshot(this.context, target, snapshotId, {
+      tier,
+    });
     const keyring = new EncryptionKeyring(this.config);
     return {
       storage: located.storage,

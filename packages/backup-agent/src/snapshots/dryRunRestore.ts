@@ -68,13 +68,7 @@ export async function dryRunRestore(
   };
   const driver = context.driverFor(target);
   // Throws NotFoundError (HTTP 404) when no tier has it.
-  const located = await findSnapshot(
-    context,
-    target,
-    id,
-    options.tier,
-    options.from,
-  );
+  const located = await findSnapshot(context, target, id, options);
   let manifest: SnapshotManifest | undefined;
   try {
     manifest = usableManifest(located, target, context.config);

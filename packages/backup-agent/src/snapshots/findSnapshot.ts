@@ -42,8 +42,7 @@ export async function findSnapshot(
   context: SnapshotContext,
   target: TargetConfig,
   id: string,
-  tier?: string,
-  from?: string,
+  { tier, from }: { tier?: string; from?: string } = {},
 ): Promise<LocatedSnapshot> {
   const ref = { target: from ?? target.name, id };
   for (const name of tiersToSearch(target, tier)) {

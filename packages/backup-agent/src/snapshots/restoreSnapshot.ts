@@ -94,13 +94,7 @@ export async function prepareRestore(
   const onProgress = options.onProgress ?? (() => undefined);
   const driver = context.driverFor(target);
   onProgress({ phase: 'reading manifest', bytes: 0 });
-  const located = await findSnapshot(
-    context,
-    target,
-    id,
-    options.tier,
-    options.from,
-  );
+  const located = await findSnapshot(context, target, id, options);
   const manifest = usableManifest(located, target, context.config);
   const { dependencies, keys } = await restoreReads(
     located.storage,

@@ -152,7 +152,7 @@ export async function verifySnapshot(
 ): Promise<VerifyResult> {
   const tiers: TierVerification[] = [];
   // Throws NotFoundError when no tier has it at all.
-  await findSnapshot(context, target, id, tier, from);
+  await findSnapshot(context, target, id, { tier, from });
   for (const name of tiersToSearch(target, tier)) {
     const storage = context.storageFor(name);
     const ref = { target: from ?? target.name, id };

@@ -17,6 +17,20 @@ import {
   clickhouseSettingsSchema,
 } from './clickhouseSettings';
 
+/** One statement by clickhouse-client in the target's container; its output. */
+function clickhouseQuery(
+  settings: ClickhouseSettings,
+  context: EngineContext,
+  sql: string,
+): Promise<string> {
+  return withClickhouse(
+    context.docker().execRunner(settings.container),
+    settings,
+    context.stagingDir,
+    client => client.query(sql),
+  );
+}
+
 function tablesQuery(settings: ClickhouseSettings): string {
   return `SELECT count() FROM system.tables WHERE database = '${settings.database}'`;
 }
@@ -25,11 +39,10 @@ async function countTables(
   settings: ClickhouseSettings,
   context: EngineContext,
 ): Promise<number> {
-  const output = await withClickhouse(
-    context.docker().execRunner(settings.container),
+  const output = await clickhouseQuery(
     settings,
-    context.stagingDir,
-    client => client.query(tablesQuery(settings)),
+    context,
+    tablesQuery(settings),
   );
   const tables = Number(output);
   if (!Number.isInteger(tables))
@@ -70,24 +83,15 @@ export const clickhouseDriver: EngineDriver<ClickhouseSettings> = {
     );
   },
   serverVersion: (settings, context) =>
-    withClickhouse(
-      context.docker().execRunner(settings.container),
-      settings,
-      context.stagingDir,
-      client => client.query('SELECT version()'),
-    ),
+    clickhouseQuery(settings, context, 'SELECT version()'),
 
   async backup(settings, context) {
     const name = backupName(new Date());
     const tables = await countTables(settings, context);
-    await withClickhouse(
-      context.docker().execRunner(settings.container),
+    await clickhouseQuery(
       settings,
-      context.stagingDir,
-      client =>
-        client.query(
-          `BACKUP DATABASE ${settings.database} TO Disk('${settings.disk}', '${name}')`,
-        ),
+      context,
+      `BACKUP DATABASE ${settings.database} TO Disk('${settings.disk}', '${name}')`,
     );
     const folder = path.posix.join(settings.diskPath, name);
     return {
@@ -130,14 +134,10 @@ export const clickhouseDriver: EngineDriver<ClickhouseSettings> = {
       settings.diskPath,
     );
     try {
-      await withClickhouse(
-        context.docker().execRunner(settings.container),
+      await clickhouseQuery(
         settings,
-        context.stagingDir,
-        client =>
-          client.query(
-            `RESTORE DATABASE ${settings.database} FROM Disk('${settings.disk}', '${name}')`,
-          ),
+        context,
+        `RESTORE DATABASE ${settings.database} FROM Disk('${settings.disk}', '${name}')`,
       );
     } finally {
       await removeFolder(settings, context, folder).catch(error =>
