@@ -6,7 +6,7 @@ import { SnapshotStorage, WRITER_MARK_FILE } from '../storage/SnapshotStorage';
 import { unfinishedFolderKind } from '../storage/FilesystemStorage';
 import { isStagingLock, otherLiveAgents } from './agentLock';
 import { leftoverVerdict } from './leftoverVerdict';
-import { cleanS3Tier } from './s3Leftovers';
+import { cleanS3TierAtStart } from './s3Leftovers';
 import { stagingKind } from './stagingLeftovers';
 import {
   cleanRestoreLeftovers,
@@ -78,6 +78,9 @@ export async function cleanLeftovers(
   config: AgentConfig,
   storageFor: (tier: string) => SnapshotStorage,
   now: Date = new Date(),
+  options: {
+    /** How long one S3 tier may take (cleanS3TierAtStart). */ s3BudgetMs?: number;
+  } = {},
 ): Promise<LeftoverCleanup> {
   const result: LeftoverCleanup = {
     snapshots: { removed: [], bytes: 0 },
@@ -101,22 +104,13 @@ export async function cleanLeftovers(
   for (const [tier, storageConfig] of Object.entries(config.storage)) {
     if (storageConfig.type === 's3') {
       // Only this agent's targets: another agent sharing the bucket backs up others.
-      const s3 = await cleanS3Tier(
+      const s3 = await cleanS3TierAtStart(
         tier,
         storageFor(tier),
         Object.keys(config.targets),
         now,
-      ).catch(error => ({
-        removed: [],
-        bytes: 0,
-        aborted: [],
-        kept: [
-          {
-            snapshot: tier,
-            reason: `not cleaned: ${(error as Error).message}`,
-          },
-        ],
-      }));
+        options.s3BudgetMs,
+      );
       result.snapshots.removed.push(...s3.removed);
       result.snapshots.bytes += s3.bytes;
       result.uploads.aborted.push(...s3.aborted);

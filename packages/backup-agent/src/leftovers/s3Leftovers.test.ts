@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -266,4 +268,52 @@ describe('leftovers on an S3 tier, cleaned at start', () => {
     );
     expect(await keysUnder(`${prefix}/files/${id}/`)).toEqual([]);
   });
+
+  it('a tier that never answers (packets dropped) holds the start for the budget only', async () => {
+    // Accepts connections and never says a word, as an endpoint behind a dropping firewall.
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer(socket => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>(resolve => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const dir = tempDir();
+      fs.mkdirSync(path.join(dir, 'files'));
+      const config = testConfig(
+        dir,
+        { files: { engine: 'directory', path: './files', tiers: ['offsite'] } },
+        {
+          offsite: {
+            type: 's3',
+            bucket: 'nowhere',
+            endpoint: `http://127.0.0.1:${
+              (silent.address() as AddressInfo).port
+            }`,
+            forcePathStyle: true,
+            accessKeyId: { env: 'SAFEKEEP_TEST_S3_KEY' },
+            secretAccessKey: { env: 'SAFEKEEP_TEST_S3_SECRET' },
+          },
+        },
+      );
+      const service = new SnapshotService(config);
+      const started = Date.now();
+      const cleanup = await cleanLeftovers(
+        config,
+        tier => service.storage(tier),
+        new Date(),
+        { s3BudgetMs: 500 },
+      );
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(cleanup.kept).toEqual([
+        {
+          snapshot: 'offsite',
+          reason: expect.stringContaining('no answer within 0.5 s'),
+        },
+      ]);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise(resolve => silent.close(resolve));
+    }
+  }, 15_000);
 });

@@ -89,3 +89,51 @@ export async function cleanS3Tier(
   }
   return result;
 }
+
+/** The longest the start waits for one S3 tier's cleanup before it serves anyway. */
+export const S3_CLEANUP_BUDGET_MS = 30_000;
+
+/**
+ * cleanS3Tier for the agent's start: a failure or a tier that does not answer within the
+ * budget (an endpoint that drops packets: the SDK has no timeout of its own) is reported as
+ * kept, never delays serving for long. A cleanup still running past the budget goes on in the
+ * background by the same rules; only its report is lost.
+ */
+export async function cleanS3TierAtStart(
+  tier: string,
+  storage: SnapshotStorage,
+  targets: string[],
+  now: Date,
+  budgetMs: number = S3_CLEANUP_BUDGET_MS,
+): Promise<S3TierCleanup> {
+  const notCleaned = (reason: string): S3TierCleanup => ({
+    removed: [],
+    bytes: 0,
+    aborted: [],
+    kept: [{ snapshot: tier, reason: `not cleaned: ${reason}` }],
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<S3TierCleanup>(resolve => {
+    timer = setTimeout(
+      () =>
+        resolve(
+          notCleaned(
+            `no answer within ${
+              budgetMs / 1000
+            } s (the next start tries again; prune removes what is older than an hour)`,
+          ),
+        ),
+      budgetMs,
+    );
+  });
+  try {
+    return await Promise.race([
+      cleanS3Tier(tier, storage, targets, now).catch(error =>
+        notCleaned((error as Error).message),
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
