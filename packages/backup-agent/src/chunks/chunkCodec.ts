@@ -19,12 +19,20 @@ export enum ChunkEncoding {
 }
 
 const zlibZstd = zlib as unknown as {
-  zstdDecompressSync: (data: Buffer, options: { chunkSize: number }) => Buffer;
+  zstdDecompress: (
+    data: Buffer,
+    options: { chunkSize: number },
+    callback: (e: Error | null, r: Buffer) => void,
+  ) => void;
 };
 const gzip = promisify(zlib.gzip);
+const gunzip = promisify(zlib.gunzip);
+const zstdDecompress = promisify(zlibZstd.zstdDecompress);
 /**
- * zlib hands decompressed output back in pieces of `chunkSize` (16 KiB by default), joined at
- * the end; for 128 KiB frames the frame's own size makes one piece.
+ * zlib hands decompressed output back in pieces of `chunkSize` (16 KiB by default), a
+ * callback on the main thread and a buffer each, joined at the end; for 128 KiB frames, the
+ * frame's own size makes one piece (in a profile of a restore, zlib's callbacks and the
+ * garbage of their buffers were the main thread's largest costs).
  */
 const MIN_CHUNK_SIZE = 64 * 1024;
 
@@ -44,13 +52,10 @@ const TAG_BYTES = 16;
  * SKPACK2 packs several consecutive chunks (framePack.ts); a frame's digest is the id function
  * of its raw bytes, and the additional data of its encryption.
  *
- * Compression runs on libuv's thread pool (zlib's async API), so it overlaps the chunker; zstd
- * through reused contexts (ChunkCompressor.ts). Decompression is one synchronous call per
- * frame: zlib's async API cost a thread-pool round trip, callbacks and buffers per frame, and
- * reading the dedup bench's tenth snapshot (1,370 frames of 128 KiB) took a median 1.0 s of
- * CPU that way against 0.83 s synchronously (4 reads each, load average 13; whole: 0.5 s).
- * A frame that does not shrink is stored as it is (encoding none). `close()` frees the
- * contexts once the last frame is encoded.
+ * Compression and decompression run on libuv's thread pool (zlib's async API), so they
+ * overlap the chunker and the reader; zstd compression through reused contexts
+ * (ChunkCompressor.ts). A frame that does not shrink is stored as it is (encoding none).
+ * `close()` frees the contexts once the last frame is encoded.
  */
 export class ChunkCodec {
   readonly pool: string;
@@ -105,7 +110,8 @@ export class ChunkCodec {
   }
 
   /**
-   * A frame's raw bytes back from its stored bytes (decrypted, decompressed); throws unless they match `digest`. `what` names it in errors: `chunk <id>` for an
+   * A frame's raw bytes back from its stored bytes (decrypted, decompressed off the main
+   * thread); throws unless they match `digest`. `what` names it in errors: `chunk <id>` for an
    * SKPACK1 chunk, `frame <n> of pack <id>` for an SKPACK2 frame.
    */
   async decode(
@@ -120,7 +126,7 @@ export class ChunkCodec {
     const body = this.open(digest, stored, label, what);
     let raw: Buffer;
     try {
-      raw = decompress(body, encoding, rawBytes);
+      raw = await decompress(body, encoding, rawBytes);
     } catch (error) {
       throw new Error(
         `${label}: ${what} cannot be decompressed (${
@@ -192,19 +198,20 @@ function derive(master: Buffer, info: string): Buffer {
   return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, 32));
 }
 
-function decompress(
+async function decompress(
   body: Buffer,
   encoding: ChunkEncoding,
   rawBytes: number,
-): Buffer {
-  const options = { chunkSize: Math.max(MIN_CHUNK_SIZE, rawBytes) };
+): Promise<Buffer> {
   switch (encoding) {
     case ChunkEncoding.None:
       return body;
     case ChunkEncoding.Zstd:
-      return zlibZstd.zstdDecompressSync(body, options);
+      return zstdDecompress(body, {
+        chunkSize: Math.max(MIN_CHUNK_SIZE, rawBytes),
+      });
     case ChunkEncoding.Gzip:
-      return zlib.gunzipSync(body, options);
+      return gunzip(body);
     default:
       throw new Error(`unknown chunk encoding ${encoding}`);
   }

@@ -8,7 +8,7 @@ import { packKey } from './packFile';
  * span is held until its last frame is decoded, at most one per pack at a time.
  */
 const READ_SPAN_BYTES = 2 * 1024 * 1024;
-/** Frames read and decoded ahead of the consumer, so storage latency overlaps its work. */
+/** Frames decoded ahead of the consumer, on libuv's thread pool, while it hashes and writes. */
 const DECODE_AHEAD = 8;
 /**
  * Decoded frames held for later pieces. A snapshot made of many backups' frames interleaves
