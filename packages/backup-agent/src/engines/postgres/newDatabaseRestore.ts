@@ -112,9 +112,8 @@ function abandoned(comment: string | null): boolean {
 
 /**
  * Databases a killed restore left under their restoring name on this server, whose restoring
- * process ran on this machine and has ended (or that has no comment yet): dropped. Another machine's, or one a session still
- * uses (a killed agent's pg_restore runs on until its input ends), is left for a later restore.
- * Only names of that form with the agent's comment are looked at. Returns the names dropped.
+ * process ran on this machine and has ended (or that has no comment yet): dropped. Another
+ * machine's is left. Only names of that form are looked at. Returns the names dropped.
  */
 export async function dropAbandonedRestores(
   settings: PostgresSettings,
@@ -132,7 +131,23 @@ export async function dropAbandonedRestores(
   const dropped: string[] = [];
   for (const { datname, comment } of candidates) {
     if (!RESTORING_NAME.test(datname) || !abandoned(comment)) continue;
-    const gone = await dropDatabase(settings, datname).then(
+    // FORCE (PostgreSQL 13+) ends the killed agent's pg_restore, which may still be loading:
+    // nothing can rename its work into place any more.
+    const gone = await withPostgres(
+      settings,
+      settings.maintenanceDatabase,
+      async client => {
+        const version = Number(
+          (await client.query('SHOW server_version_num')).rows[0]
+            .server_version_num,
+        );
+        await client.query(
+          `DROP DATABASE IF EXISTS ${quoteIdentifier(datname)}${
+            version >= 130000 ? ' WITH (FORCE)' : ''
+          }`,
+        );
+      },
+    ).then(
       () => true,
       () => false,
     );
