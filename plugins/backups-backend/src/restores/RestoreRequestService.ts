@@ -160,6 +160,15 @@ export class RestoreRequestService {
       now.getTime() + settings.expireAfterHours * 3_600_000,
     );
     const group = consistencyGroupOf(entity);
+    // A group restores from one backup window, a single target from one snapshot: each names its own.
+    if (group && body.snapshotId !== undefined)
+      throw new InputError(
+        `${entityRef} is restored as consistency group "${group}", from a backup window: give groupWindow (a UTC time such as 20260118T040000Z), not snapshotId`,
+      );
+    if (!group && body.groupWindow !== undefined)
+      throw new InputError(
+        `groupWindow names the backup window of a System's consistency group, and ${entityRef} has none: give snapshotId`,
+      );
 
     let stored: StoredRestore;
     // Owners of the entity a restore writes into, when it is another one: they hear of it too.
@@ -176,7 +185,7 @@ export class RestoreRequestService {
         groupName: group,
         members,
         agents: this.options.agents,
-        windowId: body.snapshotId,
+        windowId: body.groupWindow,
         destination,
         timeoutMs,
         medianDowntimeMs: (agent, target) =>

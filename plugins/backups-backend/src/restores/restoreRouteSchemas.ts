@@ -81,6 +81,12 @@ export const createRestoreBodySchema = z
         'must be a snapshot id such as 20260118T040000Z (or 20260118T040000Z-2); leave it out for the latest',
       )
       .optional(),
+    groupWindow: name('the backup window, e.g. 20260118T040000Z')
+      .regex(
+        SNAPSHOT_ID_PATTERN,
+        "must be a UTC time in snapshot-id form such as 20260118T040000Z: a System's backup window; leave it out for the newest",
+      )
+      .optional(),
     destination: restoreDestinationSchema.optional(),
     reason: z
       .string({

@@ -753,6 +753,39 @@ describe('restores of SQLite targets through the real agent', () => {
       .expect(409);
   });
 
+  it("takes a group's backup window as groupWindow and a single target's snapshot as snapshotId, and says which is which", async () => {
+    const forSystem = await requestRestore('system/default/shop', {
+      reason: 'roll back',
+      snapshotId: '20260118T040000Z',
+    }).expect(400);
+    expect(forSystem.body.error.message).toContain(
+      'system:default/shop is restored as consistency group "shop", from a backup window: give groupWindow',
+    );
+    const forResource = await requestRestore('resource/default/app-db', {
+      reason: 'roll back',
+      groupWindow: '20260118T040000Z',
+    }).expect(400);
+    expect(forResource.body.error.message).toContain(
+      "groupWindow names the backup window of a System's consistency group, and resource:default/app-db has none: give snapshotId",
+    );
+    const malformed = await requestRestore('system/default/shop', {
+      reason: 'roll back',
+      groupWindow: 'yesterday',
+    }).expect(400);
+    expect(malformed.body.error.message).toContain(
+      'groupWindow: must be a UTC time in snapshot-id form',
+    );
+    // A window long before every backup: the preview looks there, and refuses.
+    const early = await requestRestore('system/default/half-backed', {
+      reason: 'roll back',
+      groupWindow: '20200101T000000Z',
+    }).expect(201);
+    expect(early.body.status).toBe('refused');
+    expect(early.body.preview.refusals.join(' ')).toMatch(
+      /all service backups are required/,
+    );
+  });
+
   it('drills: restores the latest snapshot into the scratch destination, checks it and records it', async () => {
     const store = new DatabaseRestoresStore(env.knex);
     await env.dispatchDrills();

@@ -89,11 +89,14 @@ export interface RestoreRequest {
 
 /** POST /entities/:kind/:namespace/:name/restores */
 export interface CreateRestoreRequest {
-  /**
-   * Latest snapshot when omitted. For a System with a consistency group: the backup window,
-   * as a snapshot id (a UTC time such as 20260118T040000Z); each member's snapshot closest to it.
-   */
+  /** Latest snapshot when omitted. Not for a System's consistency group (see groupWindow). */
   snapshotId?: string;
+  /**
+   * A System's consistency group only: the backup window, a UTC time in snapshot-id form
+   * (20260118T040000Z); each member's snapshot closest to it. The newest window every member
+   * has when omitted.
+   */
+  groupWindow?: string;
   destination?: RestoreDestination;
   reason: string;
 }

@@ -96,7 +96,7 @@ export async function previewGroupRestore(
     window = snapshotIdTime(input.windowId);
     if (!window)
       throw new InputError(
-        `snapshotId "${input.windowId}" is not a backup window: write a UTC time as a snapshot id, e.g. 20260118T040000Z`,
+        `groupWindow "${input.windowId}" is not a backup window: write a UTC time as a snapshot id, e.g. 20260118T040000Z`,
       );
   }
 
