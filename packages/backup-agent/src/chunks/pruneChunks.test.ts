@@ -76,6 +76,32 @@ describe('prune of chunked snapshots', () => {
     expect(fs.readFileSync(file).equals(keptContent)).toBe(true);
   });
 
+  it('keeps a pack while any chunk of its frames is used, though the snapshot that wrote it is pruned', async () => {
+    const { file, service, packs, later } = setup();
+    const old = await service.backup('blob');
+    const oldPacks = packs();
+    // 16 KiB changed in the middle: the rest of the old frames' chunks are reused.
+    const content = fs.readFileSync(file);
+    randomBytes(16 * 1024).copy(content, 1024 * 1024);
+    fs.writeFileSync(file, content);
+    const kept = await service.backup('blob');
+    expect(kept.manifest.sizes!.new_bytes).toBeLessThan(
+      old.manifest.sizes!.new_bytes / 10,
+    );
+
+    later();
+    const result = await service.prune('blob', {
+      retention: { keepLast: 1 },
+    });
+    expect(result.tiers[0].pruned).toEqual([old.snapshots[0].id]);
+    expect(result.tiers[0].chunks.pools[0].packsDeleted).toBe(0);
+    expect(packs()).toEqual(expect.arrayContaining(oldPacks));
+    expect((await service.verify('blob', kept.snapshots[0].id)).ok).toBe(true);
+    fs.rmSync(file);
+    await service.restore('blob', kept.snapshots[0].id);
+    expect(fs.readFileSync(file).equals(content)).toBe(true);
+  });
+
   it('loses nothing when prune removes the only snapshot whose chunks a running backup reuses', async () => {
     const { file, service, packs, later } = setup();
     const x = fs.readFileSync(file);
