@@ -34,7 +34,8 @@ describe('leftovers on an S3 tier, cleaned at start', () => {
     .trim();
 
   beforeAll(async () => {
-    s3 = await startS3rver('leftovers');
+    // Two open uploads a page: the agent's listing must follow S3's markers.
+    s3 = await startS3rver('leftovers', {}, 2);
     process.env.SAFEKEEP_TEST_S3_KEY = 'S3RVER';
     process.env.SAFEKEEP_TEST_S3_SECRET = 'S3RVER';
   });
@@ -85,16 +86,25 @@ describe('leftovers on an S3 tier, cleaned at start', () => {
       }),
     );
   };
-  const openKeys = async () =>
-    (
-      (
-        await s3.client.send(
-          new ListMultipartUploadsCommand({ Bucket: s3.bucket }),
-        )
-      ).Uploads ?? []
-    )
-      .map(u => u.Key!)
-      .sort();
+  /** Every open upload's key, page after page. */
+  const openKeys = async () => {
+    const keys: string[] = [];
+    let KeyMarker: string | undefined;
+    let UploadIdMarker: string | undefined;
+    do {
+      const page = await s3.client.send(
+        new ListMultipartUploadsCommand({
+          Bucket: s3.bucket,
+          KeyMarker,
+          UploadIdMarker,
+        }),
+      );
+      keys.push(...(page.Uploads ?? []).map(u => u.Key!));
+      KeyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+      UploadIdMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
+    } while (KeyMarker);
+    return keys.sort();
+  };
   const keysUnder = async (prefix: string) =>
     (
       (

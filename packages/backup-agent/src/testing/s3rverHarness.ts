@@ -46,13 +46,23 @@ type KoaContext = {
   body: unknown;
 };
 
+/** S3's order of open uploads: by key (bytes), then upload id. */
+function byKeyThenId(
+  x: { key: string; id: string },
+  y: { key: string; id: string },
+): number {
+  if (x.key !== y.key) return x.key < y.key ? -1 : 1;
+  return x.id < y.id ? -1 : 1;
+}
+
 /**
  * s3rver has no ListMultipartUploads and no AbortMultipartUpload (it answers NotImplemented).
  * These two small handlers add them over s3rver's own on-disk upload folders (the listing with
- * Prefix and Initiated, in one page), so tests can check with the real SDK
- * call that a failed upload left no multipart upload open. Everything else is s3rver.
+ * Prefix, Initiated, and pages of `uploadsPerPage` in key then upload id order, as S3 pages
+ * with its markers), so tests can check with the real SDK call that a failed upload left no
+ * multipart upload open. Everything else is s3rver.
  */
-function multipartShim(directory: string) {
+function multipartShim(directory: string, uploadsPerPage: number) {
   const uploadsDir = (bucket: string) =>
     path.join(directory, bucket, '._S3rver_uploads');
   return async (ctx: KoaContext, next: () => Promise<void>) => {
@@ -60,24 +70,41 @@ function multipartShim(directory: string) {
     if (ctx.method === 'GET' && parts.length === 1 && 'uploads' in ctx.query) {
       const dir = uploadsDir(parts[0]);
       const prefix = ctx.query.prefix ?? '';
+      const keyMarker = ctx.query['key-marker'] ?? '';
+      const idMarker = ctx.query['upload-id-marker'] ?? '';
       const ids = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
-      const uploads = ids
-        .flatMap(id => {
-          const folder = path.join(dir, id);
-          const key = fs.readFileSync(path.join(folder, 'key'), 'utf8');
-          if (!key.startsWith(prefix)) return [];
+      const all = ids
+        .map(id => {
+          const keyFile = path.join(dir, id, 'key');
           // s3rver writes the key file once, when the upload begins: S3's Initiated.
-          const initiated = fs
-            .statSync(path.join(folder, 'key'))
-            .mtime.toISOString();
-          return [
-            `<Upload><Key>${key}</Key><UploadId>${id}</UploadId><Initiated>${initiated}</Initiated></Upload>`,
-          ];
+          return {
+            id,
+            key: fs.readFileSync(keyFile, 'utf8'),
+            initiated: fs.statSync(keyFile).mtime.toISOString(),
+          };
         })
+        .filter(u => u.key.startsWith(prefix))
+        .filter(
+          u =>
+            u.key > keyMarker ||
+            (u.key === keyMarker && !!idMarker && u.id > idMarker),
+        )
+        .sort(byKeyThenId);
+      const page = all.slice(0, uploadsPerPage);
+      const last = page[page.length - 1];
+      const truncated = all.length > page.length;
+      const uploads = page
+        .map(
+          u =>
+            `<Upload><Key>${u.key}</Key><UploadId>${u.id}</UploadId><Initiated>${u.initiated}</Initiated></Upload>`,
+        )
         .join('');
+      const markers = truncated
+        ? `<NextKeyMarker>${last.key}</NextKeyMarker><NextUploadIdMarker>${last.id}</NextUploadIdMarker>`
+        : '';
       ctx.status = 200;
       ctx.type = 'application/xml';
-      ctx.body = `<?xml version="1.0" encoding="UTF-8"?><ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>${parts[0]}</Bucket><Prefix>${prefix}</Prefix><IsTruncated>false</IsTruncated>${uploads}</ListMultipartUploadsResult>`;
+      ctx.body = `<?xml version="1.0" encoding="UTF-8"?><ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>${parts[0]}</Bucket><Prefix>${prefix}</Prefix><MaxUploads>${uploadsPerPage}</MaxUploads><IsTruncated>${truncated}</IsTruncated>${markers}${uploads}</ListMultipartUploadsResult>`;
       return;
     }
     if (ctx.method === 'DELETE' && parts.length >= 2 && ctx.query.uploadId) {
@@ -113,6 +140,8 @@ export function s3rverClient(endpoint: string): S3Client {
 export async function startS3rver(
   bucket = 'backups',
   faults: { inject?: S3FaultInjector } = {},
+  /** Open uploads per ListMultipartUploads page (S3: 1,000). */
+  uploadsPerPage = 1000,
 ): Promise<S3rverHarness> {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'safekeep-s3rver-'));
   const server = new S3rver({
@@ -123,7 +152,7 @@ export async function startS3rver(
     configureBuckets: [{ name: bucket }],
   });
   const requests: RecordedS3Request[] = [];
-  server.middleware.unshift(multipartShim(directory));
+  server.middleware.unshift(multipartShim(directory, uploadsPerPage));
   server.middleware.unshift(
     async (ctx: KoaContext, next: () => Promise<void>) => {
       const request: RecordedS3Request = {
