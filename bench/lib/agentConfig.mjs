@@ -9,13 +9,19 @@ export const AGENT_ENV = {
   SAFEKEEP_BENCH_S3_SECRET: 'S3RVER',
 };
 
-/** Writes `agent.json` in `dir` (JSON is YAML: the agent reads it as its YAML config). */
+/**
+ * Writes `agent.json` in `dir` (JSON is YAML: the agent reads it as its YAML config).
+ * `ownTiers` lists further targets `{ name, database, kind: 'fs' | 's3' }`, each with a tier of
+ * its own (a folder, or a key prefix in the bench-own bucket), empty until its first backup: a bench that
+ * wants a first backup into a new tier, as restic's and borg's into a new repository.
+ */
 export function writeAgentConfig({
   dir,
   pg,
   databases,
   s3Endpoint,
   restoreInto,
+  ownTiers = [],
 }) {
   const target = (database, tier) => ({
     engine: 'postgres',
@@ -32,23 +38,36 @@ export function writeAgentConfig({
     targets[`${database}-fs`] = target(database, 'local');
     targets[`${database}-s3`] = target(database, 'offsite');
   }
+  // Own S3 tiers in a bucket of their own: the `offsite` tier's prefix is the whole bucket.
+  const s3Tier = (bucket, prefix) => ({
+    type: 's3',
+    bucket,
+    prefix,
+    endpoint: s3Endpoint,
+    forcePathStyle: true,
+    accessKeyId: { env: 'SAFEKEEP_BENCH_S3_KEY' },
+    secretAccessKey: { env: 'SAFEKEEP_BENCH_S3_SECRET' },
+  });
+  const storage = {
+    local: { type: 'filesystem', path: path.join(dir, 'snapshots') },
+    offsite: s3Tier('bench-snapshots', ''),
+  };
+  for (const { name, database, kind } of ownTiers) {
+    if (targets[name]) throw new Error(`two targets named ${name}`);
+    const tier = `tier-${name}`;
+    storage[tier] =
+      kind === 's3'
+        ? s3Tier('bench-own', name)
+        : { type: 'filesystem', path: path.join(dir, 'own', name) };
+    targets[name] = target(database, tier);
+  }
   const config = {
     agent: {
       name: 'bench',
       token: { env: 'SAFEKEEP_BENCH_TOKEN' },
       staging: path.join(dir, 'staging'),
     },
-    storage: {
-      local: { type: 'filesystem', path: path.join(dir, 'snapshots') },
-      offsite: {
-        type: 's3',
-        bucket: 'bench-snapshots',
-        endpoint: s3Endpoint,
-        forcePathStyle: true,
-        accessKeyId: { env: 'SAFEKEEP_BENCH_S3_KEY' },
-        secretAccessKey: { env: 'SAFEKEEP_BENCH_S3_SECRET' },
-      },
-    },
+    storage,
     targets,
   };
   const file = path.join(dir, 'agent.json');

@@ -61,6 +61,11 @@ export function createPeers({ pg, dir }) {
     fs.mkdirSync(folder, { recursive: true });
     return folder;
   };
+  const keptDir = name => {
+    fs.mkdirSync(path.join(dir, 'kept'), { recursive: true });
+    return path.join(dir, 'kept', name);
+  };
+  let archiveNumber = 0;
 
   return {
     /** pg_dump -Fc [-Z0] > /dev/null: what the dump alone costs, with and without pg_dump's gzip. */
@@ -74,18 +79,25 @@ export function createPeers({ pg, dir }) {
       ).seconds;
     },
 
-    /** pg_dump -Fc -Z0 | restic backup --stdin into a new repository (restic compresses, auto). */
-    async restic(database) {
-      const repo = freshDir('restic');
+    /**
+     * pg_dump -Fc -Z0 | restic backup --stdin into a new repository (restic compresses, auto);
+     * with `kept`, into the repository of that name, made on its first use and kept (a repeated
+     * backup: restic finds the chunks it stored before).
+     */
+    async restic(database, { kept } = {}) {
+      const repo = kept ? keptDir(`restic-${kept}`) : freshDir('restic');
       const env = {
         ...pgEnv,
         RESTIC_REPOSITORY: repo,
         RESTIC_PASSWORD: 'bench',
         RESTIC_CACHE_DIR: path.join(dir, 'restic-cache'),
       };
-      await shell('restic init -q', env);
+      if (!kept || !fs.existsSync(path.join(repo, 'config')))
+        await shell('restic init -q', env);
       const { seconds } = await timed(
-        `pg_dump -Fc -Z0 ${database} | restic backup --stdin`,
+        `pg_dump -Fc -Z0 ${database} | restic backup --stdin${
+          kept ? ` (kept repository ${kept})` : ''
+        }`,
         () =>
           shell(
             `${dump(
@@ -95,32 +107,36 @@ export function createPeers({ pg, dir }) {
             env,
           ),
       );
-      fs.rmSync(repo, { recursive: true, force: true });
+      if (!kept) fs.rmSync(repo, { recursive: true, force: true });
       return seconds;
     },
 
-    /** pg_dump -Fc -Z0 | borg create --compression zstd,3 - into a new repository. */
-    async borg(database) {
-      const repo = freshDir('borg');
+    /** pg_dump -Fc -Z0 | borg create --compression zstd,3 - into a new repository (or a kept one, as restic). */
+    async borg(database, { kept } = {}) {
+      const repo = kept ? keptDir(`borg-${kept}`) : freshDir('borg');
       const env = {
         ...pgEnv,
         BORG_REPO: repo,
         BORG_BASE_DIR: path.join(dir, 'borg-home'),
         BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK: 'yes',
       };
-      await shell('borg init --encryption=none', env);
+      if (!kept || !fs.existsSync(path.join(repo, 'config')))
+        await shell('borg init --encryption=none', env);
+      const archive = `dump-${++archiveNumber}`;
       const { seconds } = await timed(
-        `pg_dump -Fc -Z0 ${database} | borg create --compression zstd,3 -`,
+        `pg_dump -Fc -Z0 ${database} | borg create --compression zstd,3 -${
+          kept ? ` (kept repository ${kept})` : ''
+        }`,
         () =>
           shell(
             `${dump(
               database,
               '-Z0',
-            )} | borg create --compression zstd,3 --stdin-name "${database}.dump" ::dump -`,
+            )} | borg create --compression zstd,3 --stdin-name "${database}.dump" ::${archive} -`,
             env,
           ),
       );
-      fs.rmSync(repo, { recursive: true, force: true });
+      if (!kept) fs.rmSync(repo, { recursive: true, force: true });
       return seconds;
     },
 

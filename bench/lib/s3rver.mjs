@@ -11,7 +11,8 @@ export async function startS3({ root, dir }) {
     port: 0,
     silent: true,
     directory: dir,
-    configureBuckets: [{ name: 'bench-snapshots' }],
+    // bench-own: the tiers of bench targets that get one each (agentConfig.mjs `ownTiers`).
+    configureBuckets: [{ name: 'bench-snapshots' }, { name: 'bench-own' }],
   });
   const address = await server.run();
   return {
