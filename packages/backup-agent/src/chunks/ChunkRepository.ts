@@ -4,7 +4,11 @@ import type {
 } from '@safekeep/plugin-backups-common';
 import type { KeyLookup } from '../pipeline/encryption';
 import { openStoredFile } from '../pipeline/openStoredFile';
-import type { SnapshotRef, SnapshotStorage } from '../storage/SnapshotStorage';
+import type {
+  ObjectBody,
+  SnapshotRef,
+  SnapshotStorage,
+} from '../storage/SnapshotStorage';
 import { ChunkCodec } from './chunkCodec';
 import {
   ChunkIndex,
@@ -206,7 +210,8 @@ export class ChunkRepository {
     return { chunks, packs };
   }
 
-  async writePack(packId: string, data: Buffer): Promise<void> {
+  /** A pack's bytes, whole or as its parts in order (a sealed pack: prefix, header, frames). */
+  async writePack(packId: string, data: ObjectBody): Promise<void> {
     await this.storage.putObject(this.packKey(packId), data);
   }
 }

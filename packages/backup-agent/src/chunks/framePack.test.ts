@@ -38,16 +38,16 @@ describe('frame packs (SKPACK2)', () => {
       [{ id: ids[2], rawBytes: 7 }],
       Buffer.from('bbb'),
     );
-    return { sealed: builder.seal(), ids, first, second };
+    const sealed = builder.seal();
+    // What writePack stores: the parts in order.
+    return { sealed, data: Buffer.concat(sealed.parts), ids, first, second };
   }
 
   it('lists each chunk with its frame and place in it, checked against the header sha256', () => {
-    const { sealed, ids, first, second } = twoFramePack();
+    const { sealed, data, ids, first, second } = twoFramePack();
     expect([first, second]).toEqual([0, 2]);
-    expect(sealed.id).toBe(
-      createHash('sha256').update(sealed.data).digest('hex'),
-    );
-    const header = parseFramePackHeader(sealed.data, sealed, 'p');
+    expect(sealed.id).toBe(createHash('sha256').update(data).digest('hex'));
+    const header = parseFramePackHeader(data, sealed, 'p');
     expect(header.chunkCount).toBe(3);
     expect([...header.chunkFrame]).toEqual([0, 0, 1]);
     expect([...header.chunkStart]).toEqual([0, 10, 0]);
@@ -56,16 +56,15 @@ describe('frame packs (SKPACK2)', () => {
       ids.map(id => id.toString('latin1')),
     );
     const [a, b] = header.frames;
-    expect(sealed.data.subarray(a.offset, a.offset + 5).toString()).toBe(
-      'aaaaa',
-    );
-    expect(sealed.data.subarray(b.offset, b.offset + 3).toString()).toBe('bbb');
-    expect(framePackBytes(header)).toBe(sealed.data.length);
+    expect(data.subarray(a.offset, a.offset + 5).toString()).toBe('aaaaa');
+    expect(data.subarray(b.offset, b.offset + 3).toString()).toBe('bbb');
+    expect(framePackBytes(header)).toBe(sealed.bytes);
+    expect(data.length).toBe(sealed.bytes);
     expect(sealed.frameBytes).toEqual([5, 3]);
     // A ranged read of the prefix and header is enough.
     expect(
       parseFramePackHeader(
-        sealed.data.subarray(0, PACK2_PREFIX_BYTES + sealed.headerBytes),
+        data.subarray(0, PACK2_PREFIX_BYTES + sealed.headerBytes),
         sealed,
         'p',
       ).chunkCount,
@@ -73,15 +72,15 @@ describe('frame packs (SKPACK2)', () => {
   });
 
   it('refuses a header that differs from what the index recorded', () => {
-    const { sealed } = twoFramePack();
-    const changed = Buffer.from(sealed.data);
+    const { sealed, data } = twoFramePack();
+    const changed = Buffer.from(data);
     changed[PACK2_PREFIX_BYTES + 30] ^= 1;
     expect(() => parseFramePackHeader(changed, sealed, 'p')).toThrow(
       /p: its header has sha256 [0-9a-f]{64}, the index says [0-9a-f]{64}; it is damaged or foreign/,
     );
     expect(() =>
       parseFramePackHeader(
-        sealed.data,
+        data,
         { ...sealed, headerBytes: sealed.headerBytes + 1 },
         'p',
       ),

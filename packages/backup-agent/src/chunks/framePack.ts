@@ -58,7 +58,14 @@ export function chunkKey(header: FramePackHeader, n: number): string {
 
 export interface SealedFramePack {
   id: string;
-  data: Buffer;
+  /**
+   * The pack's bytes as its parts in order (prefix, header, the frames as compressed): not
+   * joined, so sealing allocates no pack-sized buffer (one per pack, freed only by a full
+   * collection, made the agent's peak memory grow with the data). Written with writePack.
+   */
+  parts: Buffer[];
+  /** Their total length. */
+  bytes: number;
   headerSha256: string;
   headerBytes: number;
   /** Stored bytes of each frame, in order. */
@@ -126,10 +133,13 @@ export class FramePackBuilder {
     const prefix = Buffer.alloc(PACK2_PREFIX_BYTES);
     PACK2_MAGIC.copy(prefix, 0);
     prefix.writeUInt32BE(header.length, PACK2_MAGIC.length);
-    const data = Buffer.concat([prefix, header, ...this.bodies]);
+    const parts = [prefix, header, ...this.bodies];
+    const hash = createHash('sha256');
+    for (const part of parts) hash.update(part);
     return {
-      id: createHash('sha256').update(data).digest('hex'),
-      data,
+      id: hash.digest('hex'),
+      parts,
+      bytes: prefix.length + header.length + this.bodyBytes,
       headerSha256: createHash('sha256').update(header).digest('hex'),
       headerBytes: header.length,
       frameBytes: this.frames.map(f => f.entry.storedBytes),

@@ -100,10 +100,10 @@ async function storeChunks(
     for (const chunk of chunks) known.chunks.setPack(chunk.row, sealed.id);
     // One pack uploads while the next fills; the one before must be done first.
     await uploading;
-    newBytes += sealed.data.length;
+    newBytes += sealed.bytes;
     options.onProgress?.(newBytes);
     options.onPackWritten?.(sealed.id);
-    uploading = repository.writePack(sealed.id, sealed.data).then(() => {
+    uploading = repository.writePack(sealed.id, sealed.parts).then(() => {
       known.packs.set(sealed.id, {
         id: sealed.id,
         headerSha256: sealed.headerSha256,

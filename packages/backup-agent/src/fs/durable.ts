@@ -50,7 +50,8 @@ export async function writeStreamToNewFile(
 /** Writes a small file atomically: temp file, fsync, rename, fsync of the folder. */
 export async function writeFileAtomically(
   file: string,
-  data: string | Buffer,
+  /** Several buffers are written in order, one after the other (no joined copy). */
+  data: string | Buffer | readonly Buffer[],
   /** Permission bits at creation (before the umask). */
   mode = 0o666,
 ): Promise<void> {

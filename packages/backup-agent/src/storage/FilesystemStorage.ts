@@ -30,6 +30,7 @@ import { listedSnapshots } from './listedSnapshots';
 import {
   ArtifactMissingError,
   ManifestRead,
+  ObjectBody,
   SnapshotRef,
   SHARED_AREA,
   SnapshotStorage,
@@ -232,7 +233,7 @@ export class FilesystemStorage implements SnapshotStorage {
     return path.join(this.root, SHARED_AREA, ...key.split('/'));
   }
 
-  async putObject(key: string, data: Buffer): Promise<void> {
+  async putObject(key: string, data: ObjectBody): Promise<void> {
     const file = this.objectPath(key);
     // Private like the snapshot folders: the chunks are the dumps' bytes.
     await ensurePrivateFolder(this.root);

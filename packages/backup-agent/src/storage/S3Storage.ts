@@ -24,6 +24,7 @@ import { spooledUpload } from './spooledUpload';
 import {
   ArtifactMissingError,
   ManifestRead,
+  ObjectBody,
   OpenUpload,
   SnapshotRef,
   SHARED_AREA,
@@ -385,13 +386,15 @@ export class S3Storage implements SnapshotStorage {
     return `${this.rootPrefix}${SHARED_AREA}/${key}`;
   }
 
-  async putObject(key: string, data: Buffer): Promise<void> {
+  async putObject(key: string, data: ObjectBody): Promise<void> {
+    // One body for the SDK (a retry resends it): the parts are joined here, at the S3 edge only.
+    const body = Buffer.isBuffer(data) ? data : Buffer.concat(data);
     await this.client.send(
       new (s3Library().PutObjectCommand)({
         Bucket: this.config.bucket,
         Key: this.objectKey(key),
-        Body: data,
-        ContentLength: data.length,
+        Body: body,
+        ContentLength: body.length,
         // Packs hold the dumps' bytes: encrypted at rest like every other object.
         ...serverSideEncryptionParams(this.config),
       }),

@@ -1,6 +1,9 @@
 import type { Readable } from 'node:stream';
 import type { SnapshotManifest } from '@safekeep/plugin-backups-common';
 
+/** An object's bytes: one buffer, or several in order. */
+export type ObjectBody = Buffer | readonly Buffer[];
+
 export interface SnapshotRef {
   target: string;
   id: string;
@@ -79,8 +82,11 @@ export interface SnapshotStorage {
   storedBytes?(ref: SnapshotRef): Promise<number>;
 
   // The plain object layer under the chunk repository (src/chunks): `<root>/.chunks/<key>`.
-  /** Writes a whole object; it appears under its key only complete. */
-  putObject(key: string, data: Buffer): Promise<void>;
+  /**
+   * Writes a whole object; it appears under its key only complete. Several buffers are its
+   * bytes in order (a pack's frames): no caller has to join them into one first.
+   */
+  putObject(key: string, data: ObjectBody): Promise<void>;
   /** The object's bytes, or `length` bytes from `offset`; ArtifactMissingError when absent. */
   getObject(
     key: string,

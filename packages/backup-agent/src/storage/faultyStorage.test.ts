@@ -5,7 +5,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { SnapshotService } from '../snapshots/SnapshotService';
 import { listFiles, useTempDir } from '../testing/tempDir';
 import { testConfig } from '../testing/testConfig';
-import type { SnapshotStorage } from './SnapshotStorage';
+import type { ObjectBody, SnapshotStorage } from './SnapshotStorage';
 
 const MiB = 1024 * 1024;
 
@@ -77,7 +77,7 @@ function faultyOnce(fault: Fault, total: number) {
             return fault === 'truncate-silently' ? { bytes: offered } : stored;
           };
         if (property === 'putObject')
-          return async (key: string, data: Buffer) => {
+          return async (key: string, data: ObjectBody) => {
             if (!armed || !key.includes('packs/'))
               return real.call(target, key, data);
             armed = false;
@@ -85,7 +85,9 @@ function faultyOnce(fault: Fault, total: number) {
               throw Object.assign(new Error('EIO: i/o error, write'), {
                 code: 'EIO',
               });
-            return real.call(target, key, data.subarray(0, data.length / 2));
+            // A pack comes as its parts: half of their bytes.
+            const whole = Buffer.isBuffer(data) ? data : Buffer.concat(data);
+            return real.call(target, key, whole.subarray(0, whole.length / 2));
           };
         return real.bind(target);
       },
