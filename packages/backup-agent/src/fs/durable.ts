@@ -23,6 +23,14 @@ export function siblingTempPath(file: string, label: string): string {
   );
 }
 
+/** Whether a name is one siblingTempPath gives with this label: `.<name>.<label>-<12 hex>`. */
+export function isSiblingTempName(name: string, label: string): boolean {
+  return new RegExp(`^\\..+\\.${label}-[0-9a-f]{12}$`).test(name);
+}
+
+/** The label of writeFileAtomically's temp files. */
+export const ATOMIC_TEMP_LABEL = 'tmp';
+
 /** Writes a stream to a new file and fsyncs it before resolving. Removes the file on failure. */
 export async function writeStreamToNewFile(
   source: Readable,
@@ -55,7 +63,7 @@ export async function writeFileAtomically(
   /** Permission bits at creation (before the umask). */
   mode = 0o666,
 ): Promise<void> {
-  const temp = siblingTempPath(file, 'tmp');
+  const temp = siblingTempPath(file, ATOMIC_TEMP_LABEL);
   try {
     await fsp.writeFile(temp, data, { flag: 'wx', flush: true, mode });
     await fsp.rename(temp, file);

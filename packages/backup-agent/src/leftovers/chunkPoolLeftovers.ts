@@ -1,9 +1,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { ATOMIC_TEMP_LABEL, isSiblingTempName } from '../fs/durable';
 import { SHARED_AREA } from '../storage/SnapshotStorage';
-
-/** writeFileAtomically's temp name (fs/durable.ts): `.<name>.tmp-<12 hex>`. */
-const ATOMIC_TEMP = /^\..+\.tmp-[0-9a-f]{12}$/;
 
 /**
  * A killed backup's or prune's half-written pack or lock in a filesystem tier's chunk area: the
@@ -23,7 +21,10 @@ export async function cleanChunkPoolTemps(
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) await walk(full);
-      else if (entry.isFile() && ATOMIC_TEMP.test(entry.name)) {
+      else if (
+        entry.isFile() &&
+        isSiblingTempName(entry.name, ATOMIC_TEMP_LABEL)
+      ) {
         const stat = await fsp.lstat(full).catch(() => undefined);
         if (!stat || stat.mtimeMs >= before) continue;
         await fsp.rm(full, { force: true });

@@ -9,6 +9,7 @@ import {
 } from '@safekeep/plugin-backups-common';
 import {
   fsyncDir,
+  isSiblingTempName,
   pathExists,
   siblingTempPath,
   writeFileAtomically,
@@ -48,10 +49,10 @@ export const DOOMED_LABEL = 'doomed';
 /** Whether a name in a target's folder is a snapshot folder's birth or removal, cut short. */
 export const unfinishedFolderKind = (
   name: string,
-): 'nascent' | 'doomed' | undefined => {
-  const m = /^\..+\.(nascent|doomed)-[0-9a-f]{12}$/.exec(name);
-  return m ? (m[1] as 'nascent' | 'doomed') : undefined;
-};
+): 'nascent' | 'doomed' | undefined =>
+  [NASCENT_LABEL, DOOMED_LABEL].find(label =>
+    isSiblingTempName(name, label),
+  ) as 'nascent' | 'doomed' | undefined;
 
 /**
  * Snapshots in a local folder: `<root>/<target>/<id>/<artifact>`. Artifacts are written as
@@ -205,7 +206,11 @@ export class FilesystemStorage implements SnapshotStorage {
 
   async markWriting(ref: SnapshotRef): Promise<void> {
     // The first write of a snapshot: its folders (the tier root too) are made private here.
+    // A new folder is born holding this process's mark (snapshotFolder); only an existing
+    // one (a deletion's) needs it written now.
+    const existed = await pathExists(this.dir(ref));
     const dir = await this.snapshotFolder(ref);
+    if (!existed) return;
     await writeFileAtomically(
       path.join(dir, WRITER_MARK_FILE),
       JSON.stringify(thisProcess()),
