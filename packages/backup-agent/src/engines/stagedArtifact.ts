@@ -25,10 +25,12 @@ export async function stageArtifact(
     stagingDir,
     `restore-${randomBytes(6).toString('hex')}-${artifact.name}`,
   );
+  // Not fsynced: the copy is read back at once and removed, and swept at start after a crash.
   const bytes = await writeStreamToNewFile(
     await artifact.open(),
     file,
     PRIVATE_FILE_MODE,
+    false,
   );
   return { path: file, bytes, remove: () => fsp.rm(file, { force: true }) };
 }

@@ -31,12 +31,14 @@ export function isSiblingTempName(name: string, label: string): boolean {
 /** The label of writeFileAtomically's temp files. */
 export const ATOMIC_TEMP_LABEL = 'tmp';
 
-/** Writes a stream to a new file and fsyncs it before resolving. Removes the file on failure. */
+/** Writes a stream to a new file, fsynced unless `flush` is false. Removes the file on failure. */
 export async function writeStreamToNewFile(
   source: Readable,
   file: string,
   /** Permission bits at creation (before the umask); private copies pass 0o600. */
   mode = 0o666,
+  /** fsync before close; a temporary copy read back at once and removed needs none. */
+  flush = true,
 ): Promise<number> {
   let bytes = 0;
   source.on('data', (chunk: Buffer) => {
@@ -46,7 +48,7 @@ export async function writeStreamToNewFile(
     // `flush: true` fsyncs the descriptor before it is closed.
     await pipeline(
       source,
-      fs.createWriteStream(file, { flags: 'wx', flush: true, mode }),
+      fs.createWriteStream(file, { flags: 'wx', flush, mode }),
     );
   } catch (error) {
     await fsp.rm(file, { force: true });

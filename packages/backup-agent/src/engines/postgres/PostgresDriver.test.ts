@@ -241,6 +241,7 @@ describeWithService(
         databases: [source],
         extraSql: EXTRA_SQL,
         globals: false,
+        restoreJobs: 2,
       });
       const backup = await backupToMemory(driver, settings, context);
       expect(backup.artifacts.map(a => a.name)).toEqual([
@@ -266,6 +267,11 @@ describeWithService(
         context,
       );
       expect(await contentOf(copy)).toEqual(await contentOf(source));
+      // A new database is loaded by two pg_restore workers from a staged copy, removed after.
+      expect(context.logs).toContain(
+        `restored database "${copy}" from the dump of "${source}" with pg_restore --jobs=2`,
+      );
+      expect(fs.readdirSync(context.stagingDir)).toEqual([]);
       expect(
         driver.compareDetails!(
           backup.details,
@@ -321,6 +327,55 @@ describeWithService(
         ),
       );
       expect(await contentOf(source)).toEqual(before);
+    });
+
+    it('restores into a new database in one stream with restoreJobs 1, and leaves no database when the stream fails', async () => {
+      const driver = createPostgresDriver({ runner: new LocalProcessRunner() });
+      const settings = settingsFor({ databases: [source], globals: false });
+      const backup = await backupToMemory(driver, settings, context);
+      const into = (restoreJobs: number) =>
+        driver.withDestination(
+          { ...settings, restoreJobs },
+          copy,
+          createConfigContext('/'),
+        );
+      const databases = async () =>
+        (
+          await admin.query(
+            `SELECT datname FROM pg_database WHERE datname LIKE $1 ORDER BY 1`,
+            [`${copy}%`],
+          )
+        ).rows.map(row => row.datname);
+
+      // Staged and verified before pg_restore starts: the failing stream leaves nothing.
+      await expect(
+        driver.restore(into(2), [brokenArtifact(backup.artifacts[0])], context),
+      ).rejects.toThrow(`stored data does not match the manifest`);
+      expect(await databases()).toEqual([]);
+      expect(fs.readdirSync(context.stagingDir)).toEqual([]);
+
+      await driver.restore(
+        into(1),
+        restoreArtifacts(backup.artifacts),
+        context,
+      );
+      expect(context.logs).toContain(
+        `restored database "${copy}" from the dump of "${source}"`,
+      );
+      expect(await databases()).toEqual([copy]);
+      const restored = await connect(copy);
+      try {
+        const { rows } = await restored.query(
+          'SELECT name FROM app.users ORDER BY id',
+        );
+        expect(rows.map(row => row.name)).toEqual([
+          'Ada',
+          "Grace 'Hopper'",
+          'Zoë',
+        ]);
+      } finally {
+        await restored.end();
+      }
     });
 
     it('refuses an unknown database with the list, without the password', async () => {

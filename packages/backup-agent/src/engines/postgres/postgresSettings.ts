@@ -103,6 +103,17 @@ export function postgresSettingsSchema(context: ConfigContext) {
           ),
         )
         .default(false),
+      restoreJobs: z
+        .number(
+          field(
+            'pg_restore connections for a restore into a new database (--jobs, from a staged copy of the dump); 1 restores in one stream',
+            'a number',
+          ),
+        )
+        .int()
+        .min(1)
+        .max(16)
+        .optional(),
       extraSql: z
         .array(
           extraSqlSchema(),

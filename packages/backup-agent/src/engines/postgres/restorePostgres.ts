@@ -4,6 +4,8 @@ import type { EngineContext, RestoreArtifact } from '../EngineDriver';
 import { StagedArtifact, stageArtifact } from '../stagedArtifact';
 import { describeServer } from './postgresConnection';
 import type { PostgresSettings } from './postgresSettings';
+import { setDataOffsets } from './archiveDataOffsets';
+import { chooseRestoreMode } from './parallelRestore';
 import { planPostgresRestore } from './planPostgresRestore';
 import { dbnameArg, PostgresTools } from './postgresTools';
 import {
@@ -49,8 +51,44 @@ async function restoreGlobals(
 }
 
 /**
- * Per database: create it if missing, then pg_restore --clean --if-exists --no-owner in one
- * transaction, so a failing stream or statement leaves the database as it was. Extracts and
+ * A dump read whole into the staging folder (its checksum verified before pg_restore starts),
+ * given the data offsets a dump to a pipe lacks (archiveDataOffsets.ts), then restored with
+ * `jobs` connections into a database nobody uses yet; the copy is removed as soon as
+ * pg_restore is done with it.
+ */
+async function restoreStaged(
+  tools: PostgresTools,
+  artifact: RestoreArtifact,
+  into: string,
+  jobs: number,
+  context: EngineContext,
+): Promise<void> {
+  const file = await stageArtifact(artifact, context.stagingDir);
+  try {
+    const offsets = await setDataOffsets(file.path);
+    if (offsets.skipped)
+      context.log(
+        `${artifact.name}: pg_restore --jobs reads it without data offsets (slower): ${offsets.skipped}`,
+      );
+    const restore = tools.run('pg_restore', [
+      '--no-owner',
+      '--exit-on-error',
+      `--jobs=${jobs}`,
+      dbnameArg(into),
+      file.path,
+    ]);
+    restore.stdout.resume();
+    await restore.completion;
+  } finally {
+    await file.remove();
+  }
+}
+
+/**
+ * Per database: over an existing one, pg_restore --clean --if-exists --no-owner in one
+ * transaction, so a failing stream or statement leaves the database as it was; a missing one
+ * is created under a name of its own, restored there (in parallel from a staged copy where
+ * parallelRestore.ts allows) and renamed into place once whole. Extracts and
  * globals are small: they are staged (and so checksum-verified) before anything is touched,
  * then replayed after their database.
  */
@@ -99,22 +137,40 @@ export async function restorePostgres(
       const restoreInto = created
         ? await createRestoringDatabase(settings, dump.into)
         : dump.into;
+      const mode = await chooseRestoreMode(
+        settings,
+        dump.artifact,
+        created,
+        context.stagingDir,
+      );
+      if (!mode.staged && mode.why)
+        context.log(`database "${dump.into}": ${mode.why}`);
       try {
-        const restore = tools.run(
-          'pg_restore',
-          [
-            '--clean',
-            '--if-exists',
-            '--no-owner',
-            '--single-transaction',
-            dbnameArg(restoreInto),
-          ],
-          {
-            stdin: await dump.artifact.open(),
-          },
-        );
-        restore.stdout.resume();
-        await restore.completion;
+        if (mode.staged) {
+          await restoreStaged(
+            tools,
+            dump.artifact,
+            restoreInto,
+            mode.jobs,
+            context,
+          );
+        } else {
+          const restore = tools.run(
+            'pg_restore',
+            [
+              '--clean',
+              '--if-exists',
+              '--no-owner',
+              '--single-transaction',
+              dbnameArg(restoreInto),
+            ],
+            {
+              stdin: await dump.artifact.open(),
+            },
+          );
+          restore.stdout.resume();
+          await restore.completion;
+        }
         if (created) await renameIntoPlace(settings, restoreInto, dump.into);
       } catch (error) {
         if (created)
@@ -133,7 +189,7 @@ export async function restorePostgres(
       context.log(
         `restored database "${dump.into}"${
           dump.into === dump.source ? '' : ` from the dump of "${dump.source}"`
-        }`,
+        }${mode.staged ? ` with pg_restore --jobs=${mode.jobs}` : ''}`,
       );
 
       for (const { artifact, extra } of dump.extras) {
