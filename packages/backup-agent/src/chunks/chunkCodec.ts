@@ -9,6 +9,7 @@ import zlib from 'node:zlib';
 import type { Compression } from '@safekeep/plugin-backups-common';
 import type { EncryptionKey } from '../pipeline/encryption/EncryptionKey';
 import { ZstdChunkCompressor } from './ChunkCompressor';
+import { ZstdFrameDecompressor } from './ZstdFrameDecompressor';
 import { ChunkIds } from './chunkIds';
 
 /** How a chunk's bytes are stored, one byte in pack headers and indexes. */
@@ -62,6 +63,7 @@ export class ChunkCodec {
   private readonly cipherKey?: Buffer;
   private readonly ids: ChunkIds;
   private zstd?: ZstdChunkCompressor;
+  private unzstd?: ZstdFrameDecompressor;
 
   constructor(private readonly compression: Compression, key?: EncryptionKey) {
     this.pool = poolName(key);
@@ -107,6 +109,8 @@ export class ChunkCodec {
   close(): void {
     this.zstd?.close();
     this.zstd = undefined;
+    this.unzstd?.close();
+    this.unzstd = undefined;
   }
 
   /**
@@ -126,7 +130,10 @@ export class ChunkCodec {
     const body = this.open(digest, stored, label, what);
     let raw: Buffer;
     try {
-      raw = await decompress(body, encoding, rawBytes);
+      raw =
+        encoding === ChunkEncoding.Zstd
+          ? await (this.unzstd ??= new ZstdFrameDecompressor()).decompress(body)
+          : await decompress(body, encoding, rawBytes);
     } catch (error) {
       throw new Error(
         `${label}: ${what} cannot be decompressed (${

@@ -31,6 +31,14 @@ export async function openChunkedArtifact(
   const pieces = await piecesOf(storage, index, label);
   const limit = allowedRawBytes(artifact.raw_bytes);
   async function* chunks() {
+    try {
+      yield* checked();
+    } finally {
+      // Its decompression contexts, however the stream ends.
+      codec.close();
+    }
+  }
+  async function* checked() {
     const hash = createHash('sha256');
     let bytes = 0;
     for await (const data of readPieces(
