@@ -10,6 +10,11 @@ const zlibZstd = zlib as unknown as {
 const constants = zlib.constants as unknown as Record<string, number>;
 /** Contexts kept busy at once: libuv's thread pool runs them next to the chunker. */
 const LANES = 2;
+/**
+ * zlib hands output back in pieces of this size (16 KiB by default: a callback into the main
+ * thread, and a re-entry into zstd, every 16 KiB); a 128 KiB frame compresses into one piece.
+ */
+const OUTPUT_PIECE_BYTES = 256 * 1024;
 
 interface Lane {
   stream: ReturnType<typeof zlibZstd.createZstdCompress>;
@@ -34,6 +39,7 @@ export class ZstdChunkCompressor {
     this.lanes = Array.from({ length: LANES }, () => {
       const stream = zlibZstd.createZstdCompress({
         params: { [constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL },
+        chunkSize: OUTPUT_PIECE_BYTES,
       });
       const lane: Lane = { stream, output: [], tail: Promise.resolve() };
       stream.on('data', (part: Buffer) => lane.output.push(part));
