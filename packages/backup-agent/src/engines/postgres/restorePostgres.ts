@@ -54,7 +54,8 @@ async function restoreGlobals(
  * A dump read whole into the staging folder (its checksum verified before pg_restore starts),
  * given the data offsets a dump to a pipe lacks (archiveDataOffsets.ts), then restored with
  * `jobs` connections into a database nobody uses yet; the copy is removed as soon as
- * pg_restore is done with it.
+ * pg_restore is done with it. False when the staging folder filled up first (another writer
+ * took the room chooseRestoreMode saw): nothing was restored, and the caller streams instead.
  */
 async function restoreStaged(
   tools: PostgresTools,
@@ -62,8 +63,17 @@ async function restoreStaged(
   into: string,
   jobs: number,
   context: EngineContext,
-): Promise<void> {
-  const file = await stageArtifact(artifact, context.stagingDir);
+): Promise<boolean> {
+  let file: StagedArtifact;
+  try {
+    file = await stageArtifact(artifact, context.stagingDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+    context.log(
+      `${artifact.name}: the staging folder ${context.stagingDir} filled up while the dump was staged for a parallel restore; restoring it as one stream instead`,
+    );
+    return false;
+  }
   try {
     const offsets = await setDataOffsets(file.path);
     if (offsets.skipped)
@@ -82,6 +92,7 @@ async function restoreStaged(
   } finally {
     await file.remove();
   }
+  return true;
 }
 
 /**
@@ -145,16 +156,17 @@ export async function restorePostgres(
       );
       if (!mode.staged && mode.why)
         context.log(`database "${dump.into}": ${mode.why}`);
+      let parallel = false;
       try {
-        if (mode.staged) {
-          await restoreStaged(
+        if (mode.staged)
+          parallel = await restoreStaged(
             tools,
             dump.artifact,
             restoreInto,
             mode.jobs,
             context,
           );
-        } else {
+        if (!parallel) {
           const restore = tools.run(
             'pg_restore',
             [
@@ -189,7 +201,7 @@ export async function restorePostgres(
       context.log(
         `restored database "${dump.into}"${
           dump.into === dump.source ? '' : ` from the dump of "${dump.source}"`
-        }${mode.staged ? ` with pg_restore --jobs=${mode.jobs}` : ''}`,
+        }${parallel ? ` with pg_restore --jobs=${mode.jobs}` : ''}`,
       );
 
       for (const { artifact, extra } of dump.extras) {
