@@ -19,23 +19,8 @@ export enum ChunkEncoding {
   Gzip = 2,
 }
 
-const zlibZstd = zlib as unknown as {
-  zstdDecompress: (
-    data: Buffer,
-    options: { chunkSize: number },
-    callback: (e: Error | null, r: Buffer) => void,
-  ) => void;
-};
 const gzip = promisify(zlib.gzip);
 const gunzip = promisify(zlib.gunzip);
-const zstdDecompress = promisify(zlibZstd.zstdDecompress);
-/**
- * zlib hands decompressed output back in pieces of `chunkSize` (16 KiB by default), a
- * callback on the main thread and a buffer each, joined at the end; for 128 KiB frames, the
- * frame's own size makes one piece (in a profile of a restore, zlib's callbacks and the
- * garbage of their buffers were the main thread's largest costs).
- */
-const MIN_CHUNK_SIZE = 64 * 1024;
 
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
@@ -124,16 +109,11 @@ export class ChunkCodec {
     encoding: ChunkEncoding,
     label: string,
     what = `chunk ${digest.toString('hex')}`,
-    /** The raw size the index or header records, when known: one output buffer. */
-    rawBytes = 0,
   ): Promise<Buffer> {
     const body = this.open(digest, stored, label, what);
     let raw: Buffer;
     try {
-      raw =
-        encoding === ChunkEncoding.Zstd
-          ? await (this.unzstd ??= new ZstdFrameDecompressor()).decompress(body)
-          : await decompress(body, encoding, rawBytes);
+      raw = await this.decompress(body, encoding);
     } catch (error) {
       throw new Error(
         `${label}: ${what} cannot be decompressed (${
@@ -149,6 +129,23 @@ export class ChunkCodec {
       );
     }
     return raw;
+  }
+
+  private async decompress(
+    body: Buffer,
+    encoding: ChunkEncoding,
+  ): Promise<Buffer> {
+    switch (encoding) {
+      case ChunkEncoding.None:
+        return body;
+      case ChunkEncoding.Zstd:
+        // Kept contexts for the artifact's many frames, freed by close().
+        return (this.unzstd ??= new ZstdFrameDecompressor()).decompress(body);
+      case ChunkEncoding.Gzip:
+        return gunzip(body);
+      default:
+        throw new Error(`unknown chunk encoding ${encoding}`);
+    }
   }
 
   private seal(id: Buffer, body: Buffer): Buffer {
@@ -203,23 +200,4 @@ export function poolName(key?: EncryptionKey): string {
 
 function derive(master: Buffer, info: string): Buffer {
   return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, 32));
-}
-
-async function decompress(
-  body: Buffer,
-  encoding: ChunkEncoding,
-  rawBytes: number,
-): Promise<Buffer> {
-  switch (encoding) {
-    case ChunkEncoding.None:
-      return body;
-    case ChunkEncoding.Zstd:
-      return zstdDecompress(body, {
-        chunkSize: Math.max(MIN_CHUNK_SIZE, rawBytes),
-      });
-    case ChunkEncoding.Gzip:
-      return gunzip(body);
-    default:
-      throw new Error(`unknown chunk encoding ${encoding}`);
-  }
 }

@@ -100,7 +100,6 @@ export async function* readPieces(
         frame.encoding,
         label,
         frame.what,
-        frame.rawBytes,
       ),
     );
     // Awaited when its piece comes; a failure ahead of that is never left unhandled.

@@ -28,7 +28,7 @@ export function restoreJobs(settings: PostgresSettings): number {
  * database that does not exist yet (restored under a name of its own and renamed into place
  * once whole, so nothing is seen half done) is first read into the staging folder, which
  * verifies every byte before pg_restore starts, and restored from there with `restoreJobs`
- * connections: on the bench's 500 MiB database that took about 60 % of the one-stream time.
+ * connections: on the bench's 500 MiB database that took about 80 % of the one-stream time.
  * Over an existing database the restore stays one stream in one transaction (its rollback is
  * what keeps the old data), and so it does when the tools run in a container (the staged
  * file is on this host), with `restoreJobs: 1`, or when the staging folder lacks room.

@@ -145,15 +145,16 @@ export async function restorePostgres(
     for (const dump of plan.dumps) {
       // A new database is restored under another name and renamed once whole.
       const created = !(await databaseExists(settings, dump.into));
-      const restoreInto = created
-        ? await createRestoringDatabase(settings, dump.into)
-        : dump.into;
+      // Decided before the copy exists, so that nothing is left behind if this throws.
       const mode = await chooseRestoreMode(
         settings,
         dump.artifact,
         created,
         context.stagingDir,
       );
+      const restoreInto = created
+        ? await createRestoringDatabase(settings, dump.into)
+        : dump.into;
       if (!mode.staged && mode.why)
         context.log(`database "${dump.into}": ${mode.why}`);
       let parallel = false;
