@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import zlib from 'node:zlib';
+import { textBlocks } from '../testing/textBlocks';
 import { ZstdChunkCompressor } from './ChunkCompressor';
 
 const zstdDecompressSync = (
@@ -8,19 +9,7 @@ const zstdDecompressSync = (
 ).zstdDecompressSync;
 
 /** Text-like chunks of different sizes, each unlike the others. */
-function chunks(count: number): Buffer[] {
-  return Array.from({ length: count }, (_, i) =>
-    Buffer.from(
-      Array.from(
-        { length: 50 + (i % 7) * 40 },
-        (__, j) =>
-          `${i}:${j}\t${createHash('sha256')
-            .update(`${i}/${j}`)
-            .digest('hex')}\n`,
-      ).join(''),
-    ),
-  );
-}
+const chunks = (count: number) => textBlocks(count, i => 50 + (i % 7) * 40);
 
 describe('ZstdChunkCompressor', () => {
   it('makes each chunk one independent zstd frame, many in flight at once on reused contexts', async () => {

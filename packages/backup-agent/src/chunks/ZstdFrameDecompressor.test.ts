@@ -1,25 +1,14 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import zlib from 'node:zlib';
+import { textBlocks } from '../testing/textBlocks';
 import { ZstdFrameDecompressor } from './ZstdFrameDecompressor';
 
 const zstdCompressSync = (
   zlib as unknown as { zstdCompressSync: (data: Buffer) => Buffer }
 ).zstdCompressSync;
 
-/** Text-like frames of different sizes, each unlike the others. */
-function frames(count: number): Buffer[] {
-  return Array.from({ length: count }, (_, i) =>
-    Buffer.from(
-      Array.from(
-        { length: 100 + (i % 5) * 700 },
-        (__, j) =>
-          `${i}:${j}\t${createHash('sha256')
-            .update(`${i}/${j}`)
-            .digest('hex')}\n`,
-      ).join(''),
-    ),
-  );
-}
+/** Text-like chunks of different sizes, each unlike the others. */
+const frames = (count: number) => textBlocks(count, i => 100 + (i % 5) * 700);
 
 describe('ZstdFrameDecompressor', () => {
   it('gives each frame its own content, many in flight at once on reused contexts', async () => {

@@ -25,6 +25,8 @@ const BLK_BLOBS = 3;
 /** The flag before each TOC entry's offset. */
 const OFFSET_NOT_SET = 1;
 const OFFSET_SET = 2;
+/** An int as pg_dump writes it: a sign byte and 4 bytes (the only size read: 64-bit builds). */
+const INT_BYTES = 5;
 
 export interface DataOffsetsResult {
   /** TOC entries given an offset. */
@@ -46,8 +48,6 @@ class ArchiveReader {
   private start = 0;
   private length = 0;
   private at = 0;
-  /** What the header says; only 4 (every 64-bit build) is read. */
-  intSize = 4;
 
   constructor(private readonly file: fsp.FileHandle) {}
 
@@ -80,18 +80,18 @@ class ArchiveReader {
     return this.buffer[this.at++];
   }
 
-  /** pg_dump's WriteInt: a sign byte, then intSize bytes, least significant first. */
+  /** pg_dump's WriteInt: a sign byte, then 4 bytes, least significant first. */
   async int(): Promise<number> {
-    if (!(await this.need(1 + this.intSize))) throw new ArchiveEndsEarly();
+    if (!(await this.need(INT_BYTES))) throw new ArchiveEndsEarly();
     return this.bufferedInt()!;
   }
 
   /** The next int when it is in the buffer (no promise per row-sized chunk), else undefined. */
   bufferedInt(): number | undefined {
-    if (this.length - this.at < 1 + this.intSize) return undefined;
+    if (this.length - this.at < INT_BYTES) return undefined;
     const negative = this.buffer[this.at] !== 0;
     const value = this.buffer.readUInt32LE(this.at + 1);
-    this.at += 1 + this.intSize;
+    this.at += INT_BYTES;
     return negative ? -value : value;
   }
 
@@ -150,12 +150,12 @@ async function writeOffsets(file: fsp.FileHandle): Promise<DataOffsetsResult> {
         '.',
       )} is not one this reads (${OLDEST.join('.')} to ${NEWEST.join('.')})`,
     };
-  reader.intSize = await reader.byte();
+  const intSize = await reader.byte();
   const offSize = await reader.byte();
-  if (reader.intSize !== 4 || offSize !== 8)
+  if (intSize !== 4 || offSize !== 8)
     return {
       set: 0,
-      skipped: `integer sizes ${reader.intSize}/${offSize} are not this machine's`,
+      skipped: `integer sizes ${intSize}/${offSize} are not this machine's`,
     };
   if ((await reader.byte()) !== CUSTOM_FORMAT)
     return { set: 0, skipped: 'not the custom format' };

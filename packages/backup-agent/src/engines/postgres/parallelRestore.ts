@@ -15,7 +15,7 @@ export type RestoreMode =
   | { jobs: number; staged: true }
   | { jobs: 1; staged: false; why?: string };
 
-export function restoreJobs(settings: PostgresSettings): number {
+function restoreJobs(settings: PostgresSettings): number {
   return (
     settings.restoreJobs ??
     Math.max(1, Math.min(DEFAULT_MAX_JOBS, os.availableParallelism()))

@@ -99,9 +99,8 @@ describeWithSmallDisks(
       it('streams, and says why, when the staging disk has no room for the dump', async () => {
         const disk = mountSmallDisk(16 * MiB);
         try {
+          // Its log still goes to context.logs.
           context = { ...testEngineContext(), stagingDir: disk.path };
-          const logs: string[] = [];
-          context.log = message => logs.push(message);
           const backup = await backupToMemory(driver, settings, context);
           await driver.restore(
             destination,
@@ -109,12 +108,12 @@ describeWithSmallDisks(
             context,
           );
           expect(await rowsIn(copy)).toBe(5000);
-          expect(logs.join('\n')).toMatch(
+          expect(context.logs.join('\n')).toMatch(
             new RegExp(
               `database "${copy}": restored as one stream: a parallel restore \\(restoreJobs 2\\) stages the .* dump in ${disk.path}, which has 16\\.0 MiB free`,
             ),
           );
-          expect(logs).toContain(
+          expect(context.logs).toContain(
             `restored database "${copy}" from the dump of "${source}"`,
           );
         } finally {
@@ -126,9 +125,8 @@ describeWithSmallDisks(
         // Room for the check (raw dump + 256 MiB), then a filler takes it as the dump is read.
         const disk = mountSmallDisk(260 * MiB);
         try {
+          // Its log still goes to context.logs.
           context = { ...testEngineContext(), stagingDir: disk.path };
-          const logs: string[] = [];
-          context.log = message => logs.push(message);
           const backup = await backupToMemory(driver, settings, context);
           const [dump] = restoreArtifacts(backup.artifacts);
           const filler = path.join(disk.path, 'other-writer');
@@ -149,7 +147,7 @@ describeWithSmallDisks(
           await driver.restore(destination, [crowded], context);
           expect(opened).toBe(2);
           expect(await rowsIn(copy)).toBe(5000);
-          expect(logs.join('\n')).toContain(
+          expect(context.logs.join('\n')).toContain(
             'filled up while the dump was staged for a parallel restore; restoring it as one stream instead',
           );
           // The partial copy is gone; only the other writer's file is left.
